@@ -1,0 +1,1 @@
+/// <reference types="../../node_modules/@as-pect/assembly/types/as-pect.d.ts" />
