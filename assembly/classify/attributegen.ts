@@ -1,0 +1,134 @@
+// attributegen conditions: each attribute's match list is evaluated in order, the first true
+// condition writes its value; an evaluation error stops that attribute (nothing written), as in
+// Istio's attributegen.
+//
+// When each condition runs: ON_REQUEST attributes at request headers; AFTER_RESPONSE (default)
+// attributes at on_log — except that an attribute whose AFTER_RESPONSE conditions read only
+// request attributes (no response.*, no completion-only values, no filter state) is evaluated at
+// request headers instead. The filter state seen at on_log is identical (same conditions, same
+// inputs, same write order per attribute), and the value is then visible to filters that read it
+// earlier — e.g. Istio's stats filter even when this plugin sits after it in the chain.
+import { Classifier, StreamState } from "./classifier";
+import { AttributeGenConfig, Phase } from "../config/attributegen";
+import { Diagnostics } from "../config/diagnostics";
+import { setProperty, log, LogLevel } from "../abi/hostcalls";
+import { compile, lastError, Program } from "../cel/index";
+import { HostActivation } from "../cel/activation";
+
+/** The attribute whose value names the operation for route metrics. */
+export const OPERATION_ATTRIBUTE = "istio_operationId";
+
+class Generator {
+  values: ArrayBuffer[] = [];
+  valueTexts: string[] = [];
+  /** null = empty condition (always true). */
+  programs: Array<Program | null> = [];
+  /** Operation index per value when this generator writes the operation attribute, else -1. */
+  operations: i32[] = [];
+  needsResponse: bool = false;
+  constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
+}
+
+export class AttributeGenClassifier extends Classifier {
+  /** Evaluated at request headers, in this order. */
+  private atRequest: Generator[] = [];
+  /** Evaluated at on_log, in this order. */
+  private atLog: Generator[] = [];
+  private activation: HostActivation = new HostActivation();
+  /** Runtime evaluation errors so far (attributegen's "runtime" error_count). */
+  runtimeErrors: i64 = 0;
+
+  constructor(config: AttributeGenConfig, diags: Diagnostics) {
+    super();
+    this.debug = config.debug;
+    const all: Generator[] = [];
+    for (let a = 0; a < config.attributes.length; a++) {
+      const spec = config.attributes[a];
+      const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
+      for (let m = 0; m < spec.matches.length; m++) {
+        const match = spec.matches[m];
+        let program: Program | null = null;
+        if (match.condition.trim().length > 0) {
+          program = compile(match.condition);
+          if (program === null) {
+            const err = lastError();
+            diags.error(match.path + ".condition",
+              err !== null ? err.message + " at column " + (err.column + 1).toString() : "invalid expression");
+            continue;
+          }
+          if (program.usesResponse || program.usesFilterState) g.needsResponse = true;
+        }
+        g.values.push(String.UTF8.encode(match.value));
+        g.valueTexts.push(match.value);
+        g.programs.push(program);
+        g.operations.push(spec.outputAttribute == OPERATION_ATTRIBUTE ? this.operationIndex(match.value) : -1);
+      }
+      all.push(g);
+    }
+    // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
+    const late: string[] = [];
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].phase == Phase.AfterResponse && all[i].needsResponse && !late.includes(all[i].attributeText)) {
+        late.push(all[i].attributeText);
+      }
+    }
+    for (let i = 0; i < all.length; i++) if (all[i].phase == Phase.OnRequest) this.atRequest.push(all[i]);
+    for (let i = 0; i < all.length; i++) {
+      const g = all[i];
+      if (g.phase != Phase.AfterResponse) continue;
+      if (late.includes(g.attributeText)) this.atLog.push(g);
+      else this.atRequest.push(g);
+    }
+  }
+
+  private operationIndex(value: string): i32 {
+    let i = this.operations.indexOf(value);
+    if (i < 0) {
+      i = this.operations.length;
+      this.operations.push(value);
+    }
+    return i;
+  }
+
+  onRequestHeaders(stream: StreamState): void {
+    if (this.atRequest.length == 0) return;
+    this.activation.reset();
+    this.run(this.atRequest, stream);
+  }
+
+  onLog(stream: StreamState): void {
+    if (this.atLog.length == 0) return;
+    this.activation.reset();
+    this.run(this.atLog, stream);
+  }
+
+  private run(generators: Generator[], stream: StreamState): void {
+    for (let i = 0; i < generators.length; i++) {
+      const g = unchecked(generators[i]);
+      const programs = g.programs;
+      for (let m = 0; m < programs.length; m++) {
+        const program = unchecked(programs[m]);
+        const result = program === null ? 1 : program.evalBool(this.activation);
+        if (result < 0) {
+          // attributegen: an error ends this attribute's evaluation; nothing is written.
+          this.runtimeErrors++;
+          if (this.debug) {
+            log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "].match[" + m.toString() +
+              "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
+          }
+          break;
+        }
+        if (result == 1) {
+          setProperty(g.attributeName, unchecked(g.values[m]));
+          const op = unchecked(g.operations[m]);
+          if (op >= 0) stream.operation = op;
+          if (this.debug) {
+            log(LogLevel.Info, "route-metrics: " + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
+              g.index.toString() + "].match[" + m.toString() + "])");
+          }
+          break;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Native routes: one table lookup per request at request headers, one set_property on a match.
+import { Classifier, StreamState } from "./classifier";
+import { NativeConfig } from "../config/native";
+import { RouteTable } from "../routes/table";
+import { RequestView } from "../routes/request";
+import { setProperty, log, LogLevel } from "../abi/hostcalls";
+import { requestMethod, requestPath, HostRequestHeaders } from "./request_source";
+
+export class NativeClassifier extends Classifier {
+  private table: RouteTable;
+  private request: RequestView = new RequestView();
+  private headers: HostRequestHeaders = new HostRequestHeaders();
+  private attributeName: ArrayBuffer = new ArrayBuffer(0);
+  private routeValues: ArrayBuffer[] = [];
+  private routeOperations: Int32Array = new Int32Array(0);
+  private defaultValue: ArrayBuffer | null = null;
+
+  constructor(public config: NativeConfig) {
+    super();
+    this.debug = config.debug;
+    this.table = new RouteTable(config.routes);
+    this.request.prepare(this.table.headerSlots);
+    this.attributeName = String.UTF8.encode(config.outputAttribute);
+    const def = config.defaultValue;
+    if (def !== null) this.defaultValue = String.UTF8.encode(def);
+    // Values and operation ids are encoded once here; the request path only indexes them.
+    this.routeOperations = new Int32Array(config.routes.length);
+    for (let i = 0; i < config.routes.length; i++) {
+      const name = config.routes[i].name;
+      this.routeValues.push(String.UTF8.encode(name));
+      let op = this.operations.indexOf(name);
+      if (op < 0) {
+        op = this.operations.length;
+        this.operations.push(name);
+      }
+      this.routeOperations[i] = op;
+    }
+  }
+
+  onRequestHeaders(stream: StreamState): void {
+    const req = this.request;
+    req.reset(requestMethod(), requestPath(), this.headers);
+    const r = this.table.match(req);
+    if (r >= 0) {
+      stream.operation = unchecked(this.routeOperations[r]);
+      setProperty(this.attributeName, unchecked(this.routeValues[r]));
+    } else {
+      const def = this.defaultValue;
+      if (def !== null) setProperty(this.attributeName, def);
+    }
+    if (this.debug) this.logDecision(r);
+  }
+
+  onLog(stream: StreamState): void {}
+
+  private logDecision(r: i32): void {
+    const req = this.request;
+    const line = String.UTF8.decode(req.method) + " " + String.UTF8.decode(req.path) + " → ";
+    if (r >= 0) {
+      log(LogLevel.Info, "route-metrics: " + line + this.config.outputAttribute + "=\"" +
+        this.config.routes[r].name + "\" (routes[" + this.config.routes[r].index.toString() + "])");
+    } else {
+      const def = this.config.defaultValue;
+      log(LogLevel.Info, "route-metrics: " + line + "no route matched" +
+        (def !== null ? "; " + this.config.outputAttribute + "=\"" + def + "\" (default)" : "; attribute left unset"));
+    }
+  }
+}

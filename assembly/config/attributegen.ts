@@ -1,0 +1,119 @@
+// The attributegen configuration form (Istio's istio.attributegen.PluginConfig), read the way
+// attributegen's protobuf-JSON parsing read it, so existing WasmPlugin pluginConfigs work unchanged:
+//   {"debug": bool, "attributes": [{"output_attribute": s, "phase": "AFTER_RESPONSE"|"ON_REQUEST",
+//                                   "match": [{"value": s, "condition": CEL}]}]}
+// - snake_case and protobuf-JSON lowerCamel names (outputAttribute) are both accepted;
+// - unknown fields are ignored, with a warning naming them (attributegen ignored them silently);
+// - where attributegen silently disabled itself (bad JSON, a bad expression), we reject the
+//   configuration with an error naming the attribute, the match and the column.
+import { JsonObject, JsonValue } from "./json";
+import { Diagnostics, child, index } from "./diagnostics";
+import { ObjectReader, kindName } from "./reader";
+import { checkAttributeName } from "./native";
+
+export const enum Phase {
+  /** attributegen's default (PHASE_UNSPECIFIED = AFTER_RESPONSE = 0): evaluated at on_log. */
+  AfterResponse = 0,
+  /** Evaluated at request headers. */
+  OnRequest = 1,
+}
+
+export class MatchSpec {
+  /** `condition` is "" for the always-true default entry. */
+  constructor(public value: string, public condition: string, public path: string) {}
+}
+
+export class AttributeSpec {
+  outputAttribute: string = "";
+  phase: Phase = Phase.AfterResponse;
+  matches: MatchSpec[] = [];
+  constructor(public index: i32) {}
+}
+
+export class AttributeGenConfig {
+  debug: bool = false;
+  attributes: AttributeSpec[] = [];
+}
+
+const TOP_KEYS: string[] = ["debug", "attributes"];
+const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
+const MATCH_KEYS: string[] = ["value", "condition"];
+
+export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
+  const cfg = new AttributeGenConfig();
+  const top = new ObjectReader(obj, "", diags, TOP_KEYS);
+  cfg.debug = top.bool("debug", false);
+  const attributes = top.array("attributes");
+  top.finish(false);
+  if (attributes === null) return cfg;
+  if (attributes.length == 0) diags.warn("attributes", "no attributes: the plugin does nothing");
+  for (let i = 0; i < attributes.length; i++) {
+    const a = readAttribute(attributes[i], i, diags);
+    if (a !== null) cfg.attributes.push(a);
+  }
+  return cfg;
+}
+
+function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec | null {
+  const path = index("attributes", i);
+  if (!v.isObject()) {
+    diags.error(path, "must be an object, found " + kindName(v));
+    return null;
+  }
+  const spec = new AttributeSpec(i);
+  const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS);
+  r.alias("outputAttribute", "output_attribute");
+  const name = r.string("output_attribute", true);
+  if (name !== null) {
+    spec.outputAttribute = name;
+    checkAttributeName(name, r.pathOf("output_attribute"), diags);
+  }
+  spec.phase = readPhase(r.value("phase"), r.pathOf("phase"), diags);
+  const matches = r.array("match");
+  r.finish(false);
+  if (matches === null || matches.length == 0) {
+    diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
+  } else {
+    for (let m = 0; m < matches.length; m++) {
+      const ms = readMatch(matches[m], index(r.pathOf("match"), m), diags);
+      if (ms !== null) spec.matches.push(ms);
+    }
+  }
+  return spec;
+}
+
+function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase {
+  if (v === null || v.isNull()) return Phase.AfterResponse;
+  if (v.isString()) {
+    const s = v.asString();
+    if (s == "AFTER_RESPONSE" || s == "PHASE_UNSPECIFIED") return Phase.AfterResponse;
+    if (s == "ON_REQUEST") return Phase.OnRequest;
+    diags.error(path, "must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found \"" + s + "\"");
+    return Phase.AfterResponse;
+  }
+  if (v.isNumber()) {
+    const n = v.asNumber();
+    if (n == 0) return Phase.AfterResponse;
+    if (n == 1) return Phase.OnRequest;
+  }
+  diags.error(path, "must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found " + kindName(v));
+  return Phase.AfterResponse;
+}
+
+function readMatch(v: JsonValue, path: string, diags: Diagnostics): MatchSpec | null {
+  if (!v.isObject()) {
+    diags.error(path, "must be an object like {\"value\": \"...\", \"condition\": \"...\"}, found " + kindName(v));
+    return null;
+  }
+  const r = new ObjectReader(v.asObject(), path, diags, MATCH_KEYS);
+  // protobuf-JSON rejects a number for a string field, so attributegen ignored such a config;
+  // YAML authors must quote numeric-looking values (value: "404").
+  const value = r.string("value");
+  const condition = r.string("condition");
+  r.finish(false);
+  if (value === null) {
+    // Valid for attributegen (protobuf default ""), but almost certainly not what was meant.
+    diags.warn(child(path, "value"), "missing: the attribute is set to an empty string when this matches");
+  }
+  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, path);
+}

@@ -1,0 +1,66 @@
+// Configuration entry point: bytes from proxy_on_configure → one of the two forms, validated.
+import { parseJson, JsonObject } from "./json";
+import { Diagnostics } from "./diagnostics";
+import { kindName } from "./reader";
+import { NativeConfig, readNativeConfig } from "./native";
+import { AttributeGenConfig, readAttributeGenConfig } from "./attributegen";
+
+export const enum ConfigForm {
+  Empty = 0,
+  Native = 1,
+  AttributeGen = 2,
+}
+
+export class ParsedConfig {
+  form: ConfigForm = ConfigForm.Empty;
+  native: NativeConfig | null = null;
+  attributeGen: AttributeGenConfig | null = null;
+  diags: Diagnostics = new Diagnostics();
+}
+
+export function parseConfig(bytes: Uint8Array): ParsedConfig {
+  const out = new ParsedConfig();
+  const diags = out.diags;
+  if (isBlank(bytes)) {
+    diags.warn("", "no pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
+    return out;
+  }
+  const parsed = parseJson(bytes);
+  const err = parsed.error;
+  if (err !== null) {
+    diags.error("", err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
+    return out;
+  }
+  const root = parsed.value!;
+  if (!root.isObject()) {
+    diags.error("", "pluginConfig must be a JSON object, found " + kindName(root));
+    return out;
+  }
+  const obj: JsonObject = root.asObject();
+  if (obj.keys.length == 0) {
+    diags.warn("", "empty pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
+    return out;
+  }
+  const hasRoutes = obj.has("routes");
+  const hasAttributes = obj.has("attributes");
+  if (hasRoutes && hasAttributes) {
+    diags.error("", "\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
+  } else if (hasRoutes) {
+    out.form = ConfigForm.Native;
+    out.native = readNativeConfig(obj, diags);
+  } else if (hasAttributes) {
+    out.form = ConfigForm.AttributeGen;
+    out.attributeGen = readAttributeGenConfig(obj, diags);
+  } else {
+    diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
+  }
+  return out;
+}
+
+function isBlank(bytes: Uint8Array): bool {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (!(c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,152 @@
+// Typed, path-aware access to a JSON object of the configuration, so every field is validated the
+// same way and every problem names its JSON path. Unknown keys are reported when `finish()` runs,
+// with a "did you mean" hint.
+import { JsonObject, JsonValue, JsonKind } from "./json";
+import { Diagnostics, child } from "./diagnostics";
+
+export function kindName(v: JsonValue): string {
+  switch (v.kind) {
+    case JsonKind.Null: return "null";
+    case JsonKind.Bool: return "a boolean";
+    case JsonKind.Number: return "a number";
+    case JsonKind.String: return "a string";
+    case JsonKind.Array: return "a list";
+    default: return "an object";
+  }
+}
+
+export class ObjectReader {
+  private used: string[] = [];
+  private aliases: string[] = []; // pairs: alias, canonical
+
+  constructor(
+    public obj: JsonObject,
+    public path: string,
+    public diags: Diagnostics,
+    public known: string[],
+  ) {}
+
+  /** Accepts `alias` (e.g. protobuf-JSON camelCase `outputAttribute`) as another spelling of `key`. */
+  alias(alias: string, key: string): ObjectReader {
+    this.aliases.push(alias);
+    this.aliases.push(key);
+    return this;
+  }
+
+  pathOf(key: string): string {
+    return child(this.path, key);
+  }
+
+  /** The raw value of `key` (or of one of its aliases); null when absent. */
+  value(key: string): JsonValue | null {
+    this.used.push(key);
+    let v = this.obj.get(key);
+    for (let i = 0; i < this.aliases.length; i += 2) {
+      if (this.aliases[i + 1] != key) continue;
+      const alias = this.aliases[i];
+      this.used.push(alias);
+      const av = this.obj.get(alias);
+      if (av === null) continue;
+      if (v !== null) {
+        this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
+      } else {
+        v = av;
+      }
+    }
+    return v;
+  }
+
+  string(key: string, required: bool = false): string | null {
+    const v = this.value(key);
+    if (v === null || v.isNull()) {
+      if (required) this.diags.error(this.pathOf(key), "is required");
+      return null;
+    }
+    if (!v.isString()) {
+      this.diags.error(this.pathOf(key), "must be a string, found " + kindName(v));
+      return null;
+    }
+    return v.asString();
+  }
+
+  bool(key: string, fallback: bool): bool {
+    const v = this.value(key);
+    if (v === null || v.isNull()) return fallback;
+    if (!v.isBool()) {
+      this.diags.error(this.pathOf(key), "must be true or false, found " + kindName(v));
+      return fallback;
+    }
+    return v.asBool();
+  }
+
+  array(key: string): JsonValue[] | null {
+    const v = this.value(key);
+    if (v === null || v.isNull()) return null;
+    if (!v.isArray()) {
+      this.diags.error(this.pathOf(key), "must be a list, found " + kindName(v));
+      return null;
+    }
+    return v.asArray();
+  }
+
+  object(key: string): JsonObject | null {
+    const v = this.value(key);
+    if (v === null || v.isNull()) return null;
+    if (!v.isObject()) {
+      this.diags.error(this.pathOf(key), "must be an object, found " + kindName(v));
+      return null;
+    }
+    return v.asObject();
+  }
+
+  /** Reports keys nobody asked for: errors (strict native form) or warnings (attributegen compatibility). */
+  finish(unknownIsError: bool): void {
+    for (let i = 0; i < this.obj.keys.length; i++) {
+      const key = this.obj.keys[i];
+      if (this.used.includes(key) || this.known.includes(key)) continue;
+      let message = "unknown field";
+      const hint = closest(key, this.known);
+      if (hint.length > 0) message += " (did you mean '" + hint + "'?)";
+      if (unknownIsError) this.diags.error(this.pathOf(key), message);
+      else this.diags.warn(this.pathOf(key), message + "; ignored");
+    }
+  }
+}
+
+/** The known name nearest to `word` by edit distance, if it is close enough to be a likely typo. */
+export function closest(word: string, candidates: string[]): string {
+  let best = "";
+  let bestDistance = i32.MAX_VALUE;
+  const lower = word.toLowerCase();
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    // camelCase / kebab-case spellings of a snake_case key are the commonest mistake.
+    const normalized = c.replaceAll("_", "").toLowerCase();
+    if (normalized == lower.replaceAll("_", "").replaceAll("-", "")) return c;
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  const limit = max(1, min(3, word.length / 3));
+  return bestDistance <= limit ? best : "";
+}
+
+function editDistance(a: string, b: string): i32 {
+  const n = b.length;
+  let prev = new Array<i32>(n + 1);
+  let cur = new Array<i32>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) == b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = min(min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[n];
+}

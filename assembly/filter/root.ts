@@ -1,0 +1,58 @@
+// The plugin's root context: owns the compiled configuration (config → compile), shared by every
+// stream of this VM. Envoy calls on_configure on start and on every configuration update; a
+// rejected configuration makes Envoy reject the listener update (xDS NACK), so the previous
+// configuration keeps serving.
+import { RootContext, Context } from "@solo-io/proxy-runtime/assembly";
+import { getBufferBytes, log, LogLevel } from "../abi/hostcalls";
+import { parseConfig, ConfigForm } from "../config/index";
+import { Classifier, NoopClassifier } from "../classify/classifier";
+import { buildClassifier } from "../classify/build";
+import { RouteMetricsStream } from "./stream";
+
+const PLUGIN_CONFIGURATION: i32 = 7; // BufferType.PluginConfiguration
+export const LOG_PREFIX = "route-metrics: ";
+
+export class RouteMetricsRoot extends RootContext {
+  classifier: Classifier = new NoopClassifier();
+
+  createContext(context_id: u32): Context {
+    return new RouteMetricsStream(context_id, this);
+  }
+
+  // Replaces the SDK's onConfigure (0.1.8 passes a wrong out-pointer and aborts on errors).
+  onConfigure(configuration_size: u32): bool {
+    let bytes = new Uint8Array(0);
+    if (configuration_size > 0) {
+      const buf = getBufferBytes(PLUGIN_CONFIGURATION, 0, configuration_size);
+      if (buf === null) {
+        log(LogLevel.Error, LOG_PREFIX + "cannot read the plugin configuration from the host");
+        return false;
+      }
+      bytes = Uint8Array.wrap(buf);
+    }
+    const parsed = parseConfig(bytes);
+    const classifier = buildClassifier(parsed);
+    const diags = parsed.diags;
+    for (let i = 0; i < diags.warnings.length; i++) {
+      log(LogLevel.Warn, LOG_PREFIX + "config warning: " + diags.warnings[i].toString());
+    }
+    if (!diags.ok) {
+      for (let i = 0; i < diags.errors.length; i++) {
+        log(LogLevel.Error, LOG_PREFIX + "config error: " + diags.errors[i].toString());
+      }
+      log(LogLevel.Error, LOG_PREFIX + "configuration rejected (" + diags.errors.length.toString() +
+        (diags.errors.length == 1 ? " error)" : " errors)"));
+      return false;
+    }
+    this.classifier = classifier;
+    log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
+    return true;
+  }
+}
+
+function describe(form: ConfigForm, c: Classifier): string {
+  const ops = c.operations.length.toString() + " operation name" + (c.operations.length == 1 ? "" : "s");
+  if (form == ConfigForm.Native) return "native routes, " + ops;
+  if (form == ConfigForm.AttributeGen) return "attributegen form, " + ops;
+  return "no routes";
+}

@@ -1,0 +1,24 @@
+// One HTTP stream: classify at request headers, finish at on_log (Envoy's order for HTTP is
+// request headers → … → on_log → on_done → on_delete; on_log runs once the stream is complete).
+import { Context, FilterHeadersStatusValues } from "@solo-io/proxy-runtime/assembly";
+import { StreamState } from "../classify/classifier";
+import { RouteMetricsRoot } from "./root";
+
+export class RouteMetricsStream extends Context {
+  private state: StreamState = new StreamState();
+  private root: RouteMetricsRoot;
+
+  constructor(context_id: u32, root: RouteMetricsRoot) {
+    super(context_id, root);
+    this.root = root;
+  }
+
+  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    this.root.classifier.onRequestHeaders(this.state);
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onLog(): void {
+    this.root.classifier.onLog(this.state);
+  }
+}

@@ -1,0 +1,121 @@
+// Byte-level helpers for the per-request path: hashing and comparing raw UTF-8 without building
+// strings, and a hash table keyed by (namespace, bytes) that lets the matcher look up a path
+// segment or a path prefix directly in the request buffer.
+
+export const FNV_OFFSET: u32 = 0x811c9dc5;
+const FNV_PRIME: u32 = 0x01000193;
+
+@inline
+export function fnvStep(state: u32, byte: u32): u32 {
+  return (state ^ byte) * FNV_PRIME;
+}
+
+export function fnvBytes(ptr: usize, len: i32): u32 {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < len; i++) h = fnvStep(h, <u32>load<u8>(ptr + <usize>i));
+  return h;
+}
+
+/** Mixes a namespace (trie node id, prefix length) into a byte hash. */
+@inline
+export function keyHash(ns: i32, bytesHash: u32): u32 {
+  let h = bytesHash ^ (<u32>ns * 0x9e3779b1);
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  return h;
+}
+
+export function bytesEqual(a: usize, aLen: i32, b: usize, bLen: i32): bool {
+  if (aLen != bLen) return false;
+  return memory.compare(a, b, <usize>aLen) == 0;
+}
+
+/** Compares a byte range to a buffer. */
+export function equalsBuffer(ptr: usize, len: i32, buf: ArrayBuffer): bool {
+  return bytesEqual(ptr, len, changetype<usize>(buf), buf.byteLength);
+}
+
+/**
+ * Open-addressing hash table from (namespace, byte string) to an i32 value.
+ * Built at configure time (`add`, then `freeze`), read per request (`find`).
+ */
+export class ByteKeyTable {
+  private ns: i32[] = [];
+  private hashes: u32[] = [];
+  private offsets: i32[] = [];
+  private lengths: i32[] = [];
+  private values: i32[] = [];
+  private arena: u8[] = [];
+
+  // Frozen form.
+  private slots: Int32Array = new Int32Array(1);
+  private mask: u32 = 0;
+  private arenaBytes: Uint8Array = new Uint8Array(0);
+  private nsF: Int32Array = new Int32Array(0);
+  private hashesF: Uint32Array = new Uint32Array(0);
+  private offsetsF: Int32Array = new Int32Array(0);
+  private lengthsF: Int32Array = new Int32Array(0);
+  private valuesF: Int32Array = new Int32Array(0);
+
+  get size(): i32 {
+    return this.values.length;
+  }
+
+  add(ns: i32, key: Uint8Array, value: i32): void {
+    this.ns.push(ns);
+    this.hashes.push(keyHash(ns, fnvBytes(key.dataStart, key.length)));
+    this.offsets.push(this.arena.length);
+    this.lengths.push(key.length);
+    this.values.push(value);
+    for (let k = 0; k < key.length; k++) this.arena.push(key[k]);
+  }
+
+  freeze(): void {
+    const n = this.values.length;
+    let cap: u32 = 8;
+    while (cap < <u32>(n * 2)) cap <<= 1;
+    this.mask = cap - 1;
+    this.slots = new Int32Array(cap).fill(-1);
+    this.arenaBytes = new Uint8Array(this.arena.length);
+    for (let i = 0; i < this.arena.length; i++) this.arenaBytes[i] = this.arena[i];
+    this.nsF = new Int32Array(n);
+    this.hashesF = new Uint32Array(n);
+    this.offsetsF = new Int32Array(n);
+    this.lengthsF = new Int32Array(n);
+    this.valuesF = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      this.nsF[i] = this.ns[i];
+      this.hashesF[i] = this.hashes[i];
+      this.offsetsF[i] = this.offsets[i];
+      this.lengthsF[i] = this.lengths[i];
+      this.valuesF[i] = this.values[i];
+      let slot = this.hashes[i] & this.mask;
+      while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = i;
+    }
+    // The build-time arrays are no longer needed.
+    this.ns = [];
+    this.hashes = [];
+    this.offsets = [];
+    this.lengths = [];
+    this.values = [];
+    this.arena = [];
+  }
+
+  /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent. */
+  find(ns: i32, ptr: usize, len: i32, bytesHash: u32): i32 {
+    const h = keyHash(ns, bytesHash);
+    const slots = this.slots;
+    let slot = h & this.mask;
+    while (true) {
+      const e = unchecked(slots[slot]);
+      if (e < 0) return -1;
+      if (unchecked(this.hashesF[e]) == h && unchecked(this.nsF[e]) == ns && unchecked(this.lengthsF[e]) == len &&
+        memory.compare(this.arenaBytes.dataStart + <usize>unchecked(this.offsetsF[e]), ptr, <usize>len) == 0) {
+        return unchecked(this.valuesF[e]);
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}

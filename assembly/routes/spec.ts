@@ -1,0 +1,56 @@
+// What a configured route asks of a request, after validation. Produced by the config readers
+// (native routes, or attributegen conditions lowered to routes) and compiled by RouteTable.
+import { Regex } from "../regex/index";
+import { PathTemplate } from "./template";
+
+export const enum PathMatchKind {
+  /** No path condition: the route matches any path (method/header/query conditions only). */
+  Any = 0,
+  /** "path": exact, or a template with parameters / catch-all. */
+  Template = 1,
+  /** "path_prefix": raw byte prefix of the URL path. */
+  Prefix = 2,
+  /** "path_regex": RE2 syntax, unanchored search on the URL path (anchor with ^ and $). */
+  Regex = 3,
+}
+
+export const enum ValueMatchKind {
+  Exact = 0,
+  Regex = 1,
+}
+
+/** A header or query-parameter condition (Gateway API HTTPRouteMatch style). */
+export class ValueCondition {
+  /** Header names are lower-cased; query parameter names are case-sensitive and raw. */
+  nameBytes: ArrayBuffer;
+  valueBytes: ArrayBuffer;
+  /** Per-request header cache slot (headers only). */
+  slot: i32 = -1;
+
+  constructor(public name: string, public kind: ValueMatchKind, public value: string, public regex: Regex | null) {
+    this.nameBytes = String.UTF8.encode(name);
+    this.valueBytes = String.UTF8.encode(value);
+  }
+}
+
+export class RouteSpec {
+  /** Methods this route accepts; empty = any method. */
+  methods: string[] = [];
+  pathKind: PathMatchKind = PathMatchKind.Any;
+  pathText: string = "";
+  template: PathTemplate | null = null;
+  regex: Regex | null = null;
+  headers: ValueCondition[] = [];
+  queryParams: ValueCondition[] = [];
+
+  /** `index` is the route's position in the config: it breaks ties and names the route in logs. */
+  constructor(public index: i32, public name: string) {}
+
+  /**
+   * How many conditions beyond the path this route states. Among routes with equally specific
+   * paths, the one that states more (method, headers, query parameters) is tried first.
+   */
+  get conditionCount(): i32 {
+    return (this.methods.length > 0 ? 1 : 0) + this.headers.length + this.queryParams.length;
+  }
+}
