@@ -1,0 +1,104 @@
+import { parseConfig, ConfigForm } from "../../assembly/config/index";
+
+function problems(json: string): string {
+  const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
+  const out: string[] = [];
+  for (let i = 0; i < p.diags.errors.length; i++) out.push(p.diags.errors[i].toString());
+  return out.join(" | ");
+}
+
+function warnings(json: string): string {
+  const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
+  const out: string[] = [];
+  for (let i = 0; i < p.diags.warnings.length; i++) out.push(p.diags.warnings[i].toString());
+  return out.join(" | ");
+}
+
+describe("config: form detection", () => {
+  it("reads the native form", () => {
+    const p = parseConfig(Uint8Array.wrap(String.UTF8.encode('{"routes": [{"name": "a", "path": "/a"}]}')));
+    expect(p.form).toBe(ConfigForm.Native);
+    expect(p.diags.ok).toBe(true);
+    expect(p.native!.outputAttribute).toBe("istio_operationId");
+    expect(p.native!.defaultValue).toBeNull();
+  });
+  it("reads the attributegen form", () => {
+    const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(
+      '{"attributes": [{"outputAttribute": "istio_operationId", "match": [{"value": "x", "condition": "true"}]}]}')));
+    expect(p.form).toBe(ConfigForm.AttributeGen);
+    expect(p.diags.ok).toBe(true);
+    expect(p.attributeGen!.attributes[0].outputAttribute).toBe("istio_operationId");
+  });
+  it("accepts an empty configuration with a warning", () => {
+    expect(problems("")).toBe("");
+    expect(warnings("")).toContain("no pluginConfig");
+    expect(problems("{}")).toBe("");
+  });
+  it("rejects what is neither form", () => {
+    expect(problems("[1]")).toBe("pluginConfig must be a JSON object, found a list");
+    expect(problems('{"rotues": []}')).toBe("expected \"routes\" (native form) or \"attributes\" (attributegen form)");
+    expect(problems('{"routes": [], "attributes": []}')).toBe("\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
+    expect(problems("routes: []")).toContain("invalid JSON at line 1 column 1");
+  });
+});
+
+describe("config: native form errors name the JSON path", () => {
+  it("reports template problems with their column", () => {
+    expect(problems('{"routes": [{"name": "a", "path": "/a"}, {"name": "b", "path": "/b"}, {"name": "c", "path": "/c"}, {"name": "d", "path": "/users/{id"}]}'))
+      .toBe("routes[3].path: unclosed '{' at column 8");
+  });
+  it("reports every problem, one per line", () => {
+    expect(problems('{"routes": [{"name": "", "path": "/a"}, {"name": "b", "method": "", "path": "/b"}, {"name": "c"}]}'))
+      .toBe("routes[0].name: must not be empty | routes[1].method: must not be empty | routes[2]: route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
+  });
+  it("rejects unknown keys with a hint", () => {
+    expect(problems('{"routes": [{"name": "a", "pth": "/a"}]}')).toBe("routes[0].pth: unknown field (did you mean 'path'?) | routes[0]: route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
+    expect(problems('{"routes": [{"name": "a", "path": "/a"}], "outputAttribute": "x"}')).toBe("outputAttribute: unknown field (did you mean 'output_attribute'?)");
+  });
+  it("checks types", () => {
+    expect(problems('{"routes": {"name": "a"}}')).toBe("routes: must be a list, found an object");
+    expect(problems('{"routes": [{"name": 5, "path": "/a"}]}')).toBe("routes[0].name: must be a string, found a number");
+    expect(problems('{"routes": [{"name": "a", "method": 1}]}')).toBe("routes[0].method: must be a method name or a list of them, found a number");
+    expect(problems('{"routes": [{"name": "a", "path": "/a"}], "debug": "yes"}')).toBe("debug: must be true or false, found a string");
+  });
+  it("checks methods", () => {
+    expect(problems('{"routes": [{"name": "a", "method": "get"}]}')).toBe("routes[0].method: 'get': HTTP methods are case-sensitive; did you mean 'GET'?");
+    expect(problems('{"routes": [{"name": "a", "method": ["GET", "PO ST"]}]}')).toBe("routes[0].method[1]: 'PO ST' is not a valid HTTP method (character at column 3)");
+    expect(problems('{"routes": [{"name": "a", "method": []}]}')).toBe("routes[0].method: must not be an empty list (omit it to match any method)");
+  });
+  it("checks path keys", () => {
+    expect(problems('{"routes": [{"name": "a", "path": "/a", "path_prefix": "/b"}]}')).toBe("routes[0]: set only one of path, path_prefix and path_regex");
+    expect(problems('{"routes": [{"name": "a", "path_prefix": "b"}]}')).toBe("routes[0].path_prefix: must start with '/'");
+    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}')).toContain("routes[0].path_regex: ");
+    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}')).toContain("at column ");
+  });
+  it("checks header and query conditions", () => {
+    expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x"}]}]}')).toBe("routes[0].headers[0].value: is required");
+    expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x", "value": "1", "type": "Prefix"}]}]}'))
+      .toBe("routes[0].headers[0].type: must be \"Exact\" or \"RegularExpression\", found \"Prefix\"");
+    expect(problems('{"routes": [{"name": "a", "query_params": [{"name": "q", "value": "(", "type": "RegularExpression"}]}]}'))
+      .toContain("routes[0].query_params[0].value: ");
+    expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x", "value": "1"}, {"name": "X", "value": "2"}]}]}'))
+      .toBe("routes[0].headers[1].name: duplicate condition on 'x'");
+  });
+  it("allows several routes to share a name", () => {
+    expect(problems('{"routes": [{"name": "users", "path": "/users"}, {"name": "users", "path": "/people"}]}')).toBe("");
+  });
+});
+
+describe("config: attributegen form", () => {
+  it("ignores unknown fields with a warning", () => {
+    const json = '{"attributes": [{"output_attribute": "a", "extra": 1, "match": [{"value": "v", "condition": "", "note": "x"}]}], "debug": true}';
+    expect(problems(json)).toBe("");
+    expect(warnings(json)).toBe("attributes[0].extra: unknown field; ignored | attributes[0].match[0].note: unknown field; ignored");
+  });
+  it("rejects a value that is not a string, as protobuf JSON did", () => {
+    expect(problems('{"attributes": [{"output_attribute": "a", "match": [{"value": 404, "condition": ""}]}]}'))
+      .toBe("attributes[0].match[0].value: must be a string, found a number");
+  });
+  it("reads phases by name or number", () => {
+    expect(problems('{"attributes": [{"output_attribute": "a", "phase": "ON_REQUEST", "match": []}, {"output_attribute": "b", "phase": 1, "match": []}]}')).toBe("");
+    expect(problems('{"attributes": [{"output_attribute": "a", "phase": "LATER", "match": []}]}'))
+      .toBe("attributes[0].phase: must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found \"LATER\"");
+  });
+});

@@ -1,0 +1,200 @@
+import { parseJsonString } from "../../assembly/config/json";
+import { Diagnostics } from "../../assembly/config/diagnostics";
+import { readNativeConfig, NativeConfig } from "../../assembly/config/native";
+import { RouteTable } from "../../assembly/routes/table";
+import { RequestView, HeaderSource } from "../../assembly/routes/request";
+
+class MapHeaders extends HeaderSource {
+  names: string[] = [];
+  values: string[] = [];
+  lookups: i32 = 0;
+  header(name: ArrayBuffer): ArrayBuffer | null {
+    this.lookups++;
+    const i = this.names.indexOf(String.UTF8.decode(name));
+    return i < 0 ? null : String.UTF8.encode(this.values[i]);
+  }
+}
+
+class Fixture {
+  config: NativeConfig;
+  table: RouteTable;
+  view: RequestView = new RequestView();
+  headers: MapHeaders = new MapHeaders();
+
+  constructor(routesJson: string) {
+    const diags = new Diagnostics();
+    const parsed = parseJsonString('{"routes": ' + routesJson + "}");
+    this.config = readNativeConfig(parsed.value!.asObject(), diags);
+    if (!diags.ok) throw new Error("fixture config invalid: " + diags.errors[0].toString());
+    this.table = new RouteTable(this.config.routes);
+    this.view.prepare(this.table.headerSlots);
+  }
+
+  /** Route name for `METHOD path` ("-" when unmatched); `headers` is "k=v,k2=v2". */
+  classify(method: string, path: string, headers: string = ""): string {
+    this.headers.names = [];
+    this.headers.values = [];
+    if (headers.length > 0) {
+      const pairs = headers.split(",");
+      for (let i = 0; i < pairs.length; i++) {
+        const kv = pairs[i].split("=");
+        this.headers.names.push(kv[0]);
+        this.headers.values.push(kv[1]);
+      }
+    }
+    this.view.reset(String.UTF8.encode(method), String.UTF8.encode(path), this.headers);
+    const r = this.table.match(this.view);
+    return r < 0 ? "-" : this.config.routes[r].name;
+  }
+}
+
+describe("route table: the podinfo example", () => {
+  const f = new Fixture(`[
+    {"name": "GET /healthz", "method": "GET", "path": "/healthz"},
+    {"name": "POST /echo", "method": "POST", "path": "/echo"},
+    {"name": "GET /users/{id}", "method": ["GET", "HEAD"], "path": "/users/{id}"},
+    {"name": "static", "path_prefix": "/static/"},
+    {"name": "legacy", "path_regex": "^/v[0-9]+/legacy/"}]`);
+
+  it("matches method and exact path", () => {
+    expect(f.classify("GET", "/healthz")).toBe("GET /healthz");
+    expect(f.classify("POST", "/healthz")).toBe("-");
+    expect(f.classify("POST", "/echo")).toBe("POST /echo");
+    expect(f.classify("GET", "/echo")).toBe("-");
+  });
+  it("matches templates, prefixes and regexes", () => {
+    expect(f.classify("GET", "/users/42")).toBe("GET /users/{id}");
+    expect(f.classify("HEAD", "/users/42")).toBe("GET /users/{id}");
+    expect(f.classify("DELETE", "/users/42")).toBe("-");
+    expect(f.classify("GET", "/users/42/x")).toBe("-");
+    expect(f.classify("GET", "/users/")).toBe("-");
+    expect(f.classify("GET", "/static/css/a.css")).toBe("static");
+    expect(f.classify("PUT", "/static/")).toBe("static");
+    expect(f.classify("GET", "/static")).toBe("-");
+    expect(f.classify("GET", "/v2/legacy/x")).toBe("legacy");
+    expect(f.classify("GET", "/api/v2/legacy/x")).toBe("-");
+  });
+  it("strips the query string and fragment before matching the path", () => {
+    expect(f.classify("GET", "/healthz?verbose=1")).toBe("GET /healthz");
+    expect(f.classify("GET", "/healthz#top")).toBe("GET /healthz");
+    expect(f.classify("GET", "/users/7?x=/a/b#f")).toBe("GET /users/{id}");
+    expect(f.classify("GET", "/healthz/")).toBe("-");
+  });
+  it("leaves odd request lines unmatched", () => {
+    expect(f.classify("GET", "")).toBe("-");
+    expect(f.classify("GET", "*")).toBe("-");
+    expect(f.classify("", "/healthz")).toBe("-");
+    expect(f.classify("get", "/healthz")).toBe("-");
+  });
+});
+
+describe("route table: precedence", () => {
+  it("prefers literal segments over parameters over catch-alls, whatever the order", () => {
+    const f = new Fixture(`[
+      {"name": "rest", "path": "/users/**"},
+      {"name": "param", "path": "/users/{id}"},
+      {"name": "me", "path": "/users/me"},
+      {"name": "param-posts", "path": "/users/{id}/posts"},
+      {"name": "me-star", "path": "/users/me/{x}"}]`);
+    expect(f.classify("GET", "/users/me")).toBe("me");
+    expect(f.classify("GET", "/users/5")).toBe("param");
+    expect(f.classify("GET", "/users/5/posts")).toBe("param-posts");
+    expect(f.classify("GET", "/users/me/posts")).toBe("me-star");
+    expect(f.classify("GET", "/users/me/posts/1")).toBe("rest");
+    expect(f.classify("GET", "/users")).toBe("rest");
+    expect(f.classify("GET", "/users/")).toBe("rest");
+  });
+
+  it("backtracks when the more specific branch does not complete", () => {
+    const f = new Fixture(`[
+      {"name": "me-settings", "path": "/users/me/settings"},
+      {"name": "user-posts", "path": "/users/{id}/posts"}]`);
+    expect(f.classify("GET", "/users/me/posts")).toBe("user-posts");
+    expect(f.classify("GET", "/users/me/settings")).toBe("me-settings");
+  });
+
+  it("prefers exact paths over prefixes and the longest prefix", () => {
+    const f = new Fixture(`[
+      {"name": "api", "path_prefix": "/api/"},
+      {"name": "api-v1", "path_prefix": "/api/v1/"},
+      {"name": "exact", "path": "/api/v1/health"},
+      {"name": "regex", "path_regex": "^/api"},
+      {"name": "anything-get", "method": "GET"}]`);
+    expect(f.classify("GET", "/api/v1/health")).toBe("exact");
+    expect(f.classify("GET", "/api/v1/users")).toBe("api-v1");
+    expect(f.classify("GET", "/api/v2/users")).toBe("api");
+    expect(f.classify("GET", "/apix")).toBe("regex");
+    expect(f.classify("GET", "/other")).toBe("anything-get");
+    expect(f.classify("POST", "/other")).toBe("-");
+  });
+
+  it("tries routes with more conditions first on the same path, then config order", () => {
+    const f = new Fixture(`[
+      {"name": "damage", "path": "/v1/damage"},
+      {"name": "damage-analytic", "path": "/v1/damage", "query_params": [{"name": "analytic", "value": "true"}]},
+      {"name": "first", "path": "/dup"},
+      {"name": "second", "path": "/dup"}]`);
+    expect(f.classify("GET", "/v1/damage?analytic=true")).toBe("damage-analytic");
+    expect(f.classify("GET", "/v1/damage?analytic=false")).toBe("damage");
+    expect(f.classify("GET", "/v1/damage")).toBe("damage");
+    expect(f.classify("GET", "/dup")).toBe("first");
+  });
+
+  it("falls through to less specific routes when conditions fail", () => {
+    const f = new Fixture(`[
+      {"name": "get-user", "method": "GET", "path": "/users/{id}"},
+      {"name": "users-any", "path_prefix": "/users/"}]`);
+    expect(f.classify("GET", "/users/1")).toBe("get-user");
+    expect(f.classify("DELETE", "/users/1")).toBe("users-any");
+  });
+});
+
+describe("route table: header and query conditions", () => {
+  const f = new Fixture(`[
+    {"name": "new-user", "path": "/login", "headers": [{"name": "X-User", "value": "new"}]},
+    {"name": "beta", "path": "/login", "headers": [{"name": "x-user", "type": "RegularExpression", "value": "^beta-[0-9]+$"}]},
+    {"name": "login", "path": "/login"},
+    {"name": "search-fast", "path": "/search", "query_params": [{"name": "mode", "value": "fast"}, {"name": "q", "type": "RegularExpression", "value": "."}]},
+    {"name": "search", "path": "/search"}]`);
+
+  it("matches header values exactly or by regex (names case-insensitive)", () => {
+    expect(f.classify("GET", "/login", "x-user=new")).toBe("new-user");
+    expect(f.classify("GET", "/login", "x-user=beta-12")).toBe("beta");
+    expect(f.classify("GET", "/login", "x-user=beta-x")).toBe("login");
+    expect(f.classify("GET", "/login")).toBe("login");
+  });
+
+  it("fetches each header at most once per request", () => {
+    f.headers.lookups = 0;
+    f.classify("GET", "/login", "x-user=other");
+    expect(f.headers.lookups).toBe(1);
+    f.headers.lookups = 0;
+    f.classify("GET", "/search");
+    expect(f.headers.lookups).toBe(0);
+  });
+
+  it("matches query parameters (first occurrence, raw bytes)", () => {
+    expect(f.classify("GET", "/search?mode=fast&q=x")).toBe("search-fast");
+    expect(f.classify("GET", "/search?q=x&mode=fast#frag")).toBe("search-fast");
+    expect(f.classify("GET", "/search?mode=fast&q=")).toBe("search");
+    expect(f.classify("GET", "/search?mode=fast")).toBe("search");
+    expect(f.classify("GET", "/search?mode=slow&mode=fast&q=1")).toBe("search");
+    expect(f.classify("GET", "/search?modex=fast&q=1")).toBe("search");
+  });
+});
+
+describe("route table: scale", () => {
+  it("classifies among 10,000 routes", () => {
+    let json = "[";
+    for (let i = 0; i < 10000; i++) {
+      if (i > 0) json += ",";
+      json += '{"name": "r' + i.toString() + '", "method": "GET", "path": "/svc' + (i % 100).toString() + "/items" +
+        (i / 100).toString() + '/{id}"}';
+    }
+    json += "]";
+    const f = new Fixture(json);
+    expect(f.classify("GET", "/svc7/items42/abc")).toBe("r4207");
+    expect(f.classify("GET", "/svc99/items99/x")).toBe("r9999");
+    expect(f.classify("GET", "/svc7/items42")).toBe("-");
+  });
+});
