@@ -97,8 +97,10 @@ export class AttributeGenClassifier extends Classifier {
   }
 
   onLog(stream: StreamState): void {
-    if (this.atLog.length == 0) return;
+    if (this.atLog.length == 0 && stream.requestSeen) return;
     this.activation.reset();
+    // A stream that never reached request headers still gets its request-phase attributes.
+    if (!stream.requestSeen) this.run(this.atRequest, stream);
     this.run(this.atLog, stream);
   }
 

@@ -6,10 +6,8 @@
 export class StreamState {
   /** Index into Classifier.operations of the request's operation, or -1 when unmatched. */
   operation: i32 = -1;
-
-  reset(): void {
-    this.operation = -1;
-  }
+  /** Whether on_request_headers ran (Envoy skips it for e.g. local replies sent by earlier filters). */
+  requestSeen: bool = false;
 }
 
 export abstract class Classifier {

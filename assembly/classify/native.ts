@@ -51,7 +51,11 @@ export class NativeClassifier extends Classifier {
     if (this.debug) this.logDecision(r);
   }
 
-  onLog(stream: StreamState): void {}
+  // Streams that never reached request headers (e.g. rejected by an earlier filter) are classified
+  // at on_log, where Envoy exposes a copy of the request headers.
+  onLog(stream: StreamState): void {
+    if (!stream.requestSeen) this.onRequestHeaders(stream);
+  }
 
   private logDecision(r: i32): void {
     const req = this.request;

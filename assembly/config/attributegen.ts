@@ -35,7 +35,8 @@ export class AttributeGenConfig {
   attributes: AttributeSpec[] = [];
 }
 
-const TOP_KEYS: string[] = ["debug", "attributes"];
+// "metrics" is route-metrics' own section (config/metrics.ts).
+const TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
 const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 const MATCH_KEYS: string[] = ["value", "condition"];
 

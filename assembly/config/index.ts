@@ -4,6 +4,7 @@ import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
 import { NativeConfig, readNativeConfig } from "./native";
 import { AttributeGenConfig, readAttributeGenConfig } from "./attributegen";
+import { MetricsConfig, readMetricsConfig } from "./metrics";
 
 export const enum ConfigForm {
   Empty = 0,
@@ -15,6 +16,7 @@ export class ParsedConfig {
   form: ConfigForm = ConfigForm.Empty;
   native: NativeConfig | null = null;
   attributeGen: AttributeGenConfig | null = null;
+  metrics: MetricsConfig = new MetricsConfig();
   diags: Diagnostics = new Diagnostics();
 }
 
@@ -48,9 +50,11 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
   } else if (hasRoutes) {
     out.form = ConfigForm.Native;
     out.native = readNativeConfig(obj, diags);
+    out.metrics = readMetricsConfig(obj.get("metrics"), diags, true);
   } else if (hasAttributes) {
     out.form = ConfigForm.AttributeGen;
     out.attributeGen = readAttributeGenConfig(obj, diags);
+    out.metrics = readMetricsConfig(obj.get("metrics"), diags, false);
   } else {
     diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
   }

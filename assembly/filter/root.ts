@@ -8,12 +8,15 @@ import { parseConfig, ConfigForm } from "../config/index";
 import { Classifier, NoopClassifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
+import { RouteMetrics } from "../metrics/route_metrics";
+import { MetricsConfig } from "../config/metrics";
 
 const PLUGIN_CONFIGURATION: i32 = 7; // BufferType.PluginConfiguration
 export const LOG_PREFIX = "route-metrics: ";
 
 export class RouteMetricsRoot extends RootContext {
   classifier: Classifier = new NoopClassifier();
+  metrics: RouteMetrics = new RouteMetrics(new MetricsConfig(), []);
 
   createContext(context_id: u32): Context {
     return new RouteMetricsStream(context_id, this);
@@ -45,6 +48,7 @@ export class RouteMetricsRoot extends RootContext {
       return false;
     }
     this.classifier = classifier;
+    this.metrics = new RouteMetrics(parsed.metrics, classifier.operations);
     log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
     return true;
   }

@@ -14,11 +14,14 @@ export class RouteMetricsStream extends Context {
   }
 
   onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    this.state.requestSeen = true;
     this.root.classifier.onRequestHeaders(this.state);
     return FilterHeadersStatusValues.Continue;
   }
 
+  // record: per-route metrics once the stream is complete.
   onLog(): void {
     this.root.classifier.onLog(this.state);
+    this.root.metrics.record(this.state.operation);
   }
 }

@@ -1,0 +1,72 @@
+// The "metrics" section, shared by both configuration forms:
+//   "metrics": { "enabled": true, "prefix": "route_", "requests": true, "duration": true,
+//                "request_bytes": false, "response_bytes": false, "unmatched": "unknown" }
+import { JsonValue } from "./json";
+import { Diagnostics } from "./diagnostics";
+import { ObjectReader, kindName } from "./reader";
+
+export class MetricsConfig {
+  enabled: bool = true;
+  /** Prepended to every metric name: route_requests_total, route_request_duration_milliseconds, … */
+  prefix: string = "route_";
+  requests: bool = true;
+  duration: bool = true;
+  requestBytes: bool = false;
+  responseBytes: bool = false;
+  /** route_name of requests no route matched. */
+  unmatched: string = "unknown";
+}
+
+const KEYS: string[] = ["enabled", "prefix", "requests", "duration", "request_bytes", "response_bytes", "unmatched"];
+
+export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unknownIsError: bool): MetricsConfig {
+  const cfg = new MetricsConfig();
+  if (v === null || v.isNull()) return cfg;
+  if (v.isBool()) {
+    cfg.enabled = v.asBool();
+    return cfg;
+  }
+  if (!v.isObject()) {
+    diags.error("metrics", "must be an object or a boolean, found " + kindName(v));
+    return cfg;
+  }
+  const r = new ObjectReader(v.asObject(), "metrics", diags, KEYS);
+  r.alias("requestBytes", "request_bytes");
+  r.alias("responseBytes", "response_bytes");
+  cfg.enabled = r.bool("enabled", true);
+  const prefix = r.string("prefix");
+  if (prefix !== null) {
+    cfg.prefix = prefix;
+    checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
+  }
+  cfg.requests = r.bool("requests", true);
+  cfg.duration = r.bool("duration", true);
+  cfg.requestBytes = r.bool("request_bytes", false);
+  cfg.responseBytes = r.bool("response_bytes", false);
+  const unmatched = r.string("unmatched");
+  if (unmatched !== null) {
+    if (unmatched.length == 0) diags.error(r.pathOf("unmatched"), "must not be empty");
+    cfg.unmatched = unmatched;
+  }
+  r.finish(unknownIsError);
+  return cfg;
+}
+
+/** Prometheus drops names that start with a digit; Envoy turns anything outside [a-zA-Z0-9_] into '_'. */
+function checkMetricNamePrefix(prefix: string, path: string, diags: Diagnostics): void {
+  if (prefix.length > 0) {
+    const c0 = prefix.charCodeAt(0);
+    if (c0 >= 0x30 && c0 <= 0x39) {
+      diags.error(path, "must not start with a digit (Envoy would drop the metrics from /stats/prometheus)");
+      return;
+    }
+  }
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x5f;
+    if (!ok) {
+      diags.error(path, "may only contain letters, digits and '_' (column " + (i + 1).toString() + ")");
+      return;
+    }
+  }
+}

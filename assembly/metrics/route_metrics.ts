@@ -1,0 +1,116 @@
+// Per-route metrics recorded at on_log:
+//   <prefix>requests_total{route_name, response_class}          counter
+//   <prefix>request_duration_milliseconds{route_name}            histogram (ms, Envoy's default buckets fit)
+//   <prefix>request_bytes{route_name}, <prefix>response_bytes{route_name}   histograms, opt-in
+// Metrics are defined lazily, on the first request of each (route, class), and then addressed by
+// index: the per-request path never builds a name. The number of series is bounded by the
+// configuration: (operations + 1 unmatched) × 6 response classes counters, and one histogram each.
+import { MetricsConfig } from "../config/metrics";
+import { defineMetric, incrementMetric, recordMetric, getProperty, propertyPath, readI64, nowNanos, MetricType } from "../abi/hostcalls";
+import { tagSegment } from "./tags";
+
+export const ROUTE_TAG = "route_name";
+export const CLASS_TAG = "response_class";
+
+const CLASS_NAMES: string[] = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"];
+const CLASS_COUNT: i32 = 6;
+
+const RESPONSE_CODE = propertyPath("response.code");
+const REQUEST_DURATION = propertyPath("request.duration");
+const REQUEST_TIME = propertyPath("request.time");
+const REQUEST_TOTAL_SIZE = propertyPath("request.total_size");
+const REQUEST_SIZE = propertyPath("request.size");
+const RESPONSE_TOTAL_SIZE = propertyPath("response.total_size");
+const RESPONSE_SIZE = propertyPath("response.size");
+
+// Metric id slots: 0 = not defined yet (Envoy ids are never 0); REFUSED = the host refused the
+// definition, so it is not retried on every request.
+const UNDEFINED: u32 = 0;
+const REFUSED: u32 = u32.MAX_VALUE;
+
+function defineOrMark(type: MetricType, name: string): u32 {
+  const id = defineMetric(type, name);
+  return id == 0 ? REFUSED : id;
+}
+
+/** 0 = none (no response: reset, or a code outside 100–599), 1..5 = 1xx..5xx. */
+export function responseClass(code: i64): i32 {
+  if (code < 100 || code > 599) return 0;
+  return <i32>(code / 100);
+}
+
+export class RouteMetrics {
+  private routeLabels: string[] = [];
+  private counters: Uint32Array = new Uint32Array(0);
+  private durations: Uint32Array = new Uint32Array(0);
+  private requestBytes: Uint32Array = new Uint32Array(0);
+  private responseBytes: Uint32Array = new Uint32Array(0);
+
+  /** `operations` are the route names; slot operations.length is "unmatched". */
+  constructor(public config: MetricsConfig, operations: string[]) {
+    for (let i = 0; i < operations.length; i++) this.routeLabels.push(operations[i]);
+    this.routeLabels.push(config.unmatched);
+    const slots = this.routeLabels.length;
+    this.counters = new Uint32Array(slots * CLASS_COUNT);
+    this.durations = new Uint32Array(slots);
+    this.requestBytes = new Uint32Array(slots);
+    this.responseBytes = new Uint32Array(slots);
+  }
+
+  /** Records one completed stream; `operation` is -1 for unmatched requests. */
+  record(operation: i32): void {
+    const cfg = this.config;
+    if (!cfg.enabled) return;
+    const slot = operation >= 0 && operation < this.routeLabels.length - 1 ? operation : this.routeLabels.length - 1;
+    if (cfg.requests) {
+      const cls = responseClass(readI64(getProperty(RESPONSE_CODE), 0));
+      const index = slot * CLASS_COUNT + cls;
+      let id = unchecked(this.counters[index]);
+      if (id == UNDEFINED) {
+        id = defineOrMark(MetricType.Counter, tagSegment(ROUTE_TAG, this.routeLabels[slot]) +
+          tagSegment(CLASS_TAG, CLASS_NAMES[cls]) + cfg.prefix + "requests_total");
+        unchecked((this.counters[index] = id));
+      }
+      if (id != REFUSED) incrementMetric(id, 1);
+    }
+    if (cfg.duration) {
+      const ms = durationMillis();
+      if (ms >= 0) this.observe(this.durations, slot, "request_duration_milliseconds", ms);
+    }
+    if (cfg.requestBytes) {
+      const bytes = sizeOf(REQUEST_TOTAL_SIZE, REQUEST_SIZE);
+      if (bytes >= 0) this.observe(this.requestBytes, slot, "request_bytes", bytes);
+    }
+    if (cfg.responseBytes) {
+      const bytes = sizeOf(RESPONSE_TOTAL_SIZE, RESPONSE_SIZE);
+      if (bytes >= 0) this.observe(this.responseBytes, slot, "response_bytes", bytes);
+    }
+  }
+
+  private observe(ids: Uint32Array, slot: i32, name: string, value: i64): void {
+    let id = unchecked(ids[slot]);
+    if (id == UNDEFINED) {
+      id = defineOrMark(MetricType.Histogram, tagSegment(ROUTE_TAG, this.routeLabels[slot]) + this.config.prefix + name);
+      unchecked((ids[slot] = id));
+    }
+    if (id != REFUSED) recordMetric(id, <u64>value);
+  }
+}
+
+/** request.duration (ns) in whole milliseconds; fallback now − request.time; -1 when unknown. */
+function durationMillis(): i64 {
+  let ns = readI64(getProperty(REQUEST_DURATION), -1);
+  if (ns < 0) {
+    const start = readI64(getProperty(REQUEST_TIME), -1);
+    const now = <i64>nowNanos();
+    if (start <= 0 || now <= 0 || now < start) return -1;
+    ns = now - start;
+  }
+  return ns / 1000000;
+}
+
+function sizeOf(primary: ArrayBuffer, fallback: ArrayBuffer): i64 {
+  let v = readI64(getProperty(primary), -1);
+  if (v < 0) v = readI64(getProperty(fallback), -1);
+  return v;
+}

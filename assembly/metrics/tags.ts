@@ -1,0 +1,24 @@
+// Envoy metric names carry labels as tag segments that Istio's bootstrap extracts with
+//   (<tag>=\.=(.*?);\.;)   for every tag listed in extraStatTags
+// e.g. "route_name=.=GET /healthz;.;response_class=.=2xx;.;route_requests_total".
+// Tag values must not contain the separators, nor the substrings Istio's other tag regexes look
+// for anywhere in a name (cache.X., component.X., wasm_filter.X., tag.X;., rbac.allowed/denied,
+// .istio_dry_run_allow_/deny_, .shadow_allowed/denied): those would be cut out of the name or
+// become other labels. Such dots are replaced by '_' in the label (the filter-state value is not
+// changed).
+
+const RISKY: string[] = ["cache.", "component.", "wasm_filter.", "tag.", "rbac.allowed", "rbac.denied",
+  ".istio_dry_run_allow_", ".istio_dry_run_deny_", ".shadow_allowed", ".shadow_denied", ";.;", "=.="];
+
+export function safeTagValue(value: string): string {
+  let out = value;
+  for (let i = 0; i < RISKY.length; i++) {
+    const risky = RISKY[i];
+    if (out.includes(risky)) out = out.replaceAll(risky, risky.replaceAll(".", "_"));
+  }
+  return out;
+}
+
+export function tagSegment(tag: string, value: string): string {
+  return tag + "=.=" + safeTagValue(value) + ";.;";
+}
