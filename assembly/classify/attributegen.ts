@@ -53,7 +53,7 @@ export class AttributeGenClassifier extends Classifier {
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
-              err !== null ? err.message + " at column " + (err.column + 1).toString() : "invalid expression");
+              err !== null ? err.reason + " at column " + (err.column + 1).toString() : "invalid expression");
             continue;
           }
           if (program.usesResponse || program.usesFilterState) g.needsResponse = true;

@@ -125,8 +125,9 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   route.queryParams = readConditions(r, "query_params", false, diags);
   r.finish(true);
 
-  if (route.pathKind == PathMatchKind.Any && route.methods.length == 0 && route.headers.length == 0 &&
-    route.queryParams.length == 0 && pathKeys == 0) {
+  // Only when the route is otherwise valid: an invalid condition already explains the problem.
+  if (diags.errors.length == errorsBefore && route.pathKind == PathMatchKind.Any && route.methods.length == 0 &&
+    route.headers.length == 0 && route.queryParams.length == 0 && pathKeys == 0) {
     diags.error(path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   }
   return diags.errors.length == errorsBefore ? route : null;

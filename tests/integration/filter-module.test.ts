@@ -40,7 +40,7 @@ async function sections(file: string): Promise<Sections> {
     types.set(m[1], `(${params}) -> ${m[3] ? m[3].trim() : '()'}`);
   }
   const imports = new Map<string, string>();
-  for (const m of wat.matchAll(/\(import "([^"]+)" "([^"]+)" \(func[^(]*\(type (\d+)\)\)\)/g)) {
+  for (const m of wat.matchAll(/\(import "([^"]+)" "([^"]+)" \(func (?:\(;\d+;\) )?\(type (\d+)\)\)\)/g)) {
     imports.set(`${m[1]}.${m[2]}`, types.get(m[3]) ?? '?');
   }
   const exports = new Set<string>();

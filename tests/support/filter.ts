@@ -1,21 +1,13 @@
 // Starts the real release build of the filter in the simulated Envoy host.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SimulatedEnvoy, type StartOptions } from '../../host/index.ts';
 
 export const RELEASE_WASM = fileURLToPath(new URL('../../build/route-metrics.wasm', import.meta.url));
 export const DEBUG_WASM = fileURLToPath(new URL('../../build/route-metrics.debug.wasm', import.meta.url));
 
-let compiled: WebAssembly.Module | undefined;
-
-/** The release module, compiled once per test process. */
-export function releaseModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(RELEASE_WASM));
-  return compiled;
-}
-
+/** Starts the release build; the host caches the compiled module and checks imports like Envoy. */
 export async function startFilter(pluginConfig: unknown, options: Partial<StartOptions> = {}): Promise<SimulatedEnvoy> {
-  return SimulatedEnvoy.start({ wasm: releaseModule(), pluginConfig: pluginConfig as StartOptions['pluginConfig'], ...options });
+  return SimulatedEnvoy.start({ wasm: RELEASE_WASM, pluginConfig: pluginConfig as StartOptions['pluginConfig'], ...options });
 }
 
 /** The podinfo per-route example, native form. */

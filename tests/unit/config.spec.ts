@@ -31,14 +31,14 @@ describe("config: form detection", () => {
   });
   it("accepts an empty configuration with a warning", () => {
     expect(problems("")).toBe("");
-    expect(warnings("")).toContain("no pluginConfig");
+    expect(warnings("").includes("no pluginConfig")).toBe(true, warnings(""));
     expect(problems("{}")).toBe("");
   });
   it("rejects what is neither form", () => {
     expect(problems("[1]")).toBe("pluginConfig must be a JSON object, found a list");
     expect(problems('{"rotues": []}')).toBe("expected \"routes\" (native form) or \"attributes\" (attributegen form)");
     expect(problems('{"routes": [], "attributes": []}')).toBe("\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
-    expect(problems("routes: []")).toContain("invalid JSON at line 1 column 1");
+    expect(problems("routes: []").includes("invalid JSON at line 1 column 1")).toBe(true, problems("routes: []"));
   });
 });
 
@@ -52,7 +52,7 @@ describe("config: native form errors name the JSON path", () => {
       .toBe("routes[0].name: must not be empty | routes[1].method: must not be empty | routes[2]: route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   });
   it("rejects unknown keys with a hint", () => {
-    expect(problems('{"routes": [{"name": "a", "pth": "/a"}]}')).toBe("routes[0].pth: unknown field (did you mean 'path'?) | routes[0]: route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
+    expect(problems('{"routes": [{"name": "a", "pth": "/a"}]}')).toBe("routes[0].pth: unknown field (did you mean 'path'?)");
     expect(problems('{"routes": [{"name": "a", "path": "/a"}], "outputAttribute": "x"}')).toBe("outputAttribute: unknown field (did you mean 'output_attribute'?)");
   });
   it("checks types", () => {
@@ -69,15 +69,15 @@ describe("config: native form errors name the JSON path", () => {
   it("checks path keys", () => {
     expect(problems('{"routes": [{"name": "a", "path": "/a", "path_prefix": "/b"}]}')).toBe("routes[0]: set only one of path, path_prefix and path_regex");
     expect(problems('{"routes": [{"name": "a", "path_prefix": "b"}]}')).toBe("routes[0].path_prefix: must start with '/'");
-    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}')).toContain("routes[0].path_regex: ");
-    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}')).toContain("at column ");
+    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}').includes("routes[0].path_regex: ")).toBe(true, problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}'));
+    expect(problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}').includes("at column ")).toBe(true, problems('{"routes": [{"name": "a", "path_regex": "^/(a"}]}'));
   });
   it("checks header and query conditions", () => {
     expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x"}]}]}')).toBe("routes[0].headers[0].value: is required");
     expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x", "value": "1", "type": "Prefix"}]}]}'))
       .toBe("routes[0].headers[0].type: must be \"Exact\" or \"RegularExpression\", found \"Prefix\"");
     expect(problems('{"routes": [{"name": "a", "query_params": [{"name": "q", "value": "(", "type": "RegularExpression"}]}]}'))
-      .toContain("routes[0].query_params[0].value: ");
+      .toBe("routes[0].query_params[0].value: missing closing ): unmatched '(' at column 1");
     expect(problems('{"routes": [{"name": "a", "headers": [{"name": "x", "value": "1"}, {"name": "X", "value": "2"}]}]}'))
       .toBe("routes[0].headers[1].name: duplicate condition on 'x'");
   });

@@ -16,8 +16,8 @@ class MapHeaders extends HeaderSource {
 }
 
 class Fixture {
-  config: NativeConfig;
-  table: RouteTable;
+  config: NativeConfig = new NativeConfig();
+  table: RouteTable = new RouteTable([]);
   view: RequestView = new RequestView();
   headers: MapHeaders = new MapHeaders();
 
@@ -48,43 +48,45 @@ class Fixture {
   }
 }
 
-describe("route table: the podinfo example", () => {
-  const f = new Fixture(`[
+// as-pect runs specs in AssemblyScript, which has no closures: fixtures are module-level.
+const podinfo = new Fixture(`[
     {"name": "GET /healthz", "method": "GET", "path": "/healthz"},
     {"name": "POST /echo", "method": "POST", "path": "/echo"},
     {"name": "GET /users/{id}", "method": ["GET", "HEAD"], "path": "/users/{id}"},
     {"name": "static", "path_prefix": "/static/"},
     {"name": "legacy", "path_regex": "^/v[0-9]+/legacy/"}]`);
 
+describe("route table: the podinfo example", () => {
+
   it("matches method and exact path", () => {
-    expect(f.classify("GET", "/healthz")).toBe("GET /healthz");
-    expect(f.classify("POST", "/healthz")).toBe("-");
-    expect(f.classify("POST", "/echo")).toBe("POST /echo");
-    expect(f.classify("GET", "/echo")).toBe("-");
+    expect(podinfo.classify("GET", "/healthz")).toBe("GET /healthz");
+    expect(podinfo.classify("POST", "/healthz")).toBe("-");
+    expect(podinfo.classify("POST", "/echo")).toBe("POST /echo");
+    expect(podinfo.classify("GET", "/echo")).toBe("-");
   });
   it("matches templates, prefixes and regexes", () => {
-    expect(f.classify("GET", "/users/42")).toBe("GET /users/{id}");
-    expect(f.classify("HEAD", "/users/42")).toBe("GET /users/{id}");
-    expect(f.classify("DELETE", "/users/42")).toBe("-");
-    expect(f.classify("GET", "/users/42/x")).toBe("-");
-    expect(f.classify("GET", "/users/")).toBe("-");
-    expect(f.classify("GET", "/static/css/a.css")).toBe("static");
-    expect(f.classify("PUT", "/static/")).toBe("static");
-    expect(f.classify("GET", "/static")).toBe("-");
-    expect(f.classify("GET", "/v2/legacy/x")).toBe("legacy");
-    expect(f.classify("GET", "/api/v2/legacy/x")).toBe("-");
+    expect(podinfo.classify("GET", "/users/42")).toBe("GET /users/{id}");
+    expect(podinfo.classify("HEAD", "/users/42")).toBe("GET /users/{id}");
+    expect(podinfo.classify("DELETE", "/users/42")).toBe("-");
+    expect(podinfo.classify("GET", "/users/42/x")).toBe("-");
+    expect(podinfo.classify("GET", "/users/")).toBe("-");
+    expect(podinfo.classify("GET", "/static/css/a.css")).toBe("static");
+    expect(podinfo.classify("PUT", "/static/")).toBe("static");
+    expect(podinfo.classify("GET", "/static")).toBe("-");
+    expect(podinfo.classify("GET", "/v2/legacy/x")).toBe("legacy");
+    expect(podinfo.classify("GET", "/api/v2/legacy/x")).toBe("-");
   });
   it("strips the query string and fragment before matching the path", () => {
-    expect(f.classify("GET", "/healthz?verbose=1")).toBe("GET /healthz");
-    expect(f.classify("GET", "/healthz#top")).toBe("GET /healthz");
-    expect(f.classify("GET", "/users/7?x=/a/b#f")).toBe("GET /users/{id}");
-    expect(f.classify("GET", "/healthz/")).toBe("-");
+    expect(podinfo.classify("GET", "/healthz?verbose=1")).toBe("GET /healthz");
+    expect(podinfo.classify("GET", "/healthz#top")).toBe("GET /healthz");
+    expect(podinfo.classify("GET", "/users/7?x=/a/b#f")).toBe("GET /users/{id}");
+    expect(podinfo.classify("GET", "/healthz/")).toBe("-");
   });
   it("leaves odd request lines unmatched", () => {
-    expect(f.classify("GET", "")).toBe("-");
-    expect(f.classify("GET", "*")).toBe("-");
-    expect(f.classify("", "/healthz")).toBe("-");
-    expect(f.classify("get", "/healthz")).toBe("-");
+    expect(podinfo.classify("GET", "")).toBe("-");
+    expect(podinfo.classify("GET", "*")).toBe("-");
+    expect(podinfo.classify("", "/healthz")).toBe("-");
+    expect(podinfo.classify("get", "/healthz")).toBe("-");
   });
 });
 
@@ -149,37 +151,38 @@ describe("route table: precedence", () => {
   });
 });
 
-describe("route table: header and query conditions", () => {
-  const f = new Fixture(`[
+const conditions = new Fixture(`[
     {"name": "new-user", "path": "/login", "headers": [{"name": "X-User", "value": "new"}]},
     {"name": "beta", "path": "/login", "headers": [{"name": "x-user", "type": "RegularExpression", "value": "^beta-[0-9]+$"}]},
     {"name": "login", "path": "/login"},
     {"name": "search-fast", "path": "/search", "query_params": [{"name": "mode", "value": "fast"}, {"name": "q", "type": "RegularExpression", "value": "."}]},
     {"name": "search", "path": "/search"}]`);
 
+describe("route table: header and query conditions", () => {
+
   it("matches header values exactly or by regex (names case-insensitive)", () => {
-    expect(f.classify("GET", "/login", "x-user=new")).toBe("new-user");
-    expect(f.classify("GET", "/login", "x-user=beta-12")).toBe("beta");
-    expect(f.classify("GET", "/login", "x-user=beta-x")).toBe("login");
-    expect(f.classify("GET", "/login")).toBe("login");
+    expect(conditions.classify("GET", "/login", "x-user=new")).toBe("new-user");
+    expect(conditions.classify("GET", "/login", "x-user=beta-12")).toBe("beta");
+    expect(conditions.classify("GET", "/login", "x-user=beta-x")).toBe("login");
+    expect(conditions.classify("GET", "/login")).toBe("login");
   });
 
   it("fetches each header at most once per request", () => {
-    f.headers.lookups = 0;
-    f.classify("GET", "/login", "x-user=other");
-    expect(f.headers.lookups).toBe(1);
-    f.headers.lookups = 0;
-    f.classify("GET", "/search");
-    expect(f.headers.lookups).toBe(0);
+    conditions.headers.lookups = 0;
+    conditions.classify("GET", "/login", "x-user=other");
+    expect(conditions.headers.lookups).toBe(1);
+    conditions.headers.lookups = 0;
+    conditions.classify("GET", "/search");
+    expect(conditions.headers.lookups).toBe(0);
   });
 
   it("matches query parameters (first occurrence, raw bytes)", () => {
-    expect(f.classify("GET", "/search?mode=fast&q=x")).toBe("search-fast");
-    expect(f.classify("GET", "/search?q=x&mode=fast#frag")).toBe("search-fast");
-    expect(f.classify("GET", "/search?mode=fast&q=")).toBe("search");
-    expect(f.classify("GET", "/search?mode=fast")).toBe("search");
-    expect(f.classify("GET", "/search?mode=slow&mode=fast&q=1")).toBe("search");
-    expect(f.classify("GET", "/search?modex=fast&q=1")).toBe("search");
+    expect(conditions.classify("GET", "/search?mode=fast&q=x")).toBe("search-fast");
+    expect(conditions.classify("GET", "/search?q=x&mode=fast#frag")).toBe("search-fast");
+    expect(conditions.classify("GET", "/search?mode=fast&q=")).toBe("search");
+    expect(conditions.classify("GET", "/search?mode=fast")).toBe("search");
+    expect(conditions.classify("GET", "/search?mode=slow&mode=fast&q=1")).toBe("search");
+    expect(conditions.classify("GET", "/search?modex=fast&q=1")).toBe("search");
   });
 });
 

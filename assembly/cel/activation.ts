@@ -1,0 +1,329 @@
+// Attribute sources for evaluation.
+//
+// The compiled program asks for attributes by numeric id (AttrId), so the host boundary sees only
+// pre-encoded byte keys. Values are Envoy-encoded bytes (proxy-wasm-abi.md §6): strings raw,
+// int64/uint64/timestamps/durations 8 bytes little-endian, bool 1 byte, maps in pairs serialization.
+//
+// CachingActivation fetches each attribute at most once per *evaluation round* (every condition
+// evaluated for one request in one phase shares one round): `reset()` starts a new round without
+// allocating (a generation counter invalidates the id-indexed cache; keyed entries are reused).
+
+import { AttrId, attributeInfo, AttributeInfo, findAttribute } from "./attributes";
+import { getProperty, getHeader, getHeaderPairs, HeaderMapType } from "../abi/hostcalls";
+
+export abstract class Activation {
+  /** Raw Envoy-encoded bytes of an attribute; null = absent (NotFound). */
+  abstract fetch(attr: i32): ArrayBuffer | null;
+  /**
+   * One entry of a map attribute, e.g. request.headers[key] (key already lower-cased for header
+   * maps) or filter_state[key]; null = absent.
+   */
+  abstract fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null;
+  /** A property by full path: bare identifiers (`X` → filter state `wasm.X`) and `filter_state\0key`. */
+  abstract fetchBare(path: ArrayBuffer): ArrayBuffer | null;
+}
+
+/** Cache slot for keyed lookups (map entries and bare paths); reused across rounds. */
+class KeyedEntry {
+  attr: i32 = 0; // -1 for bare paths
+  key: ArrayBuffer = EMPTY_KEY;
+  value: ArrayBuffer | null = null;
+}
+
+const EMPTY_KEY = new ArrayBuffer(0);
+const BARE: i32 = -1;
+
+function sameBytes(a: ArrayBuffer, b: ArrayBuffer): bool {
+  if (a === b) return true; // compile-time keys are the same buffer every round
+  const n = a.byteLength;
+  return n == b.byteLength && (n == 0 || memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>n) == 0);
+}
+
+export abstract class CachingActivation extends Activation {
+  private generation: u32 = 1;
+  private attrGeneration: StaticArray<u32> = new StaticArray<u32>(AttrId.COUNT);
+  private attrValue: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(AttrId.COUNT);
+  private keyed: KeyedEntry[] = [];
+  private keyedCount: i32 = 0;
+
+  /** Starts a new evaluation round (a new request, or a new phase of the same request). */
+  reset(): void {
+    this.generation++;
+    if (this.generation == 0) {
+      // wrapped after 2^32 rounds: clear so no stale slot can match generation 1 again
+      memory.fill(changetype<usize>(this.attrGeneration), 0, <usize>AttrId.COUNT * sizeof<u32>());
+      this.generation = 1;
+    }
+    this.keyedCount = 0;
+  }
+
+  fetch(attr: i32): ArrayBuffer | null {
+    if (attr < 0 || attr >= AttrId.COUNT) return null;
+    if (unchecked(this.attrGeneration[attr]) == this.generation) return unchecked(this.attrValue[attr]);
+    const v = this.load(attr);
+    unchecked((this.attrValue[attr] = v));
+    unchecked((this.attrGeneration[attr] = this.generation));
+    return v;
+  }
+
+  fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null {
+    if (attr < 0 || attr >= AttrId.COUNT) return null;
+    const hit = this.findKeyed(attr, key);
+    if (hit !== null) return hit.value;
+    const v = this.loadMapEntry(attr, key);
+    this.remember(attr, key, v);
+    return v;
+  }
+
+  fetchBare(path: ArrayBuffer): ArrayBuffer | null {
+    const hit = this.findKeyed(BARE, path);
+    if (hit !== null) return hit.value;
+    const v = this.loadBare(path);
+    this.remember(BARE, path, v);
+    return v;
+  }
+
+  private findKeyed(attr: i32, key: ArrayBuffer): KeyedEntry | null {
+    const n = this.keyedCount;
+    for (let i = 0; i < n; i++) {
+      const e = unchecked(this.keyed[i]);
+      if (e.attr == attr && sameBytes(e.key, key)) return e;
+    }
+    return null;
+  }
+
+  private remember(attr: i32, key: ArrayBuffer, value: ArrayBuffer | null): void {
+    if (this.keyedCount == this.keyed.length) this.keyed.push(new KeyedEntry()); // grows to the working set once
+    const e = unchecked(this.keyed[this.keyedCount++]);
+    e.attr = attr;
+    e.key = key;
+    e.value = value;
+  }
+
+  /** Uncached fetches; implemented by the concrete source. */
+  protected abstract load(attr: i32): ArrayBuffer | null;
+  protected abstract loadMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null;
+  protected abstract loadBare(path: ArrayBuffer): ArrayBuffer | null;
+}
+
+/**
+ * `request.path` without `?query` and `#fragment` — the definition of `request.url_path`, used when
+ * the proxy does not provide url_path (older Envoy). Returns `path` itself when there is nothing to strip.
+ */
+export function stripQuery(path: ArrayBuffer): ArrayBuffer {
+  const n = path.byteLength;
+  const p = changetype<usize>(path);
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
+    if (c == 0x3f /* ? */ || c == 0x23 /* # */) return path.slice(0, i);
+  }
+  return path;
+}
+
+/** `prefix \0 key` as one property path (used only on fallback paths; allocates). */
+function joinPath(prefix: ArrayBuffer, key: ArrayBuffer): ArrayBuffer {
+  const a = prefix.byteLength;
+  const b = key.byteLength;
+  const out = new ArrayBuffer(a + 1 + b);
+  const o = changetype<usize>(out);
+  memory.copy(o, changetype<usize>(prefix), <usize>a);
+  store<u8>(o + <usize>a, 0);
+  memory.copy(o + <usize>a + 1, changetype<usize>(key), <usize>b);
+  return out;
+}
+
+/**
+ * Reads attributes from the proxy host (Envoy). One instance per stream; call `reset()` at the
+ * start of each evaluation round.
+ *
+ * Phase rules the caller must respect (Envoy StreamActivation): header-derived `request.*` and
+ * `request.headers` are readable inside on_request_headers and again in on_log, but NotFound in
+ * between; `response.*`, `request.duration/size/total_size` only once the stream completed (on_log).
+ * Absent attributes surface as CEL errors, exactly as with attributegen — never as traps.
+ *
+ * Header lookups (`request.headers['x']`): one proxy_get_header_map_value call (first value of a
+ * repeated header; Envoy's CEL joins repeated values with ","), falling back to the property path
+ * `request\0headers\0x` when the header call finds nothing — so a host that only serves properties
+ * still works. The fallback costs a second host call (and a small path allocation) for a *missing*
+ * header, once per round.
+ */
+export class HostActivation extends CachingActivation {
+  protected load(attr: i32): ArrayBuffer | null {
+    const info = attributeInfo(attr);
+    if (info.headerMap >= 0) {
+      const pairs = getHeaderPairs(<HeaderMapType>info.headerMap);
+      return pairs !== null ? pairs : getProperty(info.path);
+    }
+    const v = getProperty(info.path);
+    if (v === null && attr == AttrId.RequestUrlPath) {
+      // older proxies lack request.url_path: derive it from request.path (cached separately)
+      const path = this.fetch(AttrId.RequestPath);
+      return path !== null ? stripQuery(path) : null;
+    }
+    return v;
+  }
+
+  protected loadMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null {
+    const info = attributeInfo(attr);
+    if (info.headerMap >= 0) {
+      const v = getHeader(<HeaderMapType>info.headerMap, key);
+      if (v !== null) return v;
+    }
+    return getProperty(joinPath(info.path, key));
+  }
+
+  protected loadBare(path: ArrayBuffer): ArrayBuffer | null {
+    return getProperty(path);
+  }
+}
+
+// ---- test / offline source --------------------------------------------------------------------
+
+/** Pairs serialization (proxy-wasm ABI): u32 count, count × (u32 keyLen, u32 valueLen), then key\0value\0 … */
+export function serializePairs(keys: string[], values: string[]): ArrayBuffer {
+  const n = min(keys.length, values.length);
+  const ek: ArrayBuffer[] = [];
+  const ev: ArrayBuffer[] = [];
+  let size = 4 + 8 * n;
+  for (let i = 0; i < n; i++) {
+    const k = String.UTF8.encode(keys[i]);
+    const v = String.UTF8.encode(values[i]);
+    ek.push(k);
+    ev.push(v);
+    size += k.byteLength + v.byteLength + 2;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, <u32>n);
+  let off: usize = 4 + 8 * <usize>n;
+  for (let i = 0; i < n; i++) {
+    store<u32>(base + 4 + 8 * <usize>i, <u32>ek[i].byteLength);
+    store<u32>(base + 8 + 8 * <usize>i, <u32>ev[i].byteLength);
+    memory.copy(base + off, changetype<usize>(ek[i]), <usize>ek[i].byteLength);
+    off += <usize>ek[i].byteLength;
+    store<u8>(base + off, 0);
+    off++;
+    memory.copy(base + off, changetype<usize>(ev[i]), <usize>ev[i].byteLength);
+    off += <usize>ev[i].byteLength;
+    store<u8>(base + off, 0);
+    off++;
+  }
+  return out;
+}
+
+function i64Bytes(v: i64): ArrayBuffer {
+  const b = new ArrayBuffer(8);
+  store<i64>(changetype<usize>(b), v);
+  return b;
+}
+
+function pathKey(path: ArrayBuffer): string {
+  // property paths use \0 separators; decode as text for the table key
+  return String.UTF8.decode(path);
+}
+
+class HeaderTable {
+  keys: string[] = [];
+  values: string[] = [];
+}
+
+/**
+ * Attributes supplied from tables, for unit tests and offline evaluation (no proxy host needed).
+ * Encodes values exactly as Envoy does, so the same decode paths run as in production.
+ * `loads` counts uncached fetches, so tests can assert caching and "fetch only what is referenced".
+ */
+export class TableActivation extends CachingActivation {
+  loads: i32 = 0;
+  private attrs: Map<i32, ArrayBuffer> = new Map<i32, ArrayBuffer>();
+  private maps: Map<i32, HeaderTable> = new Map<i32, HeaderTable>();
+  private bare: Map<string, ArrayBuffer> = new Map<string, ArrayBuffer>();
+
+  private idOf(name: string): i32 {
+    const info = findAttribute(name);
+    if (info === null) {
+      // a test typo must not silently produce "absent"
+      throw new Error("TableActivation: unknown attribute " + name);
+    }
+    return info.id;
+  }
+
+  setBytes(name: string, value: ArrayBuffer): TableActivation { this.attrs.set(this.idOf(name), value); return this; }
+  setString(name: string, value: string): TableActivation { return this.setBytes(name, String.UTF8.encode(value)); }
+  setInt(name: string, value: i64): TableActivation { return this.setBytes(name, i64Bytes(value)); }
+  setUint(name: string, value: u64): TableActivation { return this.setBytes(name, i64Bytes(<i64>value)); }
+  setBool(name: string, value: bool): TableActivation {
+    const b = new ArrayBuffer(1);
+    store<u8>(changetype<usize>(b), value ? 1 : 0);
+    return this.setBytes(name, b);
+  }
+  /** Timestamps and durations: int64 nanoseconds. */
+  setNanos(name: string, ns: i64): TableActivation { return this.setBytes(name, i64Bytes(ns)); }
+  remove(name: string): TableActivation { this.attrs.delete(this.idOf(name)); return this; }
+
+  /** Adds a header to a header-map attribute ("request.headers"); keys are stored lower-cased like Envoy. */
+  setHeader(mapName: string, key: string, value: string): TableActivation {
+    const id = this.idOf(mapName);
+    let t: HeaderTable;
+    if (this.maps.has(id)) {
+      t = this.maps.get(id);
+    } else {
+      t = new HeaderTable();
+      this.maps.set(id, t);
+    }
+    const k = key.toLowerCase();
+    const at = t.keys.indexOf(k);
+    if (at >= 0) {
+      t.values[at] = value;
+    } else {
+      t.keys.push(k);
+      t.values.push(value);
+    }
+    return this;
+  }
+
+  /** A bare identifier `name` (Envoy: filter state `wasm.name`), also visible as filter_state['wasm.name']. */
+  setFilterState(name: string, value: string): TableActivation {
+    const v = String.UTF8.encode(value);
+    this.bare.set(name, v);
+    this.bare.set("filter_state\0wasm." + name, v);
+    return this;
+  }
+
+  /** Any property path, e.g. "filter_state\0other.key". */
+  setPath(path: string, value: string): TableActivation {
+    return this.setPathBytes(path, String.UTF8.encode(value));
+  }
+  setPathBytes(path: string, value: ArrayBuffer): TableActivation {
+    this.bare.set(path, value);
+    return this;
+  }
+
+  protected load(attr: i32): ArrayBuffer | null {
+    this.loads++;
+    if (this.maps.has(attr)) {
+      const t = this.maps.get(attr);
+      return serializePairs(t.keys, t.values);
+    }
+    if (this.attrs.has(attr)) return this.attrs.get(attr);
+    return null;
+  }
+
+  protected loadMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null {
+    this.loads++;
+    const info: AttributeInfo = attributeInfo(attr);
+    if (attr == AttrId.FilterState) {
+      const p = "filter_state\0" + pathKey(key);
+      return this.bare.has(p) ? this.bare.get(p) : null;
+    }
+    if (info.headerMap < 0 || !this.maps.has(attr)) return null;
+    const t = this.maps.get(attr);
+    const at = t.keys.indexOf(String.UTF8.decode(key));
+    return at >= 0 ? String.UTF8.encode(t.values[at]) : null;
+  }
+
+  protected loadBare(path: ArrayBuffer): ArrayBuffer | null {
+    this.loads++;
+    const p = pathKey(path);
+    return this.bare.has(p) ? this.bare.get(p) : null;
+  }
+}

@@ -1,0 +1,742 @@
+// Evaluation nodes: the compiled form of a condition (function calls are in functions.ts).
+//
+// The checker turns the syntax tree into a tree of these nodes once, at configure time. Each node
+// owns its result slot `v` (see value.ts) and `eval()` overwrites it; parents read their children's
+// slots. Nothing here allocates on the normal path: strings are views, literals and map keys are
+// pre-encoded, regexes pre-compiled; the only allocations are amortised scratch buffers (string
+// concatenation / string(int)) and rare dynamic cases (computed map keys or regex patterns).
+//
+// Nothing here may trap on hostile input either: no throw, every index is bounds-checked, integer
+// division and float→int conversions are guarded, and runtime failures become Error values.
+
+import { Activation } from "./activation";
+import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
+import { CelType, T_DYN } from "./types";
+import {
+  Value, Kind, ErrorCode, ErrorSite, ListSource, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
+} from "./value";
+
+export abstract class EvalNode extends ErrorSite {
+  v: Value = new Value();
+  pos: i32 = 0; // source offset, for messages
+  type: CelType = T_DYN; // static type assigned by the checker
+  /** Rough relative evaluation cost, set by the checker (used to order && / || operands). */
+  cost: i32 = 1;
+
+  abstract eval(act: Activation): void;
+
+  /** True when the node's value never changes (literals): lets parents precompute. */
+  isConst(): bool { return false; }
+
+  describe(code: ErrorCode): string {
+    return genericMessage(code);
+  }
+
+  /** Propagates a child's error into this slot. Returns true if it did. */
+  @inline protected takeError(child: EvalNode): bool {
+    if (child.v.kind == Kind.Error) {
+      this.v.copyFrom(child.v);
+      return true;
+    }
+    return false;
+  }
+
+  @inline protected fail(code: ErrorCode): void {
+    this.v.setError(code, this);
+  }
+}
+
+export function genericMessage(code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.NoSuchAttribute: return "no such attribute";
+    case ErrorCode.NoSuchKey: return "no such key";
+    case ErrorCode.NoMatchingOverload: return "no matching overload";
+    case ErrorCode.IntOverflow: return "integer overflow";
+    case ErrorCode.DivideByZero: return "division by zero";
+    case ErrorCode.ModulusByZero: return "modulus by zero";
+    case ErrorCode.BadConversion: return "invalid conversion";
+    case ErrorCode.InvalidUtf8: return "invalid UTF-8";
+    case ErrorCode.MalformedAttribute: return "malformed attribute value from the host";
+    case ErrorCode.IndexOutOfRange: return "index out of range";
+    case ErrorCode.InvalidRegex: return "invalid regular expression";
+    case ErrorCode.Unsupported: return "unsupported operation";
+  }
+  return "error";
+}
+
+export function kindsOf(a: Value, b: Value): string {
+  return "(" + kindName(a.kind) + ", " + kindName(b.kind) + ")";
+}
+
+// ---- leaves ---------------------------------------------------------------------------------
+
+export class ConstNode extends EvalNode {
+  eval(act: Activation): void {}
+  isConst(): bool { return true; }
+}
+
+/** Scalar attribute (`request.method`, `response.code`, …): fetch (cached by the activation), then decode. */
+export class AttrNode extends EvalNode {
+  info: AttributeInfo;
+  constructor(info: AttributeInfo) {
+    super();
+    this.info = info;
+  }
+
+  eval(act: Activation): void {
+    const buf = act.fetch(this.info.id);
+    if (buf === null) {
+      this.fail(ErrorCode.NoSuchAttribute);
+      return;
+    }
+    decodeAttribute(this.v, this.info.type.kind, buf, this);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.NoSuchAttribute) return "no such attribute '" + this.info.name + "'";
+    if (code == ErrorCode.MalformedAttribute) return "attribute '" + this.info.name + "' has a malformed value";
+    return genericMessage(code);
+  }
+}
+
+/** Decodes Envoy's encoding of a value of static kind `kind` (see proxy-wasm-abi.md §6). */
+function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite): void {
+  const n = buf.byteLength;
+  const p = changetype<usize>(buf);
+  switch (kind) {
+    case Kind.String:
+    case Kind.Bytes:
+      v.setBuffer(<Kind>kind, buf);
+      return;
+    case Kind.Int:
+    case Kind.Uint:
+    case Kind.Timestamp:
+    case Kind.Duration:
+      if (n != 8) break;
+      v.kind = <Kind>kind;
+      v.i = load<i64>(p);
+      return;
+    case Kind.Double:
+      if (n != 8) break;
+      v.setDouble(load<f64>(p));
+      return;
+    case Kind.Bool:
+      if (n != 1) break;
+      v.setBool(load<u8>(p) != 0);
+      return;
+  }
+  v.setError(ErrorCode.MalformedAttribute, site);
+}
+
+/** Presence of a whole attribute: `has(response.code)`. Never an error. */
+export class AttrPresenceNode extends EvalNode {
+  info: AttributeInfo;
+  constructor(info: AttributeInfo) {
+    super();
+    this.info = info;
+  }
+  eval(act: Activation): void {
+    this.v.setBool(act.fetch(this.info.id) !== null);
+  }
+}
+
+/** A map attribute (`request.headers`): a lazy handle, entries are fetched by key on use. */
+export class MapAttrNode extends EvalNode {
+  info: AttributeInfo;
+  constructor(info: AttributeInfo) {
+    super();
+    this.info = info;
+    this.v.setMap(info.id);
+  }
+  eval(act: Activation): void {
+    this.v.setMap(this.info.id);
+  }
+}
+
+/** Bare identifier (filter state `wasm.X`) or `filter_state['k']` with a literal key: one property path. */
+export class PathNode extends EvalNode {
+  path: ArrayBuffer;
+  label: string;
+  constructor(path: ArrayBuffer, label: string) {
+    super();
+    this.path = path;
+    this.label = label;
+  }
+  eval(act: Activation): void {
+    const buf = act.fetchBare(this.path);
+    if (buf === null) {
+      this.fail(ErrorCode.NoSuchAttribute);
+      return;
+    }
+    this.v.setBuffer(Kind.Bytes, buf); // CelState default type: bytes
+  }
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.NoSuchAttribute) return "no such attribute '" + this.label + "'";
+    return genericMessage(code);
+  }
+}
+
+// ---- lists ----------------------------------------------------------------------------------
+
+class ListItems extends ListSource {
+  elements: EvalNode[];
+  constructor(elements: EvalNode[]) {
+    super();
+    this.elements = elements;
+  }
+  count(): i32 { return this.elements.length; }
+  at(i: i32): Value { return unchecked(this.elements[i]).v; }
+}
+
+export class ListNode extends EvalNode {
+  elements: EvalNode[];
+  items: ListItems;
+  allConst: bool = true;
+  constructor(elements: EvalNode[]) {
+    super();
+    this.elements = elements;
+    this.items = new ListItems(elements);
+    for (let i = 0; i < elements.length; i++) if (!elements[i].isConst()) this.allConst = false;
+    this.v.setList(this.items);
+  }
+  isConst(): bool { return this.allConst; }
+  eval(act: Activation): void {
+    const els = this.elements;
+    for (let i = 0; i < els.length; i++) {
+      const e = unchecked(els[i]);
+      e.eval(act);
+      if (this.takeError(e)) return;
+    }
+    this.v.setList(this.items); // also after an error round overwrote the slot
+  }
+}
+
+// ---- map / list access ----------------------------------------------------------------------
+
+function asciiLower(c: u8): u8 {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
+/**
+ * The key bytes for a lookup in map attribute `info`: the precomputed literal key when there is one,
+ * otherwise a fresh buffer (lower-cased for header maps, which Envoy matches case-insensitively).
+ */
+function runtimeKey(key: Value, info: AttributeInfo): ArrayBuffer {
+  const out = new ArrayBuffer(key.len);
+  const o = changetype<usize>(out);
+  const lower = (info.flags & ATTR_HEADER_MAP) != 0;
+  for (let i = 0; i < key.len; i++) {
+    const c = load<u8>(key.ptr + <usize>i);
+    store<u8>(o + <usize>i, lower ? asciiLower(c) : c);
+  }
+  return out;
+}
+
+/** Fetches `map[key]` into `out`; false when the key is absent. */
+function lookupEntry(act: Activation, info: AttributeInfo, keyBuf: ArrayBuffer, out: Value): bool {
+  const buf = act.fetchMapEntry(info.id, keyBuf);
+  if (buf === null) return false;
+  out.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
+  return true;
+}
+
+/** `operand[index]` on a map attribute or a list; also `map.field` (index = literal field name). */
+export class IndexNode extends EvalNode {
+  operand: EvalNode;
+  index: EvalNode;
+  mapInfo: AttributeInfo | null; // set when the operand is statically a map attribute
+  literalKey: ArrayBuffer | null; // precomputed (lower-cased) key when the index is a string literal
+  label: string; // source text of the operand, for messages
+
+  constructor(operand: EvalNode, index: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
+    super();
+    this.operand = operand;
+    this.index = index;
+    this.mapInfo = mapInfo;
+    this.literalKey = literalKey;
+    this.label = label;
+  }
+
+  eval(act: Activation): void {
+    const m = this.operand;
+    m.eval(act);
+    if (this.takeError(m)) return;
+    const k = this.index;
+    k.eval(act);
+    if (this.takeError(k)) return;
+    const mv = m.v;
+    const kv = k.v;
+    if (mv.kind == Kind.Map) {
+      if (kv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
+      const info = this.mapInfo;
+      if (info === null || info.id != mv.mapAttr) { this.fail(ErrorCode.Unsupported); return; }
+      const lk = this.literalKey;
+      const keyBuf = lk !== null ? lk : runtimeKey(kv, info);
+      if (!lookupEntry(act, info, keyBuf, this.v)) this.fail(ErrorCode.NoSuchKey);
+      return;
+    }
+    if (mv.kind == Kind.List) {
+      const list = mv.list;
+      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+      let idx: i64 = -1;
+      if (kv.kind == Kind.Int) idx = kv.i;
+      else if (kv.kind == Kind.Uint) idx = <u64>kv.i > <u64>i32.MAX_VALUE ? -1 : kv.i;
+      else { this.fail(ErrorCode.NoMatchingOverload); return; }
+      if (idx < 0 || idx >= <i64>list.count()) { this.fail(ErrorCode.IndexOutOfRange); return; }
+      this.v.copyFrom(list.at(<i32>idx));
+      return;
+    }
+    this.fail(ErrorCode.NoMatchingOverload);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.NoSuchKey) return "no such key " + this.index.v.toDisplay() + " in " + this.label;
+    if (code == ErrorCode.IndexOutOfRange) return "index " + this.index.v.toDisplay() + " out of range in " + this.label;
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for index " + kindsOf(this.operand.v, this.index.v);
+    return genericMessage(code);
+  }
+}
+
+/**
+ * `has(m.f)`: evaluates the select/index node `probe`; "absent" errors raised by the probe itself
+ * become false, anything else (including an error in the operand) propagates.
+ */
+export class HasNode extends EvalNode {
+  probe: EvalNode;
+  constructor(probe: EvalNode) {
+    super();
+    this.probe = probe;
+  }
+  eval(act: Activation): void {
+    const p = this.probe;
+    p.eval(act);
+    const pv = p.v;
+    if (pv.kind == Kind.Error) {
+      if (pv.errSite === p && (pv.errCode == ErrorCode.NoSuchKey || pv.errCode == ErrorCode.NoSuchAttribute)) {
+        this.v.setBool(false);
+      } else {
+        this.v.copyFrom(pv);
+      }
+      return;
+    }
+    this.v.setBool(true);
+  }
+}
+
+/** `key in map` / `value in list`. */
+export class InNode extends EvalNode {
+  needle: EvalNode;
+  haystack: EvalNode;
+  mapInfo: AttributeInfo | null;
+  literalKey: ArrayBuffer | null;
+  private probe: Value = new Value();
+
+  constructor(needle: EvalNode, haystack: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
+    super();
+    this.needle = needle;
+    this.haystack = haystack;
+    this.mapInfo = mapInfo;
+    this.literalKey = literalKey;
+  }
+
+  eval(act: Activation): void {
+    const a = this.needle;
+    a.eval(act);
+    if (this.takeError(a)) return;
+    const b = this.haystack;
+    b.eval(act);
+    if (this.takeError(b)) return;
+    const nv = a.v;
+    const hv = b.v;
+    if (hv.kind == Kind.List) {
+      const list = hv.list;
+      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+      const n = list.count();
+      for (let i = 0; i < n; i++) {
+        if (valuesEqual(nv, list.at(i)) == 1) { this.v.setBool(true); return; }
+      }
+      this.v.setBool(false);
+      return;
+    }
+    if (hv.kind == Kind.Map) {
+      const info = this.mapInfo;
+      if (info === null || info.id != hv.mapAttr) { this.fail(ErrorCode.Unsupported); return; }
+      if (nv.kind != Kind.String) { this.v.setBool(false); return; } // string-keyed maps: no other key matches
+      const lk = this.literalKey;
+      const keyBuf = lk !== null ? lk : runtimeKey(nv, info);
+      this.v.setBool(lookupEntry(act, info, keyBuf, this.probe));
+      return;
+    }
+    this.fail(ErrorCode.NoMatchingOverload);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'in' " + kindsOf(this.needle.v, this.haystack.v);
+    return genericMessage(code);
+  }
+}
+
+// ---- logic ----------------------------------------------------------------------------------
+
+/**
+ * n-ary `&&` / `||` with CEL's commutative error absorption. For `&&` a false operand decides the
+ * result even if another operand failed (`err && false` == false, `false && err` == false); with no
+ * deciding operand, the first error (or non-bool operand) is the result. `||` is the dual (true
+ * decides). Operands run in the order the checker chose (cheapest first) and evaluation stops at
+ * the first deciding operand.
+ */
+export class LogicalNode extends EvalNode {
+  operands: EvalNode[];
+  isAnd: bool;
+  private badOperand: EvalNode | null = null; // the non-bool operand, for the message
+
+  constructor(operands: EvalNode[], isAnd: bool) {
+    super();
+    this.operands = operands;
+    this.isAnd = isAnd;
+  }
+
+  eval(act: Activation): void {
+    const ops = this.operands;
+    const decisive: i64 = this.isAnd ? 0 : 1;
+    let firstBad = -1;
+    for (let i = 0; i < ops.length; i++) {
+      const o = unchecked(ops[i]);
+      o.eval(act);
+      const ov = o.v;
+      if (ov.kind == Kind.Bool) {
+        if (ov.i == decisive) { this.v.setBool(decisive != 0); return; }
+      } else if (firstBad < 0) {
+        firstBad = i; // remember, but keep going: a later operand may still decide
+      }
+    }
+    if (firstBad < 0) { this.v.setBool(decisive == 0); return; }
+    const o = unchecked(ops[firstBad]);
+    if (o.v.kind == Kind.Error) {
+      this.v.copyFrom(o.v);
+    } else {
+      this.badOperand = o;
+      this.fail(ErrorCode.NoMatchingOverload);
+    }
+  }
+
+  describe(code: ErrorCode): string {
+    const b = this.badOperand;
+    return "no matching overload for '" + (this.isAnd ? "&&" : "||") + "' applied to " + (b !== null ? kindName(b.v.kind) : "non-bool");
+  }
+}
+
+export class NotNode extends EvalNode {
+  operand: EvalNode;
+  constructor(operand: EvalNode) {
+    super();
+    this.operand = operand;
+  }
+  eval(act: Activation): void {
+    const o = this.operand;
+    o.eval(act);
+    if (this.takeError(o)) return;
+    if (o.v.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    this.v.setBool(o.v.i == 0);
+  }
+  describe(code: ErrorCode): string {
+    return "no matching overload for '!' applied to " + kindName(this.operand.v.kind);
+  }
+}
+
+export class TernaryNode extends EvalNode {
+  cond: EvalNode;
+  then: EvalNode;
+  otherwise: EvalNode;
+  constructor(cond: EvalNode, then: EvalNode, otherwise: EvalNode) {
+    super();
+    this.cond = cond;
+    this.then = then;
+    this.otherwise = otherwise;
+  }
+  eval(act: Activation): void {
+    const c = this.cond;
+    c.eval(act);
+    if (this.takeError(c)) return;
+    if (c.v.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    const branch = c.v.i != 0 ? this.then : this.otherwise;
+    branch.eval(act);
+    this.v.copyFrom(branch.v);
+  }
+  describe(code: ErrorCode): string {
+    return "no matching overload for '_?_:_' applied to " + kindName(this.cond.v.kind) + " condition";
+  }
+}
+
+// ---- comparisons ----------------------------------------------------------------------------
+
+/** `==` / `!=` with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
+export class EqNode extends EvalNode {
+  left: EvalNode;
+  right: EvalNode;
+  negate: bool;
+  constructor(left: EvalNode, right: EvalNode, negate: bool) {
+    super();
+    this.left = left;
+    this.right = right;
+    this.negate = negate;
+  }
+  eval(act: Activation): void {
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return;
+    const r = this.right;
+    r.eval(act);
+    if (this.takeError(r)) return;
+    const eq = valuesEqual(l.v, r.v);
+    if (eq < 0) { this.fail(ErrorCode.Unsupported); return; }
+    this.v.setBool((eq == 1) != this.negate);
+  }
+  describe(code: ErrorCode): string {
+    return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
+  }
+}
+
+export const enum CmpOp { Lt, Le, Gt, Ge }
+
+/** `< <= > >=`: numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
+export class CompareNode extends EvalNode {
+  left: EvalNode;
+  right: EvalNode;
+  op: CmpOp;
+  opText: string;
+  constructor(left: EvalNode, right: EvalNode, op: CmpOp, opText: string) {
+    super();
+    this.left = left;
+    this.right = right;
+    this.op = op;
+    this.opText = opText;
+  }
+  eval(act: Activation): void {
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return;
+    const r = this.right;
+    r.eval(act);
+    if (this.takeError(r)) return;
+    const a = l.v;
+    const b = r.v;
+    let c: i32;
+    if (isNumericKind(a.kind) && isNumericKind(b.kind)) {
+      c = compareNumeric(a, b);
+      if (c == 2) { this.v.setBool(false); return; } // NaN: every ordering is false
+    } else if (a.kind != b.kind) {
+      this.fail(ErrorCode.NoMatchingOverload);
+      return;
+    } else if (a.kind == Kind.String || a.kind == Kind.Bytes) {
+      c = bytesCompare(a, b);
+    } else if (a.kind == Kind.Bool || a.kind == Kind.Timestamp || a.kind == Kind.Duration) {
+      c = a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    } else {
+      this.fail(ErrorCode.NoMatchingOverload);
+      return;
+    }
+    let res: bool;
+    switch (this.op) {
+      case CmpOp.Lt: res = c < 0; break;
+      case CmpOp.Le: res = c <= 0; break;
+      case CmpOp.Gt: res = c > 0; break;
+      default: res = c >= 0;
+    }
+    this.v.setBool(res);
+  }
+  describe(code: ErrorCode): string {
+    return "no matching overload for '" + this.opText + "' applied to " + kindsOf(this.left.v, this.right.v);
+  }
+}
+
+// ---- arithmetic -----------------------------------------------------------------------------
+
+export const enum ArithOp { Add, Sub, Mul, Div, Mod }
+
+@inline function addOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ r) & (b ^ r)) < 0; }
+@inline function subOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ b) & (a ^ r)) < 0; }
+
+/** Grows (never shrinks) a node-owned scratch buffer; allocation only when a result outgrows it. */
+function ensureScratch(cur: ArrayBuffer | null, need: i32): ArrayBuffer {
+  if (cur !== null && cur.byteLength >= need) return cur;
+  let cap = cur !== null ? cur.byteLength * 2 : 64;
+  while (cap < need) cap *= 2;
+  return new ArrayBuffer(cap);
+}
+
+/** Largest string/bytes concatenation result; far above any real header, far below allocator limits. */
+const MAX_CONCAT_BYTES: i64 = 1 << 24;
+
+export class ArithNode extends EvalNode {
+  left: EvalNode;
+  right: EvalNode;
+  op: ArithOp;
+  opText: string;
+  scratch: ArrayBuffer | null = null; // for string / bytes concatenation
+
+  constructor(left: EvalNode, right: EvalNode, op: ArithOp, opText: string) {
+    super();
+    this.left = left;
+    this.right = right;
+    this.op = op;
+    this.opText = opText;
+  }
+
+  eval(act: Activation): void {
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return;
+    const r = this.right;
+    r.eval(act);
+    if (this.takeError(r)) return;
+    const a = l.v;
+    const b = r.v;
+    const ka = a.kind;
+    if (ka == Kind.Int && b.kind == Kind.Int) { this.intOp(a.i, b.i); return; }
+    if (ka == Kind.Uint && b.kind == Kind.Uint) { this.uintOp(<u64>a.i, <u64>b.i); return; }
+    if (ka == Kind.Double && b.kind == Kind.Double) { this.doubleOp(a.d, b.d); return; }
+    if (this.op == ArithOp.Add && ka == b.kind && (ka == Kind.String || ka == Kind.Bytes)) { this.concat(a, b); return; }
+    this.timeOp(a, b);
+  }
+
+  intOp(a: i64, b: i64): void {
+    let r: i64 = 0;
+    switch (this.op) {
+      case ArithOp.Add:
+        r = a + b;
+        if (addOverflows(a, b, r)) { this.fail(ErrorCode.IntOverflow); return; }
+        break;
+      case ArithOp.Sub:
+        r = a - b;
+        if (subOverflows(a, b, r)) { this.fail(ErrorCode.IntOverflow); return; }
+        break;
+      case ArithOp.Mul:
+        if (a == -1 || b == -1) {
+          const other = a == -1 ? b : a;
+          if (other == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
+          r = -other;
+        } else {
+          r = a * b;
+          if (b != 0 && r / b != a) { this.fail(ErrorCode.IntOverflow); return; }
+        }
+        break;
+      case ArithOp.Div:
+        if (b == 0) { this.fail(ErrorCode.DivideByZero); return; }
+        if (b == -1 && a == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
+        r = a / b;
+        break;
+      case ArithOp.Mod:
+        if (b == 0) { this.fail(ErrorCode.ModulusByZero); return; }
+        // as cel-go: MIN % -1 is an overflow (and must not reach the trapping wasm instruction)
+        if (b == -1 && a == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
+        r = a % b;
+        break;
+    }
+    this.v.setInt(r);
+  }
+
+  uintOp(a: u64, b: u64): void {
+    let r: u64 = 0;
+    switch (this.op) {
+      case ArithOp.Add:
+        r = a + b;
+        if (r < a) { this.fail(ErrorCode.IntOverflow); return; }
+        break;
+      case ArithOp.Sub:
+        if (b > a) { this.fail(ErrorCode.IntOverflow); return; }
+        r = a - b;
+        break;
+      case ArithOp.Mul:
+        r = a * b;
+        if (a != 0 && r / a != b) { this.fail(ErrorCode.IntOverflow); return; }
+        break;
+      case ArithOp.Div:
+        if (b == 0) { this.fail(ErrorCode.DivideByZero); return; }
+        r = a / b;
+        break;
+      case ArithOp.Mod:
+        if (b == 0) { this.fail(ErrorCode.ModulusByZero); return; }
+        r = a % b;
+        break;
+    }
+    this.v.setUint(r);
+  }
+
+  doubleOp(a: f64, b: f64): void {
+    switch (this.op) {
+      case ArithOp.Add: this.v.setDouble(a + b); return;
+      case ArithOp.Sub: this.v.setDouble(a - b); return;
+      case ArithOp.Mul: this.v.setDouble(a * b); return;
+      case ArithOp.Div: this.v.setDouble(a / b); return; // IEEE: x/0 = ±Inf, no error in CEL
+    }
+    this.fail(ErrorCode.NoMatchingOverload); // no % on doubles
+  }
+
+  concat(a: Value, b: Value): void {
+    const total = <i64>a.len + <i64>b.len;
+    if (total > MAX_CONCAT_BYTES) { this.fail(ErrorCode.Unsupported); return; } // keep allocation sane
+    const buf = ensureScratch(this.scratch, <i32>total);
+    this.scratch = buf;
+    const o = changetype<usize>(buf);
+    // memory.copy handles the case where an operand already lives in this scratch buffer
+    memory.copy(o + <usize>a.len, b.ptr, <usize>b.len);
+    memory.copy(o, a.ptr, <usize>a.len);
+    this.v.setBytesView(a.kind, buf, o, <i32>total);
+  }
+
+  /** timestamp ± duration, duration ± duration, timestamp - timestamp (all with overflow checks). */
+  timeOp(a: Value, b: Value): void {
+    const ka = a.kind;
+    const kb = b.kind;
+    let r: i64 = 0;
+    let kind = Kind.Duration;
+    if (this.op == ArithOp.Add && ((ka == Kind.Timestamp && kb == Kind.Duration) || (ka == Kind.Duration && kb == Kind.Timestamp) || (ka == Kind.Duration && kb == Kind.Duration))) {
+      r = a.i + b.i;
+      if (addOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
+      kind = ka == Kind.Duration && kb == Kind.Duration ? Kind.Duration : Kind.Timestamp;
+    } else if (this.op == ArithOp.Sub && ((ka == Kind.Timestamp && (kb == Kind.Duration || kb == Kind.Timestamp)) || (ka == Kind.Duration && kb == Kind.Duration))) {
+      r = a.i - b.i;
+      if (subOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
+      kind = ka == Kind.Timestamp && kb == Kind.Duration ? Kind.Timestamp : Kind.Duration;
+    } else {
+      this.fail(ErrorCode.NoMatchingOverload);
+      return;
+    }
+    this.v.setTime(kind, r);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for '" + this.opText + "' applied to " + kindsOf(this.left.v, this.right.v);
+    return genericMessage(code) + " in '" + this.opText + "'";
+  }
+}
+
+export class NegNode extends EvalNode {
+  operand: EvalNode;
+  constructor(operand: EvalNode) {
+    super();
+    this.operand = operand;
+  }
+  eval(act: Activation): void {
+    const o = this.operand;
+    o.eval(act);
+    if (this.takeError(o)) return;
+    const ov = o.v;
+    if (ov.kind == Kind.Int) {
+      if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
+      this.v.setInt(-ov.i);
+    } else if (ov.kind == Kind.Double) {
+      this.v.setDouble(-ov.d);
+    } else if (ov.kind == Kind.Duration) {
+      if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
+      this.v.setTime(Kind.Duration, -ov.i);
+    } else {
+      this.fail(ErrorCode.NoMatchingOverload);
+    }
+  }
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.IntOverflow) return "integer overflow in unary '-'";
+    return "no matching overload for unary '-' applied to " + kindName(this.operand.v.kind);
+  }
+}

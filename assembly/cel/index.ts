@@ -1,0 +1,107 @@
+// CEL-subset conditions for attributegen-compatible configs.
+//
+//   const p = compile("request.method == 'GET' && request.url_path == '/healthz'");
+//   if (p === null) log(lastError()!.message);           // configure-time error, with column
+//   act.reset();                                          // once per request/phase (HostActivation)
+//   const r = p.evalBool(act);                            // 1 true, 0 false, -1 error
+//   if (r < 0) log(p.lastErrorMessage());
+//
+// Compile once at configure time; evaluation does not re-parse and does not allocate on the
+// normal path (see eval.ts / value.ts).
+
+import { parse } from "./parser";
+import { check } from "./checker";
+import { CelError } from "./errors";
+import { EvalNode, genericMessage } from "./eval";
+import { Activation } from "./activation";
+import { Value, Kind, ErrorCode, kindName } from "./value";
+
+export { CelError } from "./errors";
+export { Activation, CachingActivation, HostActivation, TableActivation, stripQuery, serializePairs } from "./activation";
+export { AttrId, AttributeInfo, findAttribute, attributeInfo } from "./attributes";
+export { Value, Kind } from "./value";
+
+let lastCompileError: CelError | null = null;
+
+/** The error of the most recent failed `compile` (null after a successful one). */
+export function lastError(): CelError | null {
+  return lastCompileError;
+}
+
+export class Program {
+  readonly source: string;
+  /**
+   * True when the condition reads anything only known after the response (response.*,
+   * request.duration / request.size / request.total_size): it cannot be decided at request headers.
+   */
+  readonly usesResponse: bool;
+  /**
+   * True when the condition reads filter state (a bare identifier X = `wasm.X`, or filter_state[...]),
+   * e.g. the output of an earlier generator: its value depends on when it is evaluated.
+   */
+  readonly usesFilterState: bool;
+  /** Configure-time warnings (e.g. `x == 200` where x is a string: always false). */
+  readonly warnings: string[];
+
+  private root: EvalNode;
+  private lastErr: Value = new Value(); // error of the most recent evalBool that returned -1
+  private lastNonBool: i32 = -1; // Kind of a non-bool result, or -1
+
+  constructor(source: string, root: EvalNode, usesResponse: bool, usesFilterState: bool, warnings: string[]) {
+    this.source = source;
+    this.root = root;
+    this.usesResponse = usesResponse;
+    this.usesFilterState = usesFilterState;
+    this.warnings = warnings;
+  }
+
+  /** 1 = true, 0 = false, -1 = error (runtime error, or a non-bool result). Never traps. */
+  evalBool(act: Activation): i32 {
+    const root = this.root;
+    root.eval(act);
+    const v = root.v;
+    if (v.kind == Kind.Bool) return v.i != 0 ? 1 : 0;
+    if (v.kind == Kind.Error) {
+      this.lastErr.copyFrom(v);
+      this.lastNonBool = -1;
+    } else {
+      this.lastErr.setError(ErrorCode.NoMatchingOverload, null);
+      this.lastNonBool = v.kind;
+    }
+    return -1;
+  }
+
+  /**
+   * Evaluates and returns the result slot (owned by the program, overwritten by the next call).
+   * For tests and diagnostics; the filter should use evalBool.
+   */
+  evalValue(act: Activation): Value {
+    this.root.eval(act);
+    return this.root.v;
+  }
+
+  /** Message for the most recent evalBool that returned -1 (built on demand: allocates). */
+  lastErrorMessage(): string {
+    if (this.lastNonBool >= 0) return "condition evaluated to " + kindName(<Kind>this.lastNonBool) + ", not bool";
+    const e = this.lastErr;
+    if (e.kind != Kind.Error) return "";
+    const site = e.errSite;
+    return site !== null ? site.describe(e.errCode) : genericMessage(e.errCode);
+  }
+}
+
+/** Compiles a condition; null on error (see lastError()). Never traps on any input. */
+export function compile(source: string): Program | null {
+  lastCompileError = null;
+  const parsed = parse(source);
+  if (parsed.error !== null) {
+    lastCompileError = parsed.error;
+    return null;
+  }
+  const checked = check(source, parsed.expr!);
+  if (checked.error !== null) {
+    lastCompileError = checked.error;
+    return null;
+  }
+  return new Program(source, checked.root!, checked.usesResponse, checked.usesFilterState, checked.warnings);
+}

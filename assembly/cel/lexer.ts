@@ -1,0 +1,417 @@
+// Lexer for the CEL subset (https://github.com/google/cel-spec/blob/master/doc/langdef.md#syntax).
+//
+// Runs once per condition at configure time, so it favours clarity over speed: it turns the whole
+// source into an array of tokens up front. Literal values are decoded here (escapes, number bases)
+// so the parser and checker never look at raw literal text again. String and bytes literals are
+// decoded straight to UTF-8 bytes: that is the representation the evaluator compares against.
+
+export const enum Tok {
+  EOF,
+  Ident,
+  Int, // magnitude in `u` (the parser applies a leading '-')
+  Uint,
+  Double,
+  String, // UTF-8 in `bytes`, decoded text in `text`
+  Bytes, // raw bytes in `bytes`
+  True,
+  False,
+  Null,
+  In,
+  // punctuation / operators
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Dot,
+  Comma,
+  Colon,
+  Question,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Bang,
+  Eq, // ==
+  Ne, // !=
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  And, // &&
+  Or, // ||
+}
+
+export class Token {
+  kind: Tok;
+  pos: i32; // 0-based offset (UTF-16 code units) in the source
+  end: i32;
+  text: string; // identifier name, decoded string literal, or source text
+  u: u64 = 0; // Int / Uint magnitude
+  intOverflow: bool = false; // the literal does not fit in 64 bits at all
+  d: f64 = 0; // Double
+  bytes: ArrayBuffer | null = null; // String (UTF-8) / Bytes literal content
+
+  constructor(kind: Tok, pos: i32, end: i32, text: string) {
+    this.kind = kind;
+    this.pos = pos;
+    this.end = end;
+    this.text = text;
+  }
+}
+
+/** Result of lexing: either tokens (ending with EOF) or an error with its offset. */
+export class LexResult {
+  tokens: Token[] = [];
+  error: string = "";
+  errorPos: i32 = -1;
+}
+
+// CEL reserves these words: they can be neither identifiers nor function names.
+const RESERVED: string[] = [
+  "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop",
+  "package", "namespace", "return", "var", "void", "while",
+];
+
+export function isReservedWord(name: string): bool {
+  return RESERVED.includes(name);
+}
+
+/** Printable form of a token, for "unexpected token ..." messages. */
+export function describeToken(t: Token): string {
+  if (t.kind == Tok.EOF) return "end of expression";
+  return "'" + t.text + "'";
+}
+
+@inline function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
+@inline function isIdentStart(c: i32): bool {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f;
+}
+@inline function isIdentPart(c: i32): bool { return isIdentStart(c) || isDigit(c); }
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+}
+
+/** Appends the UTF-8 encoding of a code point. */
+export function pushUtf8(out: u8[], cp: i32): void {
+  if (cp < 0x80) {
+    out.push(<u8>cp);
+  } else if (cp < 0x800) {
+    out.push(<u8>(0xc0 | (cp >> 6)));
+    out.push(<u8>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push(<u8>(0xe0 | (cp >> 12)));
+    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push(<u8>(0x80 | (cp & 0x3f)));
+  } else {
+    out.push(<u8>(0xf0 | (cp >> 18)));
+    out.push(<u8>(0x80 | ((cp >> 12) & 0x3f)));
+    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push(<u8>(0x80 | (cp & 0x3f)));
+  }
+}
+
+export function bytesToBuffer(bytes: u8[]): ArrayBuffer {
+  const buf = new ArrayBuffer(bytes.length);
+  for (let i = 0; i < bytes.length; i++) store<u8>(changetype<usize>(buf) + <usize>i, unchecked(bytes[i]));
+  return buf;
+}
+
+class Lexer {
+  src: string;
+  n: i32;
+  i: i32 = 0;
+  result: LexResult = new LexResult();
+
+  constructor(src: string) {
+    this.src = src;
+    this.n = src.length;
+  }
+
+  @inline peek(off: i32 = 0): i32 {
+    const j = this.i + off;
+    return j < this.n ? <i32>this.src.charCodeAt(j) : -1;
+  }
+
+  fail(msg: string, pos: i32): bool {
+    if (this.result.errorPos < 0) {
+      this.result.error = msg;
+      this.result.errorPos = pos;
+    }
+    return false;
+  }
+
+  add(kind: Tok, start: i32): Token {
+    const t = new Token(kind, start, this.i, this.src.substring(start, this.i));
+    this.result.tokens.push(t);
+    return t;
+  }
+
+  run(): LexResult {
+    while (true) {
+      this.skipSpaceAndComments();
+      if (this.i >= this.n) break;
+      if (!this.next()) return this.result;
+    }
+    this.result.tokens.push(new Token(Tok.EOF, this.n, this.n, ""));
+    return this.result;
+  }
+
+  skipSpaceAndComments(): void {
+    while (this.i < this.n) {
+      const c = this.peek();
+      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x0c) {
+        this.i++;
+      } else if (c == 0x2f && this.peek(1) == 0x2f) {
+        // `// comment` to end of line
+        while (this.i < this.n && this.peek() != 0x0a) this.i++;
+      } else {
+        break;
+      }
+    }
+  }
+
+  next(): bool {
+    const start = this.i;
+    const c = this.peek();
+    const c1 = this.peek(1);
+
+    // string / bytes literals, with optional r (raw) and b (bytes) prefixes in either order
+    if (c == 0x22 || c == 0x27) return this.stringLiteral(start, false, false);
+    // prefixes r/R (raw) and b/B (bytes), in either order, directly followed by a quote
+    let j = 0;
+    let raw = false;
+    let isBytes = false;
+    while (j < 2) {
+      const p = this.peek(j) | 0x20;
+      if (p == 0x72 && !raw) raw = true;
+      else if (p == 0x62 && !isBytes) isBytes = true;
+      else break;
+      j++;
+    }
+    if (j > 0) {
+      const q = this.peek(j);
+      if (q == 0x22 || q == 0x27) {
+        this.i += j;
+        return this.stringLiteral(start, raw, isBytes);
+      }
+    }
+
+    if (isDigit(c) || (c == 0x2e && isDigit(c1))) return this.number(start);
+
+    if (isIdentStart(c)) {
+      while (this.i < this.n && isIdentPart(this.peek())) this.i++;
+      const word = this.src.substring(start, this.i);
+      let kind = Tok.Ident;
+      if (word == "true") kind = Tok.True;
+      else if (word == "false") kind = Tok.False;
+      else if (word == "null") kind = Tok.Null;
+      else if (word == "in") kind = Tok.In;
+      this.add(kind, start);
+      return true;
+    }
+
+    // two-character operators first
+    if (c == 0x3d && c1 == 0x3d) { this.i += 2; this.add(Tok.Eq, start); return true; }
+    if (c == 0x21 && c1 == 0x3d) { this.i += 2; this.add(Tok.Ne, start); return true; }
+    if (c == 0x3c && c1 == 0x3d) { this.i += 2; this.add(Tok.Le, start); return true; }
+    if (c == 0x3e && c1 == 0x3d) { this.i += 2; this.add(Tok.Ge, start); return true; }
+    if (c == 0x26 && c1 == 0x26) { this.i += 2; this.add(Tok.And, start); return true; }
+    if (c == 0x7c && c1 == 0x7c) { this.i += 2; this.add(Tok.Or, start); return true; }
+
+    let kind: Tok = Tok.EOF;
+    switch (c) {
+      case 0x28: kind = Tok.LParen; break;
+      case 0x29: kind = Tok.RParen; break;
+      case 0x5b: kind = Tok.LBracket; break;
+      case 0x5d: kind = Tok.RBracket; break;
+      case 0x7b: kind = Tok.LBrace; break;
+      case 0x7d: kind = Tok.RBrace; break;
+      case 0x2e: kind = Tok.Dot; break;
+      case 0x2c: kind = Tok.Comma; break;
+      case 0x3a: kind = Tok.Colon; break;
+      case 0x3f: kind = Tok.Question; break;
+      case 0x2b: kind = Tok.Plus; break;
+      case 0x2d: kind = Tok.Minus; break;
+      case 0x2a: kind = Tok.Star; break;
+      case 0x2f: kind = Tok.Slash; break;
+      case 0x25: kind = Tok.Percent; break;
+      case 0x21: kind = Tok.Bang; break;
+      case 0x3c: kind = Tok.Lt; break;
+      case 0x3e: kind = Tok.Gt; break;
+    }
+    if (kind == Tok.EOF) {
+      if (c == 0x3d) return this.fail("unexpected character '=' (did you mean '=='?)", start);
+      if (c == 0x26) return this.fail("unexpected character '&' (did you mean '&&'?)", start);
+      if (c == 0x7c) return this.fail("unexpected character '|' (did you mean '||'?)", start);
+      return this.fail("unexpected character '" + this.src.charAt(start) + "'", start);
+    }
+    this.i++;
+    this.add(kind, start);
+    return true;
+  }
+
+  number(start: i32): bool {
+    const c = this.peek();
+    // hexadecimal int / uint
+    if (c == 0x30 && (this.peek(1) == 0x78 || this.peek(1) == 0x58)) {
+      this.i += 2;
+      const digitsStart = this.i;
+      let value: u64 = 0;
+      let overflow = false;
+      while (this.i < this.n && hexValue(this.peek()) >= 0) {
+        if (value > 0x0fffffffffffffff) overflow = true;
+        value = (value << 4) | <u64>hexValue(this.peek());
+        this.i++;
+      }
+      if (this.i == digitsStart) return this.fail("invalid hexadecimal literal", start);
+      return this.intToken(start, value, overflow);
+    }
+
+    // decimal digits, then maybe a fraction / exponent (double) or a 'u' suffix (uint)
+    let value: u64 = 0;
+    let overflow = false;
+    while (this.i < this.n && isDigit(this.peek())) {
+      const digit = <u64>(this.peek() - 0x30);
+      if (value > (u64.MAX_VALUE - digit) / 10) overflow = true;
+      value = value * 10 + digit;
+      this.i++;
+    }
+    let isDouble = false;
+    if (this.peek() == 0x2e && isDigit(this.peek(1))) {
+      isDouble = true;
+      this.i++;
+      while (this.i < this.n && isDigit(this.peek())) this.i++;
+    }
+    const e = this.peek();
+    if (e == 0x65 || e == 0x45) {
+      let j = 1;
+      const s = this.peek(1);
+      if (s == 0x2b || s == 0x2d) j = 2;
+      if (!isDigit(this.peek(j))) return this.fail("invalid exponent in number literal", start);
+      isDouble = true;
+      this.i += j;
+      while (this.i < this.n && isDigit(this.peek())) this.i++;
+    }
+    if (isDouble) {
+      const t = this.add(Tok.Double, start);
+      t.d = parseFloat(t.text);
+      return true;
+    }
+    return this.intToken(start, value, overflow);
+  }
+
+  intToken(start: i32, value: u64, overflow: bool): bool {
+    const s = this.peek();
+    const isUint = s == 0x75 || s == 0x55;
+    if (isUint) this.i++;
+    if (isIdentPart(this.peek())) return this.fail("invalid number literal", start);
+    const t = this.add(isUint ? Tok.Uint : Tok.Int, start);
+    t.u = value;
+    t.intOverflow = overflow;
+    return true;
+  }
+
+  /** `this.i` is at the opening quote. Handles '...', "...", '''...''', """...""". */
+  stringLiteral(start: i32, raw: bool, isBytes: bool): bool {
+    const quote = this.peek();
+    const triple = this.peek(1) == quote && this.peek(2) == quote;
+    this.i += triple ? 3 : 1;
+    const out: u8[] = [];
+    while (true) {
+      if (this.i >= this.n) return this.fail("unterminated string literal", start);
+      const c = this.peek();
+      if (c == quote) {
+        if (!triple) { this.i++; break; }
+        if (this.peek(1) == quote && this.peek(2) == quote) { this.i += 3; break; }
+      }
+      if (!triple && (c == 0x0a || c == 0x0d)) return this.fail("unterminated string literal (newline in string)", start);
+      if (c == 0x5c /* \ */ && !raw) {
+        if (!this.escape(out, isBytes)) return false;
+        continue;
+      }
+      // plain character: copy its UTF-8 encoding (source is UTF-16)
+      let cp = c;
+      this.i++;
+      if (cp >= 0xd800 && cp <= 0xdbff) {
+        const lo = this.peek();
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          this.i++;
+        }
+      }
+      pushUtf8(out, cp);
+    }
+    const t = this.add(isBytes ? Tok.Bytes : Tok.String, start);
+    const buf = bytesToBuffer(out);
+    t.bytes = buf;
+    if (!isBytes) {
+      // Strings must be valid UTF-8 text; escapes that produce surrogates are rejected in escape().
+      t.text = String.UTF8.decode(buf);
+    }
+    return true;
+  }
+
+  /** `this.i` is at a backslash. Appends the escaped character(s). */
+  escape(out: u8[], isBytes: bool): bool {
+    const at = this.i;
+    const c = this.peek(1);
+    if (c < 0) return this.fail("unterminated string literal", at);
+    this.i += 2;
+    switch (c) {
+      case 0x5c: out.push(0x5c); return true; // \\
+      case 0x27: out.push(0x27); return true; // \'
+      case 0x22: out.push(0x22); return true; // \"
+      case 0x60: out.push(0x60); return true; // \`
+      case 0x3f: out.push(0x3f); return true; // \?
+      case 0x61: out.push(0x07); return true; // \a
+      case 0x62: out.push(0x08); return true; // \b
+      case 0x66: out.push(0x0c); return true; // \f
+      case 0x6e: out.push(0x0a); return true; // \n
+      case 0x72: out.push(0x0d); return true; // \r
+      case 0x74: out.push(0x09); return true; // \t
+      case 0x76: out.push(0x0b); return true; // \v
+    }
+    if (c == 0x78 || c == 0x58 || c == 0x75 || c == 0x55) {
+      const digits = c == 0x75 ? 4 : c == 0x55 ? 8 : 2;
+      if (isBytes && digits != 2) return this.fail("\\u escapes are not allowed in bytes literals", at);
+      let cp: i32 = 0;
+      for (let k = 0; k < digits; k++) {
+        const h = hexValue(this.peek());
+        if (h < 0) return this.fail("invalid escape sequence: expected " + digits.toString() + " hex digits", at);
+        cp = (cp << 4) | h;
+        this.i++;
+      }
+      return this.pushCodePoint(out, cp, isBytes, at);
+    }
+    if (c >= 0x30 && c <= 0x33) {
+      // octal \ooo
+      const o1 = this.peek();
+      const o2 = this.peek(1);
+      if (!(o1 >= 0x30 && o1 <= 0x37 && o2 >= 0x30 && o2 <= 0x37)) return this.fail("invalid octal escape sequence", at);
+      this.i += 2;
+      return this.pushCodePoint(out, ((c - 0x30) << 6) | ((o1 - 0x30) << 3) | (o2 - 0x30), isBytes, at);
+    }
+    return this.fail("invalid escape sequence '\\" + String.fromCharCode(c) + "'", at);
+  }
+
+  pushCodePoint(out: u8[], cp: i32, isBytes: bool, at: i32): bool {
+    if (isBytes) {
+      out.push(<u8>cp); // \xHH / octal in bytes literals are single bytes
+      return true;
+    }
+    if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0) return this.fail("invalid code point in escape sequence", at);
+    pushUtf8(out, cp);
+    return true;
+  }
+}
+
+export function lex(src: string): LexResult {
+  return new Lexer(src).run();
+}

@@ -1,0 +1,317 @@
+// Runtime values.
+//
+// A Value is a mutable slot, not an immutable object: every evaluation node owns one and rewrites it
+// on each evaluation, so evaluating a compiled condition allocates nothing. Strings and bytes are
+// views (ptr, len) into UTF-8 memory owned by someone else — a compile-time literal buffer, a
+// buffer returned by the host (kept alive by the Activation's cache), or a node's scratch buffer —
+// so comparing `request.method == 'GET'` is a byte comparison, never a decode to an AS string.
+
+export const enum Kind {
+  Error,
+  Null,
+  Bool,
+  Int,
+  Uint,
+  Double,
+  String,
+  Bytes,
+  Timestamp, // i = ns since the Unix epoch
+  Duration, // i = ns
+  List,
+  Map, // an attribute-backed map (request.headers, filter_state): entries are fetched lazily
+}
+
+export const enum ErrorCode {
+  None,
+  NoSuchAttribute, // attribute absent (Envoy NotFound), e.g. response.code before the response
+  NoSuchKey, // map key absent, e.g. request.headers['user'] without the header
+  NoMatchingOverload, // operator/function applied to types it does not support
+  IntOverflow,
+  DivideByZero,
+  ModulusByZero,
+  BadConversion, // int('abc'), uint(-1), ...
+  InvalidUtf8,
+  MalformedAttribute, // the host returned bytes that do not decode as the attribute's type
+  IndexOutOfRange,
+  InvalidRegex, // only for regexes built at run time
+  Unsupported, // e.g. size(filter_state)
+}
+
+export function kindName(k: Kind): string {
+  switch (k) {
+    case Kind.Error: return "error";
+    case Kind.Null: return "null_type";
+    case Kind.Bool: return "bool";
+    case Kind.Int: return "int";
+    case Kind.Uint: return "uint";
+    case Kind.Double: return "double";
+    case Kind.String: return "string";
+    case Kind.Bytes: return "bytes";
+    case Kind.Timestamp: return "google.protobuf.Timestamp";
+    case Kind.Duration: return "google.protobuf.Duration";
+    case Kind.List: return "list";
+    case Kind.Map: return "map";
+  }
+  return "?";
+}
+
+/** Something that raised an error and can describe it later (messages are built only on demand). */
+export abstract class ErrorSite {
+  abstract describe(code: ErrorCode): string;
+}
+
+/** The evaluated elements of a list (list literals are the only lists). */
+export abstract class ListSource {
+  abstract count(): i32;
+  abstract at(i: i32): Value; // 0 <= i < count()
+}
+
+export class Value {
+  kind: Kind = Kind.Null;
+  i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern), Timestamp, Duration
+  d: f64 = 0; // Double
+  ptr: usize = 0; // String / Bytes: first byte
+  len: i32 = 0; // String / Bytes: byte length
+  owner: ArrayBuffer | null = null; // keeps the bytes at ptr alive
+  list: ListSource | null = null; // List
+  mapAttr: i32 = -1; // Map: AttrId of the backing attribute
+  errCode: ErrorCode = ErrorCode.None; // Error
+  errSite: ErrorSite | null = null; // Error: who raised it (for the message)
+
+  @inline setNull(): void { this.kind = Kind.Null; }
+  @inline setBool(b: bool): void { this.kind = Kind.Bool; this.i = b ? 1 : 0; }
+  @inline setInt(v: i64): void { this.kind = Kind.Int; this.i = v; }
+  @inline setUint(v: u64): void { this.kind = Kind.Uint; this.i = <i64>v; }
+  @inline setDouble(v: f64): void { this.kind = Kind.Double; this.d = v; }
+  @inline setTime(kind: Kind, ns: i64): void { this.kind = kind; this.i = ns; }
+
+  /** String or bytes view over `len` bytes at `ptr` inside `owner`. */
+  @inline setBytesView(kind: Kind, owner: ArrayBuffer | null, ptr: usize, len: i32): void {
+    this.kind = kind;
+    this.owner = owner;
+    this.ptr = ptr;
+    this.len = len;
+  }
+  /** String or bytes view over a whole buffer. */
+  @inline setBuffer(kind: Kind, buf: ArrayBuffer): void {
+    this.setBytesView(kind, buf, changetype<usize>(buf), buf.byteLength);
+  }
+  @inline setList(list: ListSource): void { this.kind = Kind.List; this.list = list; }
+  @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }
+  @inline setError(code: ErrorCode, site: ErrorSite | null): void {
+    this.kind = Kind.Error;
+    this.errCode = code;
+    this.errSite = site;
+  }
+  @inline get isError(): bool { return this.kind == Kind.Error; }
+  @inline get asBool(): bool { return this.i != 0; }
+
+  /** Field-by-field copy (no allocation). */
+  copyFrom(o: Value): void {
+    this.kind = o.kind;
+    this.i = o.i;
+    this.d = o.d;
+    this.ptr = o.ptr;
+    this.len = o.len;
+    this.owner = o.owner;
+    this.list = o.list;
+    this.mapAttr = o.mapAttr;
+    this.errCode = o.errCode;
+    this.errSite = o.errSite;
+  }
+
+  /** Debug/message rendering (allocates; never on the evaluation path). */
+  toDisplay(): string {
+    switch (this.kind) {
+      case Kind.Null: return "null";
+      case Kind.Bool: return this.i != 0 ? "true" : "false";
+      case Kind.Int: return this.i.toString();
+      case Kind.Uint: return (<u64>this.i).toString() + "u";
+      case Kind.Double: return this.d.toString();
+      case Kind.String: return "'" + decodeUtf8(this.ptr, this.len) + "'";
+      case Kind.Bytes: return "b'" + decodeUtf8(this.ptr, this.len) + "'";
+      case Kind.Timestamp: return "timestamp(" + this.i.toString() + "ns)";
+      case Kind.Duration: return "duration(" + this.i.toString() + "ns)";
+      case Kind.List: return "list";
+      case Kind.Map: return "map";
+      case Kind.Error: return "error";
+    }
+    return "?";
+  }
+}
+
+export function decodeUtf8(ptr: usize, len: i32): string {
+  if (len <= 0) return "";
+  return String.UTF8.decodeUnsafe(ptr, <usize>len);
+}
+
+// ---- byte-level string helpers (UTF-8 in, no allocation) ------------------------------------
+
+@inline export function bytesEqual(a: Value, b: Value): bool {
+  return a.len == b.len && (a.len == 0 || memory.compare(a.ptr, b.ptr, <usize>a.len) == 0);
+}
+
+/** Lexicographic byte order; for valid UTF-8 this is code-point order, which is CEL's string order. */
+export function bytesCompare(a: Value, b: Value): i32 {
+  const n = min(a.len, b.len);
+  if (n > 0) {
+    const c = memory.compare(a.ptr, b.ptr, <usize>n);
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return a.len < b.len ? -1 : a.len > b.len ? 1 : 0;
+}
+
+export function startsWithBytes(s: Value, p: Value): bool {
+  return p.len <= s.len && (p.len == 0 || memory.compare(s.ptr, p.ptr, <usize>p.len) == 0);
+}
+
+export function endsWithBytes(s: Value, p: Value): bool {
+  return p.len <= s.len && (p.len == 0 || memory.compare(s.ptr + <usize>(s.len - p.len), p.ptr, <usize>p.len) == 0);
+}
+
+export function containsBytes(s: Value, p: Value): bool {
+  const n = p.len;
+  if (n == 0) return true;
+  const last = s.len - n;
+  if (last < 0) return false;
+  const first = load<u8>(p.ptr);
+  for (let i = 0; i <= last; i++) {
+    const at = s.ptr + <usize>i;
+    if (load<u8>(at) == first && memory.compare(at, p.ptr, <usize>n) == 0) return true;
+  }
+  return false;
+}
+
+/** Number of code points in UTF-8 text (= count of non-continuation bytes). */
+export function codePointCount(ptr: usize, len: i32): i32 {
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    if ((load<u8>(ptr + <usize>i) & 0xc0) != 0x80) n++;
+  }
+  return n;
+}
+
+/** Strict UTF-8 validation (no overlongs, no surrogates, max U+10FFFF). */
+export function isValidUtf8(ptr: usize, len: i32): bool {
+  let i = 0;
+  while (i < len) {
+    const b0 = <i32>load<u8>(ptr + <usize>i);
+    if (b0 < 0x80) { i++; continue; }
+    let need = 0;
+    let min: i32 = 0;
+    let cp: i32 = 0;
+    if ((b0 & 0xe0) == 0xc0) { need = 1; cp = b0 & 0x1f; min = 0x80; }
+    else if ((b0 & 0xf0) == 0xe0) { need = 2; cp = b0 & 0x0f; min = 0x800; }
+    else if ((b0 & 0xf8) == 0xf0) { need = 3; cp = b0 & 0x07; min = 0x10000; }
+    else return false;
+    if (i + need >= len) return false; // truncated sequence
+    for (let k = 1; k <= need; k++) {
+      const b = <i32>load<u8>(ptr + <usize>(i + k));
+      if ((b & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += need + 1;
+  }
+  return true;
+}
+
+// ---- numeric comparison across int / uint / double (CEL: one number line) ------------------
+
+/** -1 / 0 / 1, or 2 when unordered (NaN involved). Both values must be numeric. */
+export function compareNumeric(a: Value, b: Value): i32 {
+  const ka = a.kind;
+  const kb = b.kind;
+  if (ka == Kind.Int) {
+    if (kb == Kind.Int) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    if (kb == Kind.Uint) return compareIntUint(a.i, <u64>b.i);
+    return compareIntDouble(a.i, b.d);
+  }
+  if (ka == Kind.Uint) {
+    if (kb == Kind.Int) return -compareIntUint(b.i, <u64>a.i);
+    if (kb == Kind.Uint) return <u64>a.i < <u64>b.i ? -1 : <u64>a.i > <u64>b.i ? 1 : 0;
+    return compareUintDouble(<u64>a.i, b.d);
+  }
+  // a is double
+  if (kb == Kind.Int) return negateOrdering(compareIntDouble(b.i, a.d));
+  if (kb == Kind.Uint) return negateOrdering(compareUintDouble(<u64>b.i, a.d));
+  if (isNaN(a.d) || isNaN(b.d)) return 2;
+  return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
+}
+
+@inline function negateOrdering(c: i32): i32 { return c == 2 ? 2 : -c; }
+
+function compareIntUint(a: i64, b: u64): i32 {
+  if (a < 0) return -1;
+  const ua = <u64>a;
+  return ua < b ? -1 : ua > b ? 1 : 0;
+}
+
+// 2^63 and 2^64 as doubles (exact).
+const TWO_63: f64 = 9223372036854775808.0;
+const TWO_64: f64 = 18446744073709551616.0;
+
+/** Exact comparison of an int64 with a double (no rounding of the int through f64). */
+function compareIntDouble(a: i64, d: f64): i32 {
+  if (isNaN(d)) return 2;
+  if (d >= TWO_63) return -1;
+  if (d < -TWO_63) return 1;
+  const t = Math.trunc(d); // in [-2^63, 2^63): exactly representable as i64
+  const ti = <i64>t;
+  if (a < ti) return -1;
+  if (a > ti) return 1;
+  const frac = d - t;
+  return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+}
+
+function compareUintDouble(a: u64, d: f64): i32 {
+  if (isNaN(d)) return 2;
+  if (d >= TWO_64) return -1;
+  if (d < 0) return 1;
+  const t = Math.trunc(d);
+  const tu = <u64>t;
+  if (a < tu) return -1;
+  if (a > tu) return 1;
+  return d - t > 0 ? -1 : 0;
+}
+
+@inline export function isNumericKind(k: Kind): bool {
+  return k == Kind.Int || k == Kind.Uint || k == Kind.Double;
+}
+
+/**
+ * CEL equality (heterogeneous): numbers compare on one number line, values of different types
+ * are unequal (false, not an error), lists compare element-wise. Neither operand may be an error.
+ * Returns 1 equal, 0 not equal, -1 when equality is not supported (attribute maps).
+ */
+export function valuesEqual(a: Value, b: Value): i32 {
+  const ka = a.kind;
+  const kb = b.kind;
+  if (isNumericKind(ka) && isNumericKind(kb)) return compareNumeric(a, b) == 0 ? 1 : 0;
+  if (ka != kb) return 0;
+  switch (ka) {
+    case Kind.Null: return 1;
+    case Kind.Bool:
+    case Kind.Timestamp:
+    case Kind.Duration:
+      return a.i == b.i ? 1 : 0;
+    case Kind.String:
+    case Kind.Bytes:
+      return bytesEqual(a, b) ? 1 : 0;
+    case Kind.List: {
+      const la = a.list;
+      const lb = b.list;
+      if (la === null || lb === null) return -1; // defensive: never trap
+      const n = la.count();
+      if (n != lb.count()) return 0;
+      for (let i = 0; i < n; i++) {
+        const r = valuesEqual(la.at(i), lb.at(i));
+        if (r != 1) return r;
+      }
+      return 1;
+    }
+    case Kind.Map:
+      return a.mapAttr == b.mapAttr ? 1 : -1;
+  }
+  return -1;
+}

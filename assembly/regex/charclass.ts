@@ -1,0 +1,147 @@
+// Character classes: sets of code points as sorted, non-overlapping,
+// non-adjacent [lo, hi] ranges. Used at compile time only; the program keeps a
+// flattened copy (see program.ts).
+
+import { MAX_RUNE } from "./utf8";
+import { addFoldedVariants } from "./casefold";
+
+export class CharClass {
+  /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
+  private pairs: i32[] = [];
+
+  addRange(lo: i32, hi: i32): void {
+    if (lo < 0) lo = 0;
+    if (hi > MAX_RUNE) hi = MAX_RUNE;
+    if (lo > hi) return;
+    this.pairs.push(lo);
+    this.pairs.push(hi);
+  }
+
+  addClass(other: CharClass): void {
+    for (let i = 0; i < other.pairs.length; i++) this.pairs.push(other.pairs[i]);
+  }
+
+  /** Adds the case variants of every range currently in the class. */
+  addCaseFolds(): void {
+    const n = this.pairs.length;
+    for (let i = 0; i < n; i += 2) addFoldedVariants(this, this.pairs[i], this.pairs[i + 1]);
+  }
+
+  /** Sorts and merges overlapping/adjacent ranges. */
+  canonicalize(): void {
+    const n = this.pairs.length >> 1;
+    if (n == 0) return;
+    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi.
+    const packed = new StaticArray<i64>(n);
+    for (let i = 0; i < n; i++) {
+      packed[i] = (<i64>this.pairs[2 * i] << 32) | <i64>(<u32>this.pairs[2 * i + 1]);
+    }
+    packed.sort();
+    const out: i32[] = [];
+    let curLo = <i32>(packed[0] >> 32);
+    let curHi = <i32>(packed[0] & 0xffffffff);
+    for (let i = 1; i < n; i++) {
+      const lo = <i32>(packed[i] >> 32);
+      const hi = <i32>(packed[i] & 0xffffffff);
+      if (lo <= curHi + 1) {
+        if (hi > curHi) curHi = hi;
+      } else {
+        out.push(curLo); out.push(curHi);
+        curLo = lo; curHi = hi;
+      }
+    }
+    out.push(curLo); out.push(curHi);
+    this.pairs = out;
+  }
+
+  /** Complements over [0, U+10FFFF]. Canonicalizes first. */
+  negate(): void {
+    this.canonicalize();
+    const out: i32[] = [];
+    let next = 0;
+    for (let i = 0; i < this.pairs.length; i += 2) {
+      if (this.pairs[i] > next) { out.push(next); out.push(this.pairs[i] - 1); }
+      next = this.pairs[i + 1] + 1;
+    }
+    if (next <= MAX_RUNE) { out.push(next); out.push(MAX_RUNE); }
+    this.pairs = out;
+  }
+
+  rangeCount(): i32 { return this.pairs.length >> 1; }
+  lo(i: i32): i32 { return this.pairs[2 * i]; }
+  hi(i: i32): i32 { return this.pairs[2 * i + 1]; }
+
+  /** Canonical classes only. */
+  isAllRunes(): bool { return this.pairs.length == 2 && this.pairs[0] == 0 && this.pairs[1] == MAX_RUNE; }
+  /** Canonical classes only: everything except '\n'. */
+  isAllButNewline(): bool {
+    return this.pairs.length == 4 && this.pairs[0] == 0 && this.pairs[1] == 9 && this.pairs[2] == 11 && this.pairs[3] == MAX_RUNE;
+  }
+  /** Canonical classes only: a single code point, or -1. */
+  singleRune(): i32 {
+    return this.pairs.length == 2 && this.pairs[0] == this.pairs[1] ? this.pairs[0] : -1;
+  }
+}
+
+// ---- Named classes (all ASCII, as in RE2) --------------------------------
+
+// Flat lo, hi pairs for each named class.
+const DIGIT: StaticArray<i32> = [0x30, 0x39];
+const WORD: StaticArray<i32> = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
+// RE2's \s is [\t\n\f\r ] — no \v (unlike [[:space:]] and JavaScript).
+const PERL_SPACE: StaticArray<i32> = [0x09, 0x0a, 0x0c, 0x0d, 0x20, 0x20];
+
+const POSIX_NAMES: StaticArray<string> = [
+  "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph",
+  "lower", "print", "punct", "space", "upper", "word", "xdigit",
+];
+const POSIX_RANGES: StaticArray<StaticArray<i32>> = [
+  [0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a],                 // alnum
+  [0x41, 0x5a, 0x61, 0x7a],                             // alpha
+  [0x00, 0x7f],                                         // ascii
+  [0x09, 0x09, 0x20, 0x20],                             // blank
+  [0x00, 0x1f, 0x7f, 0x7f],                             // cntrl
+  [0x30, 0x39],                                         // digit
+  [0x21, 0x7e],                                         // graph
+  [0x61, 0x7a],                                         // lower
+  [0x20, 0x7e],                                         // print
+  [0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e],     // punct
+  [0x09, 0x0d, 0x20, 0x20],                             // space: \t \n \v \f \r and ' '
+  [0x41, 0x5a],                                         // upper
+  [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a],     // word
+  [0x30, 0x39, 0x41, 0x46, 0x61, 0x66],                 // xdigit
+];
+
+/** Index of a POSIX class name (without [: :] and ^), or -1. */
+export function posixClassIndex(name: string): i32 {
+  for (let i = 0; i < POSIX_NAMES.length; i++) if (POSIX_NAMES[i] == name) return i;
+  return -1;
+}
+
+/**
+ * Adds a named class to `out`, negated if asked, case-folded if asked.
+ * Like RE2, a negated class under (?i) is built positive, folded, then negated.
+ */
+function addNamed(out: CharClass, ranges: StaticArray<i32>, negated: bool, fold: bool): void {
+  const tmp = new CharClass();
+  for (let i = 0; i < ranges.length; i += 2) tmp.addRange(ranges[i], ranges[i + 1]);
+  if (fold) tmp.addCaseFolds();
+  if (negated) tmp.negate();
+  out.addClass(tmp);
+}
+
+export function addPosixClass(out: CharClass, index: i32, negated: bool, fold: bool): void {
+  addNamed(out, POSIX_RANGES[index], negated, fold);
+}
+
+/** `letter` is one of d D w W s S. */
+export function addPerlClass(out: CharClass, letter: i32, fold: bool): void {
+  const lower = letter | 0x20;
+  const negated = letter != lower;
+  const ranges = lower == 0x64 ? DIGIT : lower == 0x77 ? WORD : PERL_SPACE;
+  addNamed(out, ranges, negated, fold);
+}
+
+export function isPerlClassLetter(c: i32): bool {
+  return c == 0x64 || c == 0x44 || c == 0x77 || c == 0x57 || c == 0x73 || c == 0x53;
+}

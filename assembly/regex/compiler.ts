@@ -1,0 +1,247 @@
+// AST → Program (Thompson construction), plus the static facts the matchers
+// use for shortcuts (anchoring, literal prefix, first byte).
+
+import { Node, NodeKind } from "./ast";
+import { CharClass } from "./charclass";
+import {
+  Op, Program, EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_TEXT, EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
+  PREV_BEGIN, PREV_NEWLINE, PREV_WORD, runesToUtf8,
+} from "./program";
+
+/**
+ * Upper bound on program size. Per-position matching work is proportional
+ * to it, and configs must not be able to blow up memory; RE2's default
+ * memory budget gives a similar order of magnitude.
+ */
+export const MAX_PROGRAM_SIZE: i32 = 10000;
+
+export class Compiler {
+  private op: i32[] = [];
+  private arg: i32[] = [];
+  private arg2: i32[] = [];
+  private classStart: i32[] = [];
+  private classCount: i32[] = [];
+  private classRanges: i32[] = [];
+  private classAscii: u32[] = [];
+  private assertsUsed: i32 = 0;
+  /** Set when the program would exceed MAX_PROGRAM_SIZE; compilation stops early. */
+  tooLarge: bool = false;
+
+  compile(root: Node): Program | null {
+    this.emitNode(root);
+    this.emit(Op.Match, 0, 0);
+    if (this.tooLarge) return null;
+
+    const prog = new Program(
+      toStatic(this.op), toStatic(this.arg), toStatic(this.arg2),
+      toStatic(this.classStart), toStatic(this.classCount), toStatic(this.classRanges),
+      toStaticU32(this.classAscii),
+    );
+    prog.anchoredStart = startsWithBeginText(root);
+    let mask = 0;
+    if (prog.anchoredStart || (this.assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
+    if ((this.assertsUsed & EMPTY_BEGIN_LINE) != 0) mask |= PREV_NEWLINE;
+    const usesWord = (this.assertsUsed & (EMPTY_WORD_BOUNDARY | EMPTY_NOT_WORD_BOUNDARY)) != 0;
+    if (usesWord) mask |= PREV_WORD;
+    prog.prevFlagsMask = mask;
+    prog.computeRuneClasses(usesWord);
+    if (!prog.anchoredStart) {
+      // If every match starts with a known literal, the matchers can skip
+      // ahead with a byte scan while no match attempt is in progress.
+      const items = flattenConcat(root);
+      // (Not for U+FFFD: it also matches each invalid input byte.)
+      if (items.length > 0 && items[0].kind == NodeKind.Literal && !items[0].fold && items[0].rune != 0xfffd) {
+        const first = runesToUtf8([items[0].rune]);
+        prog.firstByte = <i32>load<u8>(changetype<usize>(first));
+      }
+    }
+    return prog;
+  }
+
+  private emit(op: i32, a: i32, b: i32): i32 {
+    const pc = this.op.length;
+    if (pc >= MAX_PROGRAM_SIZE) {
+      this.tooLarge = true;
+      return pc;
+    }
+    this.op.push(op);
+    this.arg.push(a);
+    this.arg2.push(b);
+    return pc;
+  }
+
+  private get pc(): i32 { return this.op.length; }
+
+  private emitNode(node: Node): void {
+    if (this.tooLarge) return;
+    switch (node.kind) {
+      case NodeKind.Empty: break;
+      case NodeKind.Literal: {
+        if (node.fold) {
+          const cls = new CharClass();
+          cls.addRange(node.rune, node.rune);
+          cls.addCaseFolds();
+          cls.canonicalize();
+          this.emitClass(cls);
+        } else {
+          this.emit(Op.Char, node.rune, 0);
+        }
+        break;
+      }
+      case NodeKind.Class: this.emitClass(node.cls!); break;
+      case NodeKind.AnyChar: this.emit(Op.Any, 0, 0); break;
+      case NodeKind.AnyCharNotNL: this.emit(Op.AnyNotNL, 0, 0); break;
+      case NodeKind.Assert: {
+        this.assertsUsed |= node.flags;
+        this.emit(Op.Assert, node.flags, 0);
+        break;
+      }
+      case NodeKind.Concat: {
+        for (let i = 0; i < node.children.length; i++) this.emitNode(node.children[i]);
+        break;
+      }
+      case NodeKind.Alternate: {
+        // split L1, next; L1: a; jmp end; next: split L2, next2; ... last: z; end:
+        const jumps: i32[] = [];
+        const n = node.children.length;
+        for (let i = 0; i < n - 1; i++) {
+          const split = this.emit(Op.Split, this.pc + 1, 0);
+          this.emitNode(node.children[i]);
+          jumps.push(this.emit(Op.Jmp, 0, 0));
+          this.patch2(split, this.pc);
+        }
+        this.emitNode(node.children[n - 1]);
+        for (let i = 0; i < jumps.length; i++) this.patch1(jumps[i], this.pc);
+        break;
+      }
+      case NodeKind.Repeat: this.emitRepeat(node.sub!, node.min, node.max); break;
+    }
+  }
+
+  private emitRepeat(sub: Node, min: i32, max: i32): void {
+    if (max == -1) {
+      if (min == 0) {
+        // L: split body, end; body: sub; jmp L; end:
+        const loop = this.emit(Op.Split, this.pc + 1, 0);
+        this.emitNode(sub);
+        this.emit(Op.Jmp, loop, 0);
+        this.patch2(loop, this.pc);
+        return;
+      }
+      // min-1 copies, then one copy that loops: L: sub; split L, end
+      for (let i = 0; i < min - 1 && !this.tooLarge; i++) this.emitNode(sub);
+      const body = this.pc;
+      this.emitNode(sub);
+      this.emit(Op.Split, body, this.pc + 1);
+      return;
+    }
+    for (let i = 0; i < min && !this.tooLarge; i++) this.emitNode(sub);
+    // Optional copies: split body, end; sub; split body, end; sub; ... end:
+    const splits: i32[] = [];
+    for (let i = min; i < max && !this.tooLarge; i++) {
+      splits.push(this.emit(Op.Split, this.pc + 1, 0));
+      this.emitNode(sub);
+    }
+    for (let i = 0; i < splits.length; i++) this.patch2(splits[i], this.pc);
+  }
+
+  private emitClass(cls: CharClass): void {
+    if (cls.isAllRunes()) { this.emit(Op.Any, 0, 0); return; }
+    if (cls.isAllButNewline()) { this.emit(Op.AnyNotNL, 0, 0); return; }
+    const single = cls.singleRune();
+    if (single >= 0) { this.emit(Op.Char, single, 0); return; }
+    const index = this.classStart.length;
+    this.classStart.push(this.classRanges.length >> 1);
+    this.classCount.push(cls.rangeCount());
+    const bits = new StaticArray<u32>(4);
+    for (let i = 0; i < cls.rangeCount(); i++) {
+      const lo = cls.lo(i), hi = cls.hi(i);
+      this.classRanges.push(lo);
+      this.classRanges.push(hi);
+      for (let c = lo; c <= min(hi, 127); c++) bits[c >> 5] |= <u32>1 << <u32>(c & 31);
+    }
+    for (let i = 0; i < 4; i++) this.classAscii.push(bits[i]);
+    this.emit(Op.Class, index, 0);
+  }
+
+  private patch1(pc: i32, target: i32): void { if (pc < this.arg.length) this.arg[pc] = target; }
+  private patch2(pc: i32, target: i32): void { if (pc < this.arg2.length) this.arg2[pc] = target; }
+}
+
+// ---- static analysis -------------------------------------------------------
+
+/** Top-level sequence with nested concatenations (from groups) inlined. */
+export function flattenConcat(node: Node): Node[] {
+  const out: Node[] = [];
+  flattenInto(node, out);
+  return out;
+}
+
+function flattenInto(node: Node, out: Node[]): void {
+  if (node.kind == NodeKind.Concat) {
+    for (let i = 0; i < node.children.length; i++) flattenInto(node.children[i], out);
+  } else if (node.kind != NodeKind.Empty) {
+    out.push(node);
+  }
+}
+
+/** Does every match start with a begin-of-text assertion (^ without (?m), or \A)? */
+export function startsWithBeginText(node: Node): bool {
+  switch (node.kind) {
+    case NodeKind.Assert: return (node.flags & EMPTY_BEGIN_TEXT) != 0;
+    case NodeKind.Concat: {
+      for (let i = 0; i < node.children.length; i++) {
+        const child = node.children[i];
+        if (startsWithBeginText(child)) return true;
+        // Skipping over anything else could consume input; stop.
+        if (child.kind != NodeKind.Empty) return false;
+      }
+      return false;
+    }
+    case NodeKind.Alternate: {
+      for (let i = 0; i < node.children.length; i++) if (!startsWithBeginText(node.children[i])) return false;
+      return true;
+    }
+    case NodeKind.Repeat: return node.min >= 1 && startsWithBeginText(node.sub!);
+    default: return false;
+  }
+}
+
+/** Literal text right after a leading begin-of-text anchor, and whether it is the whole pattern (`^lit$`). */
+export class LiteralInfo {
+  runes: i32[] = [];
+  exact: bool = false;
+}
+
+export function analyzeLiteralPrefix(root: Node): LiteralInfo {
+  const info = new LiteralInfo();
+  const items = flattenConcat(root);
+  let i = 0;
+  // One or more leading \A / ^ (without (?m)).
+  if (items.length == 0 || items[0].kind != NodeKind.Assert || items[0].flags != EMPTY_BEGIN_TEXT) return info;
+  while (i < items.length && items[i].kind == NodeKind.Assert && items[i].flags == EMPTY_BEGIN_TEXT) i++;
+  // U+FFFD ends the prefix: it also matches each invalid input byte, so a byte compare would be wrong.
+  while (i < items.length && items[i].kind == NodeKind.Literal && !items[i].fold && items[i].rune != 0xfffd) {
+    info.runes.push(items[i].rune);
+    i++;
+  }
+  // Exact when only end-of-text anchors follow (and there is at least one).
+  if (i < items.length) {
+    let j = i;
+    while (j < items.length && items[j].kind == NodeKind.Assert && items[j].flags == EMPTY_END_TEXT) j++;
+    info.exact = j == items.length;
+  }
+  return info;
+}
+
+function toStatic(a: i32[]): StaticArray<i32> {
+  const out = new StaticArray<i32>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i];
+  return out;
+}
+
+function toStaticU32(a: u32[]): StaticArray<u32> {
+  const out = new StaticArray<u32>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i];
+  return out;
+}

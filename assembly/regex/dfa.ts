@@ -1,0 +1,317 @@
+// Lazy DFA: the Pike VM's per-position work (nfa.ts), memoised.
+//
+// A DFA state is (kernel, previous-character flags). Its transition on an
+// equivalence class of code points (program.ts) is computed the first time it
+// is needed, by one NFA closure + step, and cached in a flat table, so a warm
+// regex costs one table lookup per input character.
+//
+// The cache is bounded. It grows (by doubling) up to a memory budget during
+// warm-up; after that, when full, it is flushed and rebuilt from the current
+// state — each input character still costs at most one O(program size) NFA
+// step, so matching stays linear. If it flushes too often within one match
+// (the pattern has too many DFA states for the budget), match() returns
+// DFA_GAVE_UP and the caller falls back to the Pike VM.
+
+import { Closure, findByte } from "./nfa";
+import { Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
+
+export const DFA_NO_MATCH: i32 = 0;
+export const DFA_MATCH: i32 = 1;
+export const DFA_GAVE_UP: i32 = -1;
+
+// Transition table entries besides state ids (>= 0).
+const T_UNKNOWN: i32 = -1;
+const T_MATCH: i32 = -2;
+const T_DEAD: i32 = -3;
+
+/**
+ * Memory budget for one regex's transition table and per-state arrays. Route
+ * patterns need a handful of states (a few KiB); only pathological patterns
+ * such as a[ab]{14}$ reach the cap, so a table of 1000 routes stays small.
+ */
+const STATE_BUDGET_BYTES: i32 = 128 * 1024;
+/** Memory budget for the kernels of all states (i32 entries, 64 KiB). */
+const MAX_POOL_ENTRIES: i32 = 16 * 1024;
+const INITIAL_STATES: i32 = 16;
+const INITIAL_POOL_ENTRIES: i32 = 256;
+/** Give up on the DFA for one match when it flushes with less than this many bytes processed per state. */
+const MIN_BYTES_PER_STATE: i32 = 10;
+
+export class LazyDfa {
+  /** Transition row width: one column per equivalence class, plus end-of-text. */
+  private readonly stride: i32;
+  private readonly endColumn: i32;
+  /** Most states the budget allows; 0 when the DFA is not usable for this program. */
+  readonly maxStates: i32;
+  private capacity: i32 = 0;
+  private numStates: i32 = 0;
+  private trans: StaticArray<i32> = new StaticArray<i32>(0);
+  private kernelOffset: StaticArray<i32> = new StaticArray<i32>(0);
+  private kernelLength: StaticArray<i32> = new StaticArray<i32>(0);
+  private prevFlags: StaticArray<i32> = new StaticArray<i32>(0);
+  private pool: StaticArray<i32> = new StaticArray<i32>(0);
+  private poolUsed: i32 = 0;
+  /** Open-addressing hash of state ids by (kernel, flags); -1 = empty. */
+  private table: StaticArray<i32> = new StaticArray<i32>(0);
+  private startState: i32 = -1;
+  private readonly closure: Closure;
+  private readonly scratch: StaticArray<i32>;
+  /** Incremented by each flush, so a caller can tell its state ids died. */
+  private flushes: i32 = 0;
+
+  /** Work done by the last match(): cached transitions + NFA work to build new ones. */
+  steps: i64 = 0;
+
+  constructor(private readonly prog: Program) {
+    this.stride = prog.numRuneClasses + 1;
+    this.endColumn = prog.numRuneClasses;
+    this.closure = new Closure(prog);
+    this.scratch = new StaticArray<i32>(prog.length);
+    const perState = this.stride * 4 + 12;
+    const maxStates = STATE_BUDGET_BYTES / perState;
+    // With very many equivalence classes (huge Unicode classes) the budget
+    // would hold too few states to be worth it: use the Pike VM instead.
+    this.maxStates = maxStates >= 16 ? maxStates : 0;
+  }
+
+  get usable(): bool { return this.maxStates > 0; }
+
+  /** Number of states currently cached (for tests). */
+  get stateCount(): i32 { return this.numStates; }
+
+  /**
+   * DFA_MATCH / DFA_NO_MATCH for "some substring of [ptr, ptr+len) matches",
+   * or DFA_GAVE_UP if the state cache thrashed (caller must use the Pike VM).
+   */
+  match(ptr: usize, len: i32): i32 {
+    const prog = this.prog;
+    const stride = this.stride;
+    const firstByte = prog.firstByte;
+    const skipToFirstByte = firstByte >= 0;
+    const asciiClass = prog.asciiRuneClass;
+    const end = ptr + <usize>len;
+    this.closure.steps = 0;
+    let scanned = 0; // bytes skipped by the first-byte scan
+    let transitions = 0;
+    if (this.capacity == 0) this.allocate(INITIAL_STATES, INITIAL_POOL_ENTRIES);
+    let s = this.getStartState();
+    // Local copy of the table; refreshed whenever the slow path may have grown it.
+    let trans = this.trans;
+    const flushesAtStart = this.flushes;
+    let lastFlushPos = 0;
+    let i = 0;
+    let result = DFA_NO_MATCH;
+    while (true) {
+      if (i >= len) {
+        let t = unchecked(trans[s * stride + this.endColumn]);
+        if (t == T_UNKNOWN) t = this.computeTransition(s, this.endColumn);
+        result = t == T_MATCH ? DFA_MATCH : DFA_NO_MATCH;
+        break;
+      }
+      if (skipToFirstByte && unchecked(this.kernelLength[s]) == 0) {
+        // No attempt in progress, and every match starts with firstByte.
+        const j = findByte(ptr, i, len, firstByte);
+        scanned += (j < 0 ? len : j) - i;
+        if (j < 0) break;
+        i = j;
+      }
+      const b = <i32>load<u8>(ptr + <usize>i);
+      let column: i32;
+      let width = 1;
+      if (b < 0x80) {
+        column = <i32>unchecked(asciiClass[b]);
+      } else {
+        const d = decodeRune(ptr + <usize>i, end);
+        column = prog.runeClass(runeOf(d));
+        width = widthOf(d);
+      }
+      let t = unchecked(trans[s * stride + column]);
+      if (t < 0) {
+        if (t == T_UNKNOWN) {
+          const flushesBefore = this.flushes;
+          const statesBefore = this.numStates;
+          t = this.computeTransition(s, column);
+          trans = this.trans;
+          if (this.flushes != flushesBefore) {
+            // The cache was flushed. A second flush within one match that came
+            // too soon means the working set does not fit: give up.
+            if (this.flushes - flushesAtStart >= 2 && i - lastFlushPos < MIN_BYTES_PER_STATE * statesBefore) {
+              result = DFA_GAVE_UP;
+              break;
+            }
+            lastFlushPos = i;
+          }
+        }
+        if (t == T_MATCH) { result = DFA_MATCH; break; }
+        if (t == T_DEAD) break;
+      }
+      s = t;
+      i += width;
+      transitions++;
+    }
+    this.steps = <i64>transitions + <i64>scanned + this.closure.steps;
+    return result;
+  }
+
+  private getStartState(): i32 {
+    if (this.startState < 0) {
+      this.startState = this.findOrAddState(this.scratch, 0, PREV_BEGIN & this.prog.prevFlagsMask);
+    }
+    return this.startState;
+  }
+
+  /**
+   * Computes, caches (unless the cache was flushed meanwhile) and returns the
+   * transition of state s on `column`.
+   */
+  private computeTransition(s: i32, column: i32): i32 {
+    const prog = this.prog;
+    const prev = unchecked(this.prevFlags[s]);
+    const atEnd = column == this.endColumn;
+    const rep = atEnd ? -1 : prog.runeClassRep(column);
+    const flags = emptyFlags(prev, atEnd, rep == 0x0a, isWordChar(rep));
+    const addStart = !prog.anchoredStart || (prev & PREV_BEGIN) != 0;
+    let t: i32;
+    if (this.closure.run(this.pool, unchecked(this.kernelOffset[s]), unchecked(this.kernelLength[s]), addStart, flags)) {
+      t = T_MATCH;
+    } else if (atEnd) {
+      t = T_DEAD;
+    } else {
+      const n = this.closure.step(rep, this.scratch);
+      if (n == 0 && prog.anchoredStart) {
+        t = T_DEAD; // nothing in progress and no new attempts can start
+      } else {
+        sortInts(this.scratch, n);
+        const flushesBefore = this.flushes;
+        t = this.findOrAddState(this.scratch, n, prevFlagsAfter(rep) & prog.prevFlagsMask);
+        if (this.flushes != flushesBefore) return t; // s no longer exists
+      }
+    }
+    unchecked(this.trans[s * this.stride + column] = t);
+    return t;
+  }
+
+  private findOrAddState(kernel: StaticArray<i32>, n: i32, flags: i32): i32 {
+    let h: u32 = <u32>flags * 0x9e3779b1;
+    for (let i = 0; i < n; i++) h = (h ^ <u32>unchecked(kernel[i])) * 0x01000193;
+    const mask = this.table.length - 1;
+    let slot = <i32>(h & <u32>mask);
+    while (true) {
+      const id = unchecked(this.table[slot]);
+      if (id < 0) break;
+      if (unchecked(this.prevFlags[id]) == flags && unchecked(this.kernelLength[id]) == n) {
+        const off = unchecked(this.kernelOffset[id]);
+        let same = true;
+        for (let i = 0; i < n; i++) {
+          if (unchecked(this.pool[off + i]) != unchecked(kernel[i])) { same = false; break; }
+        }
+        if (same) return id;
+      }
+      slot = (slot + 1) & mask;
+    }
+    // New state: make room first.
+    if (this.numStates == this.capacity || this.poolUsed + n > this.pool.length) {
+      const wantStates = this.numStates == this.capacity ? this.capacity * 2 : this.capacity;
+      let wantPool = this.pool.length;
+      while (this.poolUsed + n > wantPool) wantPool *= 2;
+      if (wantStates <= this.maxStates && wantPool <= MAX_POOL_ENTRIES) {
+        this.grow(wantStates, wantPool);
+      } else {
+        this.flush();
+      }
+      return this.findOrAddState(kernel, n, flags); // slot positions changed
+    }
+    const id = this.numStates++;
+    const off = this.poolUsed;
+    for (let i = 0; i < n; i++) unchecked(this.pool[off + i] = unchecked(kernel[i]));
+    this.poolUsed += n;
+    unchecked(this.kernelOffset[id] = off);
+    unchecked(this.kernelLength[id] = n);
+    unchecked(this.prevFlags[id] = flags);
+    const row = id * this.stride;
+    for (let c = 0; c < this.stride; c++) unchecked(this.trans[row + c] = T_UNKNOWN);
+    unchecked(this.table[slot] = id);
+    return id;
+  }
+
+  /** Forget every state (keeps the allocations). */
+  private flush(): void {
+    this.numStates = 0;
+    this.poolUsed = 0;
+    this.table.fill(-1);
+    this.startState = -1;
+    this.flushes++;
+  }
+
+  private allocate(states: i32, poolEntries: i32): void {
+    this.capacity = states;
+    this.trans = new StaticArray<i32>(states * this.stride);
+    this.kernelOffset = new StaticArray<i32>(states);
+    this.kernelLength = new StaticArray<i32>(states);
+    this.prevFlags = new StaticArray<i32>(states);
+    this.pool = new StaticArray<i32>(poolEntries);
+    this.table = new StaticArray<i32>(states * 2);
+    this.table.fill(-1);
+  }
+
+  /** Enlarges the cache keeping all states (warm-up only; a MAX-sized cache never reallocates). */
+  private grow(states: i32, poolEntries: i32): void {
+    const oldTrans = this.trans, oldOffset = this.kernelOffset, oldLength = this.kernelLength;
+    const oldFlags = this.prevFlags, oldPool = this.pool;
+    const n = this.numStates;
+    this.allocate(states, poolEntries);
+    memory.copy(changetype<usize>(this.trans), changetype<usize>(oldTrans), <usize>(n * this.stride) << 2);
+    memory.copy(changetype<usize>(this.kernelOffset), changetype<usize>(oldOffset), <usize>n << 2);
+    memory.copy(changetype<usize>(this.kernelLength), changetype<usize>(oldLength), <usize>n << 2);
+    memory.copy(changetype<usize>(this.prevFlags), changetype<usize>(oldFlags), <usize>n << 2);
+    memory.copy(changetype<usize>(this.pool), changetype<usize>(oldPool), <usize>this.poolUsed << 2);
+    // Rehash.
+    const mask = this.table.length - 1;
+    for (let id = 0; id < n; id++) {
+      const off = this.kernelOffset[id];
+      const len = this.kernelLength[id];
+      let h: u32 = <u32>this.prevFlags[id] * 0x9e3779b1;
+      for (let i = 0; i < len; i++) h = (h ^ <u32>this.pool[off + i]) * 0x01000193;
+      let slot = <i32>(h & <u32>mask);
+      while (this.table[slot] >= 0) slot = (slot + 1) & mask;
+      this.table[slot] = id;
+    }
+  }
+}
+
+/** In-place ascending sort of a[0..n): insertion sort for short runs, heapsort otherwise. */
+function sortInts(a: StaticArray<i32>, n: i32): void {
+  if (n <= 24) {
+    for (let i = 1; i < n; i++) {
+      const v = unchecked(a[i]);
+      let j = i - 1;
+      while (j >= 0 && unchecked(a[j]) > v) {
+        unchecked(a[j + 1] = unchecked(a[j]));
+        j--;
+      }
+      unchecked(a[j + 1] = v);
+    }
+    return;
+  }
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(a, i, n);
+  for (let end = n - 1; end > 0; end--) {
+    const t = unchecked(a[0]);
+    unchecked(a[0] = unchecked(a[end]));
+    unchecked(a[end] = t);
+    siftDown(a, 0, end);
+  }
+}
+
+function siftDown(a: StaticArray<i32>, root: i32, n: i32): void {
+  while (true) {
+    let child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && unchecked(a[child + 1]) > unchecked(a[child])) child++;
+    if (unchecked(a[root]) >= unchecked(a[child])) return;
+    const t = unchecked(a[root]);
+    unchecked(a[root] = unchecked(a[child]));
+    unchecked(a[child] = t);
+    root = child;
+  }
+}

@@ -1,0 +1,644 @@
+// RE2-syntax parser: UTF-8 pattern bytes → AST (ast.ts).
+//
+// Recursive descent. Nesting is capped (MAX_NESTING) so a hostile pattern
+// cannot exhaust the wasm stack. Unsupported Perl/PCRE syntax is rejected
+// with a byte position rather than silently reinterpreted.
+
+import { Node, NodeKind } from "./ast";
+import { CharClass, addPerlClass, addPosixClass, isPerlClassLetter, posixClassIndex } from "./charclass";
+import { hasCaseVariants } from "./casefold";
+import { RegexError } from "./errors";
+import {
+  EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_LINE, EMPTY_END_TEXT,
+  EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
+} from "./program";
+import { decodeRune, isInvalid, runeOf, widthOf, MAX_RUNE } from "./utf8";
+
+// Parse flags, changed by (?imsU) and (?imsU:...).
+const FLAG_FOLD_CASE: i32 = 1; // i
+const FLAG_DOT_NL: i32 = 2; // s
+const FLAG_MULTI_LINE: i32 = 4; // m
+const FLAG_UNGREEDY: i32 = 8; // U (irrelevant for a boolean match, but accepted)
+
+/** RE2's limit on {n,m} counts (and on the product of nested counts). */
+export const MAX_REPEAT: i32 = 1000;
+/**
+ * Limit on group nesting. RE2 allows 1000, but this parser and the compiler
+ * recurse per level and AssemblyScript's shadow stack is only 32 KiB (about
+ * 80 bytes per level even at -O3), so 1000 levels would overflow and abort.
+ * 100 leaves ample room for callers; real route patterns nest 1–3 deep.
+ */
+export const MAX_NESTING: i32 = 100;
+
+// parseEscape results besides a code point (>= 0).
+const ESC_ERROR: i32 = -1;
+const ESC_PERL_CLASS: i32 = -2; // \d \w \s \D \W \S; letter in escapeLetter
+const ESC_ASSERT: i32 = -3; // \A \z \b \B; condition in escapeFlags
+const ESC_QUOTE: i32 = -4; // \Q
+
+const C_BACKSLASH: i32 = 0x5c;
+
+export class Parser {
+  private readonly p: usize;
+  private readonly n: i32;
+  private pos: i32 = 0;
+  private flags: i32 = 0;
+  private depth: i32 = 0;
+  private escapeLetter: i32 = 0;
+  private escapeFlags: i32 = 0;
+  private groupWasFlagsOnly: bool = false;
+  error: RegexError | null = null;
+
+  /** `pattern` holds the pattern's UTF-8 bytes; it must stay alive while parsing. */
+  constructor(private readonly pattern: ArrayBuffer) {
+    this.p = changetype<usize>(pattern);
+    this.n = pattern.byteLength;
+    let last = -1;
+    for (let i = this.n - 2; i >= 0; i--) {
+      if (this.byteAt(i) == 0x3a && this.byteAt(i + 1) == 0x5d) { last = i; break; }
+    }
+    this.lastPosixClose = last;
+  }
+
+  /** Offset of the last ":]" in the pattern (-1 if none): keeps the [:name:] lookahead linear. */
+  private lastPosixClose: i32 = -1;
+
+  parse(): Node | null {
+    // Validate all UTF-8 up front so the rest of the parser can decode blindly.
+    for (let i = 0; i < this.n;) {
+      const d = decodeRune(this.p + <usize>i, this.p + <usize>this.n);
+      if (isInvalid(d)) return this.fail("invalid UTF-8 in pattern", i);
+      i += widthOf(d);
+    }
+    const node = this.parseAlternation();
+    if (node == null || this.error != null) return null;
+    // parseAlternation only stops early at a ')' it has no group for.
+    if (this.pos < this.n) return this.fail("unmatched ')': no group to close", this.pos);
+    return node;
+  }
+
+  // ---- helpers ------------------------------------------------------------
+
+  private fail(message: string, position: i32): Node | null {
+    if (this.error == null) this.error = new RegexError(message, position);
+    return null;
+  }
+
+  /** Byte at offset i, or -1 past the end. */
+  private byteAt(i: i32): i32 {
+    return i >= 0 && i < this.n ? <i32>load<u8>(this.p + <usize>i) : -1;
+  }
+
+  /** Pattern text [from, to) as a string (for messages and group names). */
+  private text(from: i32, to: i32): string {
+    return String.UTF8.decodeUnsafe(this.p + <usize>from, <usize>(to - from));
+  }
+
+  /** Decodes the (already validated) code point at pos and advances past it. */
+  private nextRune(): i32 {
+    const d = decodeRune(this.p + <usize>this.pos, this.p + <usize>this.n);
+    this.pos += widthOf(d);
+    return runeOf(d);
+  }
+
+  private literal(rune: i32, pos: i32): Node {
+    const node = new Node(NodeKind.Literal, pos);
+    node.rune = rune;
+    node.fold = (this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune);
+    return node;
+  }
+
+  private classNode(cls: CharClass, pos: i32): Node {
+    const node = new Node(NodeKind.Class, pos);
+    node.cls = cls;
+    return node;
+  }
+
+  private assertNode(flags: i32, pos: i32): Node {
+    const node = new Node(NodeKind.Assert, pos);
+    node.flags = flags;
+    return node;
+  }
+
+  // ---- grammar ------------------------------------------------------------
+
+  /** alternation := concat ('|' concat)* */
+  private parseAlternation(): Node | null {
+    const start = this.pos;
+    const branches: Node[] = [];
+    while (true) {
+      const branch = this.parseConcat();
+      if (branch == null) return null;
+      branches.push(branch);
+      if (this.byteAt(this.pos) != 0x7c /* | */) break;
+      this.pos++;
+    }
+    if (branches.length == 1) return branches[0];
+    const node = new Node(NodeKind.Alternate, start);
+    node.children = branches;
+    for (let i = 0; i < branches.length; i++) node.repeatProduct = max(node.repeatProduct, branches[i].repeatProduct);
+    return node;
+  }
+
+  /** concat := (atom quantifier?)* — stops at '|', ')' or the end. */
+  private parseConcat(): Node | null {
+    const start = this.pos;
+    const items: Node[] = [];
+    // Was the previous token a repetition operator? RE2 rejects stacked ones (a**).
+    let lastWasRepeat = false;
+    while (this.pos < this.n) {
+      const at = this.pos;
+      const c = this.byteAt(at);
+      if (c == 0x7c /* | */ || c == 0x29 /* ) */) break;
+      let isRepeat = false;
+      switch (c) {
+        case 0x28: { // (
+          const group = this.parseGroup();
+          if (this.error != null) return null;
+          if (!this.groupWasFlagsOnly) items.push(group!);
+          break;
+        }
+        case 0x2a: // *
+        case 0x2b: // +
+        case 0x3f: { // ?
+          this.pos++;
+          const min = c == 0x2b ? 1 : 0;
+          const max = c == 0x3f ? 1 : -1;
+          if (!this.applyRepeat(items, min, max, at, lastWasRepeat)) return null;
+          isRepeat = true;
+          break;
+        }
+        case 0x7b: { // {
+          const parsed = this.parseBraceRepeat();
+          if (this.error != null) return null;
+          if (parsed) {
+            if (!this.applyRepeat(items, this.braceMin, this.braceMax, at, lastWasRepeat)) return null;
+            isRepeat = true;
+          } else {
+            this.pos++;
+            items.push(this.literal(c, at)); // RE2: a '{' that starts no valid {n,m} is literal
+          }
+          break;
+        }
+        case 0x5b: { // [
+          const cls = this.parseClass();
+          if (cls == null) return null;
+          items.push(cls);
+          break;
+        }
+        case 0x2e: { // .
+          this.pos++;
+          items.push(new Node((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
+          break;
+        }
+        case 0x5e: { // ^
+          this.pos++;
+          items.push(this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_BEGIN_LINE : EMPTY_BEGIN_TEXT, at));
+          break;
+        }
+        case 0x24: { // $ — without (?m) only at the very end (not before a final '\n')
+          this.pos++;
+          items.push(this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_END_LINE : EMPTY_END_TEXT, at));
+          break;
+        }
+        case C_BACKSLASH: {
+          const r = this.parseEscape(false);
+          if (r == ESC_ERROR) return null;
+          if (r == ESC_QUOTE) {
+            // \Q...\E: everything up to \E (or the end) is literal.
+            while (this.pos < this.n) {
+              if (this.byteAt(this.pos) == C_BACKSLASH && this.byteAt(this.pos + 1) == 0x45 /* E */) {
+                this.pos += 2;
+                break;
+              }
+              const litPos = this.pos;
+              items.push(this.literal(this.nextRune(), litPos));
+            }
+          } else if (r == ESC_PERL_CLASS) {
+            const cls = new CharClass();
+            addPerlClass(cls, this.escapeLetter, (this.flags & FLAG_FOLD_CASE) != 0);
+            cls.canonicalize();
+            items.push(this.classNode(cls, at));
+          } else if (r == ESC_ASSERT) {
+            items.push(this.assertNode(this.escapeFlags, at));
+          } else {
+            items.push(this.literal(r, at));
+          }
+          break;
+        }
+        default: {
+          items.push(this.literal(this.nextRune(), at));
+        }
+      }
+      lastWasRepeat = isRepeat;
+    }
+    if (items.length == 0) return new Node(NodeKind.Empty, start);
+    if (items.length == 1) return items[0];
+    const node = new Node(NodeKind.Concat, start);
+    node.children = items;
+    for (let i = 0; i < items.length; i++) node.repeatProduct = max(node.repeatProduct, items[i].repeatProduct);
+    return node;
+  }
+
+  /**
+   * Wraps the last item in a repetition. `opPos` is where the operator starts;
+   * pos is just past it (and past nothing else yet).
+   */
+  private applyRepeat(items: Node[], min: i32, max: i32, opPos: i32, lastWasRepeat: bool): bool {
+    if (lastWasRepeat) {
+      this.fail("bad repetition operator: repetition operators cannot be stacked (e.g. a**)", opPos);
+      return false;
+    }
+    if (items.length == 0) {
+      this.fail("missing argument to repetition operator: nothing to repeat", opPos);
+      return false;
+    }
+    // Lazy suffix: same set of matches, so irrelevant for a boolean match.
+    if (this.byteAt(this.pos) == 0x3f /* ? */) this.pos++;
+    if (this.byteAt(this.pos) == 0x2b /* + */) {
+      this.fail("possessive quantifiers are not supported (RE2 syntax)", this.pos);
+      return false;
+    }
+    const sub = items.pop();
+    const count = max == -1 ? min : max;
+    const product = sub.repeatProduct * (count > 1 ? count : 1);
+    if (product > MAX_REPEAT) {
+      this.fail("bad repetition operator: nested repetition counts multiply to more than 1000", opPos);
+      return false;
+    }
+    const node = new Node(NodeKind.Repeat, sub.pos);
+    node.sub = sub;
+    node.min = min;
+    node.max = max;
+    node.repeatProduct = product;
+    items.push(node);
+    return true;
+  }
+
+  private braceMin: i32 = 0;
+  private braceMax: i32 = 0;
+
+  /**
+   * At '{': parses {n}, {n,} or {n,m} into braceMin/braceMax and advances.
+   * Returns false (pos unchanged) when the text is not a repetition, in which
+   * case RE2 treats the '{' as a literal. Counts above 1000 are an error.
+   */
+  private parseBraceRepeat(): bool {
+    const start = this.pos;
+    let i = start + 1;
+    const min = this.parseDecimal(i);
+    if (min < 0) return false;
+    i = this.decimalEnd;
+    let max = min;
+    if (this.byteAt(i) == 0x2c /* , */) {
+      i++;
+      if (this.byteAt(i) == 0x7d /* } */) {
+        max = -1;
+      } else {
+        max = this.parseDecimal(i);
+        if (max < 0) return false;
+        i = this.decimalEnd;
+      }
+    }
+    if (this.byteAt(i) != 0x7d /* } */) return false;
+    if (min > MAX_REPEAT || max > MAX_REPEAT) {
+      this.fail("bad repetition operator: repetition count exceeds 1000", start);
+      return true;
+    }
+    if (max >= 0 && min > max) {
+      this.fail("bad repetition operator: minimum exceeds maximum in {n,m}", start);
+      return true;
+    }
+    this.braceMin = min;
+    this.braceMax = max;
+    this.pos = i + 1;
+    return true;
+  }
+
+  private decimalEnd: i32 = 0;
+
+  /** Decimal at i (no leading zeros, as RE2), or -1. Sets decimalEnd. */
+  private parseDecimal(i: i32): i32 {
+    const start = i;
+    let value = 0;
+    while (true) {
+      const d = this.byteAt(i);
+      if (d < 0x30 || d > 0x39) break;
+      if (value >= 100000000) return -1; // RE2 gives up on absurd counts; '{' becomes literal
+      value = value * 10 + (d - 0x30);
+      i++;
+    }
+    if (i == start) return -1;
+    if (i - start >= 2 && this.byteAt(start) == 0x30) return -1;
+    this.decimalEnd = i;
+    return value;
+  }
+
+  /**
+   * At '(': a group, a named group, or a flag group. Returns the group's
+   * content; for a flags-only group `(?i)` it changes the current flags,
+   * returns null and sets groupWasFlagsOnly.
+   */
+  private parseGroup(): Node | null {
+    const start = this.pos;
+    this.groupWasFlagsOnly = false;
+    if (this.byteAt(start + 1) != 0x3f /* ? */) {
+      this.pos++;
+      return this.parseGroupBody(start, this.flags);
+    }
+    const c2 = this.byteAt(start + 2);
+    if (c2 == 0x50 /* P */ || c2 == 0x3c /* < */) {
+      let nameStart: i32;
+      if (c2 == 0x50) {
+        const c3 = this.byteAt(start + 3);
+        if (c3 == 0x3d /* = */) return this.fail("backreferences are not supported (RE2 syntax): (?P=name)", start);
+        if (c3 == 0x3e /* > */) return this.fail("recursion (?P>name) is not supported (RE2 syntax)", start);
+        if (c3 != 0x3c) return this.fail("invalid named capture group: expected (?P<name>", start);
+        nameStart = start + 4;
+      } else {
+        const c3 = this.byteAt(start + 3);
+        if (c3 == 0x3d || c3 == 0x21 /* ! */) {
+          return this.fail("lookbehind assertions (?<= (?<! are not supported (RE2 syntax)", start);
+        }
+        nameStart = start + 3;
+      }
+      let end = nameStart;
+      while (end < this.n && this.byteAt(end) != 0x3e /* > */) end++;
+      if (end >= this.n) return this.fail("invalid named capture group: missing '>'", start);
+      if (end == nameStart) return this.fail("invalid named capture group: empty name", nameStart);
+      for (let i = nameStart; i < end; i++) {
+        const b = this.byteAt(i);
+        const ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x5f;
+        if (!ok) return this.fail("invalid named capture group name (use letters, digits, _)", nameStart);
+      }
+      // Duplicate names are accepted, as RE2 does (it maps a name to its leftmost group);
+      // groups do not capture here anyway.
+      this.pos = end + 1;
+      return this.parseGroupBody(start, this.flags);
+    }
+    if (c2 == 0x3d /* = */ || c2 == 0x21 /* ! */) {
+      return this.fail("lookahead assertions (?= (?! are not supported (RE2 syntax)", start);
+    }
+    if (c2 == 0x3e /* > */) return this.fail("atomic groups (?>...) are not supported (RE2 syntax)", start);
+    if (c2 == 0x23 /* # */) return this.fail("comments (?#...) are not supported (RE2 syntax)", start);
+
+    // Flags: (?flags) or (?flags:re), flags = [imsU]* optionally followed by -[imsU]+.
+    let flags = this.flags;
+    let negated = false;
+    let sawFlag = false;
+    let i = start + 2;
+    while (true) {
+      const c = this.byteAt(i);
+      if (c < 0) return this.fail("missing closing ) in flag group", start);
+      i++;
+      let bit = 0;
+      if (c == 0x69) bit = FLAG_FOLD_CASE;
+      else if (c == 0x6d) bit = FLAG_MULTI_LINE;
+      else if (c == 0x73) bit = FLAG_DOT_NL;
+      else if (c == 0x55) bit = FLAG_UNGREEDY;
+      if (bit != 0) {
+        flags = negated ? flags & ~bit : flags | bit;
+        sawFlag = true;
+        continue;
+      }
+      if (c == 0x2d /* - */) {
+        if (negated) return this.fail("invalid flag group: more than one '-'", start);
+        negated = true;
+        sawFlag = false;
+        continue;
+      }
+      if (c == 0x3a /* : */ || c == 0x29 /* ) */) {
+        if (negated && !sawFlag) return this.fail("invalid flag group: '-' must be followed by a flag", start);
+        if (c == 0x29) {
+          // (?flags): applies to the rest of the enclosing group.
+          this.flags = flags;
+          this.pos = i;
+          this.groupWasFlagsOnly = true;
+          return null;
+        }
+        this.pos = i;
+        return this.parseGroupBody(start, flags);
+      }
+      const bad = decodeRune(this.p + <usize>(i - 1), this.p + <usize>this.n);
+      return this.fail("invalid or unsupported group syntax: unknown flag '" + this.text(i - 1, i - 1 + widthOf(bad)) +
+        "' (RE2 flags are i, m, s, U)", start);
+    }
+  }
+
+  /** Group content after its opening syntax, up to and including ')'. */
+  private parseGroupBody(start: i32, flags: i32): Node | null {
+    if (++this.depth > MAX_NESTING) return this.fail("expression nests too deeply (more than " + MAX_NESTING.toString() + " nested groups)", start);
+    const saved = this.flags;
+    this.flags = flags;
+    const sub = this.parseAlternation();
+    if (sub == null || this.error != null) return null;
+    if (this.byteAt(this.pos) != 0x29 /* ) */) return this.fail("missing closing ): unmatched '('", start);
+    this.pos++;
+    this.flags = saved;
+    this.depth--;
+    // A flags-only group nested inside this one must not make the caller drop this group.
+    this.groupWasFlagsOnly = false;
+    return sub;
+  }
+
+  /** At '[': a bracket expression. */
+  private parseClass(): Node | null {
+    const start = this.pos;
+    const fold = (this.flags & FLAG_FOLD_CASE) != 0;
+    const cls = new CharClass();
+    this.pos++;
+    let negated = false;
+    if (this.byteAt(this.pos) == 0x5e /* ^ */) {
+      negated = true;
+      this.pos++;
+    }
+    let first = true; // a ']' right after '[' or '[^' is a literal
+    while (true) {
+      if (this.pos >= this.n) return this.fail("missing closing ]: unclosed character class", start);
+      const c = this.byteAt(this.pos);
+      if (c == 0x5d /* ] */ && !first) {
+        this.pos++;
+        break;
+      }
+      first = false;
+      if (c == 0x5b /* [ */ && this.byteAt(this.pos + 1) == 0x3a /* : */) {
+        // [:name:] — only if a ':]' follows somewhere; otherwise '[' is literal (as RE2).
+        let close = this.pos + 2;
+        if (close > this.lastPosixClose) {
+          close = this.n; // no ':]' ahead: skip the scan
+        } else {
+          while (!(this.byteAt(close) == 0x3a && this.byteAt(close + 1) == 0x5d)) close++;
+        }
+        if (close + 1 < this.n) {
+          let nameStart = this.pos + 2;
+          let posixNegated = false;
+          if (this.byteAt(nameStart) == 0x5e /* ^ */) {
+            posixNegated = true;
+            nameStart++;
+          }
+          const index = posixClassIndex(this.text(nameStart, close));
+          if (index < 0) {
+            return this.fail("invalid POSIX character class " + this.text(this.pos, close + 2), this.pos);
+          }
+          addPosixClass(cls, index, posixNegated, fold);
+          this.pos = close + 2;
+          continue;
+        }
+      }
+      if (c == C_BACKSLASH && isPerlClassLetter(this.byteAt(this.pos + 1))) {
+        addPerlClass(cls, this.byteAt(this.pos + 1), fold);
+        this.pos += 2;
+        continue;
+      }
+      const loPos = this.pos;
+      const lo = this.parseClassChar();
+      if (lo < 0) return null;
+      let hi = lo;
+      // '-' makes a range unless it is last ([a-]); elsewhere it is literal (Perl/RE2).
+      if (this.byteAt(this.pos) == 0x2d && this.pos + 1 < this.n && this.byteAt(this.pos + 1) != 0x5d) {
+        this.pos++;
+        const hiPos = this.pos;
+        hi = this.parseClassChar();
+        if (hi < 0) {
+          if (this.error == null) this.fail("invalid character class range end", hiPos);
+          return null;
+        }
+        if (hi < lo) return this.fail("invalid character class range " + this.text(loPos, this.pos) + ": end before start", loPos);
+      }
+      cls.addRange(lo, hi);
+    }
+    if (fold) cls.addCaseFolds();
+    if (negated) cls.negate();
+    else cls.canonicalize();
+    return this.classNode(cls, start);
+  }
+
+  /** One class member character (literal or escape); -1 on error. */
+  private parseClassChar(): i32 {
+    if (this.byteAt(this.pos) != C_BACKSLASH) return this.nextRune();
+    const at = this.pos;
+    const r = this.parseEscape(true);
+    if (r == ESC_ERROR) return -1;
+    if (r < 0) {
+      this.fail("invalid character class range: a class escape cannot be a range endpoint", at);
+      return -1;
+    }
+    return r;
+  }
+
+  /**
+   * At '\'. Returns a code point, or ESC_PERL_CLASS / ESC_ASSERT / ESC_QUOTE
+   * (outside classes only), or ESC_ERROR.
+   */
+  private parseEscape(inClass: bool): i32 {
+    const start = this.pos;
+    const c = this.byteAt(start + 1);
+    if (c < 0) {
+      this.fail("trailing backslash at end of expression", start);
+      return ESC_ERROR;
+    }
+    this.pos = start + 2;
+    // Octal: \0, \0N, \0NN; \1-\7 only when another octal digit follows (RE2).
+    if (c >= 0x31 && c <= 0x39) {
+      const d = this.byteAt(this.pos);
+      if (c > 0x37 || d < 0x30 || d > 0x37) {
+        this.fail("backreferences are not supported (RE2 syntax)", start);
+        return ESC_ERROR;
+      }
+    }
+    if (c >= 0x30 && c <= 0x37) {
+      let code = c - 0x30;
+      for (let k = 0; k < 2; k++) {
+        const d = this.byteAt(this.pos);
+        if (d < 0x30 || d > 0x37) break;
+        code = code * 8 + (d - 0x30);
+        this.pos++;
+      }
+      return code;
+    }
+    switch (c) {
+      case 0x78: return this.parseHexEscape(start); // x
+      case 0x61: return 0x07; // a
+      case 0x66: return 0x0c; // f
+      case 0x74: return 0x09; // t
+      case 0x6e: return 0x0a; // n
+      case 0x72: return 0x0d; // r
+      case 0x76: return 0x0b; // v
+      case 0x70: // p
+      case 0x50: { // P
+        this.fail("Unicode character classes \\p and \\P are not supported", start);
+        return ESC_ERROR;
+      }
+    }
+    if (isPerlClassLetter(c)) {
+      this.escapeLetter = c;
+      return ESC_PERL_CLASS;
+    }
+    if (!inClass) {
+      switch (c) {
+        case 0x41: this.escapeFlags = EMPTY_BEGIN_TEXT; return ESC_ASSERT; // \A
+        case 0x7a: this.escapeFlags = EMPTY_END_TEXT; return ESC_ASSERT; // \z
+        case 0x62: this.escapeFlags = EMPTY_WORD_BOUNDARY; return ESC_ASSERT; // \b
+        case 0x42: this.escapeFlags = EMPTY_NOT_WORD_BOUNDARY; return ESC_ASSERT; // \B
+        case 0x51: return ESC_QUOTE; // \Q
+        case 0x5a: { // \Z
+          this.fail("\\Z is not supported (RE2 syntax); use \\z or $", start);
+          return ESC_ERROR;
+        }
+      }
+    }
+    if (c == 0x43 /* C */) {
+      this.fail("\\C (any single byte) is not supported", start);
+      return ESC_ERROR;
+    }
+    // Any escaped ASCII punctuation (or space/control) is that character literally.
+    const isAlnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (c < 0x80 && !isAlnum) return c;
+    // Show the whole escaped character, even if it is multi-byte.
+    this.pos = start + 1;
+    this.nextRune();
+    this.fail("invalid escape sequence " + this.text(start, this.pos), start);
+    return ESC_ERROR;
+  }
+
+  /** After "\x": \xHH or \x{H...} (at most U+10FFFF). */
+  private parseHexEscape(start: i32): i32 {
+    if (this.byteAt(this.pos) == 0x7b /* { */) {
+      let i = this.pos + 1;
+      let value = 0;
+      let digits = 0;
+      while (true) {
+        const h = hexValue(this.byteAt(i));
+        if (h < 0) break;
+        value = value * 16 + h;
+        if (value > MAX_RUNE) {
+          this.fail("invalid escape sequence: \\x{...} beyond U+10FFFF", start);
+          return ESC_ERROR;
+        }
+        digits++;
+        i++;
+      }
+      if (digits == 0 || this.byteAt(i) != 0x7d /* } */) {
+        this.fail("invalid escape sequence: malformed \\x{...}", start);
+        return ESC_ERROR;
+      }
+      this.pos = i + 1;
+      return value;
+    }
+    const h1 = hexValue(this.byteAt(this.pos));
+    const h2 = hexValue(this.byteAt(this.pos + 1));
+    if (h1 < 0 || h2 < 0) {
+      this.fail("invalid escape sequence: \\x needs two hex digits or {...}", start);
+      return ESC_ERROR;
+    }
+    this.pos += 2;
+    return h1 * 16 + h2;
+  }
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}

@@ -1,0 +1,190 @@
+// The compiled form of a regex: a Thompson-NFA instruction array plus the
+// tables the matchers need. Everything is flat StaticArrays so matching
+// touches no managed objects in its inner loops.
+
+import { isWordChar, utf8Length, encodeRune } from "./utf8";
+
+/** Instruction opcodes. Consuming instructions continue at pc + 1. */
+export const enum Op {
+  /** Consume the code point `arg`. */
+  Char = 0,
+  /** Consume a code point in class `arg` (index into the class tables). */
+  Class = 1,
+  /** Consume any code point. */
+  Any = 2,
+  /** Consume any code point except '\n'. */
+  AnyNotNL = 3,
+  /** Fork: continue at both `arg` and `arg2`. */
+  Split = 4,
+  /** Continue at `arg`. */
+  Jmp = 5,
+  /** Continue at pc + 1 only if every empty-width condition in `arg` holds here. */
+  Assert = 6,
+  /** The pattern matched. */
+  Match = 7,
+}
+
+// Empty-width conditions (Assert operands and the per-position context).
+export const EMPTY_BEGIN_TEXT: i32 = 1;
+export const EMPTY_END_TEXT: i32 = 2;
+export const EMPTY_BEGIN_LINE: i32 = 4;
+export const EMPTY_END_LINE: i32 = 8;
+export const EMPTY_WORD_BOUNDARY: i32 = 16;
+export const EMPTY_NOT_WORD_BOUNDARY: i32 = 32;
+
+// What the matchers remember about the previous character ("previous flags").
+export const PREV_BEGIN: i32 = 1; // no previous character: at offset 0
+export const PREV_NEWLINE: i32 = 2; // previous character was '\n'
+export const PREV_WORD: i32 = 4; // previous character was an ASCII word character
+
+/** Empty-width context between a character described by `prevFlags` and the next one. */
+// @ts-ignore: decorator
+@inline export function emptyFlags(prevFlags: i32, atEnd: bool, nextIsNewline: bool, nextIsWord: bool): i32 {
+  let f = 0;
+  if (prevFlags & PREV_BEGIN) f |= EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE;
+  if (prevFlags & PREV_NEWLINE) f |= EMPTY_BEGIN_LINE;
+  if (atEnd) f |= EMPTY_END_TEXT | EMPTY_END_LINE;
+  else if (nextIsNewline) f |= EMPTY_END_LINE;
+  f |= ((prevFlags & PREV_WORD) != 0) != nextIsWord ? EMPTY_WORD_BOUNDARY : EMPTY_NOT_WORD_BOUNDARY;
+  return f;
+}
+
+/** Previous-flags after consuming code point `c`. */
+// @ts-ignore: decorator
+@inline export function prevFlagsAfter(c: i32): i32 {
+  return (c == 0x0a ? PREV_NEWLINE : 0) | (isWordChar(c) ? PREV_WORD : 0);
+}
+
+export class Program {
+  constructor(
+    /** Opcode per instruction. */
+    public readonly op: StaticArray<i32>,
+    /** First operand per instruction (see Op). */
+    public readonly arg: StaticArray<i32>,
+    /** Second operand (Split only). */
+    public readonly arg2: StaticArray<i32>,
+    /** Per class: offset of its first range in classRanges (in pairs). */
+    public readonly classStart: StaticArray<i32>,
+    /** Per class: number of ranges. */
+    public readonly classCount: StaticArray<i32>,
+    /** Flat lo, hi pairs of all classes, each class sorted. */
+    public readonly classRanges: StaticArray<i32>,
+    /** Per class: 128-bit ASCII membership bitmap (4 words) for the fast path. */
+    public readonly classAscii: StaticArray<u32>,
+  ) {}
+
+  get length(): i32 { return this.op.length; }
+
+  /** Every match must start at offset 0 (pattern begins with ^ or \A on every path). */
+  anchoredStart: bool = false;
+  /** Which previous-flags influence matching (others are masked out of DFA states). */
+  prevFlagsMask: i32 = 0;
+  /** First byte every match starts with (unanchored patterns starting with a literal), or -1. */
+  firstByte: i32 = -1;
+
+  // ---- Equivalence classes of code points, for the lazy DFA ----
+  // Code points in the same equivalence class are indistinguishable by every
+  // instruction and every empty-width condition, so the DFA caches one
+  // transition per class instead of per code point.
+
+  /** Sorted starts of classes 1..n-1 (class 0 starts at 0). */
+  runeClassBounds: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Equivalence class of each ASCII code point. */
+  asciiRuneClass: StaticArray<u16> = new StaticArray<u16>(128);
+  /** Number of equivalence classes. */
+  numRuneClasses: i32 = 1;
+
+  /** Equivalence class of code point `c`. */
+  // @ts-ignore: decorator
+  @inline runeClass(c: i32): i32 {
+    if (c < 128) return <i32>unchecked(this.asciiRuneClass[c]);
+    return this.runeClassSearch(c);
+  }
+
+  /** Equivalence class by binary search: the number of bounds <= c. */
+  runeClassSearch(c: i32): i32 {
+    const b = this.runeClassBounds;
+    let lo = 0, hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (unchecked(b[mid]) <= c) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  /** A representative code point of equivalence class `k`. */
+  runeClassRep(k: i32): i32 { return k == 0 ? 0 : this.runeClassBounds[k - 1]; }
+
+  /** Does consuming instruction `pc` accept code point `c`? (false for non-consuming ones) */
+  // @ts-ignore: decorator
+  @inline consumes(pc: i32, c: i32): bool {
+    const op = unchecked(this.op[pc]);
+    if (op == Op.Char) return unchecked(this.arg[pc]) == c;
+    if (op == Op.Class) return this.classContains(unchecked(this.arg[pc]), c);
+    if (op == Op.Any) return true;
+    if (op == Op.AnyNotNL) return c != 0x0a;
+    return false;
+  }
+
+  classContains(cls: i32, c: i32): bool {
+    if (c < 128) {
+      const word = unchecked(this.classAscii[(cls << 2) + (c >> 5)]);
+      return ((word >>> (<u32>c & 31)) & 1) != 0;
+    }
+    // Binary search over the class's ranges.
+    let lo = unchecked(this.classStart[cls]);
+    let hi = lo + unchecked(this.classCount[cls]);
+    const r = this.classRanges;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c < unchecked(r[mid << 1])) hi = mid;
+      else if (c > unchecked(r[(mid << 1) + 1])) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  /** Builds the equivalence classes. Called once by the compiler. */
+  computeRuneClasses(usesWordBoundary: bool): void {
+    const bounds: i32[] = [0x0a, 0x0b]; // '\n' is special for '.', (?m) and END_LINE
+    if (usesWordBoundary) {
+      bounds.push(0x30); bounds.push(0x3a); bounds.push(0x41); bounds.push(0x5b);
+      bounds.push(0x5f); bounds.push(0x60); bounds.push(0x61); bounds.push(0x7b);
+    }
+    for (let pc = 0; pc < this.op.length; pc++) {
+      const op = this.op[pc];
+      if (op == Op.Char) {
+        bounds.push(this.arg[pc]); bounds.push(this.arg[pc] + 1);
+      } else if (op == Op.Class) {
+        const cls = this.arg[pc];
+        const start = this.classStart[cls];
+        for (let i = 0; i < this.classCount[cls]; i++) {
+          bounds.push(this.classRanges[(start + i) << 1]);
+          bounds.push(this.classRanges[((start + i) << 1) + 1] + 1);
+        }
+      }
+    }
+    bounds.sort();
+    const uniq: i32[] = [];
+    for (let i = 0; i < bounds.length; i++) {
+      const b = bounds[i];
+      if (b <= 0 || b > 0x10ffff) continue;
+      if (uniq.length == 0 || uniq[uniq.length - 1] != b) uniq.push(b);
+    }
+    const arr = new StaticArray<i32>(uniq.length);
+    for (let i = 0; i < uniq.length; i++) arr[i] = uniq[i];
+    this.runeClassBounds = arr;
+    this.numRuneClasses = uniq.length + 1;
+    for (let c = 0; c < 128; c++) this.asciiRuneClass[c] = <u16>this.runeClassSearch(c);
+  }
+}
+
+/** UTF-8 bytes of a code point sequence (compile-time helper). */
+export function runesToUtf8(runes: i32[]): ArrayBuffer {
+  let n = 0;
+  for (let i = 0; i < runes.length; i++) n += utf8Length(runes[i]);
+  const buf = new ArrayBuffer(n);
+  let p = changetype<usize>(buf);
+  for (let i = 0; i < runes.length; i++) p += <usize>encodeRune(runes[i], p);
+  return buf;
+}

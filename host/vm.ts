@@ -1,0 +1,260 @@
+// One Wasm VM (proxy-wasm-cpp-host WasmBase + the V8 runtime glue): instantiation, calls into the
+// module with Envoy's context bookkeeping, trap → VM failure, malloc, deferred after-call actions.
+import { checkExports, checkImports } from './abi-imports.ts';
+import { ContextBase, CTX_ROOT, CTX_STREAM, VmContext } from './context.ts';
+import { buildImports, HOSTCALL_COUNT, hostcallIndex, HOSTCALL_NAMES } from './hostcalls.ts';
+import { GuestMemory } from './memory.ts';
+import { MetricIds, type StatsStore } from './metrics.ts';
+import type { AbiVersion } from './module-inspect.ts';
+import { PropOut, type PropertyEnv } from './properties.ts';
+import type { CompiledFilter, LogEntry, LogLevelName } from './types.ts';
+
+/** What a VM needs from its host (SimulatedEnvoy). */
+export interface HostEnv {
+  readonly stats: StatsStore;
+  readonly propEnv: PropertyEnv;
+  readonly vmConfig: Uint8Array;
+  readonly wasiEnv: [string, string][];
+  /** Index into LOG_LEVELS of the lowest kept level. */
+  readonly minLogLevel: number;
+  readonly failOpen: boolean;
+  now(): bigint;
+  monotonic(): bigint;
+  log(level: LogLevelName, message: string, contextId: number, source: LogEntry['source'], vm: WasmVm, stream: ContextBase | null): void;
+  readonly shared: SharedState;
+  /** Id of the root context streams of `vm` belong to. */
+  rootIdFor(vm: WasmVm): number;
+  /** proxy_done on a root waiting for it: run proxy_on_delete. */
+  deleteRoot(vm: WasmVm, root: import('./context.ts').RootContext): void;
+  noteProcExit(vm: WasmVm, code: number): void;
+  /** A module callback ran on a root context (lifecycle journal). */
+  rootCalled(vm: WasmVm, callback: string, contextId: number): void;
+}
+
+/** Envoy's process-wide shared data and queues (shared_data.cc, shared_queue.cc). */
+export class SharedState {
+  readonly data = new Map<string, { value: Uint8Array; cas: number }>();
+  nextCas = 1;
+  readonly queues = new Map<number, { vmId: string; name: string; rootId: number; vm: WasmVm; items: Uint8Array[] }>();
+  readonly queueByName = new Map<string, number>();
+  nextQueueToken = 1;
+}
+
+export type Callback = (a?: number, b?: number, c?: number, d?: number, e?: number) => number | undefined;
+
+const MALLOC_ALLOWED = ['proxy_log', 'fd_write', 'clock_time_get', 'poll_oneoff'];
+// wasm.cc startVm(): hostcalls allowed while _initialize/_start run.
+const START_ALLOWED = [
+  'emscripten_notify_memory_growth', 'proxy_log', 'fd_write', 'args_sizes_get', 'args_get',
+  'environ_sizes_get', 'environ_get', 'clock_time_get', 'clock_res_get', 'random_get', 'poll_oneoff',
+  'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_advise', 'fd_allocate', 'fd_datasync', 'fd_fdstat_set_rights',
+  'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread', 'fd_prestat_dir_name',
+  'fd_prestat_get', 'fd_pwrite', 'fd_readdir', 'fd_renumber', 'fd_sync', 'fd_tell', 'path_create_directory',
+  'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_readlink', 'path_remove_directory',
+  'path_rename', 'path_symlink', 'path_unlink_file', 'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown',
+];
+
+function allowMask(names: string[]): Uint8Array {
+  const m = new Uint8Array(HOSTCALL_COUNT);
+  for (const n of names) m[hostcallIndex(n)] = 1;
+  return m;
+}
+const MALLOC_MASK = allowMask(MALLOC_ALLOWED);
+const START_MASK = allowMask(START_ALLOWED);
+
+/** "Uncaught RuntimeError: unreachable", as V8 words a trap in Envoy's log. */
+function describeError(e: unknown): string {
+  if (e instanceof Error) return `Uncaught ${e.name}: ${e.message}`;
+  return `Uncaught ${String(e)}`;
+}
+
+export class WasmVm {
+  instance: WebAssembly.Instance | undefined;
+  mem!: GuestMemory;
+  readonly cb: Record<string, Callback | undefined> = Object.create(null);
+  failed = false;
+  failMessage: string | undefined;
+  /** current_context_ (null outside any call: a hostcall then has no context, as in the start section). */
+  current: ContextBase | null = null;
+  /** effective_context_id_ (proxy_set_effective_context), reset per call. */
+  effectiveId = 0;
+  /** The stream whose callback is running (for per-stream counts, logs and trap attribution). */
+  activeStream: ContextBase | null = null;
+  /** Restricted-callback mask (wasm.cc setRestrictedCallback) or null. */
+  allowed: Uint8Array | null = null;
+  /** wasm_->stopNextIteration(true) after proxy_send_local_response. */
+  stopIteration = false;
+  readonly after: (() => void)[] = [];
+  readonly contexts = new Map<number, ContextBase>();
+  private nextContextId = 1;
+  readonly metrics: MetricIds;
+  readonly totals = new Int32Array(HOSTCALL_COUNT);
+  streamCounts: Int32Array | null = null;
+  readonly vmContext: VmContext;
+  readonly props = new PropOut();
+  private mallocFn: Callback | undefined;
+  private mallocName = 'malloc';
+
+  constructor(
+    readonly host: HostEnv,
+    readonly compiled: CompiledFilter,
+    readonly abi: AbiVersion,
+    readonly canary: boolean,
+  ) {
+    this.metrics = new MetricIds(host.stats);
+    this.vmContext = new VmContext(this);
+  }
+
+  /**
+   * Link, instantiate (runs the start section), resolve exports and run _initialize/_start, as
+   * wasm.cc initialize() does. Returns the failure messages (empty on success).
+   */
+  initialize(): string[] {
+    const info = this.compiled.info;
+    const linkError = checkImports(info.imports, this.abi, info.typesKnown);
+    if (linkError) return this.loadFailure(linkError);
+    const imports = buildImports(this);
+    // Memory/table imports are created by the host from the declared limits (v8.cc link()).
+    for (const imp of info.imports) {
+      if (imp.kind === 'memory' && imp.limits) {
+        const mem = new WebAssembly.Memory({ initial: imp.limits.min, maximum: imp.limits.max });
+        (imports[imp.module] ??= {})[imp.name] = mem;
+      } else if (imp.kind === 'table' && imp.limits) {
+        const t = new WebAssembly.Table({ element: 'anyfunc', initial: imp.limits.min, maximum: imp.limits.max });
+        (imports[imp.module] ??= {})[imp.name] = t;
+      }
+    }
+    try {
+      this.instance = new WebAssembly.Instance(this.compiled.module, imports);
+    } catch (e) {
+      return this.loadFailure('Failed to create new Wasm instance', describeError(e));
+    }
+    const ex = this.instance.exports;
+    let memory: WebAssembly.Memory | undefined;
+    for (const v of Object.values(ex)) if (v instanceof WebAssembly.Memory) { memory = v; break; }
+    if (!memory) {
+      for (const imp of info.imports) if (imp.kind === 'memory') memory = (imports[imp.module]![imp.name] as WebAssembly.Memory);
+    }
+    for (const [name, v] of Object.entries(ex)) if (typeof v === 'function') this.cb[name] = v as Callback;
+    const exportErrors = checkExports(info.exports, this.abi, info.typesKnown);
+    if (exportErrors.length > 0) return this.loadFailure(...exportErrors);
+    if (!memory) return this.loadFailure('Failed to load Wasm module: no memory');
+    this.mallocFn = this.cb.malloc ?? this.cb.proxy_on_memory_allocate;
+    if (!this.cb.malloc) this.mallocName = 'proxy_on_memory_allocate';
+    this.mem = new GuestMemory(memory, (size) => this.malloc(size));
+
+    // startVm(): WASI reactor (_initialize [+ main/__main_void]) or command (_start), restricted.
+    this.allowed = START_MASK;
+    try {
+      if (this.cb._initialize) {
+        this.call(this.vmContext, '_initialize', this.cb._initialize, 0, 0, 0);
+        if (this.cb.main) this.call(this.vmContext, 'main', this.cb.main, 0, 0, 0);
+        else if (this.cb.__main_void) this.call(this.vmContext, '__main_void', this.cb.__main_void, 0, 0, 0);
+      } else if (this.cb._start) {
+        this.call(this.vmContext, '_start', this.cb._start, 0, 0, 0);
+      }
+    } finally {
+      this.allowed = null;
+    }
+    this.afterCall();
+    if (this.failed) return [this.failMessage!, 'Failed to initialize Wasm code'];
+    return [];
+  }
+
+  private loadFailure(...messages: string[]): string[] {
+    this.failed = true;
+    this.failMessage = messages[0];
+    return [...messages, 'Failed to initialize Wasm code'];
+  }
+
+  allocContextId(): number {
+    while (this.contexts.has(this.nextContextId)) this.nextContextId++;
+    return this.nextContextId++;
+  }
+
+  /** contextOrEffectiveContext(). */
+  ctx(): ContextBase {
+    const cur = this.current!;
+    if (this.effectiveId === 0) return cur;
+    return this.contexts.get(this.effectiveId) ?? cur;
+  }
+
+  /**
+   * Call a module export on behalf of `ctx` (V8 getModuleFunctionImpl + SaveRestoreContext).
+   * A trap (or any exception) fails the VM and returns 0, like V8 returning R{}.
+   * The caller runs afterCall() once it has converted the result (DeferAfterCallActions order).
+   */
+  call(ctx: ContextBase, name: string, fn: Callback, a: number, b: number, c: number): number {
+    const prevCurrent = this.current;
+    const prevEffective = this.effectiveId;
+    const prevStream = this.activeStream;
+    const prevCounts = this.streamCounts;
+    this.current = ctx;
+    this.effectiveId = 0;
+    if (ctx.kind === CTX_STREAM) {
+      this.activeStream = ctx;
+      this.streamCounts = ctx.counts;
+    } else if (ctx.kind === CTX_ROOT) {
+      this.host.rootCalled(this, name, ctx.id);
+    }
+    ctx.callbacks.push(name);
+    let r = 0;
+    try {
+      r = (fn(a, b, c) as number) >>> 0;
+    } catch (e) {
+      this.fail(name, e);
+      r = 0;
+    } finally {
+      this.current = prevCurrent;
+      this.effectiveId = prevEffective;
+      this.activeStream = prevStream;
+      this.streamCounts = prevCounts;
+    }
+    return r;
+  }
+
+  /** Envoy's DeferAfterCallActions destructor: reset the stop flag, run deferred actions. */
+  afterCall(): void {
+    this.stopIteration = false;
+    while (this.after.length > 0) this.after.shift()!();
+  }
+
+  /** A trap or host error inside a call: the VM is failed for good (FailState::RuntimeError). */
+  fail(fnName: string, e: unknown): void {
+    const msg = `Function: ${fnName} failed: ${describeError(e)}`;
+    this.failed = true;
+    this.failMessage ??= msg;
+    const stream = this.activeStream;
+    this.host.log('error', msg, this.current?.id ?? 0, 'host', this, stream);
+    if (stream) (stream as unknown as { noteTrap(m: string): void }).noteTrap(msg);
+  }
+
+  /** allocMemory(): malloc on the VM context with restricted callbacks; 0 on failure. */
+  malloc(size: number): number {
+    const fn = this.mallocFn;
+    if (!fn) return 0;
+    const prevAllowed = this.allowed;
+    const prevCurrent = this.current;
+    const prevEffective = this.effectiveId;
+    this.allowed = MALLOC_MASK;
+    this.current = this.vmContext;
+    this.effectiveId = 0;
+    try {
+      return (fn(size) as number) >>> 0;
+    } catch (e) {
+      this.fail(this.mallocName, e);
+      return 0;
+    } finally {
+      this.allowed = prevAllowed;
+      this.current = prevCurrent;
+      this.effectiveId = prevEffective;
+    }
+  }
+
+  /** Cumulative host call counts by name (non-zero only). */
+  countsRecord(counts: Int32Array = this.totals): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out[HOSTCALL_NAMES[i]!] = counts[i]!;
+    return out;
+  }
+}

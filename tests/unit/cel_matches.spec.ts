@@ -1,0 +1,131 @@
+import { compile, lastError, Program, TableActivation } from "../../assembly/cel/index";
+
+function mustCompile(src: string): Program {
+  const p = compile(src);
+  if (p === null) {
+    const e = lastError();
+    expect<string>(e !== null ? e.message : "?").toBe("<compiles>", "compile failed: " + src);
+    return changetype<Program>(0);
+  }
+  return p;
+}
+
+function compileError(src: string): string {
+  const p = compile(src);
+  expect<bool>(p === null).toBe(true, "expected a compile error for: " + src);
+  const e = lastError();
+  return e !== null ? e.message : "";
+}
+
+function run(src: string, act: TableActivation): i32 {
+  const p = mustCompile(src);
+  act.reset();
+  return p.evalBool(act);
+}
+
+function path(method: string, urlPath: string): TableActivation {
+  return new TableActivation().setString("request.method", method).setString("request.url_path", urlPath);
+}
+
+const GET_REVIEW = "request.url_path.matches('^/reviews/[[:alnum:]]*$') && request.method == 'GET'";
+const TRAVEL_QUOTE = "request.url_path.matches('^/travels/[[:alpha:]]+$') && request.method == 'GET'";
+const LIST_CITIES = "request.url_path.matches('^/travels$') && request.method == 'GET'";
+const GET_BOOK = "request.url_path.matches('^/shelves/[[:alnum:]]*/books/[[:alnum:]]*$') && request.method == 'GET'";
+
+describe("cel matches: real configs", () => {
+  it("bookinfo GetReview", () => {
+    expect<i32>(run(GET_REVIEW, path("GET", "/reviews/0"))).toBe(1);
+    expect<i32>(run(GET_REVIEW, path("GET", "/reviews/"))).toBe(1);
+    expect<i32>(run(GET_REVIEW, path("GET", "/reviews/a-b"))).toBe(0);
+    expect<i32>(run(GET_REVIEW, path("GET", "/reviews"))).toBe(0);
+    expect<i32>(run(GET_REVIEW, path("POST", "/reviews/0"))).toBe(0);
+  });
+
+  it("kiali travel-agency routes", () => {
+    expect<i32>(run(TRAVEL_QUOTE, path("GET", "/travels/Paris"))).toBe(1);
+    expect<i32>(run(TRAVEL_QUOTE, path("GET", "/travels/Paris1"))).toBe(0);
+    expect<i32>(run(LIST_CITIES, path("GET", "/travels"))).toBe(1);
+    expect<i32>(run(LIST_CITIES, path("GET", "/travels/"))).toBe(0);
+  });
+
+  it("reference GetBook", () => {
+    expect<i32>(run(GET_BOOK, path("GET", "/shelves/s1/books/b2"))).toBe(1);
+    expect<i32>(run(GET_BOOK, path("GET", "/shelves/s1/books/b2/x"))).toBe(0);
+  });
+
+  it("istio#54490 style route table", () => {
+    const c = "request.url_path.matches('^/api/users/[a-zA-Z0-9-]+$') && request.method == 'GET'";
+    expect<i32>(run(c, path("GET", "/api/users/ab-12"))).toBe(1);
+    expect<i32>(run(c, path("GET", "/api/users/"))).toBe(0);
+  });
+});
+
+describe("cel matches: semantics", () => {
+  it("is an unanchored partial match", () => {
+    expect<i32>(run("request.url_path.matches('users')", path("GET", "/api/users/1"))).toBe(1);
+    expect<i32>(run("request.url_path.matches('^users')", path("GET", "/api/users/1"))).toBe(0);
+    expect<i32>(run("request.url_path.matches('')", path("GET", "/x"))).toBe(1);
+  });
+
+  it("supports the global form matches(s, re)", () => {
+    expect<i32>(run("matches(request.url_path, '^/a/\\\\d+$')", path("GET", "/a/12"))).toBe(1);
+    expect<i32>(run("matches(request.url_path, r'^/a/\\d+$')", path("GET", "/a/1x"))).toBe(0);
+  });
+
+  it("supports computed patterns, compiled at run time", () => {
+    const act = path("GET", "/v2/items").setHeader("request.headers", "re", "^/v[0-9]/");
+    expect<i32>(run("request.url_path.matches(request.headers['re'])", act)).toBe(1);
+    act.setHeader("request.headers", "re", "^/v[0-9]/x");
+    expect<i32>(run("request.url_path.matches(request.headers['re'])", act)).toBe(0);
+  });
+
+  it("reports a bad computed pattern as a runtime error", () => {
+    const act = path("GET", "/x").setHeader("request.headers", "re", "a(");
+    const p = mustCompile("request.url_path.matches(request.headers['re'])");
+    act.reset();
+    expect<i32>(p.evalBool(act)).toBe(-1);
+    expect<bool>(p.lastErrorMessage().startsWith("invalid regular expression 'a(': ")).toBe(true, p.lastErrorMessage());
+  });
+
+  it("propagates a missing subject as an error", () => {
+    expect<i32>(run(GET_REVIEW, new TableActivation().setString("request.method", "GET"))).toBe(-1);
+  });
+});
+
+describe("cel matches: configure-time regex errors", () => {
+  it("rejects a bad literal regex with the column inside the pattern", () => {
+    const msg = compileError("request.url_path.matches('^/a/(b') && true");
+    expect<bool>(msg.startsWith("invalid regular expression '^/a/(b': ")).toBe(true, msg);
+    expect<bool>(msg.endsWith(" at column 30")).toBe(true, msg); // the unmatched (
+    const e = lastError();
+    expect<i32>(e !== null ? e.column : -1).toBe(30);
+  });
+
+  it("points at the literal when escapes make the offsets differ", () => {
+    compileError("request.url_path.matches('\\x5E/a/(b')");
+    const e = lastError();
+    expect<i32>(e !== null ? e.column : -1).toBe(25);
+  });
+
+  it("rejects backreferences (RE2 has none)", () => {
+    const msg = compileError("request.url_path.matches('(a)\\\\1')");
+    expect<bool>(msg.startsWith("invalid regular expression '(a)\\1': ")).toBe(true, msg);
+  });
+});
+
+describe("cel matches: operand ordering", () => {
+  it("checks the cheap method comparison before running the regex", () => {
+    const act = path("POST", "/reviews/1");
+    const p = mustCompile(GET_REVIEW);
+    act.reset();
+    expect<i32>(p.evalBool(act)).toBe(0);
+    expect<i32>(act.loads).toBe(1); // request.url_path was never fetched
+  });
+
+  it("keeps the result order-independent, errors included", () => {
+    const act = new TableActivation().setString("request.method", "POST");
+    expect<i32>(run(GET_REVIEW, act)).toBe(0); // url_path missing, but method is false: absorbed
+    act.setString("request.method", "GET");
+    expect<i32>(run(GET_REVIEW, act)).toBe(-1);
+  });
+});
