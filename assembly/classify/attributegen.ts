@@ -11,7 +11,8 @@
 import { Classifier, StreamState } from "./classifier";
 import { AttributeGenConfig, Phase } from "../config/attributegen";
 import { Diagnostics } from "../config/diagnostics";
-import { setProperty, log, LogLevel } from "../abi/hostcalls";
+import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType } from "../abi/hostcalls";
+import { MetricsConfig } from "../config/metrics";
 import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
 
@@ -37,9 +38,14 @@ export class AttributeGenClassifier extends Classifier {
   private activation: HostActivation = new HostActivation();
   /** Runtime evaluation errors so far (attributegen's "runtime" error_count). */
   runtimeErrors: i64 = 0;
+  /** Counter `<prefix>condition_errors_total`, defined on the first error (0 = not yet, MAX = off/refused). */
+  private errorCounter: u32 = 0;
+  private errorCounterName: string = "";
 
-  constructor(config: AttributeGenConfig, diags: Diagnostics) {
+  constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig) {
     super();
+    this.errorCounterName = metrics.prefix + "condition_errors_total";
+    if (!metrics.enabled) this.errorCounter = u32.MAX_VALUE;
     this.debug = config.debug;
     const all: Generator[] = [];
     for (let a = 0; a < config.attributes.length; a++) {
@@ -81,6 +87,15 @@ export class AttributeGenClassifier extends Classifier {
     }
   }
 
+  private countError(): void {
+    this.runtimeErrors++;
+    if (this.errorCounter == 0) {
+      const id = defineMetric(MetricType.Counter, this.errorCounterName);
+      this.errorCounter = id == 0 ? u32.MAX_VALUE : id;
+    }
+    if (this.errorCounter != u32.MAX_VALUE) incrementMetric(this.errorCounter, 1);
+  }
+
   private operationIndex(value: string): i32 {
     let i = this.operations.indexOf(value);
     if (i < 0) {
@@ -107,30 +122,41 @@ export class AttributeGenClassifier extends Classifier {
   private run(generators: Generator[], stream: StreamState): void {
     for (let i = 0; i < generators.length; i++) {
       const g = unchecked(generators[i]);
-      const programs = g.programs;
-      for (let m = 0; m < programs.length; m++) {
-        const program = unchecked(programs[m]);
-        const result = program === null ? 1 : program.evalBool(this.activation);
-        if (result < 0) {
-          // attributegen: an error ends this attribute's evaluation; nothing is written.
-          this.runtimeErrors++;
-          if (this.debug) {
-            log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "].match[" + m.toString() +
-              "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
-          }
-          break;
-        }
-        if (result == 1) {
-          setProperty(g.attributeName, unchecked(g.values[m]));
-          const op = unchecked(g.operations[m]);
-          if (op >= 0) stream.operation = op;
-          if (this.debug) {
-            log(LogLevel.Info, "route-metrics: " + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
-              g.index.toString() + "].match[" + m.toString() + "])");
-          }
-          break;
-        }
+      const matched = this.runGenerator(g, stream);
+      if (this.debug && matched == -1) {
+        log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "]: no condition matched; " +
+          g.attributeText + " not set");
       }
     }
+  }
+
+  /** Index of the match that wrote the attribute, -1 when none matched, -2 on an evaluation error. */
+  private runGenerator(g: Generator, stream: StreamState): i32 {
+    const programs = g.programs;
+    for (let m = 0; m < programs.length; m++) {
+      const program = unchecked(programs[m]);
+      const result = program === null ? 1 : program.evalBool(this.activation);
+      if (result < 0) {
+        // attributegen: an error ends this attribute's evaluation (later matches, even an empty
+        // default, are not tried) and nothing is written.
+        this.countError();
+        if (this.debug) {
+          log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "].match[" + m.toString() +
+            "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
+        }
+        return -2;
+      }
+      if (result == 1) {
+        setProperty(g.attributeName, unchecked(g.values[m]));
+        const op = unchecked(g.operations[m]);
+        if (op >= 0) stream.operation = op;
+        if (this.debug) {
+          log(LogLevel.Info, "route-metrics: " + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
+            g.index.toString() + "].match[" + m.toString() + "])");
+        }
+        return m;
+      }
+    }
+    return -1;
   }
 }

@@ -8,6 +8,6 @@ import { AttributeGenClassifier } from "./attributegen";
 export function buildClassifier(parsed: ParsedConfig): Classifier {
   if (!parsed.diags.ok) return new NoopClassifier();
   if (parsed.form == ConfigForm.Native) return new NativeClassifier(parsed.native!);
-  if (parsed.form == ConfigForm.AttributeGen) return new AttributeGenClassifier(parsed.attributeGen!, parsed.diags);
+  if (parsed.form == ConfigForm.AttributeGen) return new AttributeGenClassifier(parsed.attributeGen!, parsed.diags, parsed.metrics);
   return new NoopClassifier();
 }
