@@ -96,12 +96,13 @@ export class AttributeGenClassifier extends Classifier {
     if (this.errorCounter != u32.MAX_VALUE) incrementMetric(this.errorCounter, 1);
   }
 
+  private operationIds: Map<string, i32> = new Map();
+
   private operationIndex(value: string): i32 {
-    let i = this.operations.indexOf(value);
-    if (i < 0) {
-      i = this.operations.length;
-      this.operations.push(value);
-    }
+    if (this.operationIds.has(value)) return this.operationIds.get(value);
+    const i = this.operations.length;
+    this.operationIds.set(value, i);
+    this.operations.push(value);
     return i;
   }
 

@@ -25,12 +25,16 @@ export class NativeClassifier extends Classifier {
     if (def !== null) this.defaultValue = String.UTF8.encode(def);
     // Values and operation ids are encoded once here; the request path only indexes them.
     this.routeOperations = new Int32Array(config.routes.length);
+    const opIndex = new Map<string, i32>();
     for (let i = 0; i < config.routes.length; i++) {
       const name = config.routes[i].name;
       this.routeValues.push(String.UTF8.encode(name));
-      let op = this.operations.indexOf(name);
-      if (op < 0) {
+      let op = -1;
+      if (opIndex.has(name)) {
+        op = opIndex.get(name);
+      } else {
         op = this.operations.length;
+        opIndex.set(name, op);
         this.operations.push(name);
       }
       this.routeOperations[i] = op;

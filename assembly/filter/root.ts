@@ -8,6 +8,7 @@ import { parseConfig, ConfigForm } from "../config/index";
 import { Classifier, NoopClassifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
+import { collectGarbage } from "./memory";
 import { RouteMetrics } from "../metrics/route_metrics";
 import { MetricsConfig } from "../config/metrics";
 
@@ -24,6 +25,13 @@ export class RouteMetricsRoot extends RootContext {
 
   // Replaces the SDK's onConfigure (0.1.8 passes a wrong out-pointer and aborts on errors).
   onConfigure(configuration_size: u32): bool {
+    const ok = this.configure(configuration_size);
+    // Everything kept is reachable from this root context now; the rest is garbage.
+    collectGarbage();
+    return ok;
+  }
+
+  private configure(configuration_size: u32): bool {
     let bytes = new Uint8Array(0);
     if (configuration_size > 0) {
       const buf = getBufferBytes(PLUGIN_CONFIGURATION, 0, configuration_size);

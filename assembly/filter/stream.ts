@@ -3,6 +3,7 @@
 import { Context, FilterHeadersStatusValues } from "@solo-io/proxy-runtime/assembly";
 import { StreamState } from "../classify/classifier";
 import { RouteMetricsRoot } from "./root";
+import { streamFinished } from "./memory";
 
 export class RouteMetricsStream extends Context {
   private state: StreamState = new StreamState();
@@ -23,5 +24,10 @@ export class RouteMetricsStream extends Context {
   onLog(): void {
     this.root.classifier.onLog(this.state);
     this.root.metrics.record(this.state.operation);
+  }
+
+  // Last callback of the stream (after on_log and on_done).
+  onDelete(): void {
+    streamFinished();
   }
 }
