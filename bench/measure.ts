@@ -39,9 +39,10 @@ export async function measure(filter: CompiledFilter, w: Workload, o: MeasureOpt
 
   // Configure time: on_configure alone, on the running root (median of 3).
   const cfgTimes: number[] = [];
+  const configText = w.config === undefined ? undefined : JSON.stringify(w.config);
   for (let i = 0; i < 3; i++) {
     const t0 = process.hrtime.bigint();
-    if (!host.reconfigure(w.config as object | undefined, { mode: 'same-root' })) throw new Error(`${w.name}: reconfigure failed`);
+    if (!host.reconfigure(configText, { mode: 'same-root' })) throw new Error(`${w.name}: reconfigure failed`);
     cfgTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
 

@@ -85,6 +85,11 @@ export function setProperty(name: ArrayBuffer, value: ArrayBuffer): u32 {
   return imports.proxy_set_property(changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
 }
 
+/** set_property with raw byte ranges (values kept in a NameTable). */
+export function setPropertyBytes(name: ArrayBuffer, valuePtr: usize, valueLen: i32): u32 {
+  return imports.proxy_set_property(changetype<usize>(name), name.byteLength, valuePtr, valueLen);
+}
+
 /** Reads one header (the first one if repeated); null when missing or the map is not readable now. */
 export function getHeader(map: HeaderMapType, key: ArrayBuffer): ArrayBuffer | null {
   resetOut();

@@ -85,6 +85,7 @@ export class AttributeGenClassifier extends Classifier {
       if (late.includes(g.attributeText)) this.atLog.push(g);
       else this.atRequest.push(g);
     }
+    this.operations.freeze();
   }
 
   private countError(): void {
@@ -96,14 +97,8 @@ export class AttributeGenClassifier extends Classifier {
     if (this.errorCounter != u32.MAX_VALUE) incrementMetric(this.errorCounter, 1);
   }
 
-  private operationIds: Map<string, i32> = new Map();
-
   private operationIndex(value: string): i32 {
-    if (this.operationIds.has(value)) return this.operationIds.get(value);
-    const i = this.operations.length;
-    this.operationIds.set(value, i);
-    this.operations.push(value);
-    return i;
+    return this.operations.add(value);
   }
 
   onRequestHeaders(stream: StreamState): void {

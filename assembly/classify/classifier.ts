@@ -1,3 +1,5 @@
+import { NameTable } from "./names";
+
 // A Classifier decides, per request, which operation (route) it belongs to and writes the
 // configured filter-state attribute(s). Two implementations: native routes (a compiled route table)
 // and attributegen conditions (CEL). The filter calls them at request headers and at on_log.
@@ -12,7 +14,7 @@ export class StreamState {
 
 export abstract class Classifier {
   /** Distinct operation names (route names / attribute values), bounded by the configuration. */
-  operations: string[] = [];
+  operations: NameTable = new NameTable();
   debug: bool = false;
 
   abstract onRequestHeaders(stream: StreamState): void;

@@ -3,7 +3,7 @@ import { Classifier, StreamState } from "./classifier";
 import { NativeConfig } from "../config/native";
 import { RouteTable } from "../routes/table";
 import { RequestView } from "../routes/request";
-import { setProperty, log, LogLevel } from "../abi/hostcalls";
+import { setProperty, setPropertyBytes, log, LogLevel } from "../abi/hostcalls";
 import { requestMethod, requestPath, HostRequestHeaders } from "./request_source";
 
 export class NativeClassifier extends Classifier {
@@ -11,34 +11,28 @@ export class NativeClassifier extends Classifier {
   private request: RequestView = new RequestView();
   private headers: HostRequestHeaders = new HostRequestHeaders();
   private attributeName: ArrayBuffer = new ArrayBuffer(0);
-  private routeValues: ArrayBuffer[] = [];
+  private attributeText: string = "";
+  /** Route index → operation (name) index; the value written is that name. */
   private routeOperations: Int32Array = new Int32Array(0);
   private defaultValue: ArrayBuffer | null = null;
+  private defaultText: string | null = null;
 
-  constructor(public config: NativeConfig) {
+  constructor(config: NativeConfig) {
     super();
     this.debug = config.debug;
     this.table = new RouteTable(config.routes);
     this.request.prepare(this.table.headerSlots);
     this.attributeName = String.UTF8.encode(config.outputAttribute);
+    this.attributeText = config.outputAttribute;
     const def = config.defaultValue;
+    this.defaultText = def;
     if (def !== null) this.defaultValue = String.UTF8.encode(def);
-    // Values and operation ids are encoded once here; the request path only indexes them.
+    // Names are encoded once here; the request path only indexes them.
     this.routeOperations = new Int32Array(config.routes.length);
-    const opIndex = new Map<string, i32>();
     for (let i = 0; i < config.routes.length; i++) {
-      const name = config.routes[i].name;
-      this.routeValues.push(String.UTF8.encode(name));
-      let op = -1;
-      if (opIndex.has(name)) {
-        op = opIndex.get(name);
-      } else {
-        op = this.operations.length;
-        opIndex.set(name, op);
-        this.operations.push(name);
-      }
-      this.routeOperations[i] = op;
+      this.routeOperations[i] = this.operations.add(config.routes[i].name);
     }
+    this.operations.freeze();
   }
 
   onRequestHeaders(stream: StreamState): void {
@@ -46,8 +40,9 @@ export class NativeClassifier extends Classifier {
     req.reset(requestMethod(), requestPath(), this.headers);
     const r = this.table.match(req);
     if (r >= 0) {
-      stream.operation = unchecked(this.routeOperations[r]);
-      setProperty(this.attributeName, unchecked(this.routeValues[r]));
+      const op = unchecked(this.routeOperations[r]);
+      stream.operation = op;
+      setPropertyBytes(this.attributeName, this.operations.ptr(op), this.operations.len(op));
     } else {
       const def = this.defaultValue;
       if (def !== null) setProperty(this.attributeName, def);
@@ -65,12 +60,12 @@ export class NativeClassifier extends Classifier {
     const req = this.request;
     const line = String.UTF8.decode(req.method) + " " + String.UTF8.decode(req.path) + " → ";
     if (r >= 0) {
-      log(LogLevel.Info, "route-metrics: " + line + this.config.outputAttribute + "=\"" +
-        this.config.routes[r].name + "\" (routes[" + this.config.routes[r].index.toString() + "])");
+      log(LogLevel.Info, "route-metrics: " + line + this.attributeText + "=\"" +
+        this.operations.text(this.routeOperations[r]) + "\" (routes[" + r.toString() + "])");
     } else {
-      const def = this.config.defaultValue;
+      const def = this.defaultText;
       log(LogLevel.Info, "route-metrics: " + line + "no route matched" +
-        (def !== null ? "; " + this.config.outputAttribute + "=\"" + def + "\" (default)" : "; attribute left unset"));
+        (def !== null ? "; " + this.attributeText + "=\"" + def + "\" (default)" : "; attribute left unset"));
     }
   }
 }

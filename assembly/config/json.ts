@@ -236,9 +236,10 @@ class Parser {
       }
       const c = <i32>unchecked(this.bytes[this.pos]);
       if (c == 0x22) {
-        out += decodeUtf8(this.bytes, runStart, this.pos);
+        // Common case (no escapes): one decode, no concatenation.
+        const tail = decodeUtf8(this.bytes, runStart, this.pos);
         this.pos++;
-        return out;
+        return out.length == 0 ? tail : out + tail;
       }
       if (c < 0x20) {
         this.fail("control character in string (escape it)", this.pos);

@@ -1,6 +1,6 @@
 // Typed, path-aware access to a JSON object of the configuration, so every field is validated the
 // same way and every problem names its JSON path. Unknown keys are reported when `finish()` runs,
-// with a "did you mean" hint.
+// with a "did you mean" hint; known keys and their aliases are never reported.
 import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child } from "./diagnostics";
 
@@ -16,8 +16,7 @@ export function kindName(v: JsonValue): string {
 }
 
 export class ObjectReader {
-  private used: string[] = [];
-  private aliases: string[] = []; // pairs: alias, canonical
+  private aliases: string[] | null = null; // pairs: alias, canonical
 
   constructor(
     public obj: JsonObject,
@@ -28,9 +27,21 @@ export class ObjectReader {
 
   /** Accepts `alias` (e.g. protobuf-JSON camelCase `outputAttribute`) as another spelling of `key`. */
   alias(alias: string, key: string): ObjectReader {
-    this.aliases.push(alias);
-    this.aliases.push(key);
+    let a = this.aliases;
+    if (a === null) {
+      a = [];
+      this.aliases = a;
+    }
+    a.push(alias);
+    a.push(key);
     return this;
+  }
+
+  private isAlias(key: string): bool {
+    const a = this.aliases;
+    if (a === null) return false;
+    for (let i = 0; i < a.length; i += 2) if (a[i] == key) return true;
+    return false;
   }
 
   pathOf(key: string): string {
@@ -39,12 +50,12 @@ export class ObjectReader {
 
   /** The raw value of `key` (or of one of its aliases); null when absent. */
   value(key: string): JsonValue | null {
-    this.used.push(key);
     let v = this.obj.get(key);
-    for (let i = 0; i < this.aliases.length; i += 2) {
-      if (this.aliases[i + 1] != key) continue;
-      const alias = this.aliases[i];
-      this.used.push(alias);
+    const aliases = this.aliases;
+    if (aliases === null) return v;
+    for (let i = 0; i < aliases.length; i += 2) {
+      if (aliases[i + 1] != key) continue;
+      const alias = aliases[i];
       const av = this.obj.get(alias);
       if (av === null) continue;
       if (v !== null) {
@@ -103,7 +114,7 @@ export class ObjectReader {
   finish(unknownIsError: bool): void {
     for (let i = 0; i < this.obj.keys.length; i++) {
       const key = this.obj.keys[i];
-      if (this.used.includes(key) || this.known.includes(key)) continue;
+      if (this.known.includes(key) || this.isAlias(key)) continue;
       let message = "unknown field";
       const hint = closest(key, this.known);
       if (hint.length > 0) message += " (did you mean '" + hint + "'?)";

@@ -11,13 +11,14 @@ import { RouteMetricsStream } from "./stream";
 import { collectGarbage } from "./memory";
 import { RouteMetrics } from "../metrics/route_metrics";
 import { MetricsConfig } from "../config/metrics";
+import { NameTable } from "../classify/names";
 
 const PLUGIN_CONFIGURATION: i32 = 7; // BufferType.PluginConfiguration
 export const LOG_PREFIX = "route-metrics: ";
 
 export class RouteMetricsRoot extends RootContext {
   classifier: Classifier = new NoopClassifier();
-  metrics: RouteMetrics = new RouteMetrics(new MetricsConfig(), []);
+  metrics: RouteMetrics = new RouteMetrics(new MetricsConfig(), new NameTable());
 
   createContext(context_id: u32): Context {
     return new RouteMetricsStream(context_id, this);
@@ -63,7 +64,8 @@ export class RouteMetricsRoot extends RootContext {
 }
 
 function describe(form: ConfigForm, c: Classifier): string {
-  const ops = c.operations.length.toString() + " operation name" + (c.operations.length == 1 ? "" : "s");
+  const n = c.operations.count;
+  const ops = n.toString() + " operation name" + (n == 1 ? "" : "s");
   if (form == ConfigForm.Native) return "native routes, " + ops;
   if (form == ConfigForm.AttributeGen) return "attributegen form, " + ops;
   return "no routes";

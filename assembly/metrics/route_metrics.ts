@@ -8,6 +8,7 @@
 import { MetricsConfig } from "../config/metrics";
 import { defineMetric, incrementMetric, recordMetric, getProperty, propertyPath, readI64, nowNanos, MetricType } from "../abi/hostcalls";
 import { tagSegment } from "./tags";
+import { NameTable } from "../classify/names";
 
 export const ROUTE_TAG = "route_name";
 export const CLASS_TAG = "response_class";
@@ -40,17 +41,16 @@ export function responseClass(code: i64): i32 {
 }
 
 export class RouteMetrics {
-  private routeLabels: string[] = [];
+  /** Slots 0..n-1 are the operations; slot n is "unmatched". */
+  private slots: i32 = 0;
   private counters: Uint32Array = new Uint32Array(0);
   private durations: Uint32Array = new Uint32Array(0);
   private requestBytes: Uint32Array = new Uint32Array(0);
   private responseBytes: Uint32Array = new Uint32Array(0);
 
-  /** `operations` are the route names; slot operations.length is "unmatched". */
-  constructor(public config: MetricsConfig, operations: string[]) {
-    for (let i = 0; i < operations.length; i++) this.routeLabels.push(operations[i]);
-    this.routeLabels.push(config.unmatched);
-    const slots = this.routeLabels.length;
+  constructor(public config: MetricsConfig, private operations: NameTable) {
+    const slots = operations.count + 1;
+    this.slots = slots;
     this.counters = new Uint32Array(slots * CLASS_COUNT);
     this.durations = new Uint32Array(slots);
     this.requestBytes = new Uint32Array(slots);
@@ -61,13 +61,13 @@ export class RouteMetrics {
   record(operation: i32): void {
     const cfg = this.config;
     if (!cfg.enabled) return;
-    const slot = operation >= 0 && operation < this.routeLabels.length - 1 ? operation : this.routeLabels.length - 1;
+    const slot = operation >= 0 && operation < this.slots - 1 ? operation : this.slots - 1;
     if (cfg.requests) {
       const cls = responseClass(readI64(getProperty(RESPONSE_CODE), 0));
       const index = slot * CLASS_COUNT + cls;
       let id = unchecked(this.counters[index]);
       if (id == UNDEFINED) {
-        id = defineOrMark(MetricType.Counter, tagSegment(ROUTE_TAG, this.routeLabels[slot]) +
+        id = defineOrMark(MetricType.Counter, tagSegment(ROUTE_TAG, this.label(slot)) +
           tagSegment(CLASS_TAG, CLASS_NAMES[cls]) + cfg.prefix + "requests_total");
         unchecked((this.counters[index] = id));
       }
@@ -87,10 +87,14 @@ export class RouteMetrics {
     }
   }
 
+  private label(slot: i32): string {
+    return slot < this.slots - 1 ? this.operations.text(slot) : this.config.unmatched;
+  }
+
   private observe(ids: Uint32Array, slot: i32, name: string, value: i64): void {
     let id = unchecked(ids[slot]);
     if (id == UNDEFINED) {
-      id = defineOrMark(MetricType.Histogram, tagSegment(ROUTE_TAG, this.routeLabels[slot]) + this.config.prefix + name);
+      id = defineOrMark(MetricType.Histogram, tagSegment(ROUTE_TAG, this.label(slot)) + this.config.prefix + name);
       unchecked((ids[slot] = id));
     }
     if (id != REFUSED) recordMetric(id, <u64>value);

@@ -103,6 +103,12 @@ export class ByteKeyTable {
     this.arena = [];
   }
 
+  /** Freezes with values replaced: entry i gets values[old value of entry i]. */
+  freezeWith(values: Int32Array): void {
+    for (let i = 0; i < this.values.length; i++) this.values[i] = values[this.values[i]];
+    this.freeze();
+  }
+
   /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent. */
   find(ns: i32, ptr: usize, len: i32, bytesHash: u32): i32 {
     const h = keyHash(ns, bytesHash);

@@ -20,22 +20,65 @@ import { RequestView } from "./request";
 export const NO_ROUTE: i32 = -1;
 export const MAX_METHODS: i32 = 64;
 
-/** Sort key for candidates: more conditions first, then config order (position in `routes`). */
-function candidateKey(r: RouteSpec, position: i32): i64 {
-  return (<i64>(10000 - min(r.conditionCount, 9999)) << 32) | <i64>position;
+/** FNV-1a over the UTF-16 code units (build time only; not the request-time byte hash). */
+function hashString(text: string): u32 {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = fnvStep(h, <u32>text.charCodeAt(i));
+  return h;
 }
 
-function sortedList(routes: RouteSpec[], ids: i32[]): Int32Array {
-  const keys = new Array<i64>(ids.length);
-  for (let i = 0; i < ids.length; i++) keys[i] = candidateKey(routes[ids[i]], ids[i]);
-  keys.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
-  const out = new Int32Array(ids.length);
-  for (let i = 0; i < keys.length; i++) out[i] = <i32>(keys[i] & 0xffffffff);
-  return out;
+/**
+ * Collects (list key, route) pairs at build time and turns them into flat candidate lists, each
+ * sorted by precedence: more conditions first, then config order. One sort instead of one array
+ * per trie node keeps configuring 10,000 routes fast and light.
+ */
+class ListBuilder {
+  private entries: i64[] = [];
+
+  add(key: i32, route: RouteSpec, position: i32): void {
+    const fewerConditions = 1023 - min(route.conditionCount, 1023);
+    this.entries.push(((<i64>key) << 30) | ((<i64>fewerConditions) << 20) | <i64>position);
+  }
+
+  /**
+   * Writes the route ids into `data` (sized `size`) and list starts into `start` (sized `size + 1`;
+   * list k is data[start[k] .. start[k + 1])). Returns the list id per key (-1: no routes).
+   */
+  build(keyCount: i32, data: Int32Array, start: Int32Array): Int32Array {
+    const e = this.entries;
+    e.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    const ids = new Int32Array(keyCount).fill(-1);
+    let list = -1;
+    let lastKey: i64 = -1;
+    for (let i = 0; i < e.length; i++) {
+      const key = e[i] >> 30;
+      if (key != lastKey) {
+        list++;
+        start[list] = i;
+        ids[<i32>key] = list;
+        lastKey = key;
+      }
+      data[i] = <i32>(e[i] & 0xfffff);
+    }
+    start[list + 1] = e.length;
+    return ids;
+  }
+
+  get size(): i32 {
+    return this.entries.length;
+  }
 }
 
 export class RouteTable {
-  routes: RouteSpec[];
+  /** Number of routes compiled. */
+  readonly size: i32;
+  /**
+   * Only routes with header/query conditions or a regex keep their RouteSpec; everything else is
+   * in flat typed arrays, so the live configuration is a handful of objects for the garbage
+   * collector to mark, whatever the number of routes.
+   */
+  private conditioned: RouteSpec[] = [];
+  private conditionSlot: Int32Array = new Int32Array(0);
   /** Distinct method names used by any route; a route's method set is a bit mask over this list. */
   methodNames: ArrayBuffer[] = [];
   private methodMasks: Uint64Array = new Uint64Array(0);
@@ -46,9 +89,12 @@ export class RouteTable {
   private terminalList: Int32Array = new Int32Array(0);
   private catchAllList: Int32Array = new Int32Array(0);
   private edges: ByteKeyTable = new ByteKeyTable();
-  private lists: Int32Array[] = [];
+  // Candidate lists, flattened: list k is listData[listStart[k] .. listStart[k + 1]).
+  private listData: Int32Array = new Int32Array(0);
+  private listStart: Int32Array = new Int32Array(1);
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
+  private prefixValues: Int32Array = new Int32Array(0);
   private prefixLengths: Int32Array = new Int32Array(0); // distinct, longest first
   private prefixStates: Uint32Array = new Uint32Array(1);
   private maxPrefixLen: i32 = 0;
@@ -61,19 +107,46 @@ export class RouteTable {
   headerSlots: i32 = 0;
 
   constructor(routes: RouteSpec[]) {
-    this.routes = routes;
-    this.assignMethods();
-    this.assignHeaderSlots();
-    this.buildTrie();
-    this.buildPrefixes();
-    this.buildRegexAndAny();
+    this.size = routes.length;
+    this.assignMethods(routes);
+    this.assignHeaderSlots(routes);
+    this.keepConditions(routes);
+    // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then prefix groups, then "any path".
+    const lists = new ListBuilder();
+    const nodes = this.buildTrie(routes, lists);
+    const groups = this.buildPrefixes(routes, lists, 2 * nodes);
+    const anyKey = 2 * nodes + groups;
+    this.buildRegexAndAny(routes, lists, anyKey);
+    const keyCount = anyKey + 1;
+    this.listData = new Int32Array(lists.size);
+    const starts = new Int32Array(lists.size + 1);
+    const ids = lists.build(keyCount, this.listData, starts);
+    this.listStart = starts;
+    for (let n = 0; n < nodes; n++) {
+      this.terminalList[n] = ids[2 * n];
+      this.catchAllList[n] = ids[2 * n + 1];
+    }
+    for (let g = 0; g < groups; g++) this.prefixValues[g] = ids[2 * nodes + g];
+    this.prefixes.freezeWith(this.prefixValues);
+    this.anyPathList = ids[anyKey];
   }
 
-  private assignMethods(): void {
-    this.methodMasks = new Uint64Array(this.routes.length);
+  private keepConditions(routes: RouteSpec[]): void {
+    this.conditionSlot = new Int32Array(routes.length).fill(-1);
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r];
+      if (route.headers.length > 0 || route.queryParams.length > 0 || route.regex !== null) {
+        this.conditionSlot[r] = this.conditioned.length;
+        this.conditioned.push(route);
+      }
+    }
+  }
+
+  private assignMethods(routes: RouteSpec[]): void {
+    this.methodMasks = new Uint64Array(routes.length);
     const names: string[] = [];
-    for (let r = 0; r < this.routes.length; r++) {
-      const route = this.routes[r];
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r];
       let mask: u64 = 0;
       for (let m = 0; m < route.methods.length; m++) {
         let id = names.indexOf(route.methods[m]);
@@ -89,10 +162,10 @@ export class RouteTable {
     for (let i = 0; i < names.length; i++) this.methodNames.push(String.UTF8.encode(names[i]));
   }
 
-  private assignHeaderSlots(): void {
+  private assignHeaderSlots(routes: RouteSpec[]): void {
     const names: string[] = [];
-    for (let r = 0; r < this.routes.length; r++) {
-      const hs = this.routes[r].headers;
+    for (let r = 0; r < routes.length; r++) {
+      const hs = routes[r].headers;
       for (let h = 0; h < hs.length; h++) {
         let slot = names.indexOf(hs[h].name);
         if (slot < 0) {
@@ -105,23 +178,23 @@ export class RouteTable {
     this.headerSlots = names.length;
   }
 
-  private buildTrie(): void {
+  /** Builds the segment trie; returns the number of nodes. */
+  private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
     const param = new Array<i32>();
     const hasLiteral = new Array<u8>();
-    const terminal = new Array<Array<i32>>();
-    const catchAll = new Array<Array<i32>>();
-    const edgeIndex = new Map<string, i32>();
+    // Edge lookup while building: keyed by (parent node, hash of the segment); a hash collision
+    // between different segments falls back to a string-keyed map.
+    const edgeIndex = new Map<u64, i32>();
+    const collided = new Map<string, i32>();
     const edgeKeys = new Array<string>();
     const edgeParents = new Array<i32>();
     const edgeChildren = new Array<i32>();
     // root
     param.push(-1);
     hasLiteral.push(0);
-    terminal.push([]);
-    catchAll.push([]);
 
-    for (let r = 0; r < this.routes.length; r++) {
-      const route = this.routes[r];
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r];
       if (route.pathKind != PathMatchKind.Template) continue;
       const template = route.template;
       if (template === null) continue;
@@ -131,7 +204,7 @@ export class RouteTable {
       for (let s = 0; s < template.segments.length; s++) {
         const seg = template.segments[s];
         if (seg.kind == SegmentKind.CatchAll) {
-          catchAll[node].push(r);
+          lists.add(2 * node + 1, route, r);
           endsWithCatchAll = true;
           break;
         }
@@ -143,12 +216,23 @@ export class RouteTable {
             param[node] = next;
           }
         } else {
-          const key = node.toString() + "/" + seg.text;
+          const key = ((<u64>node) << 32) | <u64>hashString(seg.text);
+          let edge = -1;
           if (edgeIndex.has(key)) {
-            next = edgeIndex.get(key);
+            const e = edgeIndex.get(key);
+            if (edgeParents[e] == node && edgeKeys[e] == seg.text) edge = e;
+            else {
+              const slow = node.toString() + "/" + seg.text;
+              if (collided.has(slow)) edge = collided.get(slow);
+            }
+          }
+          if (edge >= 0) {
+            next = edgeChildren[edge];
           } else {
             next = param.length;
-            edgeIndex.set(key, next);
+            const e = edgeKeys.length;
+            if (edgeIndex.has(key)) collided.set(node.toString() + "/" + seg.text, e);
+            else edgeIndex.set(key, e);
             edgeKeys.push(seg.text);
             edgeParents.push(node);
             edgeChildren.push(next);
@@ -158,12 +242,10 @@ export class RouteTable {
         if (next == param.length) {
           param.push(-1);
           hasLiteral.push(0);
-          terminal.push([]);
-          catchAll.push([]);
         }
         node = next;
       }
-      if (!endsWithCatchAll) terminal[node].push(r);
+      if (!endsWithCatchAll) lists.add(2 * node, route, r);
     }
 
     const n = param.length;
@@ -174,64 +256,55 @@ export class RouteTable {
     for (let i = 0; i < n; i++) {
       this.paramChild[i] = param[i];
       this.hasLiteralChild[i] = hasLiteral[i];
-      this.terminalList[i] = this.addList(terminal[i]);
-      this.catchAllList[i] = this.addList(catchAll[i]);
     }
     for (let e = 0; e < edgeKeys.length; e++) {
       this.edges.add(edgeParents[e], Uint8Array.wrap(String.UTF8.encode(edgeKeys[e])), edgeChildren[e]);
     }
     this.edges.freeze();
+    return n;
   }
 
-  private addList(ids: i32[]): i32 {
-    if (ids.length == 0) return -1;
-    this.lists.push(sortedList(this.routes, ids));
-    return this.lists.length - 1;
-  }
-
-  private buildPrefixes(): void {
-    const byPrefix = new Map<string, i32>(); // prefix → index into groups
-    const groups = new Array<Array<i32>>();
+  /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
+  private buildPrefixes(routes: RouteSpec[], lists: ListBuilder, keyBase: i32): i32 {
+    const byPrefix = new Map<string, i32>(); // prefix → group
     const texts = new Array<string>();
-    for (let r = 0; r < this.routes.length; r++) {
-      const route = this.routes[r];
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r];
       if (route.pathKind != PathMatchKind.Prefix) continue;
       let g = -1;
       if (byPrefix.has(route.pathText)) {
         g = byPrefix.get(route.pathText);
       } else {
-        g = groups.length;
+        g = texts.length;
         byPrefix.set(route.pathText, g);
-        groups.push([]);
         texts.push(route.pathText);
       }
-      groups[g].push(r);
+      lists.add(keyBase + g, route, r);
     }
     const lengths = new Array<i32>();
-    for (let g = 0; g < groups.length; g++) {
+    this.prefixValues = new Int32Array(texts.length);
+    for (let g = 0; g < texts.length; g++) {
       const bytes = Uint8Array.wrap(String.UTF8.encode(texts[g]));
-      this.prefixes.add(bytes.length, bytes, this.addList(groups[g]));
+      this.prefixes.add(bytes.length, bytes, g); // value replaced by the list id once lists are built
       if (!lengths.includes(bytes.length)) lengths.push(bytes.length);
       if (bytes.length > this.maxPrefixLen) this.maxPrefixLen = bytes.length;
     }
-    this.prefixes.freeze();
     lengths.sort((a: i32, b: i32): i32 => b - a);
     this.prefixLengths = new Int32Array(lengths.length);
     for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = lengths[i];
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
+    return texts.length;
   }
 
-  private buildRegexAndAny(): void {
+  private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {
     const regexIds = new Array<i32>();
-    const anyIds = new Array<i32>();
-    for (let r = 0; r < this.routes.length; r++) {
-      const kind = this.routes[r].pathKind;
+    for (let r = 0; r < routes.length; r++) {
+      const kind = routes[r].pathKind;
       if (kind == PathMatchKind.Regex) regexIds.push(r);
-      else if (kind == PathMatchKind.Any) anyIds.push(r);
+      else if (kind == PathMatchKind.Any) lists.add(anyKey, routes[r], r);
     }
     this.regexRoutes = new Int32Array(regexIds.length);
     for (let i = 0; i < regexIds.length; i++) this.regexRoutes[i] = regexIds[i];
-    this.anyPathList = this.addList(anyIds);
   }
 
   // ---- per request -------------------------------------------------------------------------
@@ -251,7 +324,7 @@ export class RouteTable {
     const regexRoutes = this.regexRoutes;
     for (let i = 0; i < regexRoutes.length; i++) {
       const id = unchecked(regexRoutes[i]);
-      const regex = unchecked(this.routes[id]).regex;
+      const regex = unchecked(this.conditioned[unchecked(this.conditionSlot[id])]).regex;
       if (regex !== null && regex.matchBytes(ptr, urlLen) && this.accepts(id, req)) return id;
     }
     return this.firstAccepted(this.anyPathList, req);
@@ -315,9 +388,10 @@ export class RouteTable {
 
   private firstAccepted(list: i32, req: RequestView): i32 {
     if (list < 0) return NO_ROUTE;
-    const ids = unchecked(this.lists[list]);
-    for (let i = 0; i < ids.length; i++) {
-      const id = unchecked(ids[i]);
+    const data = this.listData;
+    const end = unchecked(this.listStart[list + 1]);
+    for (let i = unchecked(this.listStart[list]); i < end; i++) {
+      const id = unchecked(data[i]);
       if (this.accepts(id, req)) return id;
     }
     return NO_ROUTE;
@@ -334,7 +408,9 @@ export class RouteTable {
       }
       if (m < 0 || (mask & ((<u64>1) << <u64>m)) == 0) return false;
     }
-    const route = unchecked(this.routes[id]);
+    const slot = unchecked(this.conditionSlot[id]);
+    if (slot < 0) return true;
+    const route = unchecked(this.conditioned[slot]);
     const headers = route.headers;
     for (let i = 0; i < headers.length; i++) {
       const cond = unchecked(headers[i]);
