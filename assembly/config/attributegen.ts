@@ -39,6 +39,7 @@ export class AttributeGenConfig {
 const TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
 const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 const MATCH_KEYS: string[] = ["value", "condition"];
+const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
 
 export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
   const cfg = new AttributeGenConfig();
@@ -62,8 +63,7 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     return null;
   }
   const spec = new AttributeSpec(i);
-  const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS);
-  r.alias("outputAttribute", "output_attribute");
+  const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
   const name = r.string("output_attribute", true);
   if (name !== null) {
     spec.outputAttribute = name;

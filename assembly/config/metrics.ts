@@ -17,6 +17,7 @@ export class MetricsConfig {
   unmatched: string = "unknown";
 }
 
+const ALIASES: string[] = ["requestBytes", "request_bytes", "responseBytes", "response_bytes"];
 const KEYS: string[] = ["enabled", "prefix", "requests", "duration", "request_bytes", "response_bytes", "unmatched"];
 
 export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unknownIsError: bool): MetricsConfig {
@@ -30,9 +31,7 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
     diags.error("metrics", "must be an object or a boolean, found " + kindName(v));
     return cfg;
   }
-  const r = new ObjectReader(v.asObject(), "metrics", diags, KEYS);
-  r.alias("requestBytes", "request_bytes");
-  r.alias("responseBytes", "response_bytes");
+  const r = new ObjectReader(v.asObject(), "metrics", diags, KEYS, ALIASES);
   cfg.enabled = r.bool("enabled", true);
   const prefix = r.string("prefix");
   if (prefix !== null) {

@@ -10,7 +10,7 @@
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
-import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "../routes/spec";
+import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS } from "../routes/spec";
 import { parseTemplate } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError } from "../regex/index";
@@ -29,6 +29,9 @@ export class NativeConfig {
 const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics"];
 const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 const CONDITION_KEYS: string[] = ["name", "value", "type"];
+// Pairs: accepted alias, canonical key.
+const ROUTE_ALIASES: string[] = ["methods", "method", "queryParams", "query_params", "pathPrefix", "path_prefix",
+  "pathRegex", "path_regex"];
 
 /** Validates an output attribute name (a filter-state key suffix). Shared with the attributegen form. */
 export function checkAttributeName(name: string, path: string, diags: Diagnostics): void {
@@ -86,11 +89,7 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
     return null;
   }
   const errorsBefore = diags.errors.length;
-  const r = new ObjectReader(v.asObject(), path, diags, ROUTE_KEYS);
-  r.alias("methods", "method");
-  r.alias("queryParams", "query_params");
-  r.alias("pathPrefix", "path_prefix");
-  r.alias("pathRegex", "path_regex");
+  const r = new ObjectReader(v.asObject(), path, diags, ROUTE_KEYS, ROUTE_ALIASES);
 
   const name = r.string("name", true);
   if (name !== null && name.length == 0) diags.error(child(path, "name"), "must not be empty");
@@ -207,9 +206,9 @@ export function compileRegex(pattern: string, path: string, diags: Diagnostics):
 }
 
 function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Diagnostics): ValueCondition[] {
-  const out: ValueCondition[] = [];
   const items = r.array(key);
-  if (items === null) return out;
+  if (items === null || items.length == 0) return NO_CONDITIONS;
+  const out: ValueCondition[] = [];
   const base = r.pathOf(key);
   const names: string[] = [];
   for (let i = 0; i < items.length; i++) {

@@ -16,26 +16,15 @@ export function kindName(v: JsonValue): string {
 }
 
 export class ObjectReader {
-  private aliases: string[] | null = null; // pairs: alias, canonical
-
   constructor(
     public obj: JsonObject,
     public path: string,
     public diags: Diagnostics,
     public known: string[],
+    /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for. */
+    private aliases: string[] | null = null,
   ) {}
 
-  /** Accepts `alias` (e.g. protobuf-JSON camelCase `outputAttribute`) as another spelling of `key`. */
-  alias(alias: string, key: string): ObjectReader {
-    let a = this.aliases;
-    if (a === null) {
-      a = [];
-      this.aliases = a;
-    }
-    a.push(alias);
-    a.push(key);
-    return this;
-  }
 
   private isAlias(key: string): bool {
     const a = this.aliases;

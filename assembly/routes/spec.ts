@@ -33,6 +33,9 @@ export class ValueCondition {
   }
 }
 
+// Shared empty lists: most routes have no conditions, and configure time allocates per route.
+export const NO_CONDITIONS: ValueCondition[] = [];
+
 export class RouteSpec {
   /** Methods this route accepts; empty = any method. */
   methods: string[] = [];
@@ -40,8 +43,8 @@ export class RouteSpec {
   pathText: string = "";
   template: PathTemplate | null = null;
   regex: Regex | null = null;
-  headers: ValueCondition[] = [];
-  queryParams: ValueCondition[] = [];
+  headers: ValueCondition[] = NO_CONDITIONS;
+  queryParams: ValueCondition[] = NO_CONDITIONS;
 
   /** `index` is the route's position in the config: it breaks ties and names the route in logs. */
   constructor(public index: i32, public name: string) {}
