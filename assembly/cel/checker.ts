@@ -27,6 +27,7 @@ import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode, Conv } 
 import { Activation } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
 import { propertyPathOf } from "../abi/hostcalls";
+import { editDistance } from "../text/edit_distance";
 
 /** Deepest tree the checker accepts; bounds recursion in the checker and in the evaluator. */
 export const MAX_CHECK_DEPTH: i32 = 96;
@@ -52,24 +53,6 @@ export class CheckResult {
   warnings: string[] = [];
 }
 
-function editDistance(a: string, b: string): i32 {
-  const n = a.length;
-  const m = b.length;
-  let prev = new Array<i32>(m + 1);
-  let cur = new Array<i32>(m + 1);
-  for (let j = 0; j <= m; j++) prev[j] = j;
-  for (let i = 1; i <= n; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= m; j++) {
-      const cost = a.charCodeAt(i - 1) == b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = min(min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-    }
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[m];
-}
 
 /** The closest candidate (case-insensitive match first, then edit distance <= 2), or "". */
 function suggest(name: string, candidates: string[]): string {
