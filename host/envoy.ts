@@ -4,10 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ContextBase, RootContext } from './context.ts';
+import { IstioStandardMetrics } from './istio-metrics.ts';
 import { StatsStore, type MetricKind } from './metrics.ts';
 import { inspectCompiledModule, inspectModule, ModuleParseError } from './module-inspect.ts';
 import { toPathKey, type PropertyEnv } from './properties.ts';
-import { HttpStream, toBytes, type FilterMode, type NewStreamOptions } from './stream.ts';
+import { EnvoyStatsConfig, renderPrometheus, type ExpositionOptions, type PrometheusStat } from './prometheus.ts';
+import { HttpStream, toBytes, type FilterMode, type NewStreamOptions, type StreamHost } from './stream.ts';
+import type { TelemetryInput } from './telemetry.ts';
 import {
   LOG_LEVELS,
   type CompiledFilter,
@@ -111,6 +114,12 @@ export class SimulatedEnvoy {
   private readonly maxLogs: number;
   private compiled!: CompiledFilter;
   private pluginConfig: Uint8Array;
+  /** Bootstrap stats_config: tag extractors + histogram buckets (memoized per stat name). */
+  private readonly statsConfig: EnvoyStatsConfig;
+  /** Istio's stats filter (null unless the istio option is set). */
+  private readonly istio: IstioStandardMetrics | null;
+  /** What streams see of the host (HttpStream's StreamHost): clock, fail mode, stats logger. */
+  private readonly streamHost: StreamHost;
 
   private constructor(opts: StartOptions) {
     this.maxLogs = opts.maxLogs ?? 100_000;
@@ -151,6 +160,14 @@ export class SimulatedEnvoy {
       rootCalled(vm, callback, contextId) {
         if (!vm.canary) self.rootCallbacks.push({ callback, contextId });
       },
+    };
+    this.statsConfig = new EnvoyStatsConfig(opts.stats);
+    const istio = opts.istio === undefined || opts.istio === false ? null : new IstioStandardMetrics(opts.istio === true ? {} : opts.istio, propEnv);
+    this.istio = istio;
+    this.streamHost = {
+      failOpen: this.env.failOpen,
+      now: clock,
+      accessLog: istio ? { beforePlugin: istio.beforePlugin, log: (s) => istio.record(s) } : undefined,
     };
   }
 
@@ -385,7 +402,7 @@ export class SimulatedEnvoy {
     if (vm.failed) mode = this.env.failOpen ? 'skipped' : 'failed';
     const id = mode === 'active' ? vm.allocContextId() : 0;
     const overrides = opts.properties ? toPropertyMap(opts.properties) : null;
-    return new HttpStream(vm, id, this.root!.id, mode, this.env, opts, overrides);
+    return new HttpStream(vm, id, this.root!.id, mode, this.streamHost, opts, overrides);
   }
 
   /**
@@ -497,6 +514,36 @@ export class SimulatedEnvoy {
   /** Histogram samples by name, or undefined if never defined. */
   histogram(name: string): number[] | undefined {
     return this.stats.find('histogram', name)?.samples;
+  }
+
+  /**
+   * Envoy's /stats/prometheus text: the Wasm metrics (tag-extracted with the bootstrap's
+   * extraStatTags), Istio's standard metrics and istio_build. Rendered on demand from aggregated
+   * counters and histogram bins (see host/prometheus.ts).
+   */
+  prometheus(options: ExpositionOptions = {}): string {
+    return renderPrometheus(this.prometheusStats(), this.statsConfig, options);
+  }
+
+  /** The stats behind prometheus(), e.g. for a dev proxy's own renderPrometheus() call. */
+  *prometheusStats(): IterableIterator<PrometheusStat> {
+    yield* this.stats.prometheusStats();
+    if (this.istio) yield* this.istio.prometheusStats();
+  }
+
+  /**
+   * Applies Telemetry resource(s) to the following streams, as an xDS push would (existing series
+   * stay). Throws a TelemetryError naming the field for a resource Istio or the host cannot apply;
+   * returns warnings (e.g. tags that always read "unknown").
+   */
+  loadTelemetry(telemetry: TelemetryInput | undefined): readonly string[] {
+    if (!this.istio) throw new Error('Istio metrics are off: start the host with the istio option');
+    return this.istio.setTelemetry(telemetry);
+  }
+
+  /** Warnings of the Telemetry in force (see loadTelemetry). */
+  get telemetryWarnings(): readonly string[] {
+    return this.istio?.telemetryWarnings ?? [];
   }
 
   /** Names of all defined stats of a type. */

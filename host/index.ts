@@ -5,3 +5,22 @@ export { inspectModule, inspectCompiledModule, ModuleParseError, type ModuleInfo
 export { checkImports, checkExports, envoyLinkErrors, hostFunctionsFor, printValTypes } from './abi-imports.ts';
 export { decodePairs, encodePairs } from './header-maps.ts';
 export * from './types.ts';
+export {
+  renderPrometheus,
+  parsePrometheusText,
+  prometheusMetricName,
+  escapeLabelValue,
+  EnvoyStatsConfig,
+  DEFAULT_EXTRA_STAT_TAGS,
+  CUSTOM_STAT_NAMESPACES,
+  type PrometheusStat,
+  type StatsOptions,
+  type ExpositionOptions,
+  type ParsedExposition,
+  type Sample,
+} from './prometheus.ts';
+export { Circllhist, DEFAULT_HISTOGRAM_BUCKETS, HistogramBucketSettings, formatG32 } from './histogram.ts';
+export { TagProducer, istioStatsTags, type Tag, type TagSpecifier } from './stat-tags.ts';
+export { IstioStandardMetrics, responseFlagsShortString, type IstioOptions, type IstioReporter, type IstioWorkloadLabels, type IstioDestinationLabels, type WasmPluginPhase } from './istio-metrics.ts';
+export { loadTelemetry, TelemetryError, type TelemetryInput, type TelemetryMetrics, type TelemetryLoadOptions } from './telemetry.ts';
+export { compileCel, printCelValue, CelCompileError, CelEvalError } from './telemetry-cel.ts';

@@ -5,6 +5,10 @@
 //   the prefix). Counters and gauges are uint64 (kept as bigint), histogram samples are recorded raw.
 // - Ids are per VM: every define_metric returns a NEW id, with the type in the low 2 bits
 //   (counters 4, 8, 12…; gauges 5, 9…; histograms 6, 10…), all ids of a name share one stat.
+// - Histogram samples also go into a circllhist (histogram.ts), as Envoy stores them; that is what
+//   /stats/prometheus renders (prometheus.ts), without re-reading the samples.
+import { Circllhist } from './histogram.ts';
+import type { PrometheusStat } from './prometheus.ts';
 import { WasmResult } from './types.ts';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
@@ -19,11 +23,19 @@ export class Stat {
   /** Histogram: number of recorded samples and their sum (all, even those dropped from `samples`). */
   count = 0;
   sum = 0;
-  constructor(readonly type: MetricKind, readonly name: string) {}
+  /** Histogram bins as Envoy keeps them (null for counters and gauges). */
+  readonly hist: Circllhist | null;
+  /** Envoy's used() flag: set by any increment/record/set. */
+  used = false;
+  constructor(readonly type: MetricKind, readonly name: string) {
+    this.hist = type === 'histogram' ? new Circllhist() : null;
+  }
 
-  recordSample(v: number): void {
+  recordSample(v: number, exact: bigint = BigInt(v)): void {
     this.count++;
     this.sum += v;
+    this.used = true;
+    this.hist!.record(v <= Number.MAX_SAFE_INTEGER ? v : exact);
     const s = this.samples;
     s.push(v);
     if (s.length > MAX_SAMPLES) s.splice(0, s.length - MAX_SAMPLES / 2);
@@ -51,6 +63,15 @@ export class StatsStore {
   find(type: MetricKind, name: string): Stat | undefined {
     return this.byType[type].get(name);
   }
+
+  /** Every stat as Envoy names it ("wasmcustom.<name>"), for prometheus.ts. */
+  *prometheusStats(): IterableIterator<PrometheusStat> {
+    for (const type of ['counter', 'gauge', 'histogram'] as const) {
+      for (const s of this.byType[type].values()) {
+        yield { type, name: `wasmcustom.${s.name}`, value: s.value, histogram: s.hist ?? undefined, used: s.used };
+      }
+    }
+  }
 }
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -77,6 +98,7 @@ export class MetricIds {
       if (!s) return WasmResult.NotFound;
       if (offset <= 0n) return WasmResult.BadArgument;
       s.value = U64(s.value + offset);
+      s.used = true;
       return WasmResult.Ok;
     }
     if (t === 1) {
@@ -84,6 +106,7 @@ export class MetricIds {
       if (!s) return WasmResult.NotFound;
       // Gauge::add / Gauge::sub on a uint64 (wraps below zero like a release build).
       s.value = U64(s.value + offset);
+      s.used = true;
       return WasmResult.Ok;
     }
     return WasmResult.BadArgument;
@@ -95,7 +118,8 @@ export class MetricIds {
     const v = U64(value);
     if (s.type === 'counter') s.value = U64(s.value + v);
     else if (s.type === 'gauge') s.value = v;
-    else s.recordSample(Number(v));
+    else s.recordSample(Number(v), v);
+    s.used = true;
     return WasmResult.Ok;
   }
 

@@ -31,6 +31,15 @@ export type FilterMode =
 export interface StreamHost {
   readonly failOpen: boolean;
   now(): bigint;
+  /** Another access logger on the stream (Istio's stats filter), run next to the plugin's on_log. */
+  readonly accessLog?: StreamAccessLogger;
+}
+
+export interface StreamAccessLogger {
+  /** true: it runs before the plugin's on_log (the plugin sits after it in the filter chain). */
+  readonly beforePlugin: boolean;
+  /** Called in the access-log phase: request/response maps and filter state are readable. */
+  log(stream: HttpStream): void;
 }
 
 const FLAG_DOWNSTREAM_CONNECTION_TERMINATION = 0x4000; // StreamInfo::ResponseFlag DC
@@ -234,17 +243,21 @@ export class HttpStream extends ContextBase implements StreamView {
     this.completed = true;
     this.completeTimeNs =
       opts.durationMs !== undefined ? this.startTimeNs + BigInt(Math.round(opts.durationMs * 1e6)) : this.host.now();
-    if (this.mode !== 'skipped') {
-      // Context::log — runs only for a complete request; creates the context if decodeHeaders never ran.
-      if (!this.created) this.onCreate();
-      this.accessLogPhase = true;
-      this.alReq = this.reqHeaders;
-      this.alResp = this.respHeaders;
-      this.alRespTrailers = this.respTrailers;
-      this.onLog();
-      this.accessLogPhase = false;
-      this.alReq = this.alResp = this.alRespTrailers = null;
-      // Context::onDestroy
+    // Access loggers run in filter-chain order: the plugin's on_log (Context::log, which creates the
+    // context if decodeHeaders never ran) and the host's stats logger, then Context::onDestroy.
+    const other = this.host.accessLog;
+    const plugin = this.mode !== 'skipped';
+    if (plugin && !this.created) this.onCreate();
+    this.accessLogPhase = true;
+    this.alReq = this.reqHeaders;
+    this.alResp = this.respHeaders;
+    this.alRespTrailers = this.respTrailers;
+    if (other?.beforePlugin) other.log(this);
+    if (plugin) this.onLog();
+    if (other && !other.beforePlugin) other.log(this);
+    this.accessLogPhase = false;
+    this.alReq = this.alResp = this.alRespTrailers = null;
+    if (plugin) {
       this.onDone();
       this.onDelete();
     }

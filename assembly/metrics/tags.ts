@@ -4,14 +4,18 @@
 // Tag values must not contain the separators, nor the substrings Istio's other tag regexes look
 // for anywhere in a name (cache.X., component.X., wasm_filter.X., tag.X;., rbac.allowed/denied,
 // .istio_dry_run_allow_/deny_, .shadow_allowed/denied): those would be cut out of the name or
-// become other labels. Such dots are replaced by '_' in the label (the filter-state value is not
-// changed).
+// become other labels. Such dots are replaced by '_' in the label, and so are ';' (a value ending
+// in ";." would end the tag early: the value regex is lazy) and line breaks (they stop the
+// extraction). The filter-state value itself is not changed.
 
 const RISKY: string[] = ["cache.", "component.", "wasm_filter.", "tag.", "rbac.allowed", "rbac.denied",
-  ".istio_dry_run_allow_", ".istio_dry_run_deny_", ".shadow_allowed", ".shadow_denied", ";.;", "=.="];
+  ".istio_dry_run_allow_", ".istio_dry_run_deny_", ".shadow_allowed", ".shadow_denied", "=.="];
 
 export function safeTagValue(value: string): string {
   let out = value;
+  if (out.includes(";")) out = out.replaceAll(";", "_");
+  if (out.includes("\n")) out = out.replaceAll("\n", "_");
+  if (out.includes("\r")) out = out.replaceAll("\r", "_");
   for (let i = 0; i < RISKY.length; i++) {
     const risky = RISKY[i];
     if (out.includes(risky)) out = out.replaceAll(risky, risky.replaceAll(".", "_"));
