@@ -11,6 +11,7 @@ import { HeaderMap } from './header-maps.ts';
 import { HOSTCALL_COUNT } from './hostcalls.ts';
 import type { StreamView } from './properties.ts';
 import type {
+  HeaderPairs,
   HeaderInput,
   LocalReply,
   LogEntry,
@@ -270,6 +271,21 @@ export class HttpStream extends ContextBase implements StreamView {
   }
 
   /** Current filter state, UTF-8 decoded (readable mid-stream, e.g. right after requestHeaders()). */
+  /** Request headers as the filter left them (what a proxy forwards upstream); null before request headers. */
+  get forwardedRequestHeaders(): HeaderPairs | null {
+    return this.reqHeaders ? this.reqHeaders.toPairs() : null;
+  }
+
+  /** Response headers as the filter left them (what a proxy sends downstream); null before response headers. */
+  get downstreamResponseHeaders(): HeaderPairs | null {
+    return this.respHeaders ? this.respHeaders.toPairs() : null;
+  }
+
+  /** Whether the stream was reset (by the proxy, or by the filter through proxy_close_stream). */
+  get wasReset(): boolean {
+    return this.isReset;
+  }
+
   get filterState(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of this.stateMap) out[k] = utf8.decode(v);

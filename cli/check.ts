@@ -1,0 +1,147 @@
+// `route-metrics check <config> <METHOD> <path>`: one request through the real .wasm in the
+// simulated Envoy, and what it produced — the attribute value(s) in filter state, the metrics,
+// and which route or condition decided it. The decision comes from the plugin itself: the CLI
+// injects `debug: true` into the configuration, so the plugin logs its decision line, e.g.
+//   route-metrics: GET /users/9 → istio_operationId="GET /users/{id}" (routes[2])
+import { configForm, loadConfigFiles, withDebug, type LoadedConfig } from './config-files.ts';
+import { CliError, configDiagnostics, startPlugin } from './plugin-host.ts';
+import { formatLabels, metricSamples, type MetricSample } from './stat-names.ts';
+import { out as c } from './terminal.ts';
+
+export interface CheckOptions {
+  config: string[];
+  method: string;
+  path: string;
+  headers?: string[];
+  status?: number;
+  durationMs?: number;
+  wasm?: string;
+  /** Expected value of the route attribute. */
+  expect?: string;
+  /** Expect that no route matches (the attribute stays unset). */
+  expectNone?: boolean;
+  json?: boolean;
+}
+
+export interface CheckReport {
+  config: { file: string; form: string };
+  request: { method: string; path: string; headers: [string, string][]; status: number; durationMs: number };
+  /** Filter state key of the route attribute, e.g. "wasm.istio_operationId". */
+  attribute: string;
+  /** The route attribute's value; null when nothing was written (Istio shows `unknown`). */
+  route: string | null;
+  /** The config entry that decided, e.g. "routes[2]" or "attributes[0].match[1]", and its text. */
+  matched: { path: string; entry: unknown } | null;
+  decisions: string[];
+  filterState: Record<string, string>;
+  metrics: MetricSample[];
+  response: { status: number } | null;
+  expectation?: { expected: string | null; ok: boolean };
+}
+
+function parseHeader(h: string): [string, string] {
+  const i = h.search(/[=:]/);
+  if (i <= 0) throw new CliError(`--header ${JSON.stringify(h)}: expected name=value`, 2);
+  return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+}
+
+/** The filter-state key of the attribute that names the route. */
+function routeAttribute(json: string | undefined): string {
+  try {
+    const v = JSON.parse(json ?? '{}');
+    if (Array.isArray(v.attributes)) {
+      const names: string[] = v.attributes.map((a: Record<string, unknown>) => String(a.output_attribute ?? a.outputAttribute ?? ''));
+      return `wasm.${names.includes('istio_operationId') ? 'istio_operationId' : names[0] ?? 'istio_operationId'}`;
+    }
+    return `wasm.${typeof v.output_attribute === 'string' ? v.output_attribute : 'istio_operationId'}`;
+  } catch {
+    return 'wasm.istio_operationId';
+  }
+}
+
+/** The config entry a decision line points at: "(routes[2])" or "(attributes[0].match[1])". */
+function matchedEntry(json: string | undefined, decisions: string[]): CheckReport['matched'] {
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(json ?? '{}');
+  } catch {
+    return null;
+  }
+  for (const line of decisions) {
+    let m = /\(routes\[(\d+)\]\)$/.exec(line);
+    if (m) {
+      const routes = config.routes as unknown[] | undefined;
+      return { path: `routes[${m[1]}]`, entry: routes?.[Number(m[1])] ?? null };
+    }
+    m = /\(attributes\[(\d+)\]\.match\[(\d+)\]\)$/.exec(line);
+    if (m) {
+      const attrs = config.attributes as { match?: unknown[] }[] | undefined;
+      return { path: `attributes[${m[1]}].match[${m[2]}]`, entry: attrs?.[Number(m[1])]?.match?.[Number(m[2])] ?? null };
+    }
+  }
+  return null;
+}
+
+export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
+  const loaded: LoadedConfig = loadConfigFiles(opts.config);
+  const headers = (opts.headers ?? []).map(parseHeader);
+  const status = opts.status ?? 200;
+  const durationMs = opts.durationMs ?? 12;
+  const host = await startPlugin(loaded, { wasm: opts.wasm, pluginConfig: withDebug(loaded.pluginConfig) });
+  if (!host.configured) {
+    const d = configDiagnostics(host);
+    throw new CliError(`${loaded.pluginSource}: configuration rejected`, 1, [...d.errors, ...d.envoy]);
+  }
+  host.clearLogs();
+  const r = host.request({ method: opts.method, path: opts.path, headers, status, durationMs });
+  const decisions = r.logs.filter((l) => l.source === 'plugin' && l.message.startsWith('route-metrics: ')).map((l) => l.message);
+  const attribute = routeAttribute(loaded.pluginConfig);
+  const route = r.filterState[attribute] ?? null;
+  const report: CheckReport = {
+    config: { file: loaded.pluginSource!, form: configForm(loaded.pluginConfig) },
+    request: { method: opts.method, path: opts.path, headers, status, durationMs },
+    attribute,
+    route,
+    matched: matchedEntry(loaded.pluginConfig, decisions),
+    decisions,
+    filterState: r.filterState,
+    metrics: metricSamples(host.metrics).filter((m) => m.value > 0),
+    response: r.response ? { status: r.response.status } : null,
+  };
+  host.stop();
+  let exitCode = 0;
+  if (opts.expect !== undefined || opts.expectNone) {
+    const expected = opts.expectNone ? null : opts.expect!;
+    const ok = route === expected;
+    report.expectation = { expected, ok };
+    if (!ok) exitCode = 1;
+  }
+  return { report, exitCode };
+}
+
+export function formatCheck(r: CheckReport): string {
+  const lines: string[] = [];
+  const kv = (k: string, v: string) => lines.push(`${c.dim(k.padEnd(10))} ${v}`);
+  kv('config', `${r.config.file} (${r.config.form} form)`);
+  const hdrs = r.request.headers.length ? `  ${r.request.headers.map(([k, v]) => `${k}: ${v}`).join(', ')}` : '';
+  kv('request', `${r.request.method} ${r.request.path}${hdrs}  → response ${r.request.status} in ${r.request.durationMs} ms`);
+  kv('route', r.route === null ? c.yellow('(no route matched: attribute unset, Istio shows "unknown")') : c.bold(c.green(JSON.stringify(r.route))) + c.dim(`  (${r.attribute})`));
+  if (r.matched) kv('matched', `${r.matched.path} ${JSON.stringify(r.matched.entry)}`);
+  for (const d of r.decisions) kv('decision', d.replace(/^route-metrics: /, ''));
+  const fs = Object.entries(r.filterState);
+  if (fs.length > 0) {
+    lines.push(c.dim('filter state'));
+    for (const [k, v] of fs) lines.push(`  ${k} = ${JSON.stringify(v)}`);
+  }
+  lines.push(c.dim('metrics'));
+  if (r.metrics.length === 0) lines.push('  (none)');
+  for (const m of r.metrics) {
+    const series = `${m.name}${formatLabels(m.labels)}`;
+    lines.push(m.type === 'histogram' ? `  ${series} histogram: ${m.value} sample(s) [${m.samples!.join(', ')}]` : `  ${series} ${m.value}`);
+  }
+  if (r.expectation) {
+    const want = r.expectation.expected === null ? 'no match' : JSON.stringify(r.expectation.expected);
+    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${r.route === null ? 'no match' : JSON.stringify(r.route)}`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,69 @@
+// `route-metrics lint <config>`: the plugin's own verdict (the real .wasm's proxy_on_configure:
+// its "config error:" / "config warning:" lines, with JSON paths) plus lint-rules.ts findings.
+// Exit codes: 0 clean (infos allowed), 1 errors (or warnings with --strict), 2 usage.
+import { loadConfigFiles } from './config-files.ts';
+import { lintConfig, type Finding } from './lint-rules.ts';
+import { configDiagnostics, diagnosticPath, startPlugin } from './plugin-host.ts';
+import { out as c } from './terminal.ts';
+
+export interface LintOptions {
+  config: string[];
+  wasm?: string;
+  strict?: boolean;
+  json?: boolean;
+}
+
+export interface LintReport {
+  file: string;
+  accepted: boolean;
+  findings: Finding[];
+  counts: Record<Finding['level'], number>;
+}
+
+const PLUGIN_LINE = /^route-metrics: config (error|warning): /;
+
+export async function runLint(opts: LintOptions): Promise<{ report: LintReport; exitCode: number }> {
+  const loaded = loadConfigFiles(opts.config);
+  const host = await startPlugin(loaded, { wasm: opts.wasm });
+  const d = configDiagnostics(host);
+  host.stop();
+  const findings: Finding[] = [];
+  for (const line of d.errors) {
+    if (/^route-metrics: configuration rejected/.test(line)) continue; // the summary line; counted below
+    findings.push({ level: 'error', path: diagnosticPath(line), message: line.replace(PLUGIN_LINE, '').replace(/^route-metrics: /, '') });
+  }
+  if (!host.configured && findings.length === 0) {
+    // Rejected without a config error line (e.g. the module failed to load): Envoy's chain explains.
+    for (const m of d.envoy) findings.push({ level: 'error', path: '', message: m });
+  }
+  for (const line of d.warnings) {
+    findings.push({ level: 'warning', path: diagnosticPath(line), message: line.replace(PLUGIN_LINE, '').replace(/^route-metrics: /, '') });
+  }
+  findings.push(...lintConfig(loaded.pluginConfig));
+  // The plugin's message already starts with the path; keep it once.
+  for (const f of findings) if (f.path && f.message.startsWith(`${f.path}: `)) f.message = f.message.slice(f.path.length + 2);
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.level]++;
+  const exitCode = counts.error > 0 || (opts.strict && counts.warning > 0) ? 1 : 0;
+  return { report: { file: loaded.pluginSource!, accepted: host.configured, findings, counts }, exitCode };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatLint(r: LintReport): string {
+  const colour = { error: c.red, warning: c.yellow, info: c.cyan };
+  const lines: string[] = [`${c.bold(r.file)}: ${r.accepted ? 'accepted by the plugin' : c.red('rejected by the plugin')}`];
+  const order = { error: 0, warning: 1, info: 2 };
+  const sorted = [...r.findings].sort((a, b) => order[a.level] - order[b.level]);
+  for (const f of sorted) {
+    lines.push(`  ${colour[f.level](f.level.padEnd(7))} ${f.path ? c.bold(f.path) + ': ' : ''}${f.message}`);
+    if (f.suggestion !== undefined) {
+      const json = JSON.stringify(f.suggestion, null, 2).split('\n');
+      const text = json.length > 40 ? [...json.slice(0, 40), `… (${json.length - 40} more lines; --json prints all)`] : json;
+      for (const l of text) lines.push(`            ${c.dim(l)}`);
+    }
+  }
+  const { error, warning, info } = r.counts;
+  lines.push(`${plural(error, 'error')}, ${plural(warning, 'warning')}, ${plural(info, 'info')}`);
+  return lines.join('\n');
+}

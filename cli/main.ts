@@ -1,0 +1,9 @@
+// Entry point of the `route-metrics` CLI (see program.ts). `node cli/route-metrics.mjs …` loads
+// this through tsx; `tsx cli/main.ts …` works too.
+import { run } from './program.ts';
+
+const code = await run(process.argv);
+process.exitCode = code;
+// Servers and keep-alive agents are closed by the commands; if a stray handle (e.g. a socket a
+// peer never closed) would keep the process alive, leave anyway.
+setTimeout(() => process.exit(code), 3000).unref();

@@ -1,0 +1,88 @@
+// Starts the real route-metrics .wasm in the simulated Envoy with a configuration loaded by
+// config-files.ts, and sorts the plugin's log into the messages a user needs when it is rejected.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SimulatedEnvoy, type StartOptions } from '../host/index.ts';
+import type { LoadedConfig } from './config-files.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_WASM = fileURLToPath(new URL('../build/route-metrics.wasm', import.meta.url));
+
+/** A failure the CLI reports as one clear message and a non-zero exit. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1, readonly details: string[] = []) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function resolveWasm(path: string | undefined): string {
+  const wasm = path ?? DEFAULT_WASM;
+  if (!existsSync(wasm)) {
+    throw new CliError(`${wasm}: no such file${path === undefined ? ' (run `npm run build` first)' : ''}`);
+  }
+  return wasm;
+}
+
+export interface PluginStartOptions {
+  wasm?: string;
+  /** Replaces loaded.pluginConfig (e.g. with debug: true injected). */
+  pluginConfig?: string;
+  /** Extra host options (stats, istio metadata, …). */
+  host?: Partial<StartOptions>;
+}
+
+/** The options SimulatedEnvoy.start gets for a loaded configuration. */
+export function startOptions(loaded: LoadedConfig, opts: PluginStartOptions = {}): StartOptions {
+  return {
+    wasm: resolveWasm(opts.wasm),
+    pluginConfig: opts.pluginConfig ?? loaded.pluginConfig,
+    rootId: loaded.rootId ?? 'route-metrics',
+    pluginName: loaded.envoyPluginName,
+    failStrategy: loaded.failStrategy,
+    env: loaded.env,
+    // Envoy's default log level for the wasm component is info; trace/debug lines are not kept.
+    logLevel: 'info',
+    ...opts.host,
+  };
+}
+
+export async function startPlugin(loaded: LoadedConfig, opts: PluginStartOptions = {}): Promise<SimulatedEnvoy> {
+  return SimulatedEnvoy.start(startOptions(loaded, opts));
+}
+
+export interface ConfigDiagnostics {
+  /** "route-metrics: config error: routes[3].path: …" lines, as the plugin logged them. */
+  errors: string[];
+  warnings: string[];
+  /** Envoy's own chain when the plugin was rejected ("Failed to configure base Wasm plugin", …). */
+  envoy: string[];
+}
+
+const CONFIG_ERROR = 'route-metrics: config error: ';
+const CONFIG_WARNING = 'route-metrics: config warning: ';
+
+/** The plugin's configuration verdict, from its log lines. */
+export function configDiagnostics(host: SimulatedEnvoy): ConfigDiagnostics {
+  const d: ConfigDiagnostics = { errors: [], warnings: [], envoy: [] };
+  for (const l of host.logs) {
+    if (l.vm === 'canary') continue;
+    if (l.source === 'plugin') {
+      if (l.message.startsWith(CONFIG_ERROR)) d.errors.push(l.message);
+      else if (l.message.startsWith(CONFIG_WARNING)) d.warnings.push(l.message);
+      else if (l.level === 'warn' || l.level === 'error' || l.level === 'critical') {
+        // e.g. "configuration rejected (2 errors)" or the empty-config warning
+        (l.level === 'warn' ? d.warnings : d.errors).push(l.message);
+      }
+    }
+  }
+  if (!host.configured) d.envoy = host.startErrors;
+  return d;
+}
+
+/** The path part of a config error line ("routes[3].path"), or '' when it has none. */
+export function diagnosticPath(line: string): string {
+  const body = line.replace(CONFIG_ERROR, '').replace(CONFIG_WARNING, '');
+  const m = /^([A-Za-z_][\w]*(?:\[\d+\])*(?:\.[A-Za-z_][\w]*(?:\[\d+\])*)*): /.exec(body);
+  return m ? m[1]! : '';
+}

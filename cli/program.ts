@@ -1,0 +1,196 @@
+// The `route-metrics` command line (commander). Each command lives in its own module; this file
+// only maps flags to options and errors to exit codes:
+//   0 success · 1 failure (rejected config, lint errors, failed expectation, I/O) · 2 usage
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatCheck, runCheck } from './check.ts';
+import { ConfigFileError } from './config-files.ts';
+import { runDelegate } from './delegates.ts';
+import { formatLint, runLint } from './lint.ts';
+import { runOpenApi, type OpenApiOutput } from './openapi.ts';
+import { CliError } from './plugin-host.ts';
+import { runServe } from './serve.ts';
+import { err } from './terminal.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer ${min}–${max === Number.MAX_SAFE_INTEGER ? '…' : max}`);
+    return n;
+  };
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Sets the process exit code from a command's result. */
+type Exit = (code: number) => void;
+
+export function buildProgram(exit: Exit): Command {
+  const program = new Command('route-metrics')
+    .description('Per-route metrics for Istio/Envoy: try, lint and generate route-metrics configurations with the real .wasm in a simulated Envoy')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(err.red(s)) })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ route-metrics serve                                  # sample app + proxy :15001 + admin :15090 (same as npm start)
+  $ route-metrics serve --upstream http://127.0.0.1:8080 --config my-wasmplugin.yaml
+  $ route-metrics check examples/config/native.json GET /users/42
+  $ route-metrics lint --strict my-wasmplugin.yaml
+  $ route-metrics openapi api.yaml --output wasmplugin --target-gateway my-waypoint --namespace shop > wasmplugin.yaml
+  $ route-metrics package            # OCI image of build/route-metrics.wasm
+  $ route-metrics bench              # route-metrics vs. a floor filter
+
+Exit codes: 0 ok, 1 failure (rejected config, lint errors, failed --expect), 2 usage error.`,
+    );
+
+  program
+    .command('serve')
+    .description('run the dev proxy: every request goes through the real .wasm in one simulated Envoy; Prometheus metrics on the admin port')
+    .addOption(new Option('-c, --config <file>', 'WasmPlugin YAML, Telemetry YAML or plugin JSON (repeat for plugin + telemetry)').argParser(collect).env('ROUTE_METRICS_CONFIG'))
+    .addOption(new Option('--upstream <url>', 'forward to this http:// upstream instead of the built-in sample app').env('ROUTE_METRICS_UPSTREAM'))
+    .addOption(new Option('--listen <host:port>', 'proxy address (port 0 = any free port)').default('127.0.0.1:15001').env('ROUTE_METRICS_LISTEN'))
+    .addOption(new Option('--admin <host:port>', 'admin address: /stats/prometheus, /healthz, /config_dump, /logs').default('127.0.0.1:15090').env('ROUTE_METRICS_ADMIN'))
+    .addOption(new Option('--app <host:port>', 'address of the built-in sample app').default('127.0.0.1:9898').env('ROUTE_METRICS_APP'))
+    .addOption(new Option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)').env('ROUTE_METRICS_WASM'))
+    .addOption(new Option('--destination-app <name>', 'destination_app label on istio_* metrics').default('podinfo').env('ROUTE_METRICS_DESTINATION_APP'))
+    .addOption(new Option('--upstream-timeout <ms>', 'route timeout; 504 UT when exceeded (0 = none)').argParser(integer(0)).default(15000).env('ROUTE_METRICS_UPSTREAM_TIMEOUT'))
+    .addOption(new Option('--traffic <n>', 'send n sample requests after start and print a per-route summary').argParser(integer(0, 1_000_000)).env('ROUTE_METRICS_TRAFFIC'))
+    .option('--exit', 'exit after start-up (and --traffic) instead of serving')
+    .option('--allow-remote', 'allow non-loopback listen addresses (the proxy has no authentication)')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics serve
+  $ route-metrics serve --traffic 500                    # then a per-route table: count, error %, p50/p90/p99
+  $ route-metrics serve --listen 127.0.0.1:0 --admin 127.0.0.1:0 --app 127.0.0.1:0 --traffic 50 --exit
+  $ route-metrics serve -c wasmplugin.yaml -c telemetry.yaml --upstream http://127.0.0.1:8080
+Every option can also be set from the environment (ROUTE_METRICS_LISTEN, ROUTE_METRICS_ADMIN, ROUTE_METRICS_APP,
+ROUTE_METRICS_UPSTREAM, ROUTE_METRICS_CONFIG (comma-separated), ROUTE_METRICS_WASM, ROUTE_METRICS_TRAFFIC).`)
+    .action(async (o) => {
+      exit(await runServe({
+        config: o.config, upstream: o.upstream, listen: o.listen, admin: o.admin, app: o.app, wasm: o.wasm,
+        traffic: o.traffic, exit: o.exit, allowRemote: o.allowRemote, destinationApp: o.destinationApp, upstreamTimeout: o.upstreamTimeout,
+      }));
+    });
+
+  program
+    .command('check')
+    .description('classify one request with the real .wasm: the route attribute, the matching route or condition, and the metrics it records')
+    .argument('<config>', 'WasmPlugin YAML or plugin JSON')
+    .argument('<method>', 'HTTP method, e.g. GET')
+    .argument('<path>', 'request path, with query string if any')
+    .option('-H, --header <name=value>', 'request header (repeatable); host=… sets :authority', collect)
+    .option('--status <code>', 'response status code', integer(100, 599), 200)
+    .option('--duration-ms <ms>', 'request duration', integer(0), 12)
+    .option('--expect <route>', 'exit 1 unless the route attribute is exactly this')
+    .option('--expect-none', 'exit 1 unless no route matches')
+    .option('--json', 'machine-readable output')
+    .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics check examples/config/native.json GET /users/42
+  $ route-metrics check examples/config/wasmplugin-local.yaml POST /echo --status 500 --expect "POST /echo"
+  $ route-metrics check my.json GET /app/x -H x-user=beta-7 --json`)
+    .action(async (config: string, method: string, path: string, o) => {
+      if (o.expect !== undefined && o.expectNone) throw new CliError('--expect and --expect-none exclude each other', 2);
+      const { report, exitCode } = await runCheck({
+        config: [config], method, path, headers: o.header, status: o.status, durationMs: o.durationMs,
+        expect: o.expect, expectNone: o.expectNone, wasm: o.wasm,
+      });
+      console.log(o.json ? JSON.stringify(report, null, 2) : formatCheck(report));
+      exit(exitCode);
+    });
+
+  program
+    .command('lint')
+    .description("the plugin's own configuration errors (with JSON paths) plus warnings: unreachable routes, regexes that could be templates, missing default, …")
+    .argument('<config>', 'WasmPlugin YAML or plugin JSON')
+    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--json', 'machine-readable output')
+    .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics lint examples/config/wasmplugin-local.yaml
+  $ route-metrics lint --strict --json routes.json`)
+    .action(async (config: string, o) => {
+      const { report, exitCode } = await runLint({ config: [config], strict: o.strict, json: o.json, wasm: o.wasm });
+      console.log(o.json ? JSON.stringify(report, null, 2) : formatLint(report));
+      exit(exitCode);
+    });
+
+  program
+    .command('openapi')
+    .description('generate routes from an OpenAPI 3.x or Swagger 2.0 spec (one route per path and method)')
+    .argument('<spec>', 'local YAML or JSON file')
+    .addOption(new Option('-o, --output <kind>', 'what to print').choices(['config', 'wasmplugin', 'telemetry', 'all']).default('config'))
+    .addOption(new Option('--name-style <style>', 'route names: "<METHOD> <path template>" or the operationId').choices(['template', 'operationId']).default('template'))
+    .option('--prefix-base-path', 'include the server base path in template-style names')
+    .option('--base-path <path>', "use this base path instead of the spec's servers / basePath ('' for none)")
+    .option('--default <name>', 'value for requests no route matches (default: unset, Istio shows "unknown")')
+    .option('--namespace <ns>', 'metadata.namespace of the manifests')
+    .option('--target-gateway <name>', 'targetRefs to this waypoint / gateway (ambient)')
+    .option('--selector <k=v,...>', 'workload selector matchLabels (sidecars)')
+    .option('--url <url>', 'WasmPlugin url of the module')
+    .option('--name <name>', 'metadata.name of the manifests', 'route-metrics')
+    .option('--tag <label>', 'label name on Istio metrics in the Telemetry', 'route_name')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics openapi petstore.yaml > routes.json
+  $ route-metrics openapi petstore.yaml --name-style operationId -o all --target-gateway petstore-waypoint --namespace pets
+  $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore`)
+    .action(async (spec: string, o) => {
+      const r = await runOpenApi(spec, {
+        output: o.output as OpenApiOutput, nameStyle: o.nameStyle, prefixBasePath: o.prefixBasePath, basePath: o.basePath,
+        default: o.default, namespace: o.namespace, targetGateway: o.targetGateway, selector: o.selector, url: o.url, name: o.name, tag: o.tag,
+      });
+      for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
+      process.stdout.write(r.text);
+      exit(0);
+    });
+
+  for (const [name, description] of [
+    ['package', 'package build/route-metrics.wasm as an OCI image (cli/package.ts; --help there)'],
+    ['bench', 'benchmark route-metrics against a floor filter (bench/run.ts)'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[args...]', 'passed on as they are')
+      .action((args: string[]) => exit(runDelegate(name, args)));
+  }
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code (it never calls process.exit itself). */
+export async function run(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help/version exit 0; everything commander rejects is a usage error
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      console.error(err.red(`route-metrics: ${e.message}`));
+      for (const d of e.details) console.error(d);
+      return e.exitCode;
+    }
+    if (e instanceof ConfigFileError) {
+      console.error(err.red(`route-metrics: ${e.message}`));
+      return 1;
+    }
+    console.error(err.red(`route-metrics: ${(e as Error).stack ?? String(e)}`));
+    return 1;
+  }
+}

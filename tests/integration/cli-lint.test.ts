@@ -1,0 +1,241 @@
+// `route-metrics lint`: the plugin's own errors (real .wasm, JSON paths) and each TypeScript-side
+// rule, triggered by a small configuration; exit codes 0 / 1 / 2 and --strict.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLint } from '../../cli/lint.ts';
+import { lintConfig, type Finding } from '../../cli/lint-rules.ts';
+import { suggestPathForRegex } from '../../cli/regex-to-path.ts';
+import { conditionToRoute } from '../../cli/attributegen-to-native.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO, 'cli/route-metrics.mjs'), ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rm-lint-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, config: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof config === 'string' ? config : JSON.stringify(config));
+  return p;
+}
+
+/** Findings for routes (with a default, so only the rule under test fires). */
+const lint = (routes: unknown[], extra: object = {}) => lintConfig(JSON.stringify({ default: 'other', routes, ...extra }));
+const only = (fs: Finding[], level: Finding['level']) => fs.filter((f) => f.level === level);
+
+describe('lint: the plugin\'s verdict', () => {
+  test('config errors with JSON paths → exit 1', () => {
+    const p = file('bad.json', { routes: [{ name: 'x', path: '/a/{b' }, { name: 'y' }, { name: 'z', methods: ['get'] }] });
+    const r = cli('lint', p);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /rejected by the plugin/);
+    assert.match(r.stdout, /error\s+routes\[0\]\.path: unclosed '\{' at column 4/);
+    assert.match(r.stdout, /error\s+routes\[1\]: route has no match condition/);
+    assert.match(r.stdout, /error\s+routes\[2\]\.method\[0\]: 'get': HTTP methods are case-sensitive; did you mean 'GET'\?/);
+  });
+
+  test('invalid JSON is reported by the plugin with its position', async () => {
+    const { report, exitCode } = await runLint({ config: [file('broken.json', '{"routes": [')] });
+    assert.equal(exitCode, 1);
+    assert.equal(report.accepted, false);
+    assert.ok(report.findings.some((f) => f.level === 'error'), JSON.stringify(report.findings));
+  });
+
+  test("the plugin's warnings are warnings", async () => {
+    const { report, exitCode } = await runLint({ config: [file('dup.json', { default: 'o', routes: [{ name: 'a', method: ['GET', 'GET'], path: '/a' }] })] });
+    assert.equal(exitCode, 0);
+    assert.ok(report.findings.some((f) => f.level === 'warning' && f.path === 'routes[0].method[1]' && /duplicate method 'GET'/.test(f.message)));
+  });
+
+  test('a clean configuration → exit 0, also with --strict', () => {
+    const p = file('clean.json', { default: 'other', routes: [{ name: 'GET /healthz', method: 'GET', path: '/healthz' }, { name: 'POST /echo', method: 'POST', path: '/echo' }] });
+    const r = cli('lint', '--strict', p);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /0 errors, 0 warnings, 0 infos/);
+  });
+
+  test('warnings fail only with --strict; --json is machine-readable', () => {
+    const p = file('nodefault.json', { routes: [{ name: 'a', path: '/a' }] });
+    assert.equal(cli('lint', p).code, 0);
+    const strict = cli('lint', '--strict', '--json', p);
+    assert.equal(strict.code, 1);
+    const report = JSON.parse(strict.stdout);
+    assert.deepEqual(report.counts, { error: 0, warning: 1, info: 0 });
+    assert.equal(report.findings[0].path, 'default');
+  });
+
+  test('usage errors → 2', () => {
+    assert.equal(cli('lint').code, 2);
+    assert.equal(cli('lint', '--no-such-flag', 'x.json').code, 2);
+  });
+});
+
+describe('lint: unreachable routes', () => {
+  test('same pattern (parameter names aside), method and conditions as an earlier route', () => {
+    const fs = lint([{ name: 'a', method: 'GET', path: '/users/{id}' }, { name: 'b', method: 'GET', path: '/users/{uid}' }]);
+    const w = only(fs, 'warning');
+    assert.equal(w.length, 1, JSON.stringify(fs));
+    assert.equal(w[0]!.path, 'routes[1]');
+    assert.match(w[0]!.message, /unreachable: routes\[0\] \("a"\) is tried first/);
+  });
+
+  test('methods covered by several earlier routes together', () => {
+    const fs = lint([{ name: 'g', method: 'GET', path: '/a' }, { name: 'h', method: 'HEAD', path: '/a' }, { name: 'gh', method: ['GET', 'HEAD'], path: '/a' }]);
+    const w = only(fs, 'warning');
+    assert.equal(w.length, 1);
+    assert.match(w[0]!.message, /routes\[0\] \("g"\) and routes\[1\] \("h"\) are tried first/);
+  });
+
+  test('a route with MORE conditions is tried first, so it is not shadowed', () => {
+    const fs = lint([{ name: 'any', path: '/a' }, { name: 'get', method: 'GET', path: '/a' }, { name: 'beta', path: '/a', headers: [{ name: 'x-user', value: 'b' }] }]);
+    assert.equal(only(fs, 'warning').length, 0, JSON.stringify(fs));
+  });
+
+  test('an earlier any-method route with the same conditions shadows a later one with fewer-or-equal', () => {
+    const fs = lint([{ name: 'q', path: '/a', query_params: [{ name: 'v', value: '1' }] }, { name: 'q2', path: '/a', query_params: [{ name: 'v', value: '1' }] }]);
+    assert.equal(only(fs, 'warning')[0]?.path, 'routes[1]');
+  });
+
+  test('a prefix inside a catch-all template is never reached', () => {
+    const fs = lint([{ name: 'static', path: '/static/**' }, { name: 'js', method: 'GET', path_prefix: '/static/js/' }, { name: 'stat', path_prefix: '/stat' }]);
+    const w = only(fs, 'warning');
+    assert.deepEqual(w.map((f) => f.path), ['routes[1]']);
+  });
+
+  test('a regex equal to an earlier template is never reached', () => {
+    const fs = lint([{ name: 'u', path: '/users/{id}' }, { name: 'r', path_regex: '^/users/[^/]+$' }]);
+    assert.ok(fs.some((f) => f.level === 'warning' && f.path === 'routes[1]' && /unreachable/.test(f.message)), JSON.stringify(fs));
+  });
+
+  test('regex routes with the same text are tried in config order', () => {
+    const fs = lint([{ name: 'r1', path_regex: '^/v[0-9]+/x' }, { name: 'r2', method: 'GET', path_regex: '^/v[0-9]+/x' }]);
+    assert.equal(only(fs, 'warning').filter((f) => /unreachable/.test(f.message))[0]?.path, 'routes[1]');
+  });
+});
+
+describe('lint: regexes that could be paths', () => {
+  test('template, exact path and prefix equivalents are warnings with a suggestion', () => {
+    const fs = lint([
+      { name: 'u', path_regex: '^/users/[^/]+$' },
+      { name: 'h', path_regex: '^/healthz$' },
+      { name: 's', path_regex: '^/static/' },
+    ]);
+    const w = only(fs, 'warning');
+    assert.deepEqual(w.map((f) => [f.path, f.suggestion]), [
+      ['routes[0].path_regex', { path: '/users/{id}' }],
+      ['routes[1].path_regex', { path: '/healthz' }],
+      ['routes[2].path_regex', { path_prefix: '/static/' }],
+    ]);
+    assert.match(w[0]!.message, /is a template/);
+    assert.match(w[1]!.message, /is an exact path/);
+  });
+
+  test('a stricter character class is only an info (the template would be looser)', () => {
+    const fs = lint([{ name: 'r', path_regex: '^/reviews/[[:alnum:]]*$' }]);
+    assert.deepEqual(fs.map((f) => [f.level, f.suggestion]), [['info', { path: '/reviews/{id}' }]]);
+  });
+
+  test('regexes that are not paths are left alone', () => {
+    for (const re of ['^/v[0-9]+/legacy/', '/x', '^/a/.+/b$', '^/files/[^/]+\\.json$', '^/x|^/y']) {
+      assert.equal(suggestPathForRegex(re), null, re);
+    }
+    assert.deepEqual(suggestPathForRegex('^/static(/.*)?$'), { kind: 'path', value: '/static/**', equivalent: true });
+  });
+});
+
+describe('lint: infos and defaults', () => {
+  test('one name on different paths is an info', () => {
+    const fs = lint([{ name: 'users', path: '/users' }, { name: 'users', path: '/people' }]);
+    assert.deepEqual(fs.map((f) => [f.level, f.path]), [['info', 'routes[0], routes[1]']]);
+  });
+
+  test('overlapping templates: an info naming the route that wins', () => {
+    const fs = lint([{ name: 'by id', method: 'GET', path: '/users/{id}' }, { name: 'me', method: 'GET', path: '/users/me' }]);
+    const i = only(fs, 'info');
+    assert.equal(i.length, 1);
+    assert.match(i[0]!.message, /both match e\.g\. \/users\/me: routes\[1\] is tried first/);
+  });
+
+  test('disjoint method sets do not overlap', () => {
+    assert.equal(lint([{ name: 'a', method: 'GET', path: '/users/{id}' }, { name: 'b', method: 'POST', path: '/users/me' }]).length, 0);
+  });
+
+  test('missing default is a warning', () => {
+    const fs = lintConfig(JSON.stringify({ routes: [{ name: 'a', path: '/a' }] }));
+    assert.deepEqual(fs.map((f) => [f.level, f.path]), [['warning', 'default']]);
+  });
+});
+
+describe('lint: attributegen', () => {
+  test('plain request conditions could be native routes; the suggestion is a complete native config', async () => {
+    const { report } = await runLint({ config: [join(REPO, 'examples/config/attributegen.json')] });
+    const f = report.findings.find((x) => x.path === 'attributes[0]' && /could be native routes/.test(x.message))!;
+    assert.equal(f.level, 'warning');
+    assert.deepEqual(f.suggestion, {
+      output_attribute: 'istio_operationId',
+      routes: [
+        { name: 'GET /healthz', method: 'GET', path: '/healthz' },
+        { name: 'POST /echo', method: 'POST', path: '/echo' },
+      ],
+    });
+  });
+
+  test('the suggested native config is accepted by the plugin and lints clean of conversions', async () => {
+    const bookinfo = {
+      attributes: [{
+        output_attribute: 'istio_operationId',
+        match: [
+          { value: 'ListReviews', condition: "request.url_path == '/reviews' && request.method == 'GET'" },
+          { value: 'GetReview', condition: "request.url_path.matches('^/reviews/[[:alnum:]]*$') && request.method == 'GET'" },
+          { value: 'CreateReview', condition: "request.url_path == '/reviews/' && request.method == 'POST'" },
+          { value: 'Other', condition: '' },
+        ],
+      }],
+    };
+    const fs = lintConfig(JSON.stringify(bookinfo));
+    const f = fs.find((x) => /could be native routes/.test(x.message))!;
+    assert.match(f.message, /^3 of 3 condition/);
+    const suggestion = f.suggestion as { default: string; routes: unknown[] };
+    assert.equal(suggestion.default, 'Other');
+    assert.deepEqual(suggestion.routes[1], { name: 'GetReview', method: 'GET', path_regex: '^/reviews/[[:alnum:]]*$' });
+    const { report } = await runLint({ config: [file('suggested.json', suggestion)] });
+    assert.equal(report.accepted, true);
+  });
+
+  test('conditions that are not plain matches are not converted', () => {
+    for (const c of ["response.code >= 500", "request.method == 'GET' || request.method == 'HEAD'", "request.path == '/x'", "!(request.method == 'GET')", "request.headers['x'].startsWith('a')"]) {
+      assert.equal(conditionToRoute('v', c), null, c);
+    }
+    assert.deepEqual(conditionToRoute('v', "(request.method in ['GET', 'HEAD']) && request.url_path.startsWith('/static/') && request.headers['X-User'] == 'a'"), {
+      name: 'v', method: ['GET', 'HEAD'], path_prefix: '/static/', headers: [{ name: 'x-user', value: 'a' }],
+    });
+  });
+
+  test('missing default on istio_operationId is a warning', () => {
+    const fs = lintConfig(JSON.stringify({ attributes: [{ output_attribute: 'istio_operationId', match: [{ value: 'x', condition: 'response.code >= 500' }] }] }));
+    assert.deepEqual(fs.map((f) => [f.level, f.path]), [['warning', 'attributes[0]']]);
+  });
+});
+
+describe('lint: scale', () => {
+  test('10,000 templated routes lint in well under the test timeout', () => {
+    const routes = Array.from({ length: 10_000 }, (_, i) => ({ name: `op${i}`, method: 'GET', path: `/api/v1/res${i % 500}/{id}/sub${i}` }));
+    const t = performance.now();
+    const fs = lint(routes);
+    const ms = performance.now() - t;
+    assert.equal(only(fs, 'warning').length, 0);
+    assert.ok(ms < 5000, `${ms} ms`);
+  });
+});

@@ -1,0 +1,206 @@
+// `route-metrics openapi`: routes from the OpenAPI 3.0 and Swagger 2.0 fixtures — base paths,
+// templates, operationId naming, partial-segment parameters as regexes — and the generated
+// configuration / manifests checked for real: accepted and matched by the .wasm, valid YAML that
+// passes the Istio CRD schemas (../shared/schemas, when present).
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { Ajv } from 'ajv';
+import { runOpenApi } from '../../cli/openapi.ts';
+import { pathCondition, serverBasePath } from '../../cli/openapi-routes.ts';
+import { startFilter } from '../support/filter.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const PETSTORE = join(REPO, 'tests/fixtures/openapi-petstore-plus.yaml');
+const BOOKSTORE = join(REPO, 'tests/fixtures/openapi-swagger2-bookstore.json');
+const SCHEMAS = resolve(REPO, '../shared/schemas');
+const OP = 'wasm.istio_operationId';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO, 'cli/route-metrics.mjs'), ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Route = { name: string; method: string; path?: string; path_regex?: string };
+
+describe('openapi: OpenAPI 3.0 (petstore-plus)', () => {
+  let routes: Route[];
+  let warnings: string[];
+  before(async () => {
+    const r = await runOpenApi(PETSTORE, {});
+    routes = JSON.parse(r.text).routes;
+    warnings = r.conversion.warnings;
+  });
+
+  test('one route per path and method, under the servers\' base path, named "<METHOD> <template>"', () => {
+    assert.deepEqual(routes.map((r) => [r.name, r.method, r.path ?? r.path_regex]), [
+      ['GET /pets', 'GET', '/api/v1/pets'],
+      ['POST /pets', 'POST', '/api/v1/pets'],
+      ['GET /pets/{petId}', 'GET', '/api/v1/pets/{petId}'],
+      ['PUT /pets/{petId}', 'PUT', '/api/v1/pets/{petId}'],
+      ['DELETE /pets/{petId}', 'DELETE', '/api/v1/pets/{petId}'],
+      ['GET /pets/{petId}/photos/{photoId}', 'GET', '/api/v1/pets/{petId}/photos/{photoId}'],
+      ['DELETE /pets/{petId}/photos/{photoId}', 'DELETE', '/api/v1/pets/{petId}/photos/{photoId}'],
+      ['GET /pets/mine', 'GET', '/api/v1/pets/mine'],
+      ['GET /files/{name}.{ext}', 'GET', '^/api/v1/files/[^/]+\\.[^/]+$'],
+      ['GET /health', 'GET', '/health'], // path-level servers override: served at the root
+    ]);
+  });
+
+  test('a parameter spanning part of a segment becomes a regex, with a note', () => {
+    assert.equal(routes[8]!.path, undefined);
+    assert.ok(warnings.some((w) => w.startsWith('GET /files/{name}.{ext}: a parameter spans part of a path segment')), warnings.join('\n'));
+  });
+
+  test('the generated config is accepted by the plugin and classifies real paths', async () => {
+    const host = await startFilter({ routes });
+    assert.equal(host.configured, true, host.startError);
+    const cases: [string, string, string | undefined][] = [
+      ['GET', '/api/v1/pets?limit=5', 'GET /pets'],
+      ['POST', '/api/v1/pets', 'POST /pets'],
+      ['GET', '/api/v1/pets/42', 'GET /pets/{petId}'],
+      ['GET', '/api/v1/pets/mine', 'GET /pets/mine'], // the literal segment wins over {petId}
+      ['DELETE', '/api/v1/pets/42/photos/7', 'DELETE /pets/{petId}/photos/{photoId}'],
+      ['GET', '/api/v1/files/report.csv', 'GET /files/{name}.{ext}'],
+      ['GET', '/api/v1/files/report', undefined],
+      ['GET', '/health', 'GET /health'],
+      ['GET', '/pets', undefined], // without the base path
+      ['PATCH', '/api/v1/pets/42', undefined],
+    ];
+    for (const [method, path, expected] of cases) {
+      assert.equal(host.request({ method, path }).filterState[OP], expected, `${method} ${path}`);
+    }
+  });
+
+  test('--name-style operationId, with the template name where an operation has none', async () => {
+    const r = await runOpenApi(PETSTORE, { nameStyle: 'operationId' });
+    const names = JSON.parse(r.text).routes.map((x: Route) => x.name);
+    assert.deepEqual(names, ['listPets', 'createPet', 'getPet', 'updatePet', 'deletePet', 'getPetPhoto', 'DELETE /pets/{petId}/photos/{photoId}', 'listMyPets', 'downloadFile', 'health']);
+    assert.ok(r.conversion.warnings.some((w) => w.includes('no operationId')));
+  });
+
+  test('--prefix-base-path puts the base path into the names; --base-path replaces it', async () => {
+    const prefixed = JSON.parse((await runOpenApi(PETSTORE, { prefixBasePath: true })).text).routes as Route[];
+    assert.equal(prefixed[0]!.name, 'GET /api/v1/pets');
+    const rebased = JSON.parse((await runOpenApi(PETSTORE, { basePath: '/petstore' })).text).routes as Route[];
+    assert.equal(rebased[2]!.path, '/petstore/pets/{petId}');
+    assert.equal(rebased[9]!.path, '/petstore/health');
+    const none = JSON.parse((await runOpenApi(PETSTORE, { basePath: '' })).text).routes as Route[];
+    assert.equal(none[0]!.path, '/pets');
+  });
+
+  test('--default is written', async () => {
+    assert.equal(JSON.parse((await runOpenApi(PETSTORE, { default: 'other' })).text).default, 'other');
+  });
+});
+
+describe('openapi: Swagger 2.0 (bookstore)', () => {
+  test('basePath honoured; parameter names the template syntax does not allow are sanitized', async () => {
+    const r = await runOpenApi(BOOKSTORE, { nameStyle: 'operationId' });
+    assert.equal(r.conversion.format, 'Swagger 2.0');
+    assert.deepEqual(r.conversion.basePaths, ['/store']);
+    const routes = JSON.parse(r.text).routes as Route[];
+    assert.deepEqual(routes.map((x) => [x.name, x.method, x.path]), [
+      ['ListShelves', 'GET', '/store/shelves'],
+      ['CreateShelf', 'POST', '/store/shelves'],
+      ['GetShelf', 'GET', '/store/shelves/{shelf}'],
+      ['DELETE /shelves/{shelf}', 'DELETE', '/store/shelves/{shelf}'],
+      ['GetBook', 'GET', '/store/shelves/{shelf}/books/{book_id}'],
+      ['UpdateBook', 'PATCH', '/store/shelves/{shelf}/books/{book_id}'],
+    ]);
+    const host = await startFilter({ routes });
+    assert.equal(host.configured, true, host.startError);
+    assert.equal(host.request({ method: 'GET', path: '/store/shelves/fiction/books/42' }).filterState[OP], 'GetBook');
+  });
+});
+
+describe('openapi: manifests', () => {
+  const validators = existsSync(SCHEMAS)
+    ? (() => {
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        return {
+          WasmPlugin: ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'wasmplugin.v1alpha1.json'), 'utf8'))),
+          Telemetry: ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, 'telemetry.v1.json'), 'utf8'))),
+        };
+      })()
+    : null;
+
+  test('-o all: a WasmPlugin and a Telemetry, valid YAML, CRD-valid, targetRefs to the waypoint', () => {
+    const r = cli('openapi', PETSTORE, '-o', 'all', '--name-style', 'operationId', '--target-gateway', 'petstore-waypoint', '--namespace', 'pets');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: GET \/files\/\{name\}\.\{ext\}/);
+    const docs = parseAllDocuments(r.stdout).map((d) => {
+      assert.deepEqual(d.errors, []);
+      return d.toJS() as Record<string, any>;
+    });
+    assert.deepEqual(docs.map((d) => d.kind), ['WasmPlugin', 'Telemetry']);
+    const [wp, tel] = docs as [Record<string, any>, Record<string, any>];
+    assert.deepEqual(wp.metadata, { name: 'route-metrics', namespace: 'pets' });
+    assert.deepEqual(wp.spec.targetRefs, [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'petstore-waypoint' }]);
+    assert.equal(wp.spec.pluginName, 'route-metrics');
+    assert.equal(wp.spec.phase, 'AUTHN');
+    assert.equal(wp.spec.pluginConfig.routes.length, 10);
+    assert.match(r.stdout, /# \/api\/v1\/files\/\{name\}\.\{ext\}: a parameter spans part of a path segment/);
+    assert.deepEqual(tel.spec.targetRefs, wp.spec.targetRefs);
+    assert.deepEqual(tel.spec.metrics[0].overrides[0], {
+      match: { metric: 'REQUEST_COUNT', mode: 'CLIENT_AND_SERVER' },
+      tagOverrides: { route_name: { value: "filter_state['wasm.istio_operationId']" } },
+    });
+    if (validators) {
+      assert.ok(validators.WasmPlugin(wp), JSON.stringify(validators.WasmPlugin.errors));
+      assert.ok(validators.Telemetry(tel), JSON.stringify(validators.Telemetry.errors));
+    }
+  });
+
+  test('-o wasmplugin with a selector; -o telemetry alone', () => {
+    const wp = cli('openapi', BOOKSTORE, '-o', 'wasmplugin', '--selector', 'app=bookstore,version=v2');
+    assert.equal(wp.code, 0, wp.stderr);
+    const [doc] = parseAllDocuments(wp.stdout).map((d) => d.toJS() as Record<string, any>);
+    assert.deepEqual(doc!.spec.selector, { matchLabels: { app: 'bookstore', version: 'v2' } });
+    if (validators) assert.ok(validators.WasmPlugin(doc), JSON.stringify(validators.WasmPlugin.errors));
+    const tel = cli('openapi', BOOKSTORE, '-o', 'telemetry', '--tag', 'request_operation');
+    const [t] = parseAllDocuments(tel.stdout).map((d) => d.toJS() as Record<string, any>);
+    assert.equal(t!.kind, 'Telemetry');
+    assert.ok('request_operation' in t!.spec.metrics[0].overrides[1].tagOverrides);
+    assert.match(tel.stdout, /# No targetRefs\/selector: applies to every workload in the namespace/);
+    if (validators) assert.ok(validators.Telemetry(t), JSON.stringify(validators.Telemetry.errors));
+  });
+
+  test('the default output is JSON that `lint` accepts', () => {
+    const r = cli('openapi', PETSTORE);
+    assert.equal(r.code, 0);
+    assert.equal(JSON.parse(r.stdout).routes.length, 10);
+  });
+
+  test('usage and input errors', () => {
+    assert.equal(cli('openapi', PETSTORE, '--target-gateway', 'w', '--selector', 'app=x').code, 2);
+    assert.equal(cli('openapi', PETSTORE, '-o', 'helm').code, 2);
+    assert.equal(cli('openapi', PETSTORE, '--selector', 'app').code, 2);
+    const missing = cli('openapi', join(REPO, 'tests/fixtures/no-such-spec.yaml'));
+    assert.equal(missing.code, 1);
+    const notSpec = cli('openapi', join(REPO, 'examples/config/native.json'));
+    assert.equal(notSpec.code, 1);
+    assert.match(notSpec.stderr, /route-metrics: /);
+  });
+});
+
+describe('openapi: base paths and path conditions', () => {
+  test('server URLs: absolute, relative, with variables, root', () => {
+    assert.equal(serverBasePath({ url: 'https://x.example.com/api/v1/' }), '/api/v1');
+    assert.equal(serverBasePath({ url: '/v2' }), '/v2');
+    assert.equal(serverBasePath({ url: 'v2' }), '/v2');
+    assert.equal(serverBasePath({ url: 'https://x.example.com' }), '');
+    assert.equal(serverBasePath({ url: '{scheme}://x/{base}', variables: { scheme: { default: 'https' }, base: { default: 'api' } } }), '/api');
+  });
+
+  test('templates, partial segments, literal wildcards', () => {
+    assert.deepEqual(pathCondition('/api', '/users/{id}'), { path: '/api/users/{id}' });
+    assert.deepEqual(pathCondition('', '/v{major}/items'), { path_regex: '^/v[^/]+/items$', note: '/v{major}/items: a parameter spans part of a path segment, which a template cannot express; matched with a regex' });
+    assert.equal(pathCondition('', '/a/*').path_regex, '^/a/\\*$');
+    assert.deepEqual(pathCondition('', '/a/{x}/{x}'), { path: '/a/{x}/{x_}' });
+  });
+});
