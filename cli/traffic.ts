@@ -33,8 +33,8 @@ const MIX: [number, Maker][] = [
 ];
 const TOTAL_WEIGHT = MIX.reduce((a, [w]) => a + w, 0);
 
-/** mulberry32: small, fast, good enough to shuffle a request mix. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, good enough to shuffle a request mix (and to replay a fuzz run). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

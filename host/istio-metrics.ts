@@ -29,6 +29,7 @@ import { PK, PropOut, resolveProperty, type PropertyEnv, type StreamView } from 
 import type { Tag } from './stat-tags.ts';
 import { CelEvalError, printCelValue, type AttributeResolver, type CompiledCel } from './telemetry-cel.ts';
 import { HTTP_METRICS, loadTelemetry, type HttpMetric, type TelemetryInput, type TelemetryMetrics } from './telemetry.ts';
+import { grpcStatusHeader, httpToGrpcStatus } from './grpc-status.ts';
 
 export interface IstioWorkloadLabels {
   workload?: string;
@@ -84,22 +85,7 @@ export function responseFlagsShortString(flags: number): string {
   return out.join(',');
 }
 
-/** Grpc::Utility::httpToGrpcStatus. */
-function httpToGrpcStatus(code: number): number {
-  switch (code) {
-    case 400: return 13;
-    case 401: return 16;
-    case 403: return 7;
-    case 404: return 12;
-    case 429: case 502: case 503: case 504: return 14;
-    default: return 2;
-  }
-}
 
-function grpcStatusHeader(map: HeaderMap | null): string | undefined {
-  const v = map?.get('grpc-status');
-  return v === undefined || v === '' ? undefined : v;
-}
 
 function isGrpcRequest(h: HeaderMap | null): boolean {
   if (!h || h.get(':path') === undefined) return false;

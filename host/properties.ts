@@ -15,6 +15,7 @@
 import { encodePairs, type HeaderMap } from './header-maps.ts';
 import type { PropertyValue } from './types.ts';
 import { WasmResult } from './types.ts';
+import { grpcStatusHeader, httpToGrpcStatus } from './grpc-status.ts';
 
 /** Value kinds as envoy serializeValue encodes them. */
 export const PK = {
@@ -138,23 +139,11 @@ function simpleAtoi(s: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Grpc::Utility::httpToGrpcStatus. */
-function httpToGrpcStatus(code: number): number {
-  switch (code) {
-    case 400: return 13;
-    case 401: return 16;
-    case 403: return 7;
-    case 404: return 12;
-    case 429: case 502: case 503: case 504: return 14;
-    default: return 2;
-  }
-}
 
 /** Grpc::Common::getGrpcStatus(headers-or-trailers): undefined if absent, -1 if invalid. */
 function grpcStatusOf(map: HeaderMap | null): number | undefined {
-  if (!map) return undefined;
-  const v = map.get('grpc-status');
-  if (v === undefined || v === '') return undefined;
+  const v = grpcStatusHeader(map);
+  if (v === undefined) return undefined;
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isFinite(n) && n <= 16 ? n : -1;
 }

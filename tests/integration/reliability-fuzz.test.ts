@@ -6,21 +6,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SimulatedEnvoy } from '../../host/index.ts';
 import { RELEASE_WASM, PODINFO_NATIVE, PODINFO_ATTRIBUTEGEN } from '../support/filter.ts';
+import { prng } from '../../cli/traffic.ts';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 20000);
 const CONFIGS = Number(process.env.FUZZ_CONFIGS ?? 400);
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG, so a failure can be replayed with FUZZ_SEED.
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 
 function randomText(rand: () => number, maxLen: number, alphabet: string): string {
