@@ -109,6 +109,24 @@ export function buildImports(vm: WasmVm): WebAssembly.Imports {
   const iDone = I('proxy_done');
   const iForeign = I('proxy_call_foreign_function');
 
+
+  /** proxy_add_header_map_value / proxy_replace_header_map_value (replace = remove all, then append). */
+  function writeHeader(type: number, kp: number, ks: number, vp: number, vs: number, replace: boolean): number {
+    type >>>= 0;
+    if (type > HEADER_MAP_MAX) return R.BadArgument;
+    const m = mem();
+    const key = m.str(kp >>> 0, ks >>> 0);
+    const value = m.str(vp >>> 0, vs >>> 0);
+    if (key === undefined || value === undefined) return R.InvalidMemoryAccess;
+    const ctx = vm.ctx();
+    const map = ctx.getMap(type);
+    if (!map) return R.BadArgument;
+    if (replace) map.set(key, value);
+    else map.add(key, value);
+    ctx.onHeadersModified(type);
+    return R.Ok;
+  }
+
   const env: Record<string, Fn> = {
     proxy_log(level: number, ptr: number, size: number): number {
       enter(iLog);
@@ -289,34 +307,12 @@ export function buildImports(vm: WasmVm): WebAssembly.Imports {
 
     proxy_add_header_map_value(type: number, kp: number, ks: number, vp: number, vs: number): number {
       enter(iAddHV);
-      type >>>= 0;
-      if (type > HEADER_MAP_MAX) return R.BadArgument;
-      const m = mem();
-      const key = m.str(kp >>> 0, ks >>> 0);
-      const value = m.str(vp >>> 0, vs >>> 0);
-      if (key === undefined || value === undefined) return R.InvalidMemoryAccess;
-      const ctx = vm.ctx();
-      const map = ctx.getMap(type);
-      if (!map) return R.BadArgument;
-      map.add(key, value);
-      ctx.onHeadersModified(type);
-      return R.Ok;
+      return writeHeader(type, kp, ks, vp, vs, false);
     },
 
     proxy_replace_header_map_value(type: number, kp: number, ks: number, vp: number, vs: number): number {
       enter(iRepHV);
-      type >>>= 0;
-      if (type > HEADER_MAP_MAX) return R.BadArgument;
-      const m = mem();
-      const key = m.str(kp >>> 0, ks >>> 0);
-      const value = m.str(vp >>> 0, vs >>> 0);
-      if (key === undefined || value === undefined) return R.InvalidMemoryAccess;
-      const ctx = vm.ctx();
-      const map = ctx.getMap(type);
-      if (!map) return R.BadArgument;
-      map.set(key, value);
-      ctx.onHeadersModified(type);
-      return R.Ok;
+      return writeHeader(type, kp, ks, vp, vs, true);
     },
 
     proxy_remove_header_map_value(type: number, kp: number, ks: number): number {
