@@ -50,7 +50,7 @@ export function markdown(ms: Measurement[], targets: Target[], wasmBytes: number
 
 /** Line chart: ns/request against route count (log x), floor as a horizontal line. */
 export function svgChart(ms: Measurement[]): string {
-  const W = 640, H = 360, L = 70, R = 20, T = 30, B = 50;
+  const W = 660, H = 360, L = 70, R = 40, T = 30, B = 50;
   const floor = ms.find((m) => m.kind === 'floor')!;
   const native = ms.filter((m) => m.kind === 'native').sort((a, b) => a.size - b.size);
   const cel = ms.filter((m) => m.kind === 'attributegen').sort((a, b) => a.size - b.size);
@@ -74,7 +74,7 @@ ${ticksX}${ticksY.join('')}
 <text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">routes / conditions (log scale)</text>
 <text x="16" y="${(T + H - B) / 2}" transform="rotate(-90 16 ${(T + H - B) / 2})" text-anchor="middle">ns / request</text>
 <line x1="${L}" x2="${W - R}" y1="${y(floor.nsPerRequest)}" y2="${y(floor.nsPerRequest)}" stroke="#999" stroke-dasharray="5,4"/>
-<text x="${W - R - 4}" y="${y(floor.nsPerRequest) - 5}" text-anchor="end" fill="#666">floor ${Math.round(floor.nsPerRequest)} ns</text>
+<text x="${L + 6}" y="${y(floor.nsPerRequest) + 15}" fill="#666">floor filter: ${Math.round(floor.nsPerRequest)} ns</text>
 <path d="${path(native)}" fill="none" stroke="#1f77b4" stroke-width="2"/>${dots(native, '#1f77b4')}
 <path d="${path(cel)}" fill="none" stroke="#d62728" stroke-width="2"/>${dots(cel, '#d62728')}
 <text x="${L + 10}" y="${T + 14}" fill="#1f77b4">native routes</text>
