@@ -1,5 +1,10 @@
 // Untyped syntax tree produced by the parser and consumed (once) by the checker.
 // Every node keeps `pos`, the 0-based source offset used in error messages.
+//
+// One node class serves every kind of expression (the fields a kind uses are listed below), so
+// the parser and checker need no downcasts and the module carries one class instead of a dozen.
+
+import { Kind } from "./value";
 
 export const enum ExprKind {
   Literal,
@@ -13,19 +18,10 @@ export const enum ExprKind {
   Or, // n-ary ||
   Ternary,
   List,
-  Map,
+  Map, // map literal `{k: v}`: parsed so the checker can reject it with a clear message
 }
 
-export const enum LiteralKind {
-  Null,
-  Bool,
-  Int,
-  Uint,
-  Double,
-  String,
-  Bytes,
-}
-
+// Add…Mod and Eq…Ge are in the order of the lexer's tokens for them (the parser maps by offset).
 export const enum Op {
   // unary
   Not,
@@ -45,145 +41,65 @@ export const enum Op {
   In,
 }
 
+const OP_NAMES: StaticArray<string> = ["!", "-", "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "in"];
+
 export function opName(op: Op): string {
-  switch (op) {
-    case Op.Not: return "!";
-    case Op.Neg: return "-";
-    case Op.Add: return "+";
-    case Op.Sub: return "-";
-    case Op.Mul: return "*";
-    case Op.Div: return "/";
-    case Op.Mod: return "%";
-    case Op.Eq: return "==";
-    case Op.Ne: return "!=";
-    case Op.Lt: return "<";
-    case Op.Le: return "<=";
-    case Op.Gt: return ">";
-    case Op.Ge: return ">=";
-    case Op.In: return "in";
-  }
-  return "?";
+  return <u32>op < <u32>OP_NAMES.length ? unchecked(OP_NAMES[op]) : "?";
 }
 
+const NO_EXPRS: Expr[] = [];
+
+/**
+ * | kind           | fields                                                                  |
+ * |----------------|-------------------------------------------------------------------------|
+ * | Literal        | `lit` (Null … Bytes), `i` (Bool 0/1, Int, Uint bits), `d`, `bytes` (UTF-8), `text` (String) |
+ * | Ident          | `text` = name                                                           |
+ * | Select         | `a` = operand, `text` = field                                           |
+ * | Index          | `a` = operand, `b` = index                                              |
+ * | Call           | `a` = target of `x.fn()` (null for `fn()`), `text` = fn, `list` = args  |
+ * | Unary          | `op`, `a` = operand                                                     |
+ * | Binary         | `op`, `a` = left, `b` = right                                           |
+ * | And, Or        | `list` = operands                                                       |
+ * | Ternary        | `a` = condition, `b` = then, `c` = otherwise                            |
+ * | List           | `list` = elements                                                       |
+ * | Map            | `list` = keys, `values`                                                 |
+ */
 export class Expr {
   kind: ExprKind;
   pos: i32;
-  constructor(kind: ExprKind, pos: i32) {
+  op: Op = Op.Not;
+  lit: Kind = Kind.Null;
+  i: i64 = 0;
+  d: f64 = 0;
+  bytes: ArrayBuffer | null = null;
+  text: string = "";
+  a: Expr | null;
+  b: Expr | null;
+  c: Expr | null = null;
+  list: Expr[] = NO_EXPRS;
+  values: Expr[] = NO_EXPRS;
+
+  constructor(kind: ExprKind, pos: i32, a: Expr | null = null, b: Expr | null = null) {
     this.kind = kind;
     this.pos = pos;
+    this.a = a;
+    this.b = b;
   }
+
+  /** `a` of a kind that always has it (all but Call, where it is the optional target). */
+  @inline get operand(): Expr { return changetype<Expr>(this.a); }
+  /** `b` of a kind that always has it (Index, Binary, Ternary). */
+  @inline get second(): Expr { return changetype<Expr>(this.b); }
 }
 
-export class LiteralExpr extends Expr {
-  lit: LiteralKind;
-  i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern)
-  d: f64 = 0;
-  bytes: ArrayBuffer | null = null; // String (UTF-8) and Bytes
-  text: string = ""; // String: decoded text (for regex patterns and messages)
-  constructor(lit: LiteralKind, pos: i32) {
-    super(ExprKind.Literal, pos);
-    this.lit = lit;
-  }
+export function literalExpr(lit: Kind, pos: i32): Expr {
+  const e = new Expr(ExprKind.Literal, pos);
+  e.lit = lit;
+  return e;
 }
 
-export class IdentExpr extends Expr {
-  name: string;
-  constructor(name: string, pos: i32) {
-    super(ExprKind.Ident, pos);
-    this.name = name;
-  }
-}
-
-export class SelectExpr extends Expr {
-  operand: Expr;
-  field: string;
-  constructor(operand: Expr, field: string, pos: i32) {
-    super(ExprKind.Select, pos);
-    this.operand = operand;
-    this.field = field;
-  }
-}
-
-export class IndexExpr extends Expr {
-  operand: Expr;
-  index: Expr;
-  constructor(operand: Expr, index: Expr, pos: i32) {
-    super(ExprKind.Index, pos);
-    this.operand = operand;
-    this.index = index;
-  }
-}
-
-export class CallExpr extends Expr {
-  target: Expr | null; // receiver for `x.fn(...)`, null for `fn(...)`
-  fn: string;
-  args: Expr[];
-  constructor(target: Expr | null, fn: string, args: Expr[], pos: i32) {
-    super(ExprKind.Call, pos);
-    this.target = target;
-    this.fn = fn;
-    this.args = args;
-  }
-}
-
-export class UnaryExpr extends Expr {
-  op: Op;
-  operand: Expr;
-  constructor(op: Op, operand: Expr, pos: i32) {
-    super(ExprKind.Unary, pos);
-    this.op = op;
-    this.operand = operand;
-  }
-}
-
-export class BinaryExpr extends Expr {
-  op: Op;
-  left: Expr;
-  right: Expr;
-  constructor(op: Op, left: Expr, right: Expr, pos: i32) {
-    super(ExprKind.Binary, pos);
-    this.op = op;
-    this.left = left;
-    this.right = right;
-  }
-}
-
-/** Flattened `a && b && c` (kind And) or `a || b || c` (kind Or). */
-export class LogicalExpr extends Expr {
-  operands: Expr[];
-  constructor(kind: ExprKind, operands: Expr[], pos: i32) {
-    super(kind, pos);
-    this.operands = operands;
-  }
-}
-
-export class TernaryExpr extends Expr {
-  cond: Expr;
-  then: Expr;
-  otherwise: Expr;
-  constructor(cond: Expr, then: Expr, otherwise: Expr, pos: i32) {
-    super(ExprKind.Ternary, pos);
-    this.cond = cond;
-    this.then = then;
-    this.otherwise = otherwise;
-  }
-}
-
-export class ListExpr extends Expr {
-  elements: Expr[];
-  constructor(elements: Expr[], pos: i32) {
-    super(ExprKind.List, pos);
-    this.elements = elements;
-  }
-}
-
-/** Map literal `{k: v}`: parsed so the checker can reject it with a clear message. */
-export class MapExpr extends Expr {
-  keys: Expr[];
-  values: Expr[];
-  constructor(keys: Expr[], values: Expr[], pos: i32) {
-    super(ExprKind.Map, pos);
-    this.keys = keys;
-    this.values = values;
-  }
+export function listExpr(kind: ExprKind, list: Expr[], pos: i32): Expr {
+  const e = new Expr(kind, pos);
+  e.list = list;
+  return e;
 }

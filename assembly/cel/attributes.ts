@@ -6,7 +6,8 @@
 // Property paths (`request\0url_path`) are encoded once, when the table is first used.
 
 import { propertyPath, HeaderMapType } from "../abi/hostcalls";
-import { CelType, T_STRING, T_INT, T_UINT, T_BOOL, T_TIMESTAMP, T_DURATION, T_MAP_STRING_STRING, T_MAP_STRING_BYTES } from "./types";
+import { CelType, TypeKind, T_MAP_STRING_STRING, T_MAP_STRING_BYTES, scalarType } from "./types";
+import { Kind } from "./value";
 
 export const enum AttrId {
   RequestPath,
@@ -77,57 +78,60 @@ export class AttributeInfo {
   @inline get afterResponse(): bool { return (this.flags & ATTR_AFTER_RESPONSE) != 0; }
 }
 
-const RESPONSE = ATTR_AFTER_RESPONSE;
-const REQ_HDR = ATTR_REQUEST_HEADER_DERIVED;
+/** Attribute names (dotted CEL names), indexed by AttrId. */
+const NAMES: StaticArray<string> = [
+  "request.path", "request.url_path", "request.host", "request.scheme", "request.method", "request.headers",
+  "request.referer", "request.useragent", "request.time", "request.id", "request.protocol", "request.query",
+  "request.duration", "request.size", "request.total_size",
+  "response.code", "response.code_details", "response.flags", "response.grpc_status", "response.headers",
+  "response.trailers", "response.size", "response.total_size",
+  "source.address", "source.port", "destination.address", "destination.port",
+  "connection.id", "connection.mtls", "connection.requested_server_name", "connection.tls_version",
+  "upstream.address", "upstream.port", "xds.cluster_name", "xds.route_name",
+  "plugin_name", "plugin_root_id", "plugin_vm_id", "filter_state",
+];
+
+// Each attribute's spec: its type (a scalar TypeKind, or Map), its flags << 4, and for maps backed
+// by a host header map, (HeaderMapType + 1) << 8 (the map is then map(string, string), otherwise
+// filter state's map(string, bytes)).
+const STRING = <u16>TypeKind.String;
+const INT = <u16>TypeKind.Int;
+const UINT = <u16>TypeKind.Uint;
+const BOOL = <u16>TypeKind.Bool;
+const TIMESTAMP = <u16>TypeKind.Timestamp;
+const DURATION = <u16>TypeKind.Duration;
+const FILTER_STATE = <u16>TypeKind.Map;
+const REQ = <u16>(ATTR_REQUEST_HEADER_DERIVED << 4);
+const RESP = <u16>(ATTR_AFTER_RESPONSE << 4);
+const HEADER_MAP = <u16>(TypeKind.Map | (ATTR_HEADER_MAP << 4));
+const REQUEST_HEADERS = HEADER_MAP | REQ | <u16>((HeaderMapType.RequestHeaders + 1) << 8);
+const RESPONSE_HEADERS = HEADER_MAP | RESP | <u16>((HeaderMapType.ResponseHeaders + 1) << 8);
+const RESPONSE_TRAILERS = HEADER_MAP | RESP | <u16>((HeaderMapType.ResponseTrailers + 1) << 8);
+
+/** Specs (see above), indexed by AttrId. */
+const SPECS: StaticArray<u16> = [
+  STRING | REQ, STRING | REQ, STRING | REQ, STRING | REQ, STRING | REQ, REQUEST_HEADERS, // path … headers
+  STRING | REQ, STRING | REQ, TIMESTAMP, STRING | REQ, STRING, STRING | REQ, // referer … query
+  DURATION | RESP, INT | RESP, INT | RESP, // duration, size, total_size
+  INT | RESP, STRING | RESP, INT | RESP, INT | RESP, RESPONSE_HEADERS, // response.code … headers
+  RESPONSE_TRAILERS, INT | RESP, INT | RESP, // trailers, size, total_size
+  STRING, INT, STRING, INT, // source.*, destination.*
+  UINT, BOOL, STRING, STRING, // connection.*
+  STRING, INT, STRING, STRING, // upstream.*, xds.*
+  STRING, STRING, STRING, FILTER_STATE, // plugin_*, filter_state
+];
 
 let table: AttributeInfo[] | null = null;
 
-function def(t: AttributeInfo[], id: AttrId, name: string, type: CelType, flags: u32 = 0, headerMap: i32 = -1): void {
-  // index == id, asserted by construction order below
-  t.push(new AttributeInfo(id, name, type, flags, headerMap));
-}
-
 function buildTable(): AttributeInfo[] {
   const t: AttributeInfo[] = [];
-  def(t, AttrId.RequestPath, "request.path", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestUrlPath, "request.url_path", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestHost, "request.host", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestScheme, "request.scheme", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestMethod, "request.method", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestHeaders, "request.headers", T_MAP_STRING_STRING, REQ_HDR | ATTR_HEADER_MAP, HeaderMapType.RequestHeaders);
-  def(t, AttrId.RequestReferer, "request.referer", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestUseragent, "request.useragent", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestTime, "request.time", T_TIMESTAMP);
-  def(t, AttrId.RequestId, "request.id", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestProtocol, "request.protocol", T_STRING);
-  def(t, AttrId.RequestQuery, "request.query", T_STRING, REQ_HDR);
-  def(t, AttrId.RequestDuration, "request.duration", T_DURATION, RESPONSE);
-  def(t, AttrId.RequestSize, "request.size", T_INT, RESPONSE);
-  def(t, AttrId.RequestTotalSize, "request.total_size", T_INT, RESPONSE);
-  def(t, AttrId.ResponseCode, "response.code", T_INT, RESPONSE);
-  def(t, AttrId.ResponseCodeDetails, "response.code_details", T_STRING, RESPONSE);
-  def(t, AttrId.ResponseFlags, "response.flags", T_INT, RESPONSE);
-  def(t, AttrId.ResponseGrpcStatus, "response.grpc_status", T_INT, RESPONSE);
-  def(t, AttrId.ResponseHeaders, "response.headers", T_MAP_STRING_STRING, RESPONSE | ATTR_HEADER_MAP, HeaderMapType.ResponseHeaders);
-  def(t, AttrId.ResponseTrailers, "response.trailers", T_MAP_STRING_STRING, RESPONSE | ATTR_HEADER_MAP, HeaderMapType.ResponseTrailers);
-  def(t, AttrId.ResponseSize, "response.size", T_INT, RESPONSE);
-  def(t, AttrId.ResponseTotalSize, "response.total_size", T_INT, RESPONSE);
-  def(t, AttrId.SourceAddress, "source.address", T_STRING);
-  def(t, AttrId.SourcePort, "source.port", T_INT);
-  def(t, AttrId.DestinationAddress, "destination.address", T_STRING);
-  def(t, AttrId.DestinationPort, "destination.port", T_INT);
-  def(t, AttrId.ConnectionId, "connection.id", T_UINT);
-  def(t, AttrId.ConnectionMtls, "connection.mtls", T_BOOL);
-  def(t, AttrId.ConnectionRequestedServerName, "connection.requested_server_name", T_STRING);
-  def(t, AttrId.ConnectionTlsVersion, "connection.tls_version", T_STRING);
-  def(t, AttrId.UpstreamAddress, "upstream.address", T_STRING);
-  def(t, AttrId.UpstreamPort, "upstream.port", T_INT);
-  def(t, AttrId.XdsClusterName, "xds.cluster_name", T_STRING);
-  def(t, AttrId.XdsRouteName, "xds.route_name", T_STRING);
-  def(t, AttrId.PluginName, "plugin_name", T_STRING);
-  def(t, AttrId.PluginRootId, "plugin_root_id", T_STRING);
-  def(t, AttrId.PluginVmId, "plugin_vm_id", T_STRING);
-  def(t, AttrId.FilterState, "filter_state", T_MAP_STRING_BYTES);
+  for (let id = 0; id < AttrId.COUNT; id++) {
+    const spec = <u32>SPECS[id];
+    const kind = <TypeKind>(spec & 15);
+    const headerMap = <i32>(spec >> 8) - 1;
+    const type = kind != TypeKind.Map ? scalarType(<Kind>kind) : headerMap >= 0 ? T_MAP_STRING_STRING : T_MAP_STRING_BYTES;
+    t.push(new AttributeInfo(id, NAMES[id], type, (spec >> 4) & 15, headerMap)); // index == id
+  }
   return t;
 }
 
@@ -169,8 +173,7 @@ export function isUnsupportedNamespace(name: string): bool {
 
 /** Every attribute name, for "did you mean" hints. */
 export function attributeNames(): string[] {
-  const t = attributeTable();
   const out: string[] = [];
-  for (let i = 0; i < t.length; i++) out.push(unchecked(t[i]).name);
+  for (let i = 0; i < NAMES.length; i++) out.push(NAMES[i]);
   return out;
 }

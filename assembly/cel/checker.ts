@@ -6,24 +6,21 @@
 // Errors carry the 0-based column of the offending token. Things CEL defines as *false* rather
 // than as an error (== between different types) compile, but produce a warning.
 
+import { Expr, ExprKind, Op, opName } from "./ast";
 import {
-  Expr, ExprKind, LiteralExpr, LiteralKind, IdentExpr, SelectExpr, IndexExpr, CallExpr, UnaryExpr,
-  BinaryExpr, LogicalExpr, TernaryExpr, ListExpr, MapExpr, Op, opName,
-} from "./ast";
-import {
-  CelType, TypeKind, T_DYN, T_NULL, T_BOOL, T_INT, T_UINT, T_DOUBLE, T_STRING, T_BYTES, T_TIMESTAMP, T_DURATION,
-  isNumeric, joinTypes,
+  CelType, TypeKind, T_DYN, T_BOOL, T_INT, T_STRING, T_BYTES, T_TIMESTAMP, T_DURATION, isNumeric, joinTypes,
+  scalarType,
 } from "./types";
 import {
   AttrId, AttributeInfo, findAttribute, isNamespace, isUnsupportedNamespace, attributeNames, ATTR_HEADER_MAP,
 } from "./attributes";
 import { CelError, makeError } from "./errors";
-import { Kind, decodeUtf8 } from "./value";
+import { Kind, decodeUtf8, copyBytes } from "./value";
 import {
   EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, IndexNode, HasNode, InNode,
-  LogicalNode, NotNode, TernaryNode, EqNode, CompareNode, CmpOp, ArithNode, ArithOp, NegNode,
+  LogicalNode, NotNode, TernaryNode, EqNode, CompareNode, ArithNode, NegNode, noOverload, pairText,
 } from "./eval";
-import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode, Conv } from "./functions";
+import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
 import { Activation } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
 import { propertyPathOf } from "../abi/hostcalls";
@@ -37,7 +34,24 @@ const FUNCTIONS: string[] = [
   "string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp",
 ];
 const UNSUPPORTED_MACROS: string[] = ["all", "exists", "exists_one", "map", "filter"];
+/** Methods s.fn(x), in StringTest order. */
+const STRING_TESTS: string[] = ["startsWith", "endsWith", "contains"];
 
+/** The conversion functions, with the kind each converts to and the static argument types it takes. */
+const CONVERSIONS: string[] = ["string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp"];
+const CONVERSION_KINDS: StaticArray<Kind> = [
+  Kind.String, Kind.Int, Kind.Uint, Kind.Double, Kind.Bytes, Kind.Bool, Kind.Duration, Kind.Timestamp,
+];
+const CONVERSION_ARGS: StaticArray<u32> = [
+  (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.Bool),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String) | (1 << TypeKind.Timestamp),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
+  (1 << TypeKind.String) | (1 << TypeKind.Bytes),
+  (1 << TypeKind.Bool) | (1 << TypeKind.String),
+  (1 << TypeKind.String) | (1 << TypeKind.Duration),
+  (1 << TypeKind.String) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Int),
+];
 /** Used to fold constant conversions at compile time: constant operands never touch it. */
 class NoAttributes extends Activation {
   fetch(attr: i32): ArrayBuffer | null { return null; }
@@ -80,11 +94,11 @@ function didYouMean(name: string, candidates: string[]): string {
 function qualifiedName(e: Expr): string | null {
   const fields: string[] = [];
   while (e.kind == ExprKind.Select) {
-    fields.push((<SelectExpr>e).field);
-    e = (<SelectExpr>e).operand;
+    fields.push(e.text);
+    e = e.operand;
   }
   if (e.kind != ExprKind.Ident) return null;
-  let name = (<IdentExpr>e).name;
+  let name = e.text;
   for (let i = fields.length - 1; i >= 0; i--) name += "." + fields[i];
   return name;
 }
@@ -94,19 +108,18 @@ function startPos(e: Expr): i32 {
   let pos = e.pos;
   for (let guard = 0; guard < 1000; guard++) {
     pos = min(pos, e.pos);
-    if (e.kind == ExprKind.Select) e = (<SelectExpr>e).operand;
-    else if (e.kind == ExprKind.Index) e = (<IndexExpr>e).operand;
-    else if (e.kind == ExprKind.Binary) e = (<BinaryExpr>e).left;
-    else if (e.kind == ExprKind.Ternary) e = (<TernaryExpr>e).cond;
-    else if ((e.kind == ExprKind.And || e.kind == ExprKind.Or) && (<LogicalExpr>e).operands.length > 0) e = (<LogicalExpr>e).operands[0];
-    else if (e.kind == ExprKind.Call && (<CallExpr>e).target !== null) e = (<CallExpr>e).target!;
-    else break;
+    const k = e.kind;
+    // the leftmost operand: of a selection, index, binary operator, conditional, or method call
+    let next = k == ExprKind.Select || k == ExprKind.Index || k == ExprKind.Binary || k == ExprKind.Ternary || k == ExprKind.Call ? e.a : null;
+    if ((k == ExprKind.And || k == ExprKind.Or) && e.list.length > 0) next = e.list[0];
+    if (next === null) break;
+    e = next;
   }
   return min(pos, e.pos);
 }
 
 function rootPos(e: Expr): i32 {
-  while (e.kind == ExprKind.Select) e = (<SelectExpr>e).operand;
+  while (e.kind == ExprKind.Select) e = e.operand;
   return e.pos;
 }
 
@@ -125,16 +138,6 @@ function rootName(qn: string): string {
   return dot < 0 ? qn : qn.substring(0, dot);
 }
 
-function asciiLowerBuffer(buf: ArrayBuffer): ArrayBuffer {
-  const out = buf.slice(0);
-  const p = changetype<usize>(out);
-  for (let i = 0; i < out.byteLength; i++) {
-    const c = load<u8>(p + <usize>i);
-    if (c >= 0x41 && c <= 0x5a) store<u8>(p + <usize>i, c | 0x20);
-  }
-  return out;
-}
-
 function stringConst(text: string): ConstNode {
   const n = new ConstNode();
   n.v.setBuffer(Kind.String, String.UTF8.encode(text));
@@ -142,17 +145,22 @@ function stringConst(text: string): ConstNode {
   return n;
 }
 
-/** A string literal's UTF-8 bytes, if `n` is one. */
-function literalStringBytes(n: EvalNode): ArrayBuffer | null {
-  if (n instanceof ConstNode && n.v.kind == Kind.String) {
-    const v = n.v;
-    const owner = v.owner;
-    if (owner !== null && v.ptr == changetype<usize>(owner) && v.len == owner.byteLength) return owner;
-    const copy = new ArrayBuffer(v.len);
-    memory.copy(changetype<usize>(copy), v.ptr, <usize>v.len);
-    return copy;
-  }
-  return null;
+/** The map attribute `n` reads, if it is one. */
+function mapAttributeOf(n: EvalNode): AttributeInfo | null {
+  return n instanceof MapAttrNode ? (<MapAttrNode>n).info : null;
+}
+
+/**
+ * The key bytes of a lookup of `key` in map attribute `mapInfo`, when the key is a string literal
+ * and the map is known: lower-cased for header maps (Envoy matches those case-insensitively).
+ */
+function literalKeyOf(key: EvalNode, mapInfo: AttributeInfo | null): ArrayBuffer | null {
+  if (mapInfo === null || !(key instanceof ConstNode) || key.v.kind != Kind.String) return null;
+  const v = key.v;
+  const lower = (mapInfo.flags & ATTR_HEADER_MAP) != 0;
+  const owner = v.owner;
+  if (!lower && owner !== null && v.ptr == changetype<usize>(owner) && v.len == owner.byteLength) return owner;
+  return copyBytes(v.ptr, v.len, lower);
 }
 
 function isBoolish(t: CelType): bool { return t.kind == TypeKind.Bool || t.kind == TypeKind.Dyn; }
@@ -208,36 +216,44 @@ class Checker {
 
   checkInner(e: Expr): EvalNode | null {
     switch (e.kind) {
-      case ExprKind.Literal: return this.literal(<LiteralExpr>e);
-      case ExprKind.Ident: return this.ident(<IdentExpr>e);
-      case ExprKind.Select: return this.select(<SelectExpr>e);
-      case ExprKind.Index: return this.index(<IndexExpr>e);
-      case ExprKind.Call: return this.call(<CallExpr>e);
-      case ExprKind.Unary: return this.unary(<UnaryExpr>e);
-      case ExprKind.Binary: return this.binary(<BinaryExpr>e);
+      case ExprKind.Literal: return this.literal(e);
+      case ExprKind.Ident: return this.ident(e);
+      case ExprKind.Select: return this.select(e);
+      case ExprKind.Index: return this.index(e);
+      case ExprKind.Call: return this.call(e);
+      case ExprKind.Unary: return this.unary(e);
+      case ExprKind.Binary: return this.binary(e);
       case ExprKind.And:
-      case ExprKind.Or: return this.logical(<LogicalExpr>e);
-      case ExprKind.Ternary: return this.ternary(<TernaryExpr>e);
-      case ExprKind.List: return this.list(<ListExpr>e);
+      case ExprKind.Or: return this.logical(e);
+      case ExprKind.Ternary: return this.ternary(e);
+      case ExprKind.List: return this.list(e);
       case ExprKind.Map: return this.fail("map literals are not supported", e.pos);
     }
     return this.fail("unsupported expression", e.pos);
   }
 
+  /** "no matching overload for 'name' applied to (types)" at `pos`. */
+  noOverload(name: string, types: string, pos: i32): EvalNode | null {
+    return this.fail(noOverload(name, "(" + types + ")"), pos);
+  }
+
+  /** "what takes expected, got argc" at `pos`. */
+  argCount(what: string, expected: string, argc: i32, pos: i32): EvalNode | null {
+    return this.fail(what + " takes " + expected + ", got " + argc.toString(), pos);
+  }
+
   // ---- names ----
 
-  literal(e: LiteralExpr): EvalNode {
+  literal(e: Expr): EvalNode {
     const n = new ConstNode();
     const v = n.v;
-    switch (e.lit) {
-      case LiteralKind.Null: v.setNull(); n.type = T_NULL; break;
-      case LiteralKind.Bool: v.setBool(e.i != 0); n.type = T_BOOL; break;
-      case LiteralKind.Int: v.setInt(e.i); n.type = T_INT; break;
-      case LiteralKind.Uint: v.setUint(<u64>e.i); n.type = T_UINT; break;
-      case LiteralKind.Double: v.setDouble(e.d); n.type = T_DOUBLE; break;
-      case LiteralKind.String: v.setBuffer(Kind.String, e.bytes!); n.type = T_STRING; break;
-      case LiteralKind.Bytes: v.setBuffer(Kind.Bytes, e.bytes!); n.type = T_BYTES; break;
-    }
+    const kind = e.lit;
+    v.kind = kind;
+    v.i = e.i;
+    v.d = e.d;
+    const bytes = e.bytes;
+    if (bytes !== null) v.setBuffer(kind, bytes); // String, Bytes
+    n.type = scalarType(kind);
     return n;
   }
 
@@ -248,17 +264,19 @@ class Checker {
     return n;
   }
 
-  ident(e: IdentExpr): EvalNode | null {
-    const name = e.name;
+  ident(e: Expr): EvalNode | null {
+    const name = e.text;
     const info = findAttribute(name);
     if (info !== null) return this.attributeNode(info);
     if (isNamespace(name)) return this.fail("'" + name + "' is an attribute group, not a value: select an attribute such as '" + name + "." + this.exampleField(name) + "'", e.pos);
-    if (isUnsupportedNamespace(name)) return this.fail("attribute '" + name + "' is not supported", e.pos);
+    if (isUnsupportedNamespace(name)) return this.unsupportedAttribute(name, e.pos);
     // Any other bare identifier X is Envoy filter state "wasm.X" (e.g. an earlier generator's output).
     this.result.usesFilterState = true;
-    const n = new PathNode(String.UTF8.encode(name), name);
-    n.type = T_BYTES;
-    return n;
+    return pathNode(String.UTF8.encode(name), name);
+  }
+
+  unsupportedAttribute(name: string, pos: i32): EvalNode | null {
+    return this.fail("attribute '" + name + "' is not supported", pos);
   }
 
   exampleField(ns: string): string {
@@ -272,13 +290,13 @@ class Checker {
     return this.fail("unknown attribute " + qn + didYouMean(qn, names), pos);
   }
 
-  select(e: SelectExpr): EvalNode | null {
+  select(e: Expr): EvalNode | null {
     const qn = qualifiedName(e);
     if (qn !== null) {
       const info = findAttribute(qn);
       if (info !== null) return this.attributeNode(info);
       const root = rootName(qn);
-      if (isUnsupportedNamespace(root)) return this.fail("attribute '" + root + "' is not supported", rootPos(e));
+      if (isUnsupportedNamespace(root)) return this.unsupportedAttribute(root, rootPos(e));
       // `request.headers.x` selects from a map attribute; otherwise a dotted name that is not an
       // attribute is a typo: under a namespace (request.foo), or of a namespace (reqest.method) —
       // a bare filter-state name is bytes and has no fields, so it cannot be meant.
@@ -286,7 +304,7 @@ class Checker {
     }
     const operand = this.check(e.operand);
     if (operand === null) return null;
-    return this.fieldOf(operand, e.field, e.pos, qualifiedName(e.operand));
+    return this.fieldOf(operand, e.text, e.pos, qualifiedName(e.operand));
   }
 
   /** `operand.field` on a non-attribute value: a map lookup by the literal field name. */
@@ -300,47 +318,44 @@ class Checker {
 
   /** map[key] with the key node already checked. */
   mapIndex(operand: EvalNode, key: EvalNode, label: string): EvalNode | null {
-    const mapInfo = operand instanceof MapAttrNode ? (<MapAttrNode>operand).info : null;
-    let literalKey = literalStringBytes(key);
-    if (literalKey !== null && mapInfo !== null) {
-      if (mapInfo.id == AttrId.FilterState) {
-        // filter_state['wasm.x'] → one property read of "filter_state\0wasm.x"
-        const keyText = String.UTF8.decode(literalKey);
-        const p = new PathNode(propertyPathOf(["filter_state", keyText]), "filter_state['" + keyText + "']");
-        p.type = T_BYTES;
-        return p;
-      }
-      if ((mapInfo.flags & ATTR_HEADER_MAP) != 0) literalKey = asciiLowerBuffer(literalKey);
+    const mapInfo = mapAttributeOf(operand);
+    const literalKey = literalKeyOf(key, mapInfo);
+    if (literalKey !== null && mapInfo!.id == AttrId.FilterState) {
+      // filter_state['wasm.x'] → one property read of "filter_state\0wasm.x"
+      const keyText = String.UTF8.decode(literalKey);
+      return pathNode(propertyPathOf(["filter_state", keyText]), "filter_state['" + keyText + "']");
     }
     const n = new IndexNode(operand, key, mapInfo, literalKey, label);
     n.type = operand.type.kind == TypeKind.Map ? operand.type.elem! : T_DYN;
     return n;
   }
 
-  index(e: IndexExpr): EvalNode | null {
+  index(e: Expr): EvalNode | null {
     // request['path'] — Envoy attribute groups are maps too
-    if (e.operand.kind == ExprKind.Ident && e.index.kind == ExprKind.Literal && (<LiteralExpr>e.index).lit == LiteralKind.String) {
-      const ns = (<IdentExpr>e.operand).name;
+    const base = e.operand;
+    const index = e.second;
+    if (base.kind == ExprKind.Ident && index.kind == ExprKind.Literal && index.lit == Kind.String) {
+      const ns = base.text;
       if (isNamespace(ns)) {
-        const qn = ns + "." + (<LiteralExpr>e.index).text;
+        const qn = ns + "." + index.text;
         const info = findAttribute(qn);
-        if (info === null) return this.unknownAttribute(qn, e.operand.pos);
+        if (info === null) return this.unknownAttribute(qn, base.pos);
         return this.attributeNode(info);
       }
     }
-    const operand = this.check(e.operand);
+    const operand = this.check(base);
     if (operand === null) return null;
-    const key = this.check(e.index);
+    const key = this.check(index);
     if (key === null) return null;
     const t = operand.type;
-    const label = qualifiedName(e.operand);
+    const label = qualifiedName(base);
     if (t.kind == TypeKind.Map) {
-      if (!isStringish(key.type)) return this.fail("no matching overload for index (" + t.toString() + ", " + key.type.toString() + "): map keys are strings", e.pos);
+      if (!isStringish(key.type)) return this.badIndex(t, key.type, "map keys are strings", e.pos);
       return this.mapIndex(operand, key, label !== null ? label : "map");
     }
     if (t.kind == TypeKind.List) {
       const k = key.type.kind;
-      if (k != TypeKind.Int && k != TypeKind.Uint && k != TypeKind.Dyn) return this.fail("no matching overload for index (" + t.toString() + ", " + key.type.toString() + "): list indexes are ints", e.pos);
+      if (k != TypeKind.Int && k != TypeKind.Uint && k != TypeKind.Dyn) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
       const n = new IndexNode(operand, key, null, null, "list");
       n.type = t.elem!;
       return n;
@@ -353,130 +368,91 @@ class Checker {
     return this.fail("type '" + t.toString() + "' does not support indexing", e.pos);
   }
 
+  badIndex(t: CelType, key: CelType, why: string, pos: i32): EvalNode | null {
+    return this.fail("no matching overload for index " + pairText(t.toString(), key.toString()) + ": " + why, pos);
+  }
+
   // ---- operators ----
 
-  unary(e: UnaryExpr): EvalNode | null {
+  unary(e: Expr): EvalNode | null {
     const o = this.check(e.operand);
     if (o === null) return null;
     const k = o.type.kind;
-    if (e.op == Op.Not) {
-      if (!isBoolish(o.type)) return this.fail("no matching overload for '!' applied to (" + o.type.toString() + ")", e.pos);
-      const n = new NotNode(o);
-      n.type = T_BOOL;
-      return n;
-    }
-    if (k != TypeKind.Int && k != TypeKind.Double && k != TypeKind.Duration && k != TypeKind.Dyn) {
-      return this.fail("no matching overload for '-' applied to (" + o.type.toString() + ")", e.pos);
-    }
-    const n = new NegNode(o);
-    n.type = o.type;
+    const isNot = e.op == Op.Not;
+    const ok = isNot ? isBoolish(o.type) : k == TypeKind.Int || k == TypeKind.Double || k == TypeKind.Duration || k == TypeKind.Dyn;
+    if (!ok) return this.noOverload(opName(e.op), o.type.toString(), e.pos);
+    const n: EvalNode = isNot ? new NotNode(o, opName(e.op)) : new NegNode(o, opName(e.op));
+    n.type = isNot ? T_BOOL : o.type;
     return n;
   }
 
-  binary(e: BinaryExpr): EvalNode | null {
-    const l = this.check(e.left);
+  binary(e: Expr): EvalNode | null {
+    const l = this.check(e.operand);
     if (l === null) return null;
-    const r = this.check(e.right);
+    const r = this.check(e.second);
     if (r === null) return null;
+    const op = e.op;
     const lt = l.type;
     const rt = r.type;
     const lk = lt.kind;
     const rk = rt.kind;
     const dyn = lk == TypeKind.Dyn || rk == TypeKind.Dyn;
-    const overload = "no matching overload for '" + opName(e.op) + "' applied to (" + lt.toString() + ", " + rt.toString() + ")";
+    let n: EvalNode | null = null;
 
-    switch (e.op) {
+    switch (op) {
       case Op.Eq:
       case Op.Ne: {
         if (!dyn && lk != rk && !(isNumeric(lk) && isNumeric(rk)) && lk != TypeKind.Null && rk != TypeKind.Null) {
-          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + opName(e.op) + "' is always " +
-            (e.op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
+          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + opName(op) + "' is always " +
+            (op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
         }
-        const n = new EqNode(l, r, e.op == Op.Ne);
-        n.type = T_BOOL;
-        return n;
+        n = new EqNode(l, r, op);
+        break;
       }
       case Op.Lt:
       case Op.Le:
       case Op.Gt:
       case Op.Ge: {
         const orderable = lk == TypeKind.String || lk == TypeKind.Bytes || lk == TypeKind.Bool || lk == TypeKind.Timestamp || lk == TypeKind.Duration;
-        if (!dyn && !(isNumeric(lk) && isNumeric(rk)) && !(lk == rk && orderable)) return this.fail(overload, e.pos);
-        const op = e.op == Op.Lt ? CmpOp.Lt : e.op == Op.Le ? CmpOp.Le : e.op == Op.Gt ? CmpOp.Gt : CmpOp.Ge;
-        const n = new CompareNode(l, r, op, opName(e.op));
-        n.type = T_BOOL;
-        return n;
+        if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, op);
+        break;
       }
       case Op.In: {
-        if (rk == TypeKind.List) {
-          const n = new InNode(l, r, null, null);
-          n.type = T_BOOL;
-          return n;
-        }
         if (rk == TypeKind.Map) {
-          if (!isStringish(lt)) return this.fail(overload + ": map keys are strings", e.pos);
-          const mapInfo = r instanceof MapAttrNode ? (<MapAttrNode>r).info : null;
-          let key = literalStringBytes(l);
-          if (key !== null && mapInfo !== null && (mapInfo.flags & ATTR_HEADER_MAP) != 0) key = asciiLowerBuffer(key);
-          const n = new InNode(l, r, mapInfo, key);
-          n.type = T_BOOL;
+          if (!isStringish(lt)) return this.fail(noOverload("in", pairText(lt.toString(), rt.toString())) + ": map keys are strings", e.pos);
+          const mapInfo = mapAttributeOf(r);
+          n = new InNode(l, r, mapInfo, literalKeyOf(l, mapInfo));
+        } else if (rk == TypeKind.List || rk == TypeKind.Dyn) {
+          n = new InNode(l, r, null, null);
+        }
+        break;
+      }
+      default: {
+        // arithmetic: CEL has no implicit numeric conversions (1 + 1u is an error)
+        const resultType = arithmeticType(op, lt, rt);
+        if (resultType === null) {
+          if (op == Op.Add && lk == TypeKind.List && rk == TypeKind.List) return this.fail("list concatenation is not supported", e.pos);
+        } else {
+          n = new ArithNode(l, r, op);
+          n.type = resultType;
           return n;
         }
-        if (rk == TypeKind.Dyn) {
-          const n = new InNode(l, r, null, null);
-          n.type = T_BOOL;
-          return n;
-        }
-        return this.fail(overload, e.pos);
       }
     }
-
-    // arithmetic: CEL has no implicit numeric conversions (1 + 1u is an error)
-    let resultType: CelType | null = null;
-    if (dyn) {
-      // dyn op T: assume T (or dyn); timestamps mix with durations, so leave those dyn
-      const known = lk == TypeKind.Dyn ? rt : lt;
-      resultType = known.kind == TypeKind.Timestamp || known.kind == TypeKind.Duration ? T_DYN : known;
-    } else if (lk == rk && (lk == TypeKind.Int || lk == TypeKind.Uint)) {
-      resultType = lt;
-    } else if (lk == rk && lk == TypeKind.Double && e.op != Op.Mod) {
-      resultType = lt;
-    } else if (e.op == Op.Add && lk == rk && (lk == TypeKind.String || lk == TypeKind.Bytes)) {
-      resultType = lt;
-    } else if (e.op == Op.Add && ((lk == TypeKind.Timestamp && rk == TypeKind.Duration) || (lk == TypeKind.Duration && rk == TypeKind.Timestamp))) {
-      resultType = T_TIMESTAMP;
-    } else if ((e.op == Op.Add || e.op == Op.Sub) && lk == TypeKind.Duration && rk == TypeKind.Duration) {
-      resultType = T_DURATION;
-    } else if (e.op == Op.Sub && lk == TypeKind.Timestamp && rk == TypeKind.Duration) {
-      resultType = T_TIMESTAMP;
-    } else if (e.op == Op.Sub && lk == TypeKind.Timestamp && rk == TypeKind.Timestamp) {
-      resultType = T_DURATION;
-    }
-    if (resultType === null) {
-      if (e.op == Op.Add && lk == TypeKind.List && rk == TypeKind.List) return this.fail("list concatenation is not supported", e.pos);
-      return this.fail(overload, e.pos);
-    }
-    let op: ArithOp;
-    switch (e.op) {
-      case Op.Add: op = ArithOp.Add; break;
-      case Op.Sub: op = ArithOp.Sub; break;
-      case Op.Mul: op = ArithOp.Mul; break;
-      case Op.Div: op = ArithOp.Div; break;
-      default: op = ArithOp.Mod;
-    }
-    const n = new ArithNode(l, r, op, opName(e.op));
-    n.type = resultType;
+    if (n === null) return this.noOverload(opName(op), lt.toString() + ", " + rt.toString(), e.pos);
+    n.type = T_BOOL;
     return n;
   }
 
-  logical(e: LogicalExpr): EvalNode | null {
+  logical(e: Expr): EvalNode | null {
     const isAnd = e.kind == ExprKind.And;
+    const operands = e.list;
     const nodes: EvalNode[] = [];
-    for (let i = 0; i < e.operands.length; i++) {
-      const o = this.check(e.operands[i]);
+    for (let i = 0; i < operands.length; i++) {
+      const o = this.check(operands[i]);
       if (o === null) return null;
       if (!isBoolish(o.type)) {
-        return this.fail("no matching overload for '" + (isAnd ? "&&" : "||") + "': operand is " + o.type.toString() + ", not bool", startPos(e.operands[i]));
+        return this.fail("no matching overload for '" + (isAnd ? "&&" : "||") + "': operand is " + o.type.toString() + ", not bool", startPos(operands[i]));
       }
       nodes.push(o);
     }
@@ -497,24 +473,25 @@ class Checker {
     return n;
   }
 
-  ternary(e: TernaryExpr): EvalNode | null {
-    const c = this.check(e.cond);
+  ternary(e: Expr): EvalNode | null {
+    const c = this.check(e.operand);
     if (c === null) return null;
-    if (!isBoolish(c.type)) return this.fail("the condition of '?:' must be bool, not " + c.type.toString(), startPos(e.cond));
-    const a = this.check(e.then);
+    if (!isBoolish(c.type)) return this.fail("the condition of '?:' must be bool, not " + c.type.toString(), startPos(e.operand));
+    const a = this.check(e.second);
     if (a === null) return null;
-    const b = this.check(e.otherwise);
+    const b = this.check(changetype<Expr>(e.c));
     if (b === null) return null;
     const n = new TernaryNode(c, a, b);
     n.type = joinTypes(a.type, b.type);
     return n;
   }
 
-  list(e: ListExpr): EvalNode | null {
+  list(e: Expr): EvalNode | null {
+    const elements = e.list;
     const els: EvalNode[] = [];
     let elemType: CelType | null = null;
-    for (let i = 0; i < e.elements.length; i++) {
-      const x = this.check(e.elements[i]);
+    for (let i = 0; i < elements.length; i++) {
+      const x = this.check(elements[i]);
       if (x === null) return null;
       elemType = elemType === null ? x.type : joinTypes(elemType, x.type);
       els.push(x);
@@ -526,10 +503,11 @@ class Checker {
 
   // ---- functions and macros ----
 
-  call(e: CallExpr): EvalNode | null {
-    const fn = e.fn;
-    const argc = e.args.length;
-    const target = e.target;
+  call(e: Expr): EvalNode | null {
+    const fn = e.text;
+    const args = e.list;
+    const argc = args.length;
+    const target = e.a;
     if (!FUNCTIONS.includes(fn)) {
       if (UNSUPPORTED_MACROS.includes(fn)) return this.fail("macro '" + fn + "' is not supported", e.pos);
       if (fn == "in") return this.fail("'in' is an operator: write 'x in list'", e.pos);
@@ -538,123 +516,90 @@ class Checker {
 
     if (fn == "has") {
       if (target !== null) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
-      if (argc != 1) return this.fail("has() takes exactly 1 argument, got " + argc.toString(), e.pos);
-      return this.has(e.args[0], e.pos);
+      if (argc != 1) return this.argCount("has()", "exactly 1 argument", argc, e.pos);
+      return this.has(args[0]);
     }
 
     if (fn == "size") {
       let subject: Expr;
       if (target !== null) {
-        if (argc != 0) return this.fail("x.size() takes no arguments, got " + argc.toString(), e.pos);
+        if (argc != 0) return this.argCount("x.size()", "no arguments", argc, e.pos);
         subject = target;
       } else {
-        if (argc != 1) return this.fail("size() takes exactly 1 argument, got " + argc.toString(), e.pos);
-        subject = e.args[0];
+        if (argc != 1) return this.argCount("size()", "exactly 1 argument", argc, e.pos);
+        subject = args[0];
       }
       const s = this.check(subject);
       if (s === null) return null;
       const k = s.type.kind;
       if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
-        return this.fail("no matching overload for 'size' applied to (" + s.type.toString() + ")", e.pos);
+        return this.noOverload("size", s.type.toString(), e.pos);
       }
-      if (s instanceof MapAttrNode && (<MapAttrNode>s).info.id == AttrId.FilterState) return this.fail("size() of filter_state is not supported", e.pos);
-      const n = new SizeNode(s);
+      const m = mapAttributeOf(s);
+      if (m !== null && m.id == AttrId.FilterState) return this.fail("size() of filter_state is not supported", e.pos);
+      const n = new SizeNode(s, fn);
       n.type = T_INT;
       return n;
     }
 
-    if (fn == "startsWith" || fn == "endsWith" || fn == "contains") {
-      if (target === null) return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
-      if (argc != 1) return this.fail("'" + fn + "' takes exactly 1 argument, got " + argc.toString(), e.pos);
-      const s = this.check(target);
-      if (s === null) return null;
-      const a = this.check(e.args[0]);
-      if (a === null) return null;
-      if (!isStringish(s.type) || !isStringish(a.type)) {
-        return this.fail("no matching overload for '" + fn + "' applied to (" + s.type.toString() + ", " + a.type.toString() + ")", e.pos);
-      }
-      const test = fn == "startsWith" ? StringTest.StartsWith : fn == "endsWith" ? StringTest.EndsWith : StringTest.Contains;
-      const n = new StringTestNode(s, a, test, fn);
-      n.type = T_BOOL;
-      return n;
-    }
-
-    if (fn == "matches") {
+    const test = STRING_TESTS.indexOf(fn);
+    if (test >= 0 || fn == "matches") {
+      // s.fn(x), and matches(s, x)
       let subjectExpr: Expr;
-      let patternExpr: Expr;
+      let argExpr: Expr;
       if (target !== null) {
-        if (argc != 1) return this.fail("'matches' takes exactly 1 argument, got " + argc.toString(), e.pos);
+        if (argc != 1) return this.argCount("'" + fn + "'", "exactly 1 argument", argc, e.pos);
         subjectExpr = target;
-        patternExpr = e.args[0];
+        argExpr = args[0];
+      } else if (test >= 0) {
+        return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
       } else {
-        if (argc != 2) return this.fail("matches() takes exactly 2 arguments, got " + argc.toString(), e.pos);
-        subjectExpr = e.args[0];
-        patternExpr = e.args[1];
+        if (argc != 2) return this.argCount("matches()", "exactly 2 arguments", argc, e.pos);
+        subjectExpr = args[0];
+        argExpr = args[1];
       }
       const s = this.check(subjectExpr);
       if (s === null) return null;
-      const p = this.check(patternExpr);
-      if (p === null) return null;
-      if (!isStringish(s.type) || !isStringish(p.type)) {
-        return this.fail("no matching overload for 'matches' applied to (" + s.type.toString() + ", " + p.type.toString() + ")", e.pos);
-      }
-      let re: Regex | null = null;
-      if (p instanceof ConstNode) {
-        // literal pattern: compile now; a bad regex is a configure-time error pointing into the pattern
-        const text = decodeUtf8(p.v.ptr, p.v.len);
-        re = Regex.compile(text);
-        if (re === null) {
-          const err = lastCompileError();
-          const what = err !== null ? err.message : "invalid pattern";
-          const at = err !== null ? this.patternOffset(patternExpr, text, err.position) : patternExpr.pos;
-          return this.fail("invalid regular expression '" + text + "': " + what, at);
-        }
-      }
-      const n = new MatchesNode(s, p, re);
-      n.type = T_BOOL;
+      const a = this.check(argExpr);
+      if (a === null) return null;
+      if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type.toString() + ", " + a.type.toString(), e.pos);
+      const n = test >= 0 ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
+      if (n !== null) n.type = T_BOOL;
       return n;
     }
 
     // conversions: string() int() uint() double() bytes() bool() duration() timestamp()
     if (target !== null) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
-    if (argc != 1) return this.fail(fn + "() takes exactly 1 argument, got " + argc.toString(), e.pos);
-    const a = this.check(e.args[0]);
+    if (argc != 1) return this.argCount(fn + "()", "exactly 1 argument", argc, e.pos);
+    const a = this.check(args[0]);
     if (a === null) return null;
     return this.conversion(fn, a, e.pos);
   }
 
+  /** `s.matches(p)` with both checked; a literal pattern is compiled now. */
+  matches(s: EvalNode, p: EvalNode, patternExpr: Expr): EvalNode | null {
+    let re: Regex | null = null;
+    if (p instanceof ConstNode) {
+      // literal pattern: compile now; a bad regex is a configure-time error pointing into the pattern
+      const text = decodeUtf8(p.v.ptr, p.v.len);
+      re = Regex.compile(text);
+      if (re === null) {
+        const err = lastCompileError();
+        const what = err !== null ? err.message : "invalid pattern";
+        const at = err !== null ? this.patternOffset(patternExpr, text, err.position) : patternExpr.pos;
+        return this.fail("invalid regular expression '" + text + "': " + what, at);
+      }
+    }
+    return new MatchesNode(s, p, re);
+  }
+
   conversion(fn: string, a: EvalNode, pos: i32): EvalNode | null {
     const k = a.type.kind;
-    let conv: Conv;
-    let resultType: CelType;
-    let ok = k == TypeKind.Dyn;
-    if (fn == "string") {
-      conv = Conv.ToString; resultType = T_STRING;
-      ok = ok || k == TypeKind.String || k == TypeKind.Bytes || k == TypeKind.Int || k == TypeKind.Uint || k == TypeKind.Double || k == TypeKind.Bool;
-    } else if (fn == "int") {
-      conv = Conv.ToInt; resultType = T_INT;
-      ok = ok || k == TypeKind.Int || k == TypeKind.Uint || k == TypeKind.Double || k == TypeKind.String || k == TypeKind.Timestamp;
-    } else if (fn == "uint") {
-      conv = Conv.ToUint; resultType = T_UINT;
-      ok = ok || k == TypeKind.Int || k == TypeKind.Uint || k == TypeKind.Double || k == TypeKind.String;
-    } else if (fn == "double") {
-      conv = Conv.ToDouble; resultType = T_DOUBLE;
-      ok = ok || k == TypeKind.Int || k == TypeKind.Uint || k == TypeKind.Double || k == TypeKind.String;
-    } else if (fn == "bytes") {
-      conv = Conv.ToBytes; resultType = T_BYTES;
-      ok = ok || k == TypeKind.String || k == TypeKind.Bytes;
-    } else if (fn == "bool") {
-      conv = Conv.ToBool; resultType = T_BOOL;
-      ok = ok || k == TypeKind.Bool || k == TypeKind.String;
-    } else if (fn == "duration") {
-      conv = Conv.ToDuration; resultType = T_DURATION;
-      ok = ok || k == TypeKind.String || k == TypeKind.Duration;
-    } else {
-      conv = Conv.ToTimestamp; resultType = T_TIMESTAMP;
-      ok = ok || k == TypeKind.String || k == TypeKind.Timestamp || k == TypeKind.Int;
-    }
-    if (!ok) return this.fail("no matching overload for '" + fn + "' applied to (" + a.type.toString() + ")", pos);
-    const n = new ConvertNode(a, conv, fn);
+    const i = CONVERSIONS.indexOf(fn);
+    if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type.toString(), pos);
+    const target = CONVERSION_KINDS[i];
+    const resultType = scalarType(target);
+    const n = new ConvertNode(a, target, fn);
     n.type = resultType;
     if (!a.isConst()) return n;
     // Constant argument: convert now, so `duration('1s')` costs nothing per request and a bad
@@ -693,27 +638,51 @@ class Checker {
     return start + k;
   }
 
-  has(arg: Expr, pos: i32): EvalNode | null {
+  has(arg: Expr): EvalNode | null {
     if (arg.kind != ExprKind.Select) return this.fail("invalid argument to has(): expected a field selection such as has(request.headers.x)", arg.pos);
-    const sel = <SelectExpr>arg;
-    const qn = qualifiedName(sel);
-    if (qn !== null) {
-      const info = findAttribute(qn);
-      if (info !== null) {
-        // has(response.code): presence of the attribute itself
-        this.noteAttribute(info);
-        const n = new AttrPresenceNode(info);
-        n.type = T_BOOL;
-        return n;
-      }
+    const qn = qualifiedName(arg);
+    let n: EvalNode | null;
+    const info = qn !== null ? findAttribute(qn) : null;
+    if (info !== null) {
+      // has(response.code): presence of the attribute itself
+      this.noteAttribute(info);
+      n = new AttrPresenceNode(info);
+    } else {
+      // has(m.f) on a map: key presence; select() reports unknown attributes and non-map operands
+      const probe = this.select(arg);
+      if (probe === null) return null;
+      n = new HasNode(probe, "has");
     }
-    // has(m.f) on a map: key presence; select() reports unknown attributes and non-map operands
-    const probe = this.select(sel);
-    if (probe === null) return null;
-    const n = new HasNode(probe);
     n.type = T_BOOL;
     return n;
   }
+}
+
+/** Arithmetic result type of `l op r`, or null when there is no such overload. */
+function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null {
+  const lk = lt.kind;
+  const rk = rt.kind;
+  if (lk == TypeKind.Dyn || rk == TypeKind.Dyn) {
+    // dyn op T: assume T (or dyn); timestamps mix with durations, so leave those dyn
+    const known = lk == TypeKind.Dyn ? rt : lt;
+    return known.kind == TypeKind.Timestamp || known.kind == TypeKind.Duration ? T_DYN : known;
+  }
+  const add = op == Op.Add;
+  const sub = op == Op.Sub;
+  if (lk == rk && (lk == TypeKind.Int || lk == TypeKind.Uint)) return lt;
+  if (lk == rk && lk == TypeKind.Double && op != Op.Mod) return lt;
+  if (add && lk == rk && (lk == TypeKind.String || lk == TypeKind.Bytes)) return lt;
+  if (add && ((lk == TypeKind.Timestamp && rk == TypeKind.Duration) || (lk == TypeKind.Duration && rk == TypeKind.Timestamp))) return T_TIMESTAMP;
+  if ((add || sub) && lk == TypeKind.Duration && rk == TypeKind.Duration) return T_DURATION;
+  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Duration) return T_TIMESTAMP;
+  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Timestamp) return T_DURATION;
+  return null;
+}
+
+function pathNode(path: ArrayBuffer, label: string): EvalNode {
+  const n = new PathNode(path, label);
+  n.type = T_BYTES;
+  return n;
 }
 
 export function check(src: string, e: Expr): CheckResult {

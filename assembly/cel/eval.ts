@@ -12,8 +12,10 @@
 import { Activation } from "./activation";
 import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
 import { CelType, T_DYN } from "./types";
+import { Op, opName } from "./ast";
 import {
   Value, Kind, ErrorCode, ErrorSite, ListSource, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
+  copyBytes,
 } from "./value";
 
 export abstract class EvalNode extends ErrorSite {
@@ -46,26 +48,91 @@ export abstract class EvalNode extends ErrorSite {
   }
 }
 
+/** Messages of the error codes, indexed by ErrorCode. */
+const MESSAGES: StaticArray<string> = [
+  "error", "no such attribute", "no such key", "no matching overload", "integer overflow", "division by zero",
+  "modulus by zero", "invalid conversion", "invalid UTF-8", "malformed attribute value from the host",
+  "index out of range", "invalid regular expression", "unsupported operation",
+];
+
 export function genericMessage(code: ErrorCode): string {
-  switch (code) {
-    case ErrorCode.NoSuchAttribute: return "no such attribute";
-    case ErrorCode.NoSuchKey: return "no such key";
-    case ErrorCode.NoMatchingOverload: return "no matching overload";
-    case ErrorCode.IntOverflow: return "integer overflow";
-    case ErrorCode.DivideByZero: return "division by zero";
-    case ErrorCode.ModulusByZero: return "modulus by zero";
-    case ErrorCode.BadConversion: return "invalid conversion";
-    case ErrorCode.InvalidUtf8: return "invalid UTF-8";
-    case ErrorCode.MalformedAttribute: return "malformed attribute value from the host";
-    case ErrorCode.IndexOutOfRange: return "index out of range";
-    case ErrorCode.InvalidRegex: return "invalid regular expression";
-    case ErrorCode.Unsupported: return "unsupported operation";
-  }
-  return "error";
+  return <u32>code < <u32>MESSAGES.length ? unchecked(MESSAGES[code]) : "error";
+}
+
+/** `(a, b)`: the operand kinds or types in a message. */
+export function pairText(a: string, b: string): string {
+  return "(" + a + ", " + b + ")";
 }
 
 export function kindsOf(a: Value, b: Value): string {
-  return "(" + kindName(a.kind) + ", " + kindName(b.kind) + ")";
+  return pairText(kindName(a.kind), kindName(b.kind));
+}
+
+/** "no matching overload for 'name' applied to args": the message of a type error (also in the checker). */
+export function noOverload(name: string, args: string): string {
+  return "no matching overload for '" + name + "' applied to " + args;
+}
+
+/** A node with one operand; `name` (operator or function) is for messages. */
+export abstract class UnaryNode extends EvalNode {
+  operand: EvalNode;
+  name: string;
+  constructor(operand: EvalNode, name: string) {
+    super();
+    this.operand = operand;
+    this.name = name;
+  }
+
+  /** Evaluates the operand; false when it failed (its error is then this node's result). */
+  @inline protected evalOperand(act: Activation): bool {
+    const o = this.operand;
+    o.eval(act);
+    return !this.takeError(o);
+  }
+
+  describe(code: ErrorCode): string {
+    return noOverload(this.name, kindName(this.operand.v.kind));
+  }
+}
+
+/** A node with two operands; `name` (operator or function) is for messages. */
+export abstract class BinaryNode extends EvalNode {
+  left: EvalNode;
+  right: EvalNode;
+  name: string;
+  constructor(left: EvalNode, right: EvalNode, name: string) {
+    super();
+    this.left = left;
+    this.right = right;
+    this.name = name;
+  }
+
+  /** Evaluates both operands, left first; false when one failed (its error is then this node's result). */
+  @inline protected evalOperands(act: Activation): bool {
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return false;
+    const r = this.right;
+    r.eval(act);
+    return !this.takeError(r);
+  }
+
+  describe(code: ErrorCode): string {
+    return noOverload(this.name, kindsOf(this.left.v, this.right.v));
+  }
+}
+
+/** A binary operator node (`op`). */
+export abstract class OperatorNode extends BinaryNode {
+  op: Op;
+  constructor(left: EvalNode, right: EvalNode, op: Op) {
+    super(left, right, opName(op));
+    this.op = op;
+  }
+}
+
+function noSuchAttribute(name: string): string {
+  return "no such attribute '" + name + "'";
 }
 
 // ---- leaves ---------------------------------------------------------------------------------
@@ -75,14 +142,17 @@ export class ConstNode extends EvalNode {
   isConst(): bool { return true; }
 }
 
-/** Scalar attribute (`request.method`, `response.code`, …): fetch (cached by the activation), then decode. */
-export class AttrNode extends EvalNode {
+/** A node reading attribute `info`. */
+export abstract class AttributeNode extends EvalNode {
   info: AttributeInfo;
   constructor(info: AttributeInfo) {
     super();
     this.info = info;
   }
+}
 
+/** Scalar attribute (`request.method`, `response.code`, …): fetch (cached by the activation), then decode. */
+export class AttrNode extends AttributeNode {
   eval(act: Activation): void {
     const buf = act.fetch(this.info.id);
     if (buf === null) {
@@ -93,7 +163,7 @@ export class AttrNode extends EvalNode {
   }
 
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoSuchAttribute) return "no such attribute '" + this.info.name + "'";
+    if (code == ErrorCode.NoSuchAttribute) return noSuchAttribute(this.info.name);
     if (code == ErrorCode.MalformedAttribute) return "attribute '" + this.info.name + "' has a malformed value";
     return genericMessage(code);
   }
@@ -129,23 +199,16 @@ function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite)
 }
 
 /** Presence of a whole attribute: `has(response.code)`. Never an error. */
-export class AttrPresenceNode extends EvalNode {
-  info: AttributeInfo;
-  constructor(info: AttributeInfo) {
-    super();
-    this.info = info;
-  }
+export class AttrPresenceNode extends AttributeNode {
   eval(act: Activation): void {
     this.v.setBool(act.fetch(this.info.id) !== null);
   }
 }
 
 /** A map attribute (`request.headers`): a lazy handle, entries are fetched by key on use. */
-export class MapAttrNode extends EvalNode {
-  info: AttributeInfo;
+export class MapAttrNode extends AttributeNode {
   constructor(info: AttributeInfo) {
-    super();
-    this.info = info;
+    super(info);
     this.v.setMap(info.id);
   }
   eval(act: Activation): void {
@@ -171,7 +234,7 @@ export class PathNode extends EvalNode {
     this.v.setBuffer(Kind.Bytes, buf); // CelState default type: bytes
   }
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoSuchAttribute) return "no such attribute '" + this.label + "'";
+    if (code == ErrorCode.NoSuchAttribute) return noSuchAttribute(this.label);
     return genericMessage(code);
   }
 }
@@ -213,66 +276,57 @@ export class ListNode extends EvalNode {
 
 // ---- map / list access ----------------------------------------------------------------------
 
-function asciiLower(c: u8): u8 {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-}
-
 /**
- * The key bytes for a lookup in map attribute `info`: the precomputed literal key when there is one,
- * otherwise a fresh buffer (lower-cased for header maps, which Envoy matches case-insensitively).
+ * Shared by `map[key]` and `key in map`. `mapInfo` is set when the map operand is statically a
+ * map attribute; `literalKey` holds the key bytes (lower-cased for header maps) when the key is a
+ * string literal.
  */
-function runtimeKey(key: Value, info: AttributeInfo): ArrayBuffer {
-  const out = new ArrayBuffer(key.len);
-  const o = changetype<usize>(out);
-  const lower = (info.flags & ATTR_HEADER_MAP) != 0;
-  for (let i = 0; i < key.len; i++) {
-    const c = load<u8>(key.ptr + <usize>i);
-    store<u8>(o + <usize>i, lower ? asciiLower(c) : c);
+export abstract class MapLookupNode extends BinaryNode {
+  mapInfo: AttributeInfo | null;
+  literalKey: ArrayBuffer | null;
+  constructor(left: EvalNode, right: EvalNode, name: string, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
+    super(left, right, name);
+    this.mapInfo = mapInfo;
+    this.literalKey = literalKey;
   }
-  return out;
-}
 
-/** Fetches `map[key]` into `out`; false when the key is absent. */
-function lookupEntry(act: Activation, info: AttributeInfo, keyBuf: ArrayBuffer, out: Value): bool {
-  const buf = act.fetchMapEntry(info.id, keyBuf);
-  if (buf === null) return false;
-  out.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
-  return true;
+  /**
+   * Looks `key` up in the map value `map`, writing a present entry into this node's slot:
+   * 1 present, 0 absent (a non-string key is never present), -1 when this node cannot read that
+   * map (the Unsupported error is then set).
+   */
+  protected lookup(act: Activation, map: Value, key: Value): i32 {
+    const info = this.mapInfo;
+    if (info === null || info.id != map.mapAttr) {
+      this.fail(ErrorCode.Unsupported);
+      return -1;
+    }
+    if (key.kind != Kind.String) return 0; // string-keyed maps: no other key matches
+    const lk = this.literalKey;
+    // a computed key: fresh bytes, lower-cased for header maps (Envoy matches them case-insensitively)
+    const buf = act.fetchMapEntry(info.id, lk !== null ? lk : copyBytes(key.ptr, key.len, (info.flags & ATTR_HEADER_MAP) != 0));
+    if (buf === null) return 0;
+    this.v.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
+    return 1;
+  }
 }
 
 /** `operand[index]` on a map attribute or a list; also `map.field` (index = literal field name). */
-export class IndexNode extends EvalNode {
-  operand: EvalNode;
-  index: EvalNode;
-  mapInfo: AttributeInfo | null; // set when the operand is statically a map attribute
-  literalKey: ArrayBuffer | null; // precomputed (lower-cased) key when the index is a string literal
+export class IndexNode extends MapLookupNode {
   label: string; // source text of the operand, for messages
 
   constructor(operand: EvalNode, index: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
-    super();
-    this.operand = operand;
-    this.index = index;
-    this.mapInfo = mapInfo;
-    this.literalKey = literalKey;
+    super(operand, index, "index", mapInfo, literalKey);
     this.label = label;
   }
 
   eval(act: Activation): void {
-    const m = this.operand;
-    m.eval(act);
-    if (this.takeError(m)) return;
-    const k = this.index;
-    k.eval(act);
-    if (this.takeError(k)) return;
-    const mv = m.v;
-    const kv = k.v;
+    if (!this.evalOperands(act)) return;
+    const mv = this.left.v;
+    const kv = this.right.v;
     if (mv.kind == Kind.Map) {
       if (kv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
-      const info = this.mapInfo;
-      if (info === null || info.id != mv.mapAttr) { this.fail(ErrorCode.Unsupported); return; }
-      const lk = this.literalKey;
-      const keyBuf = lk !== null ? lk : runtimeKey(kv, info);
-      if (!lookupEntry(act, info, keyBuf, this.v)) this.fail(ErrorCode.NoSuchKey);
+      if (this.lookup(act, mv, kv) == 0) this.fail(ErrorCode.NoSuchKey);
       return;
     }
     if (mv.kind == Kind.List) {
@@ -290,25 +344,21 @@ export class IndexNode extends EvalNode {
   }
 
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoSuchKey) return "no such key " + this.index.v.toDisplay() + " in " + this.label;
-    if (code == ErrorCode.IndexOutOfRange) return "index " + this.index.v.toDisplay() + " out of range in " + this.label;
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for index " + kindsOf(this.operand.v, this.index.v);
+    const key = this.right.v;
+    if (code == ErrorCode.NoSuchKey) return "no such key " + key.toDisplay() + " in " + this.label;
+    if (code == ErrorCode.IndexOutOfRange) return "index " + key.toDisplay() + " out of range in " + this.label;
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for index " + kindsOf(this.left.v, key);
     return genericMessage(code);
   }
 }
 
 /**
- * `has(m.f)`: evaluates the select/index node `probe`; "absent" errors raised by the probe itself
- * become false, anything else (including an error in the operand) propagates.
+ * `has(m.f)`: evaluates the select/index node `probe` (the operand); "absent" errors raised by the
+ * probe itself become false, anything else (including an error in the operand) propagates.
  */
-export class HasNode extends EvalNode {
-  probe: EvalNode;
-  constructor(probe: EvalNode) {
-    super();
-    this.probe = probe;
-  }
+export class HasNode extends UnaryNode {
   eval(act: Activation): void {
-    const p = this.probe;
+    const p = this.operand;
     p.eval(act);
     const pv = p.v;
     if (pv.kind == Kind.Error) {
@@ -323,31 +373,16 @@ export class HasNode extends EvalNode {
   }
 }
 
-/** `key in map` / `value in list`. */
-export class InNode extends EvalNode {
-  needle: EvalNode;
-  haystack: EvalNode;
-  mapInfo: AttributeInfo | null;
-  literalKey: ArrayBuffer | null;
-  private probe: Value = new Value();
-
+/** `key in map` / `value in list` (left = needle, right = haystack). */
+export class InNode extends MapLookupNode {
   constructor(needle: EvalNode, haystack: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super();
-    this.needle = needle;
-    this.haystack = haystack;
-    this.mapInfo = mapInfo;
-    this.literalKey = literalKey;
+    super(needle, haystack, "in", mapInfo, literalKey);
   }
 
   eval(act: Activation): void {
-    const a = this.needle;
-    a.eval(act);
-    if (this.takeError(a)) return;
-    const b = this.haystack;
-    b.eval(act);
-    if (this.takeError(b)) return;
-    const nv = a.v;
-    const hv = b.v;
+    if (!this.evalOperands(act)) return;
+    const nv = this.left.v;
+    const hv = this.right.v;
     if (hv.kind == Kind.List) {
       const list = hv.list;
       if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
@@ -359,19 +394,15 @@ export class InNode extends EvalNode {
       return;
     }
     if (hv.kind == Kind.Map) {
-      const info = this.mapInfo;
-      if (info === null || info.id != hv.mapAttr) { this.fail(ErrorCode.Unsupported); return; }
-      if (nv.kind != Kind.String) { this.v.setBool(false); return; } // string-keyed maps: no other key matches
-      const lk = this.literalKey;
-      const keyBuf = lk !== null ? lk : runtimeKey(nv, info);
-      this.v.setBool(lookupEntry(act, info, keyBuf, this.probe));
+      const found = this.lookup(act, hv, nv);
+      if (found >= 0) this.v.setBool(found != 0);
       return;
     }
     this.fail(ErrorCode.NoMatchingOverload);
   }
 
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'in' " + kindsOf(this.needle.v, this.haystack.v);
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'in' " + kindsOf(this.left.v, this.right.v);
     return genericMessage(code);
   }
 }
@@ -422,105 +453,62 @@ export class LogicalNode extends EvalNode {
 
   describe(code: ErrorCode): string {
     const b = this.badOperand;
-    return "no matching overload for '" + (this.isAnd ? "&&" : "||") + "' applied to " + (b !== null ? kindName(b.v.kind) : "non-bool");
+    return noOverload(this.isAnd ? "&&" : "||", b !== null ? kindName(b.v.kind) : "non-bool");
   }
 }
 
-export class NotNode extends EvalNode {
-  operand: EvalNode;
-  constructor(operand: EvalNode) {
-    super();
-    this.operand = operand;
-  }
+export class NotNode extends UnaryNode {
   eval(act: Activation): void {
-    const o = this.operand;
-    o.eval(act);
-    if (this.takeError(o)) return;
-    if (o.v.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(o.v.i == 0);
-  }
-  describe(code: ErrorCode): string {
-    return "no matching overload for '!' applied to " + kindName(this.operand.v.kind);
+    if (!this.evalOperand(act)) return;
+    const ov = this.operand.v;
+    if (ov.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    this.v.setBool(ov.i == 0);
   }
 }
 
-export class TernaryNode extends EvalNode {
-  cond: EvalNode;
+/** `cond ? then : otherwise` (the operand is the condition). */
+export class TernaryNode extends UnaryNode {
   then: EvalNode;
   otherwise: EvalNode;
   constructor(cond: EvalNode, then: EvalNode, otherwise: EvalNode) {
-    super();
-    this.cond = cond;
+    super(cond, "_?_:_");
     this.then = then;
     this.otherwise = otherwise;
   }
   eval(act: Activation): void {
-    const c = this.cond;
-    c.eval(act);
-    if (this.takeError(c)) return;
-    if (c.v.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    const branch = c.v.i != 0 ? this.then : this.otherwise;
+    if (!this.evalOperand(act)) return;
+    const cv = this.operand.v;
+    if (cv.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    const branch = cv.i != 0 ? this.then : this.otherwise;
     branch.eval(act);
     this.v.copyFrom(branch.v);
   }
   describe(code: ErrorCode): string {
-    return "no matching overload for '_?_:_' applied to " + kindName(this.cond.v.kind) + " condition";
+    return super.describe(code) + " condition";
   }
 }
 
 // ---- comparisons ----------------------------------------------------------------------------
 
-/** `==` / `!=` with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
-export class EqNode extends EvalNode {
-  left: EvalNode;
-  right: EvalNode;
-  negate: bool;
-  constructor(left: EvalNode, right: EvalNode, negate: bool) {
-    super();
-    this.left = left;
-    this.right = right;
-    this.negate = negate;
-  }
+/** `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
+export class EqNode extends OperatorNode {
   eval(act: Activation): void {
-    const l = this.left;
-    l.eval(act);
-    if (this.takeError(l)) return;
-    const r = this.right;
-    r.eval(act);
-    if (this.takeError(r)) return;
-    const eq = valuesEqual(l.v, r.v);
+    if (!this.evalOperands(act)) return;
+    const eq = valuesEqual(this.left.v, this.right.v);
     if (eq < 0) { this.fail(ErrorCode.Unsupported); return; }
-    this.v.setBool((eq == 1) != this.negate);
+    this.v.setBool((eq == 1) != (this.op == Op.Ne));
   }
   describe(code: ErrorCode): string {
     return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
   }
 }
 
-export const enum CmpOp { Lt, Le, Gt, Ge }
-
-/** `< <= > >=`: numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
-export class CompareNode extends EvalNode {
-  left: EvalNode;
-  right: EvalNode;
-  op: CmpOp;
-  opText: string;
-  constructor(left: EvalNode, right: EvalNode, op: CmpOp, opText: string) {
-    super();
-    this.left = left;
-    this.right = right;
-    this.op = op;
-    this.opText = opText;
-  }
+/** `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
+export class CompareNode extends OperatorNode {
   eval(act: Activation): void {
-    const l = this.left;
-    l.eval(act);
-    if (this.takeError(l)) return;
-    const r = this.right;
-    r.eval(act);
-    if (this.takeError(r)) return;
-    const a = l.v;
-    const b = r.v;
+    if (!this.evalOperands(act)) return;
+    const a = this.left.v;
+    const b = this.right.v;
     let c: i32;
     if (isNumericKind(a.kind) && isNumericKind(b.kind)) {
       c = compareNumeric(a, b);
@@ -538,21 +526,16 @@ export class CompareNode extends EvalNode {
     }
     let res: bool;
     switch (this.op) {
-      case CmpOp.Lt: res = c < 0; break;
-      case CmpOp.Le: res = c <= 0; break;
-      case CmpOp.Gt: res = c > 0; break;
+      case Op.Lt: res = c < 0; break;
+      case Op.Le: res = c <= 0; break;
+      case Op.Gt: res = c > 0; break;
       default: res = c >= 0;
     }
     this.v.setBool(res);
   }
-  describe(code: ErrorCode): string {
-    return "no matching overload for '" + this.opText + "' applied to " + kindsOf(this.left.v, this.right.v);
-  }
 }
 
 // ---- arithmetic -----------------------------------------------------------------------------
-
-export const enum ArithOp { Add, Sub, Mul, Div, Mod }
 
 @inline function addOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ r) & (b ^ r)) < 0; }
 @inline function subOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ b) & (a ^ r)) < 0; }
@@ -568,50 +551,34 @@ function ensureScratch(cur: ArrayBuffer | null, need: i32): ArrayBuffer {
 /** Largest string/bytes concatenation result; far above any real header, far below allocator limits. */
 const MAX_CONCAT_BYTES: i64 = 1 << 24;
 
-export class ArithNode extends EvalNode {
-  left: EvalNode;
-  right: EvalNode;
-  op: ArithOp;
-  opText: string;
+/** `+ - * / %` (op Add … Mod). */
+export class ArithNode extends OperatorNode {
   scratch: ArrayBuffer | null = null; // for string / bytes concatenation
 
-  constructor(left: EvalNode, right: EvalNode, op: ArithOp, opText: string) {
-    super();
-    this.left = left;
-    this.right = right;
-    this.op = op;
-    this.opText = opText;
-  }
-
   eval(act: Activation): void {
-    const l = this.left;
-    l.eval(act);
-    if (this.takeError(l)) return;
-    const r = this.right;
-    r.eval(act);
-    if (this.takeError(r)) return;
-    const a = l.v;
-    const b = r.v;
+    if (!this.evalOperands(act)) return;
+    const a = this.left.v;
+    const b = this.right.v;
     const ka = a.kind;
     if (ka == Kind.Int && b.kind == Kind.Int) { this.intOp(a.i, b.i); return; }
     if (ka == Kind.Uint && b.kind == Kind.Uint) { this.uintOp(<u64>a.i, <u64>b.i); return; }
     if (ka == Kind.Double && b.kind == Kind.Double) { this.doubleOp(a.d, b.d); return; }
-    if (this.op == ArithOp.Add && ka == b.kind && (ka == Kind.String || ka == Kind.Bytes)) { this.concat(a, b); return; }
+    if (this.op == Op.Add && ka == b.kind && (ka == Kind.String || ka == Kind.Bytes)) { this.concat(a, b); return; }
     this.timeOp(a, b);
   }
 
   intOp(a: i64, b: i64): void {
     let r: i64 = 0;
     switch (this.op) {
-      case ArithOp.Add:
+      case Op.Add:
         r = a + b;
         if (addOverflows(a, b, r)) { this.fail(ErrorCode.IntOverflow); return; }
         break;
-      case ArithOp.Sub:
+      case Op.Sub:
         r = a - b;
         if (subOverflows(a, b, r)) { this.fail(ErrorCode.IntOverflow); return; }
         break;
-      case ArithOp.Mul:
+      case Op.Mul:
         if (a == -1 || b == -1) {
           const other = a == -1 ? b : a;
           if (other == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
@@ -621,12 +588,12 @@ export class ArithNode extends EvalNode {
           if (b != 0 && r / b != a) { this.fail(ErrorCode.IntOverflow); return; }
         }
         break;
-      case ArithOp.Div:
+      case Op.Div:
         if (b == 0) { this.fail(ErrorCode.DivideByZero); return; }
         if (b == -1 && a == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
         r = a / b;
         break;
-      case ArithOp.Mod:
+      case Op.Mod:
         if (b == 0) { this.fail(ErrorCode.ModulusByZero); return; }
         // as cel-go: MIN % -1 is an overflow (and must not reach the trapping wasm instruction)
         if (b == -1 && a == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
@@ -639,23 +606,23 @@ export class ArithNode extends EvalNode {
   uintOp(a: u64, b: u64): void {
     let r: u64 = 0;
     switch (this.op) {
-      case ArithOp.Add:
+      case Op.Add:
         r = a + b;
         if (r < a) { this.fail(ErrorCode.IntOverflow); return; }
         break;
-      case ArithOp.Sub:
+      case Op.Sub:
         if (b > a) { this.fail(ErrorCode.IntOverflow); return; }
         r = a - b;
         break;
-      case ArithOp.Mul:
+      case Op.Mul:
         r = a * b;
         if (a != 0 && r / a != b) { this.fail(ErrorCode.IntOverflow); return; }
         break;
-      case ArithOp.Div:
+      case Op.Div:
         if (b == 0) { this.fail(ErrorCode.DivideByZero); return; }
         r = a / b;
         break;
-      case ArithOp.Mod:
+      case Op.Mod:
         if (b == 0) { this.fail(ErrorCode.ModulusByZero); return; }
         r = a % b;
         break;
@@ -665,10 +632,10 @@ export class ArithNode extends EvalNode {
 
   doubleOp(a: f64, b: f64): void {
     switch (this.op) {
-      case ArithOp.Add: this.v.setDouble(a + b); return;
-      case ArithOp.Sub: this.v.setDouble(a - b); return;
-      case ArithOp.Mul: this.v.setDouble(a * b); return;
-      case ArithOp.Div: this.v.setDouble(a / b); return; // IEEE: x/0 = ±Inf, no error in CEL
+      case Op.Add: this.v.setDouble(a + b); return;
+      case Op.Sub: this.v.setDouble(a - b); return;
+      case Op.Mul: this.v.setDouble(a * b); return;
+      case Op.Div: this.v.setDouble(a / b); return; // IEEE: x/0 = ±Inf, no error in CEL
     }
     this.fail(ErrorCode.NoMatchingOverload); // no % on doubles
   }
@@ -691,11 +658,11 @@ export class ArithNode extends EvalNode {
     const kb = b.kind;
     let r: i64 = 0;
     let kind = Kind.Duration;
-    if (this.op == ArithOp.Add && ((ka == Kind.Timestamp && kb == Kind.Duration) || (ka == Kind.Duration && kb == Kind.Timestamp) || (ka == Kind.Duration && kb == Kind.Duration))) {
+    if (this.op == Op.Add && ((ka == Kind.Timestamp && kb == Kind.Duration) || (ka == Kind.Duration && kb == Kind.Timestamp) || (ka == Kind.Duration && kb == Kind.Duration))) {
       r = a.i + b.i;
       if (addOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
       kind = ka == Kind.Duration && kb == Kind.Duration ? Kind.Duration : Kind.Timestamp;
-    } else if (this.op == ArithOp.Sub && ((ka == Kind.Timestamp && (kb == Kind.Duration || kb == Kind.Timestamp)) || (ka == Kind.Duration && kb == Kind.Duration))) {
+    } else if (this.op == Op.Sub && ((ka == Kind.Timestamp && (kb == Kind.Duration || kb == Kind.Timestamp)) || (ka == Kind.Duration && kb == Kind.Duration))) {
       r = a.i - b.i;
       if (subOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
       kind = ka == Kind.Timestamp && kb == Kind.Duration ? Kind.Timestamp : Kind.Duration;
@@ -707,22 +674,15 @@ export class ArithNode extends EvalNode {
   }
 
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for '" + this.opText + "' applied to " + kindsOf(this.left.v, this.right.v);
-    return genericMessage(code) + " in '" + this.opText + "'";
+    if (code == ErrorCode.NoMatchingOverload) return super.describe(code);
+    return genericMessage(code) + " in '" + this.name + "'";
   }
 }
 
-export class NegNode extends EvalNode {
-  operand: EvalNode;
-  constructor(operand: EvalNode) {
-    super();
-    this.operand = operand;
-  }
+export class NegNode extends UnaryNode {
   eval(act: Activation): void {
-    const o = this.operand;
-    o.eval(act);
-    if (this.takeError(o)) return;
-    const ov = o.v;
+    if (!this.evalOperand(act)) return;
+    const ov = this.operand.v;
     if (ov.kind == Kind.Int) {
       if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
       this.v.setInt(-ov.i);

@@ -5,27 +5,20 @@
 import { Activation } from "./activation";
 import { AttrId } from "./attributes";
 import {
-  Value, Kind, ErrorCode, kindName, decodeUtf8, startsWithBytes, endsWithBytes, containsBytes, codePointCount,
-  isValidUtf8,
+  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, copyBytes, valuesEqual, TWO_63,
+  TWO_64,
 } from "./value";
-import { EvalNode, genericMessage, kindsOf } from "./eval";
+import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex, lastCompileError } from "../regex/index";
 import { parseDuration, parseTimestamp } from "./timeparse";
 
 // ---- size / string tests / matches ------------------------------------------------------------------------------
 
 /** size(x) / x.size(): code points of a string, bytes, list elements, map entries. */
-export class SizeNode extends EvalNode {
-  operand: EvalNode;
-  constructor(operand: EvalNode) {
-    super();
-    this.operand = operand;
-  }
+export class SizeNode extends UnaryNode {
   eval(act: Activation): void {
-    const o = this.operand;
-    o.eval(act);
-    if (this.takeError(o)) return;
-    const ov = o.v;
+    if (!this.evalOperand(act)) return;
+    const ov = this.operand.v;
     switch (ov.kind) {
       case Kind.String: this.v.setInt(codePointCount(ov.ptr, ov.len)); return;
       case Kind.Bytes: this.v.setInt(ov.len); return;
@@ -48,7 +41,7 @@ export class SizeNode extends EvalNode {
     this.fail(ErrorCode.NoMatchingOverload);
   }
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'size' applied to " + kindName(this.operand.v.kind);
+    if (code == ErrorCode.NoMatchingOverload) return super.describe(code);
     if (code == ErrorCode.Unsupported) return "size() of filter_state is not supported";
     return genericMessage(code) + " in size()";
   }
@@ -56,65 +49,46 @@ export class SizeNode extends EvalNode {
 
 export const enum StringTest { StartsWith, EndsWith, Contains }
 
-/** s.startsWith(p) / s.endsWith(p) / s.contains(p): byte comparisons on UTF-8 (valid for code points). */
-export class StringTestNode extends EvalNode {
-  subject: EvalNode;
-  arg: EvalNode;
+/** s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8 (valid for code points). */
+export class StringTestNode extends BinaryNode {
   test: StringTest;
-  fnName: string;
   constructor(subject: EvalNode, arg: EvalNode, test: StringTest, fnName: string) {
-    super();
-    this.subject = subject;
-    this.arg = arg;
+    super(subject, arg, fnName);
     this.test = test;
-    this.fnName = fnName;
   }
   eval(act: Activation): void {
-    const s = this.subject;
-    s.eval(act);
-    if (this.takeError(s)) return;
-    const p = this.arg;
-    p.eval(act);
-    if (this.takeError(p)) return;
-    if (s.v.kind != Kind.String || p.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    let r: bool;
-    switch (this.test) {
-      case StringTest.StartsWith: r = startsWithBytes(s.v, p.v); break;
-      case StringTest.EndsWith: r = endsWithBytes(s.v, p.v); break;
-      default: r = containsBytes(s.v, p.v);
-    }
-    this.v.setBool(r);
-  }
-  describe(code: ErrorCode): string {
-    return "no matching overload for '" + this.fnName + "' applied to " + kindsOf(this.subject.v, this.arg.v);
+    if (!this.evalOperands(act)) return;
+    const s = this.left.v;
+    const p = this.right.v;
+    if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    const test = this.test;
+    const from = test == StringTest.EndsWith ? s.len - p.len : 0;
+    this.v.setBool(occursAt(s, p, from, test == StringTest.Contains ? s.len : from));
   }
 }
 
 /**
- * s.matches(re) / matches(s, re): RE2 partial (unanchored) match. A literal pattern is compiled once
- * by the checker; a computed pattern is compiled at run time and cached while it stays the same.
+ * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. A literal
+ * pattern is compiled once by the checker; a computed pattern is compiled at run time and cached
+ * while it stays the same.
  */
-export class MatchesNode extends EvalNode {
-  subject: EvalNode;
-  pattern: EvalNode;
+export class MatchesNode extends BinaryNode {
   regex: Regex | null; // compiled at configure time for literal patterns
-  private cachedPattern: ArrayBuffer | null = null;
+  private cachedPattern: Value = new Value(); // the pattern of a regex compiled at run time (else null)
   private lastRegexError: string = "";
 
   constructor(subject: EvalNode, pattern: EvalNode, regex: Regex | null) {
-    super();
-    this.subject = subject;
-    this.pattern = pattern;
+    super(subject, pattern, "matches");
     this.regex = regex;
   }
 
   eval(act: Activation): void {
-    const s = this.subject;
+    const s = this.left;
     s.eval(act);
     if (this.takeError(s)) return;
     let re = this.regex;
-    if (re === null || !this.pattern.isConst()) {
-      const p = this.pattern;
+    if (re === null || !this.right.isConst()) {
+      const p = this.right;
       p.eval(act);
       if (this.takeError(p)) return;
       if (p.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
@@ -127,40 +101,33 @@ export class MatchesNode extends EvalNode {
 
   private runtimeRegex(pv: Value): Regex | null {
     const cached = this.cachedPattern;
-    if (cached !== null && this.regex !== null && cached.byteLength == pv.len &&
-        (pv.len == 0 || memory.compare(changetype<usize>(cached), pv.ptr, <usize>pv.len) == 0)) {
-      return this.regex;
-    }
+    if (this.regex !== null && valuesEqual(cached, pv) == 1) return this.regex;
     const re = Regex.compile(decodeUtf8(pv.ptr, pv.len));
     if (re === null) {
       const e = lastCompileError();
       this.lastRegexError = e !== null ? e.message + " at offset " + e.position.toString() : "invalid pattern";
       this.regex = null;
-      this.cachedPattern = null;
+      cached.setNull();
       return null;
     }
-    const copy = new ArrayBuffer(pv.len);
-    memory.copy(changetype<usize>(copy), pv.ptr, <usize>pv.len);
-    this.cachedPattern = copy;
+    cached.setBuffer(Kind.String, copyBytes(pv.ptr, pv.len, false));
     this.regex = re;
     return re;
   }
 
   describe(code: ErrorCode): string {
-    if (code == ErrorCode.InvalidRegex) return "invalid regular expression " + this.pattern.v.toDisplay() + ": " + this.lastRegexError;
-    return "no matching overload for 'matches' applied to " + kindsOf(this.subject.v, this.pattern.v);
+    if (code == ErrorCode.InvalidRegex) return "invalid regular expression " + this.right.v.toDisplay() + ": " + this.lastRegexError;
+    return super.describe(code);
   }
 }
 
 // ---- conversions ----------------------------------------------------------------------------
 
-export const enum Conv { ToString, ToInt, ToUint, ToDouble, ToBytes, ToBool, ToDuration, ToTimestamp }
-
 const TRUE_TEXT = String.UTF8.encode("true");
 const FALSE_TEXT = String.UTF8.encode("false");
-
-const TWO_63: f64 = 9223372036854775808.0;
-const TWO_64: f64 = 18446744073709551616.0;
+/** The spellings bool('…') accepts, as cel-go (Go's strconv.ParseBool). */
+const TRUE_WORDS: StaticArray<string> = ["true", "True", "TRUE", "t", "T", "1"];
+const FALSE_WORDS: StaticArray<string> = ["false", "False", "FALSE", "f", "F", "0"];
 
 /** Parses optional sign + decimal digits (CEL int('…') is base 10). Returns false on junk/overflow. */
 function parseDecimal(ptr: usize, len: i32, out: Value, unsigned: bool): bool {
@@ -196,40 +163,42 @@ function parseDecimal(ptr: usize, len: i32, out: Value, unsigned: bool): bool {
   return true;
 }
 
-/** Strict double syntax check ([+-] digits [. digits] [e [+-] digits], or inf/nan forms) before parseFloat. */
-function looksLikeDouble(s: string): bool {
+/** Index of the first non-digit in `s` at or after `i`. */
+function skipDigits(s: string, i: i32): i32 {
+  while (i < s.length && <u32>(s.charCodeAt(i) - 0x30) <= 9) i++;
+  return i;
+}
+
+/**
+ * double('…'): strict syntax ([+-] digits [. digits] [e [+-] digits], or [+-] inf / infinity / nan
+ * in any case) checked before parseFloat. False on junk.
+ */
+function parseDoubleText(s: string, out: Value): bool {
   const n = s.length;
   if (n == 0) return false;
   let i = 0;
-  let c = s.charCodeAt(0);
-  if (c == 0x2b || c == 0x2d) i++;
+  const sign = s.charCodeAt(0);
+  if (sign == 0x2b || sign == 0x2d) i++;
   const rest = s.substring(i).toLowerCase();
-  if (rest == "inf" || rest == "infinity" || rest == "nan") return true;
-  let digits = 0;
-  while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) { i++; digits++; }
+  if (rest == "inf" || rest == "infinity") { out.setDouble(sign == 0x2d ? -Infinity : Infinity); return true; }
+  if (rest == "nan") { out.setDouble(NaN); return true; }
+  const intEnd = skipDigits(s, i);
+  let digits = intEnd - i;
+  i = intEnd;
   if (i < n && s.charCodeAt(i) == 0x2e) {
-    i++;
-    while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) { i++; digits++; }
+    const fracEnd = skipDigits(s, i + 1);
+    digits += fracEnd - i - 1;
+    i = fracEnd;
   }
   if (digits == 0) return false;
   if (i < n && (s.charCodeAt(i) | 0x20) == 0x65) {
     i++;
     if (i < n && (s.charCodeAt(i) == 0x2b || s.charCodeAt(i) == 0x2d)) i++;
-    let exp = 0;
-    while (i < n && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) { i++; exp++; }
-    if (exp == 0) return false;
+    const expEnd = skipDigits(s, i);
+    if (expEnd == i) return false;
+    i = expEnd;
   }
-  return i == n;
-}
-
-function parseDoubleText(s: string, out: Value): bool {
-  if (!looksLikeDouble(s)) return false;
-  const lower = s.toLowerCase();
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-    out.setDouble(s.charCodeAt(0) == 0x2d ? -Infinity : Infinity);
-    return true;
-  }
-  if (lower.endsWith("nan")) { out.setDouble(NaN); return true; }
+  if (i != n) return false;
   out.setDouble(parseFloat(s));
   return true;
 }
@@ -255,29 +224,25 @@ function formatInt(buf: ArrayBuffer, v: i64, unsigned: bool): i32 {
   return len;
 }
 
-export class ConvertNode extends EvalNode {
-  operand: EvalNode;
-  conv: Conv;
-  fnName: string;
+/** string() int() uint() double() bytes() bool() duration() timestamp(): conversion to kind `target`. */
+export class ConvertNode extends UnaryNode {
+  target: Kind;
   scratch: ArrayBuffer = new ArrayBuffer(24); // string(int) output, reused every evaluation
 
-  constructor(operand: EvalNode, conv: Conv, fnName: string) {
-    super();
-    this.operand = operand;
-    this.conv = conv;
-    this.fnName = fnName;
+  constructor(operand: EvalNode, target: Kind, fnName: string) {
+    super(operand, fnName);
+    this.target = target;
   }
 
   eval(act: Activation): void {
-    const o = this.operand;
-    o.eval(act);
-    if (this.takeError(o)) return;
-    const x = o.v;
+    if (!this.evalOperand(act)) return;
+    const x = this.operand.v;
     const k = x.kind;
     const v = this.v;
-    switch (this.conv) {
-      case Conv.ToString: {
-        if (k == Kind.String) { v.copyFrom(x); return; }
+    const target = this.target;
+    if (k == target) { v.copyFrom(x); return; }
+    switch (target) {
+      case Kind.String: {
         if (k == Kind.Bytes) {
           if (!isValidUtf8(x.ptr, x.len)) { this.fail(ErrorCode.InvalidUtf8); return; }
           v.copyFrom(x);
@@ -293,8 +258,7 @@ export class ConvertNode extends EvalNode {
         if (k == Kind.Double) { v.setBuffer(Kind.String, String.UTF8.encode(x.d.toString())); return; } // rare: allocates
         break;
       }
-      case Conv.ToInt: {
-        if (k == Kind.Int) { v.copyFrom(x); return; }
+      case Kind.Int: {
         if (k == Kind.Uint) {
           if (<u64>x.i > <u64>i64.MAX_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
           v.setInt(x.i);
@@ -308,7 +272,7 @@ export class ConvertNode extends EvalNode {
           return;
         }
         if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, false)) { this.fail(ErrorCode.BadConversion); return; }
+          if (!parseDecimal(x.ptr, x.len, v, false)) this.fail(ErrorCode.BadConversion);
           return;
         }
         if (k == Kind.Timestamp) {
@@ -320,8 +284,7 @@ export class ConvertNode extends EvalNode {
         }
         break;
       }
-      case Conv.ToUint: {
-        if (k == Kind.Uint) { v.copyFrom(x); return; }
+      case Kind.Uint: {
         if (k == Kind.Int) {
           if (x.i < 0) { this.fail(ErrorCode.IntOverflow); return; }
           v.setUint(<u64>x.i);
@@ -334,55 +297,44 @@ export class ConvertNode extends EvalNode {
           return;
         }
         if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, true)) { this.fail(ErrorCode.BadConversion); return; }
+          if (!parseDecimal(x.ptr, x.len, v, true)) this.fail(ErrorCode.BadConversion);
           return;
         }
         break;
       }
-      case Conv.ToDouble: {
-        if (k == Kind.Double) { v.copyFrom(x); return; }
+      case Kind.Double: {
         if (k == Kind.Int) { v.setDouble(<f64>x.i); return; }
         if (k == Kind.Uint) { v.setDouble(<f64>(<u64>x.i)); return; }
         if (k == Kind.String) {
-          if (!parseDoubleText(decodeUtf8(x.ptr, x.len), v)) { this.fail(ErrorCode.BadConversion); return; }
+          if (!parseDoubleText(decodeUtf8(x.ptr, x.len), v)) this.fail(ErrorCode.BadConversion);
           return;
         }
         break;
       }
-      case Conv.ToBytes: {
-        if (k == Kind.Bytes || k == Kind.String) { v.copyFrom(x); v.kind = Kind.Bytes; return; }
+      case Kind.Bytes: {
+        if (k == Kind.String) { v.copyFrom(x); v.kind = Kind.Bytes; return; }
         break;
       }
-      case Conv.ToBool: {
-        if (k == Kind.Bool) { v.copyFrom(x); return; }
+      case Kind.Bool: {
         if (k == Kind.String) {
           const s = decodeUtf8(x.ptr, x.len);
-          if (s == "true" || s == "True" || s == "TRUE" || s == "t" || s == "T" || s == "1") { v.setBool(true); return; }
-          if (s == "false" || s == "False" || s == "FALSE" || s == "f" || s == "F" || s == "0") { v.setBool(false); return; }
-          this.fail(ErrorCode.BadConversion);
+          if (TRUE_WORDS.includes(s)) v.setBool(true);
+          else if (FALSE_WORDS.includes(s)) v.setBool(false);
+          else this.fail(ErrorCode.BadConversion);
           return;
         }
         break;
       }
-      case Conv.ToDuration: {
-        if (k == Kind.Duration) { v.copyFrom(x); return; }
+      case Kind.Duration:
+      case Kind.Timestamp: {
         if (k == Kind.String) {
-          const ns = parseDuration(decodeUtf8(x.ptr, x.len));
-          if (ns.ok) { v.setTime(Kind.Duration, ns.value); return; }
-          this.fail(ErrorCode.BadConversion);
+          const text = decodeUtf8(x.ptr, x.len);
+          const ns = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
+          if (ns.ok) v.setTime(target, ns.value);
+          else this.fail(ErrorCode.BadConversion);
           return;
         }
-        break;
-      }
-      case Conv.ToTimestamp: {
-        if (k == Kind.Timestamp) { v.copyFrom(x); return; }
-        if (k == Kind.String) {
-          const ns = parseTimestamp(decodeUtf8(x.ptr, x.len));
-          if (ns.ok) { v.setTime(Kind.Timestamp, ns.value); return; }
-          this.fail(ErrorCode.BadConversion);
-          return;
-        }
-        if (k == Kind.Int) {
+        if (target == Kind.Timestamp && k == Kind.Int) {
           // timestamp(seconds since epoch)
           if (x.i > i64.MAX_VALUE / 1000000000 || x.i < i64.MIN_VALUE / 1000000000) { this.fail(ErrorCode.IntOverflow); return; }
           v.setTime(Kind.Timestamp, x.i * 1000000000);
@@ -396,9 +348,10 @@ export class ConvertNode extends EvalNode {
 
   describe(code: ErrorCode): string {
     const arg = this.operand.v;
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for '" + this.fnName + "' applied to " + kindName(arg.kind);
-    if (code == ErrorCode.BadConversion) return "cannot convert " + arg.toDisplay() + " to " + this.fnName;
-    if (code == ErrorCode.IntOverflow) return this.fnName + "(" + arg.toDisplay() + ") is out of range";
+    const fn = this.name;
+    if (code == ErrorCode.NoMatchingOverload) return super.describe(code);
+    if (code == ErrorCode.BadConversion) return "cannot convert " + arg.toDisplay() + " to " + fn;
+    if (code == ErrorCode.IntOverflow) return fn + "(" + arg.toDisplay() + ") is out of range";
     if (code == ErrorCode.InvalidUtf8) return "string() of bytes that are not valid UTF-8";
     return genericMessage(code);
   }

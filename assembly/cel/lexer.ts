@@ -5,6 +5,10 @@
 // so the parser and checker never look at raw literal text again. String and bytes literals are
 // decoded straight to UTF-8 bytes: that is the representation the evaluator compares against.
 
+import { hexValue, isWordChar } from "../regex/utf8";
+
+// Order matters: LParen…Bang follow PUNCTUATION below, and the parser maps Plus…Percent and
+// Eq…Ge to ast.ts Op by offset (keep those runs in Op's order).
 export const enum Tok {
   EOF,
   Ident,
@@ -89,14 +93,7 @@ export function describeToken(t: Token): string {
 @inline function isIdentStart(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f;
 }
-@inline function isIdentPart(c: i32): bool { return isIdentStart(c) || isDigit(c); }
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
+@inline function isIdentPart(c: i32): bool { return isWordChar(c); } // [A-Za-z0-9_]
 
 /** Appends the UTF-8 encoding of a code point. */
 export function pushUtf8(out: u8[], cp: i32): void {
@@ -122,6 +119,14 @@ export function bytesToBuffer(bytes: u8[]): ArrayBuffer {
   for (let i = 0; i < bytes.length; i++) store<u8>(changetype<usize>(buf) + <usize>i, unchecked(bytes[i]));
   return buf;
 }
+
+/** One-character operators and punctuation, in Tok order from LParen ('<' and '>' are apart). */
+const PUNCTUATION = "()[]{}.,:?+-*/%!";
+/** Two-character operators, and their tokens. */
+const PAIRS = "==!=<=>=&&||";
+const PAIR_TOKENS: StaticArray<Tok> = [Tok.Eq, Tok.Ne, Tok.Le, Tok.Ge, Tok.And, Tok.Or];
+/** Pairs of a character that may follow '\' and the byte that escape stands for. */
+const SIMPLE_ESCAPES = "\\\\''\"\"``??a\x07b\bf\fn\nr\rt\tv\v";
 
 class Lexer {
   src: string;
@@ -217,40 +222,21 @@ class Lexer {
       return true;
     }
 
-    // two-character operators first
-    if (c == 0x3d && c1 == 0x3d) { this.i += 2; this.add(Tok.Eq, start); return true; }
-    if (c == 0x21 && c1 == 0x3d) { this.i += 2; this.add(Tok.Ne, start); return true; }
-    if (c == 0x3c && c1 == 0x3d) { this.i += 2; this.add(Tok.Le, start); return true; }
-    if (c == 0x3e && c1 == 0x3d) { this.i += 2; this.add(Tok.Ge, start); return true; }
-    if (c == 0x26 && c1 == 0x26) { this.i += 2; this.add(Tok.And, start); return true; }
-    if (c == 0x7c && c1 == 0x7c) { this.i += 2; this.add(Tok.Or, start); return true; }
-
-    let kind: Tok = Tok.EOF;
-    switch (c) {
-      case 0x28: kind = Tok.LParen; break;
-      case 0x29: kind = Tok.RParen; break;
-      case 0x5b: kind = Tok.LBracket; break;
-      case 0x5d: kind = Tok.RBracket; break;
-      case 0x7b: kind = Tok.LBrace; break;
-      case 0x7d: kind = Tok.RBrace; break;
-      case 0x2e: kind = Tok.Dot; break;
-      case 0x2c: kind = Tok.Comma; break;
-      case 0x3a: kind = Tok.Colon; break;
-      case 0x3f: kind = Tok.Question; break;
-      case 0x2b: kind = Tok.Plus; break;
-      case 0x2d: kind = Tok.Minus; break;
-      case 0x2a: kind = Tok.Star; break;
-      case 0x2f: kind = Tok.Slash; break;
-      case 0x25: kind = Tok.Percent; break;
-      case 0x21: kind = Tok.Bang; break;
-      case 0x3c: kind = Tok.Lt; break;
-      case 0x3e: kind = Tok.Gt; break;
+    // operators: two-character ones first
+    for (let k = 0; k < PAIRS.length; k += 2) {
+      if (c == PAIRS.charCodeAt(k) && c1 == PAIRS.charCodeAt(k + 1)) {
+        this.i += 2;
+        this.add(PAIR_TOKENS[k >> 1], start);
+        return true;
+      }
     }
+    let kind = c == 0x3c ? Tok.Lt : c == 0x3e ? Tok.Gt : Tok.EOF;
+    for (let k = 0; k < PUNCTUATION.length; k++) if (PUNCTUATION.charCodeAt(k) == c) kind = Tok.LParen + k;
     if (kind == Tok.EOF) {
-      if (c == 0x3d) return this.fail("unexpected character '=' (did you mean '=='?)", start);
-      if (c == 0x26) return this.fail("unexpected character '&' (did you mean '&&'?)", start);
-      if (c == 0x7c) return this.fail("unexpected character '|' (did you mean '||'?)", start);
-      return this.fail("unexpected character '" + this.src.charAt(start) + "'", start);
+      const ch = this.src.charAt(start);
+      // '=', '&' and '|' only exist doubled
+      const hint = c == 0x3d || c == 0x26 || c == 0x7c ? " (did you mean '" + ch + ch + "'?)" : "";
+      return this.fail("unexpected character '" + ch + "'" + hint, start);
     }
     this.i++;
     this.add(kind, start);
@@ -258,31 +244,27 @@ class Lexer {
   }
 
   number(start: i32): bool {
-    const c = this.peek();
-    // hexadecimal int / uint
-    if (c == 0x30 && (this.peek(1) == 0x78 || this.peek(1) == 0x58)) {
-      this.i += 2;
-      const digitsStart = this.i;
-      let value: u64 = 0;
-      let overflow = false;
-      while (this.i < this.n && hexValue(this.peek()) >= 0) {
-        if (value > 0x0fffffffffffffff) overflow = true;
-        value = (value << 4) | <u64>hexValue(this.peek());
-        this.i++;
-      }
+    // hexadecimal (0x…) or decimal digits; the magnitude wraps, with `overflow` set, beyond 64 bits
+    const hex = this.peek() == 0x30 && (this.peek(1) | 0x20) == 0x78;
+    if (hex) this.i += 2;
+    const digitsStart = this.i;
+    const base: u64 = hex ? 16 : 10;
+    let value: u64 = 0;
+    let overflow = false;
+    while (true) {
+      const c = this.peek();
+      const d = hex ? hexValue(c) : isDigit(c) ? c - 0x30 : -1;
+      if (d < 0) break;
+      if (value > (u64.MAX_VALUE - <u64>d) / base) overflow = true;
+      value = value * base + <u64>d;
+      this.i++;
+    }
+    if (hex) {
       if (this.i == digitsStart) return this.fail("invalid hexadecimal literal", start);
       return this.intToken(start, value, overflow);
     }
 
-    // decimal digits, then maybe a fraction / exponent (double) or a 'u' suffix (uint)
-    let value: u64 = 0;
-    let overflow = false;
-    while (this.i < this.n && isDigit(this.peek())) {
-      const digit = <u64>(this.peek() - 0x30);
-      if (value > (u64.MAX_VALUE - digit) / 10) overflow = true;
-      value = value * 10 + digit;
-      this.i++;
-    }
+    // after decimal digits, maybe a fraction / exponent (double) or a 'u' suffix (uint)
     let isDouble = false;
     if (this.peek() == 0x2e && isDigit(this.peek(1))) {
       isDouble = true;
@@ -364,19 +346,11 @@ class Lexer {
     const c = this.peek(1);
     if (c < 0) return this.fail("unterminated string literal", at);
     this.i += 2;
-    switch (c) {
-      case 0x5c: out.push(0x5c); return true; // \\
-      case 0x27: out.push(0x27); return true; // \'
-      case 0x22: out.push(0x22); return true; // \"
-      case 0x60: out.push(0x60); return true; // \`
-      case 0x3f: out.push(0x3f); return true; // \?
-      case 0x61: out.push(0x07); return true; // \a
-      case 0x62: out.push(0x08); return true; // \b
-      case 0x66: out.push(0x0c); return true; // \f
-      case 0x6e: out.push(0x0a); return true; // \n
-      case 0x72: out.push(0x0d); return true; // \r
-      case 0x74: out.push(0x09); return true; // \t
-      case 0x76: out.push(0x0b); return true; // \v
+    for (let k = 0; k < SIMPLE_ESCAPES.length; k += 2) {
+      if (SIMPLE_ESCAPES.charCodeAt(k) == c) {
+        out.push(<u8>SIMPLE_ESCAPES.charCodeAt(k + 1));
+        return true;
+      }
     }
     if (c == 0x78 || c == 0x58 || c == 0x75 || c == 0x55) {
       const digits = c == 0x75 ? 4 : c == 0x55 ? 8 : 2;

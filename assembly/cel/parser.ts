@@ -11,16 +11,34 @@
 //            | "{" [MapInits] [","] "}" | literal
 // Nesting is bounded (MAX_DEPTH) so hostile input cannot exhaust the Wasm stack.
 
-import {
-  Expr, ExprKind, LiteralExpr, LiteralKind, IdentExpr, SelectExpr, IndexExpr, CallExpr, UnaryExpr,
-  BinaryExpr, LogicalExpr, TernaryExpr, ListExpr, MapExpr, Op,
-} from "./ast";
+import { Expr, ExprKind, Op, literalExpr, listExpr } from "./ast";
 import { Tok, Token, lex, describeToken, isReservedWord } from "./lexer";
 import { CelError, makeError } from "./errors";
+import { Kind } from "./value";
 
 export const MAX_DEPTH: i32 = 64;
 
 const I64_MIN_MAGNITUDE: u64 = 0x8000000000000000;
+
+// Precedence levels of the binary operators, loosest first (see the grammar above).
+const LEVEL_OR: i32 = 0;
+const LEVEL_AND: i32 = 1;
+const LEVEL_RELATION: i32 = 2;
+const LEVEL_ADDITION: i32 = 3;
+const LEVEL_MULTIPLICATION: i32 = 4;
+
+/** The binary operator token `t` stands for at precedence `level`, or -1. */
+function binaryOp(t: Tok, level: i32): i32 {
+  if (level == LEVEL_RELATION) {
+    if (t == Tok.In) return Op.In;
+    if (t >= Tok.Eq && t <= Tok.Ge) return Op.Eq + (t - Tok.Eq); // Eq Ne Lt Le Gt Ge in both enums
+  } else if (level == LEVEL_ADDITION) {
+    if (t == Tok.Plus || t == Tok.Minus) return Op.Add + (t - Tok.Plus);
+  } else if (t >= Tok.Star && t <= Tok.Percent) {
+    return Op.Mul + (t - Tok.Star); // Mul Div Mod
+  }
+  return -1;
+}
 
 class Parser {
   src: string;
@@ -77,98 +95,56 @@ class Parser {
   }
 
   parseTernary(): Expr | null {
-    const cond = this.parseOr();
+    const cond = this.parseLogical(LEVEL_OR);
     if (cond === null) return null;
     if (!this.at(Tok.Question)) return cond;
     const q = this.advance();
-    const then = this.parseOr();
+    const then = this.parseLogical(LEVEL_OR);
     if (then === null) return null;
     if (!this.expect(Tok.Colon, "':' of the conditional operator")) return null;
     const otherwise = this.parseExpr(); // right-associative
     if (otherwise === null) return null;
-    return new TernaryExpr(cond, then, otherwise, q.pos);
+    const e = new Expr(ExprKind.Ternary, q.pos, cond, then);
+    e.c = otherwise;
+    return e;
   }
 
-  parseOr(): Expr | null {
-    const first = this.parseAnd();
-    if (first === null || !this.at(Tok.Or)) return first;
+  /** An operand of the operators at `level`: an expression of the next tighter level. */
+  parseOperand(level: i32): Expr | null {
+    if (level < LEVEL_AND) return this.parseLogical(level + 1);
+    if (level < LEVEL_MULTIPLICATION) return this.parseBinary(level + 1);
+    return this.parseUnary();
+  }
+
+  /** OrExpr or AndExpr (`level`): one n-ary node for a whole chain. */
+  parseLogical(level: i32): Expr | null {
+    const op = level == LEVEL_OR ? Tok.Or : Tok.And;
+    const first = this.parseOperand(level);
+    if (first === null || !this.at(op)) return first;
     const pos = this.peek().pos;
     const operands: Expr[] = [first];
-    while (this.at(Tok.Or)) {
+    while (this.at(op)) {
       this.advance();
-      const next = this.parseAnd();
+      const next = this.parseOperand(level);
       if (next === null) return null;
       operands.push(next);
     }
-    return new LogicalExpr(ExprKind.Or, operands, pos);
+    return listExpr(level == LEVEL_OR ? ExprKind.Or : ExprKind.And, operands, pos);
   }
 
-  parseAnd(): Expr | null {
-    const first = this.parseRelation();
-    if (first === null || !this.at(Tok.And)) return first;
-    const pos = this.peek().pos;
-    const operands: Expr[] = [first];
-    while (this.at(Tok.And)) {
-      this.advance();
-      const next = this.parseRelation();
-      if (next === null) return null;
-      operands.push(next);
-    }
-    return new LogicalExpr(ExprKind.And, operands, pos);
-  }
-
-  parseRelation(): Expr | null {
-    let left = this.parseAddition();
+  /** Relation, Addition or Multiplication (`level`): left-associative binary operators. */
+  parseBinary(level: i32): Expr | null {
+    let left = this.parseOperand(level);
     while (left !== null) {
       const t = this.peek();
-      let op: Op;
-      switch (t.kind) {
-        case Tok.Eq: op = Op.Eq; break;
-        case Tok.Ne: op = Op.Ne; break;
-        case Tok.Lt: op = Op.Lt; break;
-        case Tok.Le: op = Op.Le; break;
-        case Tok.Gt: op = Op.Gt; break;
-        case Tok.Ge: op = Op.Ge; break;
-        case Tok.In: op = Op.In; break;
-        default: return left;
-      }
+      const op = binaryOp(t.kind, level);
+      if (op < 0) break;
       this.advance();
-      const right = this.parseAddition();
+      const right = this.parseOperand(level);
       if (right === null) return null;
-      left = new BinaryExpr(op, left, right, t.pos);
-    }
-    return left;
-  }
-
-  parseAddition(): Expr | null {
-    let left = this.parseMultiplication();
-    while (left !== null) {
-      const t = this.peek();
-      let op: Op;
-      if (t.kind == Tok.Plus) op = Op.Add;
-      else if (t.kind == Tok.Minus) op = Op.Sub;
-      else return left;
-      this.advance();
-      const right = this.parseMultiplication();
-      if (right === null) return null;
-      left = new BinaryExpr(op, left, right, t.pos);
-    }
-    return left;
-  }
-
-  parseMultiplication(): Expr | null {
-    let left = this.parseUnary();
-    while (left !== null) {
-      const t = this.peek();
-      let op: Op;
-      if (t.kind == Tok.Star) op = Op.Mul;
-      else if (t.kind == Tok.Slash) op = Op.Div;
-      else if (t.kind == Tok.Percent) op = Op.Mod;
-      else return left;
-      this.advance();
-      const right = this.parseUnary();
-      if (right === null) return null;
-      left = new BinaryExpr(op, left, right, t.pos);
+      const e = new Expr(ExprKind.Binary, t.pos, left, right);
+      e.op = <Op>op;
+      left = e;
     }
     return left;
   }
@@ -188,7 +164,7 @@ class Parser {
       if (t.kind == Tok.Minus && lit.kind == Tok.Int && follower != Tok.Dot && follower != Tok.LBracket) {
         this.advance();
         if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", ops[ops.length - 1].pos);
-        const e = new LiteralExpr(LiteralKind.Int, ops[ops.length - 1].pos);
+        const e = literalExpr(Kind.Int, ops[ops.length - 1].pos);
         e.i = -(<i64>lit.u); // wraps correctly for 2^63
         operand = e;
         remaining--;
@@ -197,7 +173,10 @@ class Parser {
       }
       if (operand === null) return null;
       const op = t.kind == Tok.Bang ? Op.Not : Op.Neg;
-      for (let k = remaining - 1; k >= 0; k--) operand = new UnaryExpr(op, operand, ops[k].pos);
+      for (let k = remaining - 1; k >= 0; k--) {
+        operand = new Expr(ExprKind.Unary, ops[k].pos, operand);
+        operand.op = op;
+      }
       return operand;
     }
     return this.parseMember();
@@ -225,16 +204,17 @@ class Parser {
           this.advance();
           const args = this.parseArgs(Tok.RParen, "')'");
           if (args === null) return null;
-          e = new CallExpr(e, name.text, args, name.pos);
+          e = callExpr(e, name, args);
         } else {
-          e = new SelectExpr(e, name.text, name.pos);
+          e = new Expr(ExprKind.Select, name.pos, e);
+          e.text = name.text;
         }
       } else if (t.kind == Tok.LBracket) {
         this.advance();
         const index = this.parseExpr();
         if (index === null) return null;
         if (!this.expect(Tok.RBracket, "']'")) return null;
-        e = new IndexExpr(e, index, t.pos);
+        e = new Expr(ExprKind.Index, t.pos, e, index);
       } else {
         break;
       }
@@ -264,30 +244,25 @@ class Parser {
   parsePrimary(): Expr | null {
     const t = this.peek();
     switch (t.kind) {
-      case Tok.Int: {
-        this.advance();
-        if (t.intOverflow || t.u > <u64>i64.MAX_VALUE) return this.fail("int literal out of range", t.pos);
-        const e = new LiteralExpr(LiteralKind.Int, t.pos);
-        e.i = <i64>t.u;
-        return e;
-      }
+      case Tok.Int:
       case Tok.Uint: {
         this.advance();
-        if (t.intOverflow) return this.fail("uint literal out of range", t.pos);
-        const e = new LiteralExpr(LiteralKind.Uint, t.pos);
+        const isInt = t.kind == Tok.Int;
+        if (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE)) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
+        const e = literalExpr(isInt ? Kind.Int : Kind.Uint, t.pos);
         e.i = <i64>t.u;
         return e;
       }
       case Tok.Double: {
         this.advance();
-        const e = new LiteralExpr(LiteralKind.Double, t.pos);
+        const e = literalExpr(Kind.Double, t.pos);
         e.d = t.d;
         return e;
       }
       case Tok.String:
       case Tok.Bytes: {
         this.advance();
-        const e = new LiteralExpr(t.kind == Tok.String ? LiteralKind.String : LiteralKind.Bytes, t.pos);
+        const e = literalExpr(t.kind == Tok.String ? Kind.String : Kind.Bytes, t.pos);
         e.bytes = t.bytes;
         e.text = t.text;
         return e;
@@ -295,13 +270,13 @@ class Parser {
       case Tok.True:
       case Tok.False: {
         this.advance();
-        const e = new LiteralExpr(LiteralKind.Bool, t.pos);
+        const e = literalExpr(Kind.Bool, t.pos);
         e.i = t.kind == Tok.True ? 1 : 0;
         return e;
       }
       case Tok.Null: {
         this.advance();
-        return new LiteralExpr(LiteralKind.Null, t.pos);
+        return literalExpr(Kind.Null, t.pos);
       }
       case Tok.LParen: {
         this.advance();
@@ -314,7 +289,7 @@ class Parser {
         this.advance();
         const elems = this.parseArgs(Tok.RBracket, "']'");
         if (elems === null) return null;
-        return new ListExpr(elems, t.pos);
+        return listExpr(ExprKind.List, elems, t.pos);
       }
       case Tok.LBrace: return this.parseMap();
       case Tok.Dot: {
@@ -335,9 +310,11 @@ class Parser {
       this.advance();
       const args = this.parseArgs(Tok.RParen, "')'");
       if (args === null) return null;
-      return new CallExpr(null, t.text, args, t.pos);
+      return callExpr(null, t, args);
     }
-    return new IdentExpr(t.text, t.pos);
+    const e = new Expr(ExprKind.Ident, t.pos);
+    e.text = t.text;
+    return e;
   }
 
   parseMap(): Expr | null {
@@ -356,8 +333,18 @@ class Parser {
       this.advance();
     }
     if (!this.expect(Tok.RBrace, "'}'")) return null;
-    return new MapExpr(keys, values, open.pos);
+    const e = listExpr(ExprKind.Map, keys, open.pos);
+    e.values = values;
+    return e;
   }
+}
+
+/** `target.name(args)` or `name(args)`; the position is the name's. */
+function callExpr(target: Expr | null, name: Token, args: Expr[]): Expr {
+  const e = listExpr(ExprKind.Call, args, name.pos);
+  e.a = target;
+  e.text = name.text;
+  return e;
 }
 
 /** Result of `parse`: the tree, or the first error. */

@@ -1,19 +1,22 @@
 // Static types used by the checker. `Dyn` means "not known until evaluation" (e.g. an element of
 // a heterogeneous list); operations on Dyn are accepted statically and checked at run time.
 
+import { Kind, kindName, isNumericKind } from "./value";
+
+/** Numbered as the runtime kinds (value.ts Kind), with Dyn in Error's place. */
 export const enum TypeKind {
-  Dyn,
-  Null,
-  Bool,
-  Int,
-  Uint,
-  Double,
-  String,
-  Bytes,
-  Timestamp,
-  Duration,
-  List,
-  Map,
+  Dyn = Kind.Error,
+  Null = Kind.Null,
+  Bool = Kind.Bool,
+  Int = Kind.Int,
+  Uint = Kind.Uint,
+  Double = Kind.Double,
+  String = Kind.String,
+  Bytes = Kind.Bytes,
+  Timestamp = Kind.Timestamp,
+  Duration = Kind.Duration,
+  List = Kind.List,
+  Map = Kind.Map,
 }
 
 export class CelType {
@@ -27,21 +30,11 @@ export class CelType {
   }
 
   toString(): string {
-    switch (this.kind) {
-      case TypeKind.Dyn: return "dyn";
-      case TypeKind.Null: return "null_type";
-      case TypeKind.Bool: return "bool";
-      case TypeKind.Int: return "int";
-      case TypeKind.Uint: return "uint";
-      case TypeKind.Double: return "double";
-      case TypeKind.String: return "string";
-      case TypeKind.Bytes: return "bytes";
-      case TypeKind.Timestamp: return "google.protobuf.Timestamp";
-      case TypeKind.Duration: return "google.protobuf.Duration";
-      case TypeKind.List: return "list(" + this.elem!.toString() + ")";
-      case TypeKind.Map: return "map(" + this.key!.toString() + ", " + this.elem!.toString() + ")";
-    }
-    return "?";
+    const k = this.kind;
+    if (k == TypeKind.Dyn) return "dyn";
+    if (k == TypeKind.List) return "list(" + this.elem!.toString() + ")";
+    if (k == TypeKind.Map) return "map(" + this.key!.toString() + ", " + this.elem!.toString() + ")";
+    return kindName(<Kind>k);
   }
 }
 
@@ -55,12 +48,20 @@ export const T_STRING = new CelType(TypeKind.String);
 export const T_BYTES = new CelType(TypeKind.Bytes);
 export const T_TIMESTAMP = new CelType(TypeKind.Timestamp);
 export const T_DURATION = new CelType(TypeKind.Duration);
-export const T_LIST_DYN = new CelType(TypeKind.List, T_DYN);
 export const T_MAP_STRING_STRING = new CelType(TypeKind.Map, T_STRING, T_STRING);
 export const T_MAP_STRING_BYTES = new CelType(TypeKind.Map, T_BYTES, T_STRING);
 
-export function isNumeric(k: TypeKind): bool {
-  return k == TypeKind.Int || k == TypeKind.Uint || k == TypeKind.Double;
+const SCALAR_TYPES: StaticArray<CelType> = [
+  T_DYN, T_NULL, T_BOOL, T_INT, T_UINT, T_DOUBLE, T_STRING, T_BYTES, T_TIMESTAMP, T_DURATION,
+];
+
+/** The static type of values of a scalar kind (Null … Duration). */
+export function scalarType(k: Kind): CelType {
+  return SCALAR_TYPES[k];
+}
+
+@inline export function isNumeric(k: TypeKind): bool {
+  return isNumericKind(<Kind>k);
 }
 
 /** Same type for static purposes (list/map parameters compared recursively). */

@@ -6,6 +6,8 @@
 // buffer returned by the host (kept alive by the Activation's cache), or a node's scratch buffer —
 // so comparing `request.method == 'GET'` is a byte comparison, never a decode to an AS string.
 
+import { firstInvalidUtf8 } from "../regex/utf8";
+
 export const enum Kind {
   Error,
   Null,
@@ -37,22 +39,14 @@ export const enum ErrorCode {
   Unsupported, // e.g. size(filter_state)
 }
 
+/** CEL type names of the kinds, indexed by Kind (also the names of the scalar static types). */
+const KIND_NAMES: StaticArray<string> = [
+  "error", "null_type", "bool", "int", "uint", "double", "string", "bytes",
+  "google.protobuf.Timestamp", "google.protobuf.Duration", "list", "map",
+];
+
 export function kindName(k: Kind): string {
-  switch (k) {
-    case Kind.Error: return "error";
-    case Kind.Null: return "null_type";
-    case Kind.Bool: return "bool";
-    case Kind.Int: return "int";
-    case Kind.Uint: return "uint";
-    case Kind.Double: return "double";
-    case Kind.String: return "string";
-    case Kind.Bytes: return "bytes";
-    case Kind.Timestamp: return "google.protobuf.Timestamp";
-    case Kind.Duration: return "google.protobuf.Duration";
-    case Kind.List: return "list";
-    case Kind.Map: return "map";
-  }
-  return "?";
+  return <u32>k < <u32>KIND_NAMES.length ? unchecked(KIND_NAMES[k]) : "?";
 }
 
 /** Something that raised an error and can describe it later (messages are built only on demand). */
@@ -161,25 +155,35 @@ export function bytesCompare(a: Value, b: Value): i32 {
   return a.len < b.len ? -1 : a.len > b.len ? 1 : 0;
 }
 
-export function startsWithBytes(s: Value, p: Value): bool {
-  return p.len <= s.len && (p.len == 0 || memory.compare(s.ptr, p.ptr, <usize>p.len) == 0);
-}
-
-export function endsWithBytes(s: Value, p: Value): bool {
-  return p.len <= s.len && (p.len == 0 || memory.compare(s.ptr + <usize>(s.len - p.len), p.ptr, <usize>p.len) == 0);
-}
-
-export function containsBytes(s: Value, p: Value): bool {
+/**
+ * True when `p` occurs in `s` at some byte offset in [from, to] (from < 0: never). startsWith is
+ * [0, 0], endsWith [s.len - p.len, same], contains [0, s.len].
+ */
+export function occursAt(s: Value, p: Value, from: i32, to: i32): bool {
   const n = p.len;
   if (n == 0) return true;
-  const last = s.len - n;
-  if (last < 0) return false;
+  if (from < 0) return false;
+  const last = min(to, s.len - n);
   const first = load<u8>(p.ptr);
-  for (let i = 0; i <= last; i++) {
+  for (let i = from; i <= last; i++) {
     const at = s.ptr + <usize>i;
     if (load<u8>(at) == first && memory.compare(at, p.ptr, <usize>n) == 0) return true;
   }
   return false;
+}
+
+/** A fresh copy of `len` bytes at `ptr`, with ASCII letters lower-cased when `lower` (header names). */
+export function copyBytes(ptr: usize, len: i32, lower: bool): ArrayBuffer {
+  const out = new ArrayBuffer(len);
+  const o = changetype<usize>(out);
+  memory.copy(o, ptr, <usize>len);
+  if (lower) {
+    for (let i = 0; i < len; i++) {
+      const c = load<u8>(o + <usize>i);
+      if (c >= 0x41 && c <= 0x5a) store<u8>(o + <usize>i, c | 0x20);
+    }
+  }
+  return out;
 }
 
 /** Number of code points in UTF-8 text (= count of non-continuation bytes). */
@@ -193,27 +197,7 @@ export function codePointCount(ptr: usize, len: i32): i32 {
 
 /** Strict UTF-8 validation (no overlongs, no surrogates, max U+10FFFF). */
 export function isValidUtf8(ptr: usize, len: i32): bool {
-  let i = 0;
-  while (i < len) {
-    const b0 = <i32>load<u8>(ptr + <usize>i);
-    if (b0 < 0x80) { i++; continue; }
-    let need = 0;
-    let min: i32 = 0;
-    let cp: i32 = 0;
-    if ((b0 & 0xe0) == 0xc0) { need = 1; cp = b0 & 0x1f; min = 0x80; }
-    else if ((b0 & 0xf0) == 0xe0) { need = 2; cp = b0 & 0x0f; min = 0x800; }
-    else if ((b0 & 0xf8) == 0xf0) { need = 3; cp = b0 & 0x07; min = 0x10000; }
-    else return false;
-    if (i + need >= len) return false; // truncated sequence
-    for (let k = 1; k <= need; k++) {
-      const b = <i32>load<u8>(ptr + <usize>(i + k));
-      if ((b & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += need + 1;
-  }
-  return true;
+  return firstInvalidUtf8(ptr, len) < 0;
 }
 
 // ---- numeric comparison across int / uint / double (CEL: one number line) ------------------
@@ -248,8 +232,8 @@ function compareIntUint(a: i64, b: u64): i32 {
 }
 
 // 2^63 and 2^64 as doubles (exact).
-const TWO_63: f64 = 9223372036854775808.0;
-const TWO_64: f64 = 18446744073709551616.0;
+export const TWO_63: f64 = 9223372036854775808.0;
+export const TWO_64: f64 = 18446744073709551616.0;
 
 /** Exact comparison of an int64 with a double (no rounding of the int through f64). */
 function compareIntDouble(a: i64, d: f64): i32 {

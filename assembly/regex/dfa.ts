@@ -193,10 +193,8 @@ export class LazyDfa {
   }
 
   private findOrAddState(kernel: StaticArray<i32>, n: i32, flags: i32): i32 {
-    let h: u32 = <u32>flags * 0x9e3779b1;
-    for (let i = 0; i < n; i++) h = (h ^ <u32>unchecked(kernel[i])) * 0x01000193;
     const mask = this.table.length - 1;
-    let slot = <i32>(h & <u32>mask);
+    let slot = <i32>(hashState(kernel, 0, n, flags) & <u32>mask);
     while (true) {
       const id = unchecked(this.table[slot]);
       if (id < 0) break;
@@ -269,15 +267,18 @@ export class LazyDfa {
     // Rehash.
     const mask = this.table.length - 1;
     for (let id = 0; id < n; id++) {
-      const off = this.kernelOffset[id];
-      const len = this.kernelLength[id];
-      let h: u32 = <u32>this.prevFlags[id] * 0x9e3779b1;
-      for (let i = 0; i < len; i++) h = (h ^ <u32>this.pool[off + i]) * 0x01000193;
-      let slot = <i32>(h & <u32>mask);
+      let slot = <i32>(hashState(this.pool, this.kernelOffset[id], this.kernelLength[id], this.prevFlags[id]) & <u32>mask);
       while (this.table[slot] >= 0) slot = (slot + 1) & mask;
       this.table[slot] = id;
     }
   }
+}
+
+/** Hash of the state (kernel a[off .. off+n), flags). */
+function hashState(a: StaticArray<i32>, off: i32, n: i32, flags: i32): u32 {
+  let h: u32 = <u32>flags * 0x9e3779b1;
+  for (let i = 0; i < n; i++) h = (h ^ <u32>unchecked(a[off + i])) * 0x01000193;
+  return h;
 }
 
 /** In-place ascending sort of a[0..n): insertion sort for short runs, heapsort otherwise. */

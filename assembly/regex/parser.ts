@@ -12,7 +12,7 @@ import {
   EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_LINE, EMPTY_END_TEXT,
   EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
 } from "./program";
-import { decodeRune, isInvalid, runeOf, widthOf, MAX_RUNE } from "./utf8";
+import { decodeRune, firstInvalidUtf8, hexValue, isWordChar, runeOf, widthOf, MAX_RUNE } from "./utf8";
 
 // Parse flags, changed by (?imsU) and (?imsU:...).
 const FLAG_FOLD_CASE: i32 = 1; // i
@@ -37,6 +37,11 @@ const ESC_ASSERT: i32 = -3; // \A \z \b \B; condition in escapeFlags
 const ESC_QUOTE: i32 = -4; // \Q
 
 const C_BACKSLASH: i32 = 0x5c;
+
+// Message prefixes shared by several errors.
+const GROUP_NAME = "invalid named capture group";
+const ESCAPE = "invalid escape sequence";
+const RANGE = "invalid character class range";
 
 export class Parser {
   private readonly p: usize;
@@ -65,11 +70,8 @@ export class Parser {
 
   parse(): Node | null {
     // Validate all UTF-8 up front so the rest of the parser can decode blindly.
-    for (let i = 0; i < this.n;) {
-      const d = decodeRune(this.p + <usize>i, this.p + <usize>this.n);
-      if (isInvalid(d)) return this.fail("invalid UTF-8 in pattern", i);
-      i += widthOf(d);
-    }
+    const bad = firstInvalidUtf8(this.p, this.n);
+    if (bad >= 0) return this.fail("invalid UTF-8 in pattern", bad);
     const node = this.parseAlternation();
     if (node == null || this.error != null) return null;
     // parseAlternation only stops early at a ')' it has no group for.
@@ -82,6 +84,20 @@ export class Parser {
   private fail(message: string, position: i32): Node | null {
     if (this.error == null) this.error = new RegexError(message, position);
     return null;
+  }
+
+  /** `prefix` + `rest`: messages of one family share their prefix string. */
+  private failWith(prefix: string, rest: string, position: i32): Node | null {
+    return this.fail(prefix + rest, position);
+  }
+
+  /** "<what> not supported (RE2 syntax)<more>": Perl/PCRE syntax RE2 rejects. */
+  private notRE2(what: string, position: i32, more: string = ""): Node | null {
+    return this.fail(what + " not supported (RE2 syntax)" + more, position);
+  }
+
+  private badRepeat(why: string, position: i32): void {
+    this.fail("bad repetition operator: " + why, position);
   }
 
   /** Byte at offset i, or -1 past the end. */
@@ -246,7 +262,7 @@ export class Parser {
    */
   private applyRepeat(items: Node[], min: i32, max: i32, opPos: i32, lastWasRepeat: bool): bool {
     if (lastWasRepeat) {
-      this.fail("bad repetition operator: repetition operators cannot be stacked (e.g. a**)", opPos);
+      this.badRepeat("repetition operators cannot be stacked (e.g. a**)", opPos);
       return false;
     }
     if (items.length == 0) {
@@ -256,14 +272,14 @@ export class Parser {
     // Lazy suffix: same set of matches, so irrelevant for a boolean match.
     if (this.byteAt(this.pos) == 0x3f /* ? */) this.pos++;
     if (this.byteAt(this.pos) == 0x2b /* + */) {
-      this.fail("possessive quantifiers are not supported (RE2 syntax)", this.pos);
+      this.notRE2("possessive quantifiers are", this.pos);
       return false;
     }
     const sub = items.pop();
     const count = max == -1 ? min : max;
     const product = sub.repeatProduct * (count > 1 ? count : 1);
     if (product > MAX_REPEAT) {
-      this.fail("bad repetition operator: nested repetition counts multiply to more than 1000", opPos);
+      this.badRepeat("nested repetition counts multiply to more than 1000", opPos);
       return false;
     }
     const node = new Node(NodeKind.Repeat, sub.pos);
@@ -302,11 +318,11 @@ export class Parser {
     }
     if (this.byteAt(i) != 0x7d /* } */) return false;
     if (min > MAX_REPEAT || max > MAX_REPEAT) {
-      this.fail("bad repetition operator: repetition count exceeds 1000", start);
+      this.badRepeat("repetition count exceeds 1000", start);
       return true;
     }
     if (max >= 0 && min > max) {
-      this.fail("bad repetition operator: minimum exceeds maximum in {n,m}", start);
+      this.badRepeat("minimum exceeds maximum in {n,m}", start);
       return true;
     }
     this.braceMin = min;
@@ -351,25 +367,23 @@ export class Parser {
       let nameStart: i32;
       if (c2 == 0x50) {
         const c3 = this.byteAt(start + 3);
-        if (c3 == 0x3d /* = */) return this.fail("backreferences are not supported (RE2 syntax): (?P=name)", start);
-        if (c3 == 0x3e /* > */) return this.fail("recursion (?P>name) is not supported (RE2 syntax)", start);
-        if (c3 != 0x3c) return this.fail("invalid named capture group: expected (?P<name>", start);
+        if (c3 == 0x3d /* = */) return this.notRE2("backreferences are", start, ": (?P=name)");
+        if (c3 == 0x3e /* > */) return this.notRE2("recursion (?P>name) is", start);
+        if (c3 != 0x3c) return this.failWith(GROUP_NAME, ": expected (?P<name>", start);
         nameStart = start + 4;
       } else {
         const c3 = this.byteAt(start + 3);
         if (c3 == 0x3d || c3 == 0x21 /* ! */) {
-          return this.fail("lookbehind assertions (?<= (?<! are not supported (RE2 syntax)", start);
+          return this.notRE2("lookbehind assertions (?<= (?<! are", start);
         }
         nameStart = start + 3;
       }
       let end = nameStart;
       while (end < this.n && this.byteAt(end) != 0x3e /* > */) end++;
-      if (end >= this.n) return this.fail("invalid named capture group: missing '>'", start);
-      if (end == nameStart) return this.fail("invalid named capture group: empty name", nameStart);
+      if (end >= this.n) return this.failWith(GROUP_NAME, ": missing '>'", start);
+      if (end == nameStart) return this.failWith(GROUP_NAME, ": empty name", nameStart);
       for (let i = nameStart; i < end; i++) {
-        const b = this.byteAt(i);
-        const ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x5f;
-        if (!ok) return this.fail("invalid named capture group name (use letters, digits, _)", nameStart);
+        if (!isWordChar(this.byteAt(i))) return this.failWith(GROUP_NAME, " name (use letters, digits, _)", nameStart);
       }
       // Duplicate names are accepted, as RE2 does (it maps a name to its leftmost group);
       // groups do not capture here anyway.
@@ -377,10 +391,10 @@ export class Parser {
       return this.parseGroupBody(start, this.flags);
     }
     if (c2 == 0x3d /* = */ || c2 == 0x21 /* ! */) {
-      return this.fail("lookahead assertions (?= (?! are not supported (RE2 syntax)", start);
+      return this.notRE2("lookahead assertions (?= (?! are", start);
     }
-    if (c2 == 0x3e /* > */) return this.fail("atomic groups (?>...) are not supported (RE2 syntax)", start);
-    if (c2 == 0x23 /* # */) return this.fail("comments (?#...) are not supported (RE2 syntax)", start);
+    if (c2 == 0x3e /* > */) return this.notRE2("atomic groups (?>...) are", start);
+    if (c2 == 0x23 /* # */) return this.notRE2("comments (?#...) are", start);
 
     // Flags: (?flags) or (?flags:re), flags = [imsU]* optionally followed by -[imsU]+.
     let flags = this.flags;
@@ -500,10 +514,10 @@ export class Parser {
         const hiPos = this.pos;
         hi = this.parseClassChar();
         if (hi < 0) {
-          if (this.error == null) this.fail("invalid character class range end", hiPos);
+          if (this.error == null) this.failWith(RANGE, " end", hiPos);
           return null;
         }
-        if (hi < lo) return this.fail("invalid character class range " + this.text(loPos, this.pos) + ": end before start", loPos);
+        if (hi < lo) return this.failWith(RANGE, " " + this.text(loPos, this.pos) + ": end before start", loPos);
       }
       cls.addRange(lo, hi);
     }
@@ -520,7 +534,7 @@ export class Parser {
     const r = this.parseEscape(true);
     if (r == ESC_ERROR) return -1;
     if (r < 0) {
-      this.fail("invalid character class range: a class escape cannot be a range endpoint", at);
+      this.failWith(RANGE, ": a class escape cannot be a range endpoint", at);
       return -1;
     }
     return r;
@@ -542,7 +556,7 @@ export class Parser {
     if (c >= 0x31 && c <= 0x39) {
       const d = this.byteAt(this.pos);
       if (c > 0x37 || d < 0x30 || d > 0x37) {
-        this.fail("backreferences are not supported (RE2 syntax)", start);
+        this.notRE2("backreferences are", start);
         return ESC_ERROR;
       }
     }
@@ -582,7 +596,7 @@ export class Parser {
         case 0x42: this.escapeFlags = EMPTY_NOT_WORD_BOUNDARY; return ESC_ASSERT; // \B
         case 0x51: return ESC_QUOTE; // \Q
         case 0x5a: { // \Z
-          this.fail("\\Z is not supported (RE2 syntax); use \\z or $", start);
+          this.notRE2("\\Z is", start, "; use \\z or $");
           return ESC_ERROR;
         }
       }
@@ -592,12 +606,12 @@ export class Parser {
       return ESC_ERROR;
     }
     // Any escaped ASCII punctuation (or space/control) is that character literally.
-    const isAlnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    const isAlnum = c != 0x5f && isWordChar(c);
     if (c < 0x80 && !isAlnum) return c;
     // Show the whole escaped character, even if it is multi-byte.
     this.pos = start + 1;
     this.nextRune();
-    this.fail("invalid escape sequence " + this.text(start, this.pos), start);
+    this.failWith(ESCAPE, " " + this.text(start, this.pos), start);
     return ESC_ERROR;
   }
 
@@ -612,14 +626,14 @@ export class Parser {
         if (h < 0) break;
         value = value * 16 + h;
         if (value > MAX_RUNE) {
-          this.fail("invalid escape sequence: \\x{...} beyond U+10FFFF", start);
+          this.failWith(ESCAPE, ": \\x{...} beyond U+10FFFF", start);
           return ESC_ERROR;
         }
         digits++;
         i++;
       }
       if (digits == 0 || this.byteAt(i) != 0x7d /* } */) {
-        this.fail("invalid escape sequence: malformed \\x{...}", start);
+        this.failWith(ESCAPE, ": malformed \\x{...}", start);
         return ESC_ERROR;
       }
       this.pos = i + 1;
@@ -628,17 +642,10 @@ export class Parser {
     const h1 = hexValue(this.byteAt(this.pos));
     const h2 = hexValue(this.byteAt(this.pos + 1));
     if (h1 < 0 || h2 < 0) {
-      this.fail("invalid escape sequence: \\x needs two hex digits or {...}", start);
+      this.failWith(ESCAPE, ": \\x needs two hex digits or {...}", start);
       return ESC_ERROR;
     }
     this.pos += 2;
     return h1 * 16 + h2;
   }
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  return -1;
 }

@@ -63,6 +63,21 @@ export function decodeRune(p: usize, end: usize): i32 {
   return INVALID_RESULT;
 }
 
+/**
+ * Offset of the first byte in [p, p+len) that does not start a valid, shortest-form UTF-8
+ * sequence (no surrogates, nothing above U+10FFFF), or -1 when all of it is valid.
+ */
+export function firstInvalidUtf8(p: usize, len: i32): i32 {
+  const end = p + <usize>len;
+  for (let i = 0; i < len;) {
+    if (load<u8>(p + <usize>i) < 0x80) { i++; continue; }
+    const d = decodeRune(p + <usize>i, end);
+    if (isInvalid(d)) return i;
+    i += widthOf(d);
+  }
+  return -1;
+}
+
 /** Number of bytes needed to encode code point `c` in UTF-8. */
 export function utf8Length(c: i32): i32 {
   if (c < 0x80) return 1;
@@ -96,4 +111,12 @@ export function encodeRune(c: i32, p: usize): i32 {
 // @ts-ignore: decorator
 @inline export function isWordChar(c: i32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+}
+
+/** Value of the hexadecimal digit `c` (a character code), or -1. */
+export function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20; // ASCII letters to lower case
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
 }

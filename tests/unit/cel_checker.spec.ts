@@ -1,28 +1,5 @@
-import { compile, lastError, Program } from "../../assembly/cel/index";
-
-function compileError(src: string): string {
-  const p = compile(src);
-  expect<bool>(p === null).toBe(true, "expected a compile error for: " + src);
-  const e = lastError();
-  return e !== null ? e.message : "";
-}
-
-function errorColumn(src: string): i32 {
-  const p = compile(src);
-  expect<bool>(p === null).toBe(true, "expected a compile error for: " + src);
-  const e = lastError();
-  return e !== null ? e.column : -1;
-}
-
-function mustCompile(src: string): Program {
-  const p = compile(src);
-  if (p === null) {
-    const e = lastError();
-    expect<string>(e !== null ? e.message : "?").toBe("<compiles>", "compile failed: " + src);
-    return changetype<Program>(0);
-  }
-  return p;
-}
+import { lastError } from "../../assembly/cel/index";
+import { compileError, errorColumn, mustCompile } from "./cel.include";
 
 function usesResponse(src: string): bool {
   return mustCompile(src).usesResponse;

@@ -1,23 +1,7 @@
-import { compile, lastError, Program, TableActivation } from "../../assembly/cel/index";
+import { TableActivation } from "../../assembly/cel/index";
+import { mustCompile, run } from "./cel.include";
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function mustCompile(src: string): Program {
-  const p = compile(src);
-  if (p === null) {
-    const e = lastError();
-    expect<string>(e !== null ? e.message : "?").toBe("<compiles>", "compile failed: " + src);
-    return changetype<Program>(0);
-  }
-  return p;
-}
-
-/** Evaluates in a fresh round: 1 true, 0 false, -1 error. */
-function run(src: string, act: TableActivation): i32 {
-  const p = mustCompile(src);
-  act.reset();
-  return p.evalBool(act);
-}
 
 function errorOf(src: string, act: TableActivation): string {
   const p = mustCompile(src);

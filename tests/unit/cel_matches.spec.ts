@@ -1,27 +1,5 @@
-import { compile, lastError, Program, TableActivation } from "../../assembly/cel/index";
-
-function mustCompile(src: string): Program {
-  const p = compile(src);
-  if (p === null) {
-    const e = lastError();
-    expect<string>(e !== null ? e.message : "?").toBe("<compiles>", "compile failed: " + src);
-    return changetype<Program>(0);
-  }
-  return p;
-}
-
-function compileError(src: string): string {
-  const p = compile(src);
-  expect<bool>(p === null).toBe(true, "expected a compile error for: " + src);
-  const e = lastError();
-  return e !== null ? e.message : "";
-}
-
-function run(src: string, act: TableActivation): i32 {
-  const p = mustCompile(src);
-  act.reset();
-  return p.evalBool(act);
-}
+import { lastError, TableActivation } from "../../assembly/cel/index";
+import { compileError, mustCompile, run } from "./cel.include";
 
 function path(method: string, urlPath: string): TableActivation {
   return new TableActivation().setString("request.method", method).setString("request.url_path", urlPath);

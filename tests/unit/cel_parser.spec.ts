@@ -1,61 +1,45 @@
 import { parse } from "../../assembly/cel/parser";
-import {
-  Expr, ExprKind, LiteralExpr, LiteralKind, IdentExpr, SelectExpr, IndexExpr, CallExpr, UnaryExpr, BinaryExpr,
-  LogicalExpr, TernaryExpr, ListExpr, MapExpr, opName,
-} from "../../assembly/cel/ast";
+import { Expr, ExprKind, opName } from "../../assembly/cel/ast";
+import { Kind } from "../../assembly/cel/value";
+
+/** `show` of each expression, joined by `sep`. */
+function showAll(list: Expr[], sep: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < list.length; i++) parts.push(show(list[i]));
+  return parts.join(sep);
+}
 
 /** S-expression rendering of the tree, so tests can state structure (precedence, associativity). */
 function show(e: Expr): string {
   switch (e.kind) {
     case ExprKind.Literal: {
-      const l = <LiteralExpr>e;
-      switch (l.lit) {
-        case LiteralKind.Null: return "null";
-        case LiteralKind.Bool: return l.i != 0 ? "true" : "false";
-        case LiteralKind.Int: return l.i.toString();
-        case LiteralKind.Uint: return (<u64>l.i).toString() + "u";
-        case LiteralKind.Double: return l.d.toString();
-        case LiteralKind.String: return "'" + l.text + "'";
-        case LiteralKind.Bytes: return "b'" + String.UTF8.decode(l.bytes!) + "'";
+      switch (e.lit) {
+        case Kind.Null: return "null";
+        case Kind.Bool: return e.i != 0 ? "true" : "false";
+        case Kind.Int: return e.i.toString();
+        case Kind.Uint: return (<u64>e.i).toString() + "u";
+        case Kind.Double: return e.d.toString();
+        case Kind.String: return "'" + e.text + "'";
+        case Kind.Bytes: return "b'" + String.UTF8.decode(e.bytes!) + "'";
       }
       return "?";
     }
-    case ExprKind.Ident: return (<IdentExpr>e).name;
-    case ExprKind.Select: return show((<SelectExpr>e).operand) + "." + (<SelectExpr>e).field;
-    case ExprKind.Index: return show((<IndexExpr>e).operand) + "[" + show((<IndexExpr>e).index) + "]";
+    case ExprKind.Ident: return e.text;
+    case ExprKind.Select: return show(e.a!) + "." + e.text;
+    case ExprKind.Index: return show(e.a!) + "[" + show(e.b!) + "]";
     case ExprKind.Call: {
-      const c = <CallExpr>e;
-      const parts: string[] = [];
-      for (let i = 0; i < c.args.length; i++) parts.push(show(c.args[i]));
-      const t = c.target;
-      return (t !== null ? show(t) + "." : "") + c.fn + "(" + parts.join(", ") + ")";
+      const t = e.a;
+      return (t !== null ? show(t) + "." : "") + e.text + "(" + showAll(e.list, ", ") + ")";
     }
-    case ExprKind.Unary: return "(" + opName((<UnaryExpr>e).op) + show((<UnaryExpr>e).operand) + ")";
-    case ExprKind.Binary: {
-      const b = <BinaryExpr>e;
-      return "(" + show(b.left) + " " + opName(b.op) + " " + show(b.right) + ")";
-    }
+    case ExprKind.Unary: return "(" + opName(e.op) + show(e.a!) + ")";
+    case ExprKind.Binary: return "(" + show(e.a!) + " " + opName(e.op) + " " + show(e.b!) + ")";
     case ExprKind.And:
-    case ExprKind.Or: {
-      const l = <LogicalExpr>e;
-      const parts: string[] = [];
-      for (let i = 0; i < l.operands.length; i++) parts.push(show(l.operands[i]));
-      return "(" + parts.join(e.kind == ExprKind.And ? " && " : " || ") + ")";
-    }
-    case ExprKind.Ternary: {
-      const t = <TernaryExpr>e;
-      return "(" + show(t.cond) + " ? " + show(t.then) + " : " + show(t.otherwise) + ")";
-    }
-    case ExprKind.List: {
-      const l = <ListExpr>e;
-      const parts: string[] = [];
-      for (let i = 0; i < l.elements.length; i++) parts.push(show(l.elements[i]));
-      return "[" + parts.join(", ") + "]";
-    }
+    case ExprKind.Or: return "(" + showAll(e.list, e.kind == ExprKind.And ? " && " : " || ") + ")";
+    case ExprKind.Ternary: return "(" + show(e.a!) + " ? " + show(e.b!) + " : " + show(e.c!) + ")";
+    case ExprKind.List: return "[" + showAll(e.list, ", ") + "]";
     case ExprKind.Map: {
-      const m = <MapExpr>e;
       const parts: string[] = [];
-      for (let i = 0; i < m.keys.length; i++) parts.push(show(m.keys[i]) + ": " + show(m.values[i]));
+      for (let i = 0; i < e.list.length; i++) parts.push(show(e.list[i]) + ": " + show(e.values[i]));
       return "{" + parts.join(", ") + "}";
     }
   }

@@ -4,16 +4,11 @@
 import { Regex, lastMatchSteps } from "../../assembly/regex/index";
 import { PikeVM } from "../../assembly/regex/pikevm";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "../../assembly/regex/dfa";
+import { mustCompileRegex } from "./regex.include";
 
 const SMALL: i32 = 1024;
 const LARGE: i32 = 64 * 1024;
 const MAX_RATIO: f64 = 70;
-
-function compileOrFail(pattern: string): Regex {
-  const re = Regex.compile(pattern);
-  expect<bool>(re != null).toBe(true, pattern);
-  return re!;
-}
 
 /** `head`, then `n` copies of `unit`, then `tail`, as UTF-8 bytes. */
 function input(head: string, unit: string, n: i32, tail: string): ArrayBuffer {
@@ -22,20 +17,20 @@ function input(head: string, unit: string, n: i32, tail: string): ArrayBuffer {
 
 /** Steps of one cold match (fresh Regex, empty DFA cache) through matchBytes. */
 function defaultSteps(pattern: string, buf: ArrayBuffer, expected: bool): i64 {
-  const re = compileOrFail(pattern);
+  const re = mustCompileRegex(pattern);
   expect<bool>(re.matchBytes(changetype<usize>(buf), buf.byteLength)).toBe(expected, pattern);
   return lastMatchSteps();
 }
 
 function pikeSteps(pattern: string, buf: ArrayBuffer, expected: bool): i64 {
-  const vm = new PikeVM(compileOrFail(pattern).program);
+  const vm = new PikeVM(mustCompileRegex(pattern).program);
   expect<bool>(vm.match(changetype<usize>(buf), buf.byteLength)).toBe(expected, pattern);
   return vm.steps;
 }
 
 /** Steps of a warm DFA match (second run over the same input), or -1 if the DFA gave up. */
 function warmDfaSteps(pattern: string, buf: ArrayBuffer, expected: bool): i64 {
-  const dfa = new LazyDfa(compileOrFail(pattern).program);
+  const dfa = new LazyDfa(mustCompileRegex(pattern).program);
   if (!dfa.usable) return -1;
   dfa.match(changetype<usize>(buf), buf.byteLength);
   const r = dfa.match(changetype<usize>(buf), buf.byteLength);
@@ -99,7 +94,7 @@ describe("regex: linear time on ReDoS patterns (64 KiB inputs)", () => {
 describe("regex: lazy DFA cache is bounded and falls back to the Pike VM", () => {
   it("a pattern with exponentially many DFA states", () => {
     // Unanchored a[ab]{14}$ needs ~2^15 DFA states: more than the cache holds.
-    const re = compileOrFail("a[ab]{14}$");
+    const re = mustCompileRegex("a[ab]{14}$");
     const n = LARGE;
     const buf = new ArrayBuffer(n);
     let x: u32 = 7;
@@ -126,7 +121,7 @@ describe("regex: lazy DFA cache is bounded and falls back to the Pike VM", () =>
   });
 
   it("a warm cache answers from the table (about one step per byte)", () => {
-    const re = compileOrFail("^/api/v[0-9]+/users/[a-z0-9-]+/orders$");
+    const re = mustCompileRegex("^/api/v[0-9]+/users/[a-z0-9-]+/orders$");
     const path = String.UTF8.encode("/api/v2/users/" + "abc-123-".repeat(1000) + "/orders");
     re.matchBytes(changetype<usize>(path), path.byteLength);
     expect<bool>(re.matchBytes(changetype<usize>(path), path.byteLength)).toBe(true);
@@ -136,7 +131,7 @@ describe("regex: lazy DFA cache is bounded and falls back to the Pike VM", () =>
   });
 
   it("an anchored pattern stops at the first byte that cannot continue", () => {
-    const re = compileOrFail("^/api/[a-z]+$");
+    const re = mustCompileRegex("^/api/[a-z]+$");
     const path = String.UTF8.encode("/api/x" + "!".repeat(LARGE));
     expect<bool>(re.matchBytes(changetype<usize>(path), path.byteLength)).toBe(false);
     log<string>("anchored early exit: " + lastMatchSteps().toString() + " steps for " + path.byteLength.toString() + " bytes");
@@ -148,7 +143,7 @@ describe("regex: lazy DFA cache is bounded and falls back to the Pike VM", () =>
   });
 
   it("an unanchored literal start skips ahead with a byte scan", () => {
-    const re = compileOrFail("/legacy/[0-9]+");
+    const re = mustCompileRegex("/legacy/[0-9]+");
     const path = String.UTF8.encode("x".repeat(LARGE) + "/legacy/42");
     expect<bool>(re.matchBytes(changetype<usize>(path), path.byteLength)).toBe(true);
     log<string>("first-byte skip: " + lastMatchSteps().toString() + " steps for " + path.byteLength.toString() + " bytes");
