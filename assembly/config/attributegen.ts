@@ -36,14 +36,14 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-const TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
-const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
-const MATCH_KEYS: string[] = ["value", "condition"];
-const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
+export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
+export const MATCH_KEYS: string[] = ["value", "condition"];
+export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
 
 export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
   const cfg = new AttributeGenConfig();
-  const top = new ObjectReader(obj, "", diags, TOP_KEYS);
+  const top = new ObjectReader(obj, "", diags, ATTRIBUTEGEN_TOP_KEYS);
   cfg.debug = top.bool("debug", false);
   const attributes = top.array("attributes");
   top.finish(false);

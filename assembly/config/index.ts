@@ -2,9 +2,14 @@
 import { parseJson, JsonObject } from "./json";
 import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
-import { NativeConfig, readNativeConfig } from "./native";
-import { AttributeGenConfig, readAttributeGenConfig } from "./attributegen";
-import { MetricsConfig, readMetricsConfig } from "./metrics";
+import { NativeConfig, readNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
+import { AttributeGenConfig, readAttributeGenConfig, ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS, MATCH_KEYS, ATTRIBUTE_ALIASES } from "./attributegen";
+import { MetricsConfig, readMetricsConfig, METRICS_KEYS, METRICS_ALIASES } from "./metrics";
+
+/** Every key of both forms: the JSON parser returns these as the literals the readers look up. */
+const SCHEMA_KEYS: string[] = TOP_KEYS.concat(ROUTE_KEYS).concat(CONDITION_KEYS).concat(ROUTE_ALIASES)
+  .concat(ATTRIBUTEGEN_TOP_KEYS).concat(ATTRIBUTE_KEYS).concat(MATCH_KEYS).concat(ATTRIBUTE_ALIASES)
+  .concat(METRICS_KEYS).concat(METRICS_ALIASES);
 
 export const enum ConfigForm {
   Empty = 0,
@@ -27,7 +32,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.warn("", "no pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
-  const parsed = parseJson(bytes);
+  const parsed = parseJson(bytes, SCHEMA_KEYS);
   const err = parsed.error;
   if (err !== null) {
     diags.error("", err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");

@@ -54,6 +54,17 @@ export class JsonArray extends JsonValue {
   constructor(offset: i32) { super(JsonKind.Array, offset); }
 }
 
+/**
+ * Position of `key` in `list`. Keys the parser interned (see Parser.knownKey) and the readers'
+ * literals are the same strings, so an identity pass finds them without comparing characters.
+ */
+export function indexOfKey(list: string[], key: string): i32 {
+  const k = changetype<usize>(key);
+  for (let i = 0; i < list.length; i++) if (changetype<usize>(unchecked(list[i])) == k) return i;
+  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) == key) return i;
+  return -1;
+}
+
 /** Keys keep their document order (error messages and "first wins" rules depend on it). */
 export class JsonObject extends JsonValue {
   keys: string[] = [];
@@ -61,10 +72,8 @@ export class JsonObject extends JsonValue {
   constructor(offset: i32) { super(JsonKind.Object, offset); }
 
   get(key: string): JsonValue | null {
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] == key) return this.values[i];
-    }
-    return null;
+    const i = indexOfKey(this.keys, key);
+    return i < 0 ? null : this.values[i];
   }
 
   has(key: string): bool {
@@ -87,7 +96,32 @@ class Parser {
   pos: i32 = 0;
   error: JsonParseError | null = null;
 
-  constructor(public bytes: Uint8Array) {}
+  /**
+   * Object keys the caller expects. A key equal to one of them is returned as that very string:
+   * no allocation for the thousands of repeated keys of a large route list, and later lookups
+   * compare by identity first.
+   */
+  constructor(public bytes: Uint8Array, public knownKeys: string[] | null = null) {}
+
+  /** The known key spelled by bytes [from, to), or null. */
+  knownKey(from: i32, to: i32): string | null {
+    const keys = this.knownKeys;
+    if (keys === null) return null;
+    const n = to - from;
+    for (let k = 0; k < keys.length; k++) {
+      const key = unchecked(keys[k]);
+      if (key.length != n) continue;
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (<i32>unchecked(this.bytes[from + i]) != key.charCodeAt(i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return key;
+    }
+    return null;
+  }
 
   fail(message: string, at: i32): void {
     if (this.error !== null) return;
@@ -159,7 +193,7 @@ class Parser {
         this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
         return null;
       }
-      const key = this.parseString();
+      const key = this.parseKey();
       if (key === null) return null;
       this.skipWhitespace();
       if (this.peek() != 0x3a /* : */) {
@@ -222,6 +256,25 @@ class Parser {
       v = (v << 4) | d;
     }
     return v;
+  }
+
+  parseKey(): string | null {
+    // Fast path: a known key without escapes.
+    const from = this.pos + 1;
+    let end = from;
+    while (end < this.bytes.length) {
+      const c = unchecked(this.bytes[end]);
+      if (c == 0x22 || c == 0x5c || c < 0x20) break;
+      end++;
+    }
+    if (end < this.bytes.length && unchecked(this.bytes[end]) == 0x22) {
+      const known = this.knownKey(from, end);
+      if (known !== null) {
+        this.pos = end + 1;
+        return known;
+      }
+    }
+    return this.parseString();
   }
 
   parseString(): string | null {
@@ -347,9 +400,12 @@ export class JsonResult {
   constructor(public value: JsonValue | null, public error: JsonParseError | null) {}
 }
 
-/** Parses one JSON document; trailing non-whitespace is an error. Never throws. */
-export function parseJson(bytes: Uint8Array): JsonResult {
-  const p = new Parser(bytes);
+/**
+ * Parses one JSON document; trailing non-whitespace is an error. Never throws. Keys found in
+ * `knownKeys` are returned as those strings (see Parser).
+ */
+export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
+  const p = new Parser(bytes, knownKeys);
   // A UTF-8 byte order mark is tolerated (some editors add one).
   if (bytes.length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf) p.pos = 3;
   const value = p.parseValue(0);

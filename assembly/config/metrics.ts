@@ -17,8 +17,8 @@ export class MetricsConfig {
   unmatched: string = "unknown";
 }
 
-const ALIASES: string[] = ["requestBytes", "request_bytes", "responseBytes", "response_bytes"];
-const KEYS: string[] = ["enabled", "prefix", "requests", "duration", "request_bytes", "response_bytes", "unmatched"];
+export const METRICS_ALIASES: string[] = ["requestBytes", "request_bytes", "responseBytes", "response_bytes"];
+export const METRICS_KEYS: string[] = ["enabled", "prefix", "requests", "duration", "request_bytes", "response_bytes", "unmatched"];
 
 export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unknownIsError: bool): MetricsConfig {
   const cfg = new MetricsConfig();
@@ -31,7 +31,7 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
     diags.error("metrics", "must be an object or a boolean, found " + kindName(v));
     return cfg;
   }
-  const r = new ObjectReader(v.asObject(), "metrics", diags, KEYS, ALIASES);
+  const r = new ObjectReader(v.asObject(), "metrics", diags, METRICS_KEYS, METRICS_ALIASES);
   cfg.enabled = r.bool("enabled", true);
   const prefix = r.string("prefix");
   if (prefix !== null) {

@@ -26,11 +26,11 @@ export class NativeConfig {
   routes: RouteSpec[] = [];
 }
 
-const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics"];
-const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
-const CONDITION_KEYS: string[] = ["name", "value", "type"];
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics"];
+export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
+export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
-const ROUTE_ALIASES: string[] = ["methods", "method", "queryParams", "query_params", "pathPrefix", "path_prefix",
+export const ROUTE_ALIASES: string[] = ["methods", "method", "queryParams", "query_params", "pathPrefix", "path_prefix",
   "pathRegex", "path_regex"];
 
 /** Validates an output attribute name (a filter-state key suffix). Shared with the attributegen form. */

@@ -1,7 +1,7 @@
 // Typed, path-aware access to a JSON object of the configuration, so every field is validated the
 // same way and every problem names its JSON path. Unknown keys are reported when `finish()` runs,
 // with a "did you mean" hint; known keys and their aliases are never reported.
-import { JsonObject, JsonValue, JsonKind } from "./json";
+import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child } from "./diagnostics";
 import { editDistance } from "../text/edit_distance";
 
@@ -104,7 +104,7 @@ export class ObjectReader {
   finish(unknownIsError: bool): void {
     for (let i = 0; i < this.obj.keys.length; i++) {
       const key = this.obj.keys[i];
-      if (this.known.includes(key) || this.isAlias(key)) continue;
+      if (indexOfKey(this.known, key) >= 0 || this.isAlias(key)) continue;
       let message = "unknown field";
       const hint = closest(key, this.known);
       if (hint.length > 0) message += " (did you mean '" + hint + "'?)";
