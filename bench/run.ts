@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { SimulatedEnvoy } from '../host/index.ts';
-import { measure, type Measurement } from './measure.ts';
+import { measureAll } from './measure.ts';
 import { attributegenWorkload, floorWorkload, nativeWorkload } from './workloads.ts';
 import { evaluateTargets, markdown, svgChart } from './report.ts';
 
@@ -37,12 +37,9 @@ async function main(): Promise<void> {
   const floor = await SimulatedEnvoy.compile(buildFloor());
   const workloads = [floorWorkload(), ...sizes.map(nativeWorkload), attributegenWorkload(10), attributegenWorkload(100)];
 
-  const results: Measurement[] = [];
-  for (const w of workloads) {
-    process.stdout.write(`${w.name.padEnd(28)} `);
-    const m = await measure(w.kind === 'floor' ? floor : filter, w, opts);
-    results.push(m);
-    console.log(`${Math.round(m.nsPerRequest)} ns/request, configure ${m.configureMs.toFixed(2)} ms, pages ${m.pagesBefore}→${m.pagesAfter}`);
+  const results = await measureAll(workloads, (w) => (w.kind === 'floor' ? floor : filter), opts, (line) => console.log(line));
+  for (const m of results) {
+    console.log(`${m.name.padEnd(28)} ${Math.round(m.nsPerRequest)} ns/request, configure ${m.configureMs.toFixed(2)} ms, pages ${m.pagesBefore}→${m.pagesAfter}`);
   }
 
   const wasmBytes = statSync(wasmPath).size;

@@ -21,20 +21,15 @@ export class NameTable {
 
   freeze(): void {
     const n = this.pending.length;
-    const encoded = new Array<ArrayBuffer>(n);
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      encoded[i] = String.UTF8.encode(this.pending[i]);
-      total += encoded[i].byteLength;
-    }
+    for (let i = 0; i < n; i++) total += String.UTF8.byteLength(this.pending[i]);
     this.bytes = new Uint8Array(total);
     this.offsets = new Int32Array(n + 1);
     let at = 0;
     for (let i = 0; i < n; i++) {
       this.offsets[i] = at;
-      const len = encoded[i].byteLength;
-      memory.copy(this.bytes.dataStart + <usize>at, changetype<usize>(encoded[i]), <usize>len);
-      at += len;
+      const name = this.pending[i];
+      at += <i32>String.UTF8.encodeUnsafe(changetype<usize>(name), name.length, this.bytes.dataStart + <usize>at);
     }
     this.offsets[n] = at;
     this.pending = [];

@@ -10,7 +10,7 @@
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
-import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS } from "../routes/spec";
+import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, ANY_METHOD } from "../routes/spec";
 import { parseTemplate } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError } from "../regex/index";
@@ -172,6 +172,7 @@ function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics
     diags.error(path, "'" + m + "': HTTP methods are case-sensitive; did you mean '" + m.toUpperCase() + "'?");
     return;
   }
+  if (route.methods === ANY_METHOD) route.methods = [];
   if (route.methods.includes(m)) {
     diags.warn(path, "duplicate method '" + m + "'");
     return;

@@ -62,6 +62,19 @@ export class ByteKeyTable {
     return this.values.length;
   }
 
+  /** Adds a key given as text (UTF-8 encoded straight into the arena: no temporary buffer). */
+  addText(ns: i32, key: string, value: i32): void {
+    const len = String.UTF8.byteLength(key);
+    const at = this.arena.length;
+    this.arena.length = at + len;
+    String.UTF8.encodeUnsafe(changetype<usize>(key), key.length, this.arena.dataStart + <usize>at);
+    this.ns.push(ns);
+    this.hashes.push(keyHash(ns, fnvBytes(this.arena.dataStart + <usize>at, len)));
+    this.offsets.push(at);
+    this.lengths.push(len);
+    this.values.push(value);
+  }
+
   add(ns: i32, key: Uint8Array, value: i32): void {
     this.ns.push(ns);
     this.hashes.push(keyHash(ns, fnvBytes(key.dataStart, key.length)));

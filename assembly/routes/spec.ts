@@ -36,9 +36,11 @@ export class ValueCondition {
 // Shared empty lists: most routes have no conditions, and configure time allocates per route.
 export const NO_CONDITIONS: ValueCondition[] = [];
 
+export const ANY_METHOD: string[] = [];
+
 export class RouteSpec {
-  /** Methods this route accepts; empty = any method. */
-  methods: string[] = [];
+  /** Methods this route accepts; empty (the shared ANY_METHOD) = any method. */
+  methods: string[] = ANY_METHOD;
   pathKind: PathMatchKind = PathMatchKind.Any;
   pathText: string = "";
   template: PathTemplate | null = null;

@@ -258,7 +258,7 @@ export class RouteTable {
       this.hasLiteralChild[i] = hasLiteral[i];
     }
     for (let e = 0; e < edgeKeys.length; e++) {
-      this.edges.add(edgeParents[e], Uint8Array.wrap(String.UTF8.encode(edgeKeys[e])), edgeChildren[e]);
+      this.edges.addText(edgeParents[e], edgeKeys[e], edgeChildren[e]);
     }
     this.edges.freeze();
     return n;

@@ -56,7 +56,7 @@ export function parseTemplate(path: string): TemplateResult {
   if (path.length == 0) return new TemplateResult(null, "must not be empty");
   if (path.charCodeAt(0) != 0x2f /* / */) return new TemplateResult(null, "must start with '/'");
   const t = new PathTemplate();
-  const names: string[] = [];
+  let names: string[] | null = null; // parameter names, allocated on the first parameter
   let i = 1;
   while (true) {
     // One segment: [i, end)
@@ -81,7 +81,8 @@ export function parseTemplate(path: string): TemplateResult {
         if (c == 0x7b) return fail("nested '{'", i + 1 + k);
         if (!isParamNameChar(c)) return fail("invalid character '" + String.fromCharCode(c) + "' in parameter name", i + 1 + k);
       }
-      if (names.includes(name)) return fail("duplicate parameter name '" + name + "'", i);
+      if (names === null) names = [];
+      else if (names.includes(name)) return fail("duplicate parameter name '" + name + "'", i);
       names.push(name);
       if (kind == SegmentKind.CatchAll && !isLast) return fail("'" + seg + "' must be the last segment", i);
       t.segments.push(new TemplateSegment(kind, name));
