@@ -62,7 +62,7 @@ export class ByteKeyTable {
     return this.values.length;
   }
 
-  /** Adds a key given as text (UTF-8 encoded straight into the arena: no temporary buffer). */
+  /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer). */
   addText(ns: i32, key: string, value: i32): void {
     const len = String.UTF8.byteLength(key);
     const at = this.arena.length;
@@ -73,15 +73,6 @@ export class ByteKeyTable {
     this.offsets.push(at);
     this.lengths.push(len);
     this.values.push(value);
-  }
-
-  add(ns: i32, key: Uint8Array, value: i32): void {
-    this.ns.push(ns);
-    this.hashes.push(keyHash(ns, fnvBytes(key.dataStart, key.length)));
-    this.offsets.push(this.arena.length);
-    this.lengths.push(key.length);
-    this.values.push(value);
-    for (let k = 0; k < key.length; k++) this.arena.push(key[k]);
   }
 
   freeze(): void {

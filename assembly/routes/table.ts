@@ -284,10 +284,10 @@ export class RouteTable {
     const lengths = new Array<i32>();
     this.prefixValues = new Int32Array(texts.length);
     for (let g = 0; g < texts.length; g++) {
-      const bytes = Uint8Array.wrap(String.UTF8.encode(texts[g]));
-      this.prefixes.add(bytes.length, bytes, g); // value replaced by the list id once lists are built
-      if (!lengths.includes(bytes.length)) lengths.push(bytes.length);
-      if (bytes.length > this.maxPrefixLen) this.maxPrefixLen = bytes.length;
+      const len = String.UTF8.byteLength(texts[g]);
+      this.prefixes.addText(len, texts[g], g); // value replaced by the list id once lists are built
+      if (!lengths.includes(len)) lengths.push(len);
+      if (len > this.maxPrefixLen) this.maxPrefixLen = len;
     }
     lengths.sort((a: i32, b: i32): i32 => b - a);
     this.prefixLengths = new Int32Array(lengths.length);
