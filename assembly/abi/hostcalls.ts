@@ -28,6 +28,19 @@ export const enum HeaderMapType {
   ResponseTrailers = 3,
 }
 
+// proxy-wasm ABI 0.2 buffer types (proxy_get_buffer_bytes).
+export const enum BufferType {
+  HttpRequestBody = 0,
+  HttpResponseBody = 1,
+  DownstreamData = 2,
+  UpstreamData = 3,
+  HttpCallResponseBody = 4,
+  GrpcReceiveBuffer = 5,
+  VmConfiguration = 6,
+  PluginConfiguration = 7,
+  CallData = 8,
+}
+
 export const enum MetricType {
   Counter = 0,
   Gauge = 1,
@@ -107,7 +120,7 @@ export function getHeaderPairs(map: HeaderMapType): ArrayBuffer | null {
 }
 
 /** Reads a buffer (e.g. the plugin configuration); null on failure. */
-export function getBufferBytes(bufferType: i32, start: u32, length: u32): ArrayBuffer | null {
+export function getBufferBytes(bufferType: BufferType, start: u32, length: u32): ArrayBuffer | null {
   resetOut();
   const r = imports.proxy_get_buffer_bytes(bufferType, start, length, OUT_PTR, OUT_SIZE);
   if (r != WasmResult.Ok) return null;

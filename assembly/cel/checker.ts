@@ -24,7 +24,7 @@ import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "
 import { Activation } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
 import { propertyPathOf } from "../abi/hostcalls";
-import { editDistance } from "../text/edit_distance";
+import { editDistance } from "../text/edit-distance";
 
 /** Deepest tree the checker accepts; bounds recursion in the checker and in the evaluator. */
 export const MAX_CHECK_DEPTH: i32 = 96;

@@ -3,7 +3,7 @@
 // with a "did you mean" hint; known keys and their aliases are never reported.
 import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child } from "./diagnostics";
-import { editDistance } from "../text/edit_distance";
+import { editDistance } from "../text/edit-distance";
 
 export function kindName(v: JsonValue): string {
   switch (v.kind) {
