@@ -132,12 +132,15 @@ export function log(level: LogLevel, message: string): void {
   imports.proxy_log(level, changetype<usize>(bytes), bytes.byteLength);
 }
 
-/** Defines a metric; returns its id, or 0 when the host refused. Every call returns a new id: define once. */
+/** defineMetric's result when the host refused the definition (Envoy never hands out id 0). */
+export const NO_METRIC: u32 = 0;
+
+/** Defines a metric; returns its id, or NO_METRIC when the host refused. Every call returns a new id: define once. */
 export function defineMetric(type: MetricType, name: string): u32 {
   const bytes = String.UTF8.encode(name);
   store<u32>(OUT_U64, 0);
   const r = imports.proxy_define_metric(type, changetype<usize>(bytes), bytes.byteLength, OUT_U64);
-  if (r != WasmResult.Ok) return 0;
+  if (r != WasmResult.Ok) return NO_METRIC;
   return load<u32>(OUT_U64);
 }
 

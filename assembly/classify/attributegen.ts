@@ -11,7 +11,7 @@
 import { Classifier, StreamState } from "./classifier";
 import { AttributeGenConfig, Phase } from "../config/attributegen";
 import { Diagnostics } from "../config/diagnostics";
-import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType } from "../abi/hostcalls";
+import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { MetricsConfig } from "../config/metrics";
 import { compile, lastError, Program } from "../cel/index";
@@ -93,7 +93,7 @@ export class AttributeGenClassifier extends Classifier {
     this.runtimeErrors++;
     if (this.errorCounter == 0) {
       const id = defineMetric(MetricType.Counter, this.errorCounterName);
-      this.errorCounter = id == 0 ? u32.MAX_VALUE : id;
+      this.errorCounter = id == NO_METRIC ? u32.MAX_VALUE : id;
     }
     if (this.errorCounter != u32.MAX_VALUE) incrementMetric(this.errorCounter, 1);
   }
