@@ -28,6 +28,19 @@ export const enum HeaderMapType {
   ResponseTrailers = 3,
 }
 
+// proxy-wasm ABI 0.2 buffer types (proxy_get_buffer_bytes).
+export const enum BufferType {
+  HttpRequestBody = 0,
+  HttpResponseBody = 1,
+  DownstreamData = 2,
+  UpstreamData = 3,
+  HttpCallResponseBody = 4,
+  GrpcReceiveBuffer = 5,
+  VmConfiguration = 6,
+  PluginConfiguration = 7,
+  CallData = 8,
+}
+
 export const enum MetricType {
   Counter = 0,
   Gauge = 1,
@@ -107,7 +120,7 @@ export function getHeaderPairs(map: HeaderMapType): ArrayBuffer | null {
 }
 
 /** Reads a buffer (e.g. the plugin configuration); null on failure. */
-export function getBufferBytes(bufferType: i32, start: u32, length: u32): ArrayBuffer | null {
+export function getBufferBytes(bufferType: BufferType, start: u32, length: u32): ArrayBuffer | null {
   resetOut();
   const r = imports.proxy_get_buffer_bytes(bufferType, start, length, OUT_PTR, OUT_SIZE);
   if (r != WasmResult.Ok) return null;
@@ -119,12 +132,15 @@ export function log(level: LogLevel, message: string): void {
   imports.proxy_log(level, changetype<usize>(bytes), bytes.byteLength);
 }
 
-/** Defines a metric; returns its id, or 0 when the host refused. Every call returns a new id: define once. */
+/** defineMetric's result when the host refused the definition (Envoy never hands out id 0). */
+export const NO_METRIC: u32 = 0;
+
+/** Defines a metric; returns its id, or NO_METRIC when the host refused. Every call returns a new id: define once. */
 export function defineMetric(type: MetricType, name: string): u32 {
   const bytes = String.UTF8.encode(name);
   store<u32>(OUT_U64, 0);
   const r = imports.proxy_define_metric(type, changetype<usize>(bytes), bytes.byteLength, OUT_U64);
-  if (r != WasmResult.Ok) return 0;
+  if (r != WasmResult.Ok) return NO_METRIC;
   return load<u32>(OUT_U64);
 }
 

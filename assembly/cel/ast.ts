@@ -1,8 +1,8 @@
-// Untyped syntax tree produced by the parser and consumed (once) by the checker.
+// Untyped syntax tree produced by the parser and consumed (once) by the planner (planner.ts).
 // Every node keeps `pos`, the 0-based source offset used in error messages.
 //
 // One node class serves every kind of expression (the fields a kind uses are listed below), so
-// the parser and checker need no downcasts and the module carries one class instead of a dozen.
+// the parser and planner need no downcasts and the module carries one class instead of a dozen.
 
 import { Kind } from "./value";
 
@@ -18,7 +18,7 @@ export const enum ExprKind {
   Or, // n-ary ||
   Ternary,
   List,
-  Map, // map literal `{k: v}`: parsed so the checker can reject it with a clear message
+  Map, // map literal `{k: v}`: parsed so the planner can reject it with a clear message
 }
 
 // Add…Mod and Eq…Ge are in the order of the lexer's tokens for them (the parser maps by offset).
@@ -102,4 +102,40 @@ export function listExpr(kind: ExprKind, list: Expr[], pos: i32): Expr {
   const e = new Expr(kind, pos);
   e.list = list;
   return e;
+}
+
+// ---- queries used by the planner ----
+
+/** `a.b.c` for a chain of identifiers and field selections, else null. Iterative: chains can be long. */
+export function qualifiedName(e: Expr): string | null {
+  const fields: string[] = [];
+  while (e.kind == ExprKind.Select) {
+    fields.push(e.text);
+    e = e.operand;
+  }
+  if (e.kind != ExprKind.Ident) return null;
+  let name = e.text;
+  for (let i = fields.length - 1; i >= 0; i--) name += "." + fields[i];
+  return name;
+}
+
+/** Offset where the source text of `e` starts (its leftmost token). */
+export function startPos(e: Expr): i32 {
+  let pos = e.pos;
+  for (let guard = 0; guard < 1000; guard++) {
+    pos = min(pos, e.pos);
+    const k = e.kind;
+    // the leftmost operand: of a selection, index, binary operator, conditional, or method call
+    let next = k == ExprKind.Select || k == ExprKind.Index || k == ExprKind.Binary || k == ExprKind.Ternary || k == ExprKind.Call ? e.a : null;
+    if ((k == ExprKind.And || k == ExprKind.Or) && e.list.length > 0) next = e.list[0];
+    if (next === null) break;
+    e = next;
+  }
+  return min(pos, e.pos);
+}
+
+/** Offset of the leftmost identifier of a selection chain (`request` of `request.foo.bar`). */
+export function rootPos(e: Expr): i32 {
+  while (e.kind == ExprKind.Select) e = e.operand;
+  return e.pos;
 }

@@ -177,3 +177,19 @@ export function attributeNames(): string[] {
   for (let i = 0; i < NAMES.length; i++) out.push(NAMES[i]);
   return out;
 }
+
+/** True when some proper dotted prefix of `qn` is an attribute (`request.headers` of `request.headers.x`). */
+export function hasAttributePrefix(qn: string): bool {
+  let dot = qn.lastIndexOf(".");
+  while (dot > 0) {
+    if (findAttribute(qn.substring(0, dot)) !== null) return true;
+    dot = qn.lastIndexOf(".", dot - 1);
+  }
+  return false;
+}
+
+/** The first segment of a dotted name (`request` of `request.method`). */
+export function rootName(qn: string): string {
+  const dot = qn.indexOf(".");
+  return dot < 0 ? qn : qn.substring(0, dot);
+}

@@ -1,6 +1,6 @@
 // Evaluation nodes: the compiled form of a condition (function calls are in functions.ts).
 //
-// The checker turns the syntax tree into a tree of these nodes once, at configure time. Each node
+// The planner (planner.ts) turns the syntax tree into a tree of these nodes once, at configure time. Each node
 // owns its result slot `v` (see value.ts) and `eval()` overwrites it; parents read their children's
 // slots. Nothing here allocates on the normal path: strings are views, literals and map keys are
 // pre-encoded, regexes pre-compiled; the only allocations are amortised scratch buffers (string
@@ -21,8 +21,8 @@ import {
 export abstract class EvalNode extends ErrorSite {
   v: Value = new Value();
   pos: i32 = 0; // source offset, for messages
-  type: CelType = T_DYN; // static type assigned by the checker
-  /** Rough relative evaluation cost, set by the checker (used to order && / || operands). */
+  type: CelType = T_DYN; // static type assigned by the planner
+  /** Rough relative evaluation cost, set by the planner (used to order && / || operands). */
   cost: i32 = 1;
 
   abstract eval(act: Activation): void;
@@ -68,7 +68,7 @@ export function kindsOf(a: Value, b: Value): string {
   return pairText(kindName(a.kind), kindName(b.kind));
 }
 
-/** "no matching overload for 'name' applied to args": the message of a type error (also in the checker). */
+/** "no matching overload for 'name' applied to args": the message of a type error (also in the planner). */
 export function noOverload(name: string, args: string): string {
   return "no matching overload for '" + name + "' applied to " + args;
 }
@@ -413,7 +413,7 @@ export class InNode extends MapLookupNode {
  * n-ary `&&` / `||` with CEL's commutative error absorption. For `&&` a false operand decides the
  * result even if another operand failed (`err && false` == false, `false && err` == false); with no
  * deciding operand, the first error (or non-bool operand) is the result. `||` is the dual (true
- * decides). Operands run in the order the checker chose (cheapest first) and evaluation stops at
+ * decides). Operands run in the order the planner chose (cheapest first) and evaluation stops at
  * the first deciding operand.
  */
 export class LogicalNode extends EvalNode {

@@ -69,7 +69,7 @@ export class StringTestNode extends BinaryNode {
 
 /**
  * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. A literal
- * pattern is compiled once by the checker; a computed pattern is compiled at run time and cached
+ * pattern is compiled once by the planner; a computed pattern is compiled at run time and cached
  * while it stays the same.
  */
 export class MatchesNode extends BinaryNode {

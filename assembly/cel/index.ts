@@ -10,14 +10,14 @@
 // normal path (see eval.ts / value.ts).
 
 import { parse } from "./parser";
-import { check } from "./checker";
+import { plan } from "./planner";
 import { CelError } from "./errors";
 import { EvalNode, genericMessage } from "./eval";
 import { Activation } from "./activation";
 import { Value, Kind, ErrorCode, kindName } from "./value";
 
 export { CelError } from "./errors";
-export { Activation, CachingActivation, HostActivation, TableActivation, stripQuery, serializePairs } from "./activation";
+export { Activation, CachingActivation, HostActivation, stripQuery } from "./activation";
 export { AttrId, AttributeInfo, findAttribute, attributeInfo } from "./attributes";
 export { Value, Kind } from "./value";
 
@@ -98,10 +98,10 @@ export function compile(source: string): Program | null {
     lastCompileError = parsed.error;
     return null;
   }
-  const checked = check(source, parsed.expr!);
-  if (checked.error !== null) {
-    lastCompileError = checked.error;
+  const planned = plan(source, parsed.expr!);
+  if (planned.error !== null) {
+    lastCompileError = planned.error;
     return null;
   }
-  return new Program(source, checked.root!, checked.usesResponse, checked.usesFilterState, checked.warnings);
+  return new Program(source, planned.root!, planned.usesResponse, planned.usesFilterState, planned.warnings);
 }

@@ -2,7 +2,7 @@
 //
 // Runs once per condition at configure time, so it favours clarity over speed: it turns the whole
 // source into an array of tokens up front. Literal values are decoded here (escapes, number bases)
-// so the parser and checker never look at raw literal text again. String and bytes literals are
+// so the parser and planner never look at raw literal text again. String and bytes literals are
 // decoded straight to UTF-8 bytes: that is the representation the evaluator compares against.
 
 import { hexValue, isWordChar } from "../regex/utf8";

@@ -1,5 +1,5 @@
 // duration('…') and timestamp('…') parsing, to nanoseconds. Literal arguments are parsed once by the
-// checker; only computed arguments reach these at run time. All arithmetic is overflow-checked.
+// planner; only computed arguments reach these at run time. All arithmetic is overflow-checked.
 
 export class TimeParse {
   ok: bool = false;

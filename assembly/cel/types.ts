@@ -1,4 +1,4 @@
-// Static types used by the checker. `Dyn` means "not known until evaluation" (e.g. an element of
+// Static types used by the planner (planner.ts, type-rules.ts). `Dyn` means "not known until evaluation" (e.g. an element of
 // a heterogeneous list); operations on Dyn are accepted statically and checked at run time.
 
 import { Kind, kindName, isNumericKind } from "./value";

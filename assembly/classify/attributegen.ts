@@ -11,7 +11,8 @@
 import { Classifier, StreamState } from "./classifier";
 import { AttributeGenConfig, Phase } from "../config/attributegen";
 import { Diagnostics } from "../config/diagnostics";
-import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType } from "../abi/hostcalls";
+import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType, NO_METRIC } from "../abi/hostcalls";
+import { LOG_PREFIX } from "../abi/log-prefix";
 import { MetricsConfig } from "../config/metrics";
 import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
@@ -92,7 +93,7 @@ export class AttributeGenClassifier extends Classifier {
     this.runtimeErrors++;
     if (this.errorCounter == 0) {
       const id = defineMetric(MetricType.Counter, this.errorCounterName);
-      this.errorCounter = id == 0 ? u32.MAX_VALUE : id;
+      this.errorCounter = id == NO_METRIC ? u32.MAX_VALUE : id;
     }
     if (this.errorCounter != u32.MAX_VALUE) incrementMetric(this.errorCounter, 1);
   }
@@ -120,7 +121,7 @@ export class AttributeGenClassifier extends Classifier {
       const g = unchecked(generators[i]);
       const matched = this.runGenerator(g, stream);
       if (this.debug && matched == -1) {
-        log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "]: no condition matched; " +
+        log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "]: no condition matched; " +
           g.attributeText + " not set");
       }
     }
@@ -137,7 +138,7 @@ export class AttributeGenClassifier extends Classifier {
         // default, are not tried) and nothing is written.
         this.countError();
         if (this.debug) {
-          log(LogLevel.Info, "route-metrics: attributes[" + g.index.toString() + "].match[" + m.toString() +
+          log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "].match[" + m.toString() +
             "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
         }
         return -2;
@@ -147,7 +148,7 @@ export class AttributeGenClassifier extends Classifier {
         const op = unchecked(g.operations[m]);
         if (op >= 0) stream.operation = op;
         if (this.debug) {
-          log(LogLevel.Info, "route-metrics: " + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
+          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
             g.index.toString() + "].match[" + m.toString() + "])");
         }
         return m;

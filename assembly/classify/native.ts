@@ -4,7 +4,8 @@ import { NativeConfig } from "../config/native";
 import { RouteTable } from "../routes/table";
 import { RequestView } from "../routes/request";
 import { setProperty, setPropertyBytes, log, LogLevel } from "../abi/hostcalls";
-import { requestMethod, requestPath, HostRequestHeaders } from "./request_source";
+import { LOG_PREFIX } from "../abi/log-prefix";
+import { requestMethod, requestPath, HostRequestHeaders } from "./request-source";
 
 export class NativeClassifier extends Classifier {
   private table: RouteTable;
@@ -60,11 +61,11 @@ export class NativeClassifier extends Classifier {
     const req = this.request;
     const line = String.UTF8.decode(req.method) + " " + String.UTF8.decode(req.path) + " → ";
     if (r >= 0) {
-      log(LogLevel.Info, "route-metrics: " + line + this.attributeText + "=\"" +
+      log(LogLevel.Info, LOG_PREFIX + line + this.attributeText + "=\"" +
         this.operations.text(this.routeOperations[r]) + "\" (routes[" + r.toString() + "])");
     } else {
       const def = this.defaultText;
-      log(LogLevel.Info, "route-metrics: " + line + "no route matched" +
+      log(LogLevel.Info, LOG_PREFIX + line + "no route matched" +
         (def !== null ? "; " + this.attributeText + "=\"" + def + "\" (default)" : "; attribute left unset"));
     }
   }

@@ -3,7 +3,7 @@
 // with a "did you mean" hint; known keys and their aliases are never reported.
 import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child } from "./diagnostics";
-import { editDistance } from "../text/edit_distance";
+import { didYouMean } from "../text/did-you-mean";
 
 export function kindName(v: JsonValue): string {
   switch (v.kind) {
@@ -105,32 +105,9 @@ export class ObjectReader {
     for (let i = 0; i < this.obj.keys.length; i++) {
       const key = this.obj.keys[i];
       if (indexOfKey(this.known, key) >= 0 || this.isAlias(key)) continue;
-      let message = "unknown field";
-      const hint = closest(key, this.known);
-      if (hint.length > 0) message += " (did you mean '" + hint + "'?)";
+      const message = "unknown field" + didYouMean(key, this.known);
       if (unknownIsError) this.diags.error(this.pathOf(key), message);
       else this.diags.warn(this.pathOf(key), message + "; ignored");
     }
   }
 }
-
-/** The known name nearest to `word` by edit distance, if it is close enough to be a likely typo. */
-export function closest(word: string, candidates: string[]): string {
-  let best = "";
-  let bestDistance = i32.MAX_VALUE;
-  const lower = word.toLowerCase();
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i];
-    // camelCase / kebab-case spellings of a snake_case key are the commonest mistake.
-    const normalized = c.replaceAll("_", "").toLowerCase();
-    if (normalized == lower.replaceAll("_", "").replaceAll("-", "")) return c;
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  const limit = max(1, min(3, word.length / 3));
-  return bestDistance <= limit ? best : "";
-}
-

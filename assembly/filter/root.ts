@@ -3,25 +3,22 @@
 // rejected configuration makes Envoy reject the listener update (xDS NACK), so the previous
 // configuration keeps serving.
 import { RootContext, Context } from "@solo-io/proxy-runtime/assembly";
-import { getBufferBytes, log, LogLevel } from "../abi/hostcalls";
+import { getBufferBytes, log, BufferType, LogLevel } from "../abi/hostcalls";
+import { LOG_PREFIX } from "../abi/log-prefix";
 import { parseConfig, ConfigForm } from "../config/index";
-import { Classifier, NoopClassifier } from "../classify/classifier";
+import { Classifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
+import { ActiveConfig } from "./active-config";
 import { collectGarbage } from "./memory";
-import { RouteMetrics } from "../metrics/route_metrics";
-import { MetricsConfig } from "../config/metrics";
-import { NameTable } from "../classify/names";
-
-const PLUGIN_CONFIGURATION: i32 = 7; // BufferType.PluginConfiguration
-export const LOG_PREFIX = "route-metrics: ";
+import { RouteMetrics } from "../metrics/route-metrics";
 
 export class RouteMetricsRoot extends RootContext {
-  classifier: Classifier = new NoopClassifier();
-  metrics: RouteMetrics = new RouteMetrics(new MetricsConfig(), new NameTable());
+  /** Shared with every stream of this root; replaced field by field on each accepted configuration. */
+  readonly active: ActiveConfig = new ActiveConfig();
 
   createContext(context_id: u32): Context {
-    return new RouteMetricsStream(context_id, this);
+    return new RouteMetricsStream(context_id, this, this.active);
   }
 
   // Replaces the SDK's onConfigure (0.1.8 passes a wrong out-pointer and aborts on errors).
@@ -35,7 +32,7 @@ export class RouteMetricsRoot extends RootContext {
   private configure(configuration_size: u32): bool {
     let bytes = new Uint8Array(0);
     if (configuration_size > 0) {
-      const buf = getBufferBytes(PLUGIN_CONFIGURATION, 0, configuration_size);
+      const buf = getBufferBytes(BufferType.PluginConfiguration, 0, configuration_size);
       if (buf === null) {
         log(LogLevel.Error, LOG_PREFIX + "cannot read the plugin configuration from the host");
         return false;
@@ -56,8 +53,8 @@ export class RouteMetricsRoot extends RootContext {
         (diags.errors.length == 1 ? " error)" : " errors)"));
       return false;
     }
-    this.classifier = classifier;
-    this.metrics = new RouteMetrics(parsed.metrics, classifier.operations);
+    this.active.classifier = classifier;
+    this.active.metrics = new RouteMetrics(parsed.metrics, classifier.operations);
     log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
     return true;
   }

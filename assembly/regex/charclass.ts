@@ -3,7 +3,7 @@
 // flattened copy (see program.ts).
 
 import { MAX_RUNE } from "./utf8";
-import { addFoldedVariants } from "./casefold";
+import { appendFoldedVariants } from "./casefold";
 
 export class CharClass {
   /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
@@ -24,7 +24,12 @@ export class CharClass {
   /** Adds the case variants of every range currently in the class. */
   addCaseFolds(): void {
     const n = this.pairs.length;
-    for (let i = 0; i < n; i += 2) addFoldedVariants(this, this.pairs[i], this.pairs[i + 1]);
+    for (let i = 0; i < n; i += 2) appendFoldedVariants(this.pairs, this.pairs[i], this.pairs[i + 1]);
+  }
+
+  /** Adds the case variants of [lo, hi] (not [lo, hi] itself). */
+  addCaseVariantsOf(lo: i32, hi: i32): void {
+    appendFoldedVariants(this.pairs, lo, hi);
   }
 
   /** Sorts and merges overlapping/adjacent ranges. */
@@ -81,6 +86,14 @@ export class CharClass {
   singleRune(): i32 {
     return this.pairs.length == 2 && this.pairs[0] == this.pairs[1] ? this.pairs[0] : -1;
   }
+}
+
+/** True when `c` has at least one other case variant known to the folding tables. */
+export function hasCaseVariants(c: i32): bool {
+  const probe = new CharClass();
+  probe.addCaseVariantsOf(c, c);
+  probe.canonicalize();
+  return !(probe.rangeCount() == 0 || (probe.rangeCount() == 1 && probe.lo(0) == c && probe.hi(0) == c));
 }
 
 // ---- Named classes (all ASCII, as in RE2) --------------------------------

@@ -5,8 +5,7 @@
 // with a byte position rather than silently reinterpreted.
 
 import { Node, NodeKind } from "./ast";
-import { CharClass, addPerlClass, addPosixClass, isPerlClassLetter, posixClassIndex } from "./charclass";
-import { hasCaseVariants } from "./casefold";
+import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, isPerlClassLetter, posixClassIndex } from "./charclass";
 import { RegexError } from "./errors";
 import {
   EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_LINE, EMPTY_END_TEXT,

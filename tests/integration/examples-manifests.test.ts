@@ -230,9 +230,9 @@ describe('examples: Telemetry', () => {
   });
 });
 
-/** The tag names the plugin writes (assembly/metrics/route_metrics.ts). */
+/** The tag names the plugin writes (assembly/metrics/route-metrics.ts). */
 function pluginTags(): string[] {
-  const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route_metrics.ts'), 'utf8');
+  const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route-metrics.ts'), 'utf8');
   return [...src.matchAll(/export const (?:ROUTE|CLASS)_TAG = "([a-z_]+)"/g)].map((m) => m[1]).sort();
 }
 

@@ -100,8 +100,8 @@ const variables: any[] = dashboard.templating.list;
 const promqlBlocks = [...readFileSync(PROMQL_MD, 'utf8').matchAll(/```promql\n([\s\S]*?)```/g)].map((m, i) => ({ where: `promql.md block ${i + 1}`, expr: m[1].trim() }));
 
 describe('the metric names and labels allowed here are the plugin\'s', () => {
-  test('route_metrics.ts defines these names and tags', () => {
-    const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route_metrics.ts'), 'utf8');
+  test('route-metrics.ts defines these names and tags', () => {
+    const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route-metrics.ts'), 'utf8');
     for (const s of ['"requests_total"', '"request_duration_milliseconds"', '"request_bytes"', '"response_bytes"',
       'ROUTE_TAG = "route_name"', 'CLASS_TAG = "response_class"']) assert.ok(src.includes(s), s);
     assert.ok(readFileSync(join(REPO, 'assembly', 'config', 'metrics.ts'), 'utf8').includes('prefix: string = "route_"'));

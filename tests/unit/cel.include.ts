@@ -1,6 +1,7 @@
 // Helpers shared by the CEL specs. as-pect compiles every tests/unit/**/*.include.ts into each
 // spec; the specs import what they use.
-import { compile, lastError, Program, TableActivation } from "../../assembly/cel/index";
+import { compile, lastError, Program } from "../../assembly/cel/index";
+import { TableActivation } from "./support/table-activation";
 
 /** Compiles `src`; a compile error fails the test, showing the message. */
 export function mustCompile(src: string): Program {

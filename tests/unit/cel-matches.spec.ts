@@ -1,4 +1,5 @@
-import { lastError, TableActivation } from "../../assembly/cel/index";
+import { lastError } from "../../assembly/cel/index";
+import { TableActivation } from "./support/table-activation";
 import { compileError, mustCompile, run } from "./cel.include";
 
 function path(method: string, urlPath: string): TableActivation {

@@ -6,7 +6,7 @@
 // index: the per-request path never builds a name. The number of series is bounded by the
 // configuration: (operations + 1 unmatched) × 6 response classes counters, and one histogram each.
 import { MetricsConfig } from "../config/metrics";
-import { defineMetric, incrementMetric, recordMetric, getProperty, propertyPath, readI64, nowNanos, MetricType } from "../abi/hostcalls";
+import { defineMetric, incrementMetric, recordMetric, getProperty, propertyPath, readI64, nowNanos, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { tagSegment } from "./tags";
 import { NameTable } from "../classify/names";
 
@@ -31,7 +31,7 @@ const REFUSED: u32 = u32.MAX_VALUE;
 
 function defineOrMark(type: MetricType, name: string): u32 {
   const id = defineMetric(type, name);
-  return id == 0 ? REFUSED : id;
+  return id == NO_METRIC ? REFUSED : id;
 }
 
 /** 0 = none (no response: reset, or a code outside 100–599), 1..5 = 1xx..5xx. */

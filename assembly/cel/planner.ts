@@ -1,18 +1,19 @@
-// Static checker and compiler: resolves names (attributes, functions), checks types where they are
-// statically known, pre-computes everything that does not depend on the request (encoded literals,
-// lower-cased header keys, property paths, compiled regexes, constant conversions such as
-// duration('1s')), and builds the evaluation tree (eval.ts).
+// The planner: turns the syntax tree (ast.ts) into the evaluation tree (eval.ts, functions.ts) in
+// one pass. On the way it resolves names (attributes, functions), checks types where they are
+// statically known (the rules are in type-rules.ts), pre-computes everything that does not depend
+// on the request (encoded literals, lower-cased header keys, property paths, compiled regexes,
+// constant conversions such as duration('1s')) and orders && / || operands cheapest first.
+// `a == b`, for example, is planned in Planner.binary (an EqNode) and evaluated by EqNode.eval.
 //
 // Errors carry the 0-based column of the offending token. Things CEL defines as *false* rather
 // than as an error (== between different types) compile, but produce a warning.
 
-import { Expr, ExprKind, Op, opName } from "./ast";
-import {
-  CelType, TypeKind, T_DYN, T_BOOL, T_INT, T_STRING, T_BYTES, T_TIMESTAMP, T_DURATION, isNumeric, joinTypes,
-  scalarType,
-} from "./types";
+import { Expr, ExprKind, Op, opName, qualifiedName, rootPos, startPos } from "./ast";
+import { CelType, TypeKind, T_DYN, T_BOOL, T_INT, T_STRING, T_BYTES, isNumeric, joinTypes, scalarType } from "./types";
+import { isBoolish, isStringish, arithmeticType, CONVERSIONS, CONVERSION_KINDS, CONVERSION_ARGS } from "./type-rules";
 import {
   AttrId, AttributeInfo, findAttribute, isNamespace, isUnsupportedNamespace, attributeNames, ATTR_HEADER_MAP,
+  hasAttributePrefix, rootName,
 } from "./attributes";
 import { CelError, makeError } from "./errors";
 import { Kind, decodeUtf8, copyBytes } from "./value";
@@ -24,10 +25,10 @@ import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "
 import { Activation } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
 import { propertyPathOf } from "../abi/hostcalls";
-import { editDistance } from "../text/edit_distance";
+import { didYouMean } from "../text/did-you-mean";
 
-/** Deepest tree the checker accepts; bounds recursion in the checker and in the evaluator. */
-export const MAX_CHECK_DEPTH: i32 = 96;
+/** Deepest tree the planner accepts; bounds recursion in the planner and in the evaluator. */
+export const MAX_DEPTH: i32 = 96;
 
 const FUNCTIONS: string[] = [
   "has", "size", "startsWith", "endsWith", "contains", "matches",
@@ -37,21 +38,6 @@ const UNSUPPORTED_MACROS: string[] = ["all", "exists", "exists_one", "map", "fil
 /** Methods s.fn(x), in StringTest order. */
 const STRING_TESTS: string[] = ["startsWith", "endsWith", "contains"];
 
-/** The conversion functions, with the kind each converts to and the static argument types it takes. */
-const CONVERSIONS: string[] = ["string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp"];
-const CONVERSION_KINDS: StaticArray<Kind> = [
-  Kind.String, Kind.Int, Kind.Uint, Kind.Double, Kind.Bytes, Kind.Bool, Kind.Duration, Kind.Timestamp,
-];
-const CONVERSION_ARGS: StaticArray<u32> = [
-  (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.Bool),
-  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String) | (1 << TypeKind.Timestamp),
-  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
-  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
-  (1 << TypeKind.String) | (1 << TypeKind.Bytes),
-  (1 << TypeKind.Bool) | (1 << TypeKind.String),
-  (1 << TypeKind.String) | (1 << TypeKind.Duration),
-  (1 << TypeKind.String) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Int),
-];
 /** Used to fold constant conversions at compile time: constant operands never touch it. */
 class NoAttributes extends Activation {
   fetch(attr: i32): ArrayBuffer | null { return null; }
@@ -59,83 +45,13 @@ class NoAttributes extends Activation {
   fetchBare(path: ArrayBuffer): ArrayBuffer | null { return null; }
 }
 
-export class CheckResult {
+/** The outcome of planning one condition: the evaluation tree, or the first error. */
+export class PlanResult {
   root: EvalNode | null = null;
   error: CelError | null = null;
   usesResponse: bool = false;
   usesFilterState: bool = false;
   warnings: string[] = [];
-}
-
-
-/** The closest candidate (case-insensitive match first, then edit distance <= 2), or "". */
-function suggest(name: string, candidates: string[]): string {
-  const lower = name.toLowerCase();
-  let best = "";
-  let bestDist = 3;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i];
-    if (c.toLowerCase() == lower) return c;
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDist) {
-      bestDist = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function didYouMean(name: string, candidates: string[]): string {
-  const s = suggest(name, candidates);
-  return s.length > 0 ? " (did you mean '" + s + "'?)" : "";
-}
-
-/** `a.b.c` for a chain of identifiers and field selections, else null. Iterative: chains can be long. */
-function qualifiedName(e: Expr): string | null {
-  const fields: string[] = [];
-  while (e.kind == ExprKind.Select) {
-    fields.push(e.text);
-    e = e.operand;
-  }
-  if (e.kind != ExprKind.Ident) return null;
-  let name = e.text;
-  for (let i = fields.length - 1; i >= 0; i--) name += "." + fields[i];
-  return name;
-}
-
-/** Offset where the source text of `e` starts (its leftmost token). */
-function startPos(e: Expr): i32 {
-  let pos = e.pos;
-  for (let guard = 0; guard < 1000; guard++) {
-    pos = min(pos, e.pos);
-    const k = e.kind;
-    // the leftmost operand: of a selection, index, binary operator, conditional, or method call
-    let next = k == ExprKind.Select || k == ExprKind.Index || k == ExprKind.Binary || k == ExprKind.Ternary || k == ExprKind.Call ? e.a : null;
-    if ((k == ExprKind.And || k == ExprKind.Or) && e.list.length > 0) next = e.list[0];
-    if (next === null) break;
-    e = next;
-  }
-  return min(pos, e.pos);
-}
-
-function rootPos(e: Expr): i32 {
-  while (e.kind == ExprKind.Select) e = e.operand;
-  return e.pos;
-}
-
-/** True when some proper dotted prefix of `qn` is an attribute (`request.headers` of `request.headers.x`). */
-function hasAttributePrefix(qn: string): bool {
-  let dot = qn.lastIndexOf(".");
-  while (dot > 0) {
-    if (findAttribute(qn.substring(0, dot)) !== null) return true;
-    dot = qn.lastIndexOf(".", dot - 1);
-  }
-  return false;
-}
-
-function rootName(qn: string): string {
-  const dot = qn.indexOf(".");
-  return dot < 0 ? qn : qn.substring(0, dot);
 }
 
 function stringConst(text: string): ConstNode {
@@ -163,9 +79,6 @@ function literalKeyOf(key: EvalNode, mapInfo: AttributeInfo | null): ArrayBuffer
   return copyBytes(v.ptr, v.len, lower);
 }
 
-function isBoolish(t: CelType): bool { return t.kind == TypeKind.Bool || t.kind == TypeKind.Dyn; }
-function isStringish(t: CelType): bool { return t.kind == TypeKind.String || t.kind == TypeKind.Dyn; }
-
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
   if (n instanceof MatchesNode) return (<MatchesNode>n).regex !== null ? 20 : 200; // runtime compile is dear
@@ -175,11 +88,11 @@ function ownCost(n: EvalNode): i32 {
   return 1;
 }
 
-class Checker {
+class Planner {
   src: string;
-  result: CheckResult = new CheckResult();
+  result: PlanResult = new PlanResult();
   depth: i32 = 0;
-  /** Running total of node costs, see check(). */
+  /** Running total of node costs, see plan(). */
   costSum: i32 = 0;
 
   constructor(src: string) {
@@ -200,10 +113,10 @@ class Checker {
     if (info.id == AttrId.FilterState) this.result.usesFilterState = true;
   }
 
-  check(e: Expr): EvalNode | null {
-    if (++this.depth > MAX_CHECK_DEPTH) return this.fail("expression is too deeply nested (limit " + MAX_CHECK_DEPTH.toString() + ")", e.pos);
+  plan(e: Expr): EvalNode | null {
+    if (++this.depth > MAX_DEPTH) return this.fail("expression is too deeply nested (limit " + MAX_DEPTH.toString() + ")", e.pos);
     const costBefore = this.costSum;
-    const n = this.checkInner(e);
+    const n = this.planNode(e);
     this.depth--;
     if (n !== null) {
       n.pos = e.pos;
@@ -214,7 +127,7 @@ class Checker {
     return n;
   }
 
-  checkInner(e: Expr): EvalNode | null {
+  planNode(e: Expr): EvalNode | null {
     switch (e.kind) {
       case ExprKind.Literal: return this.literal(e);
       case ExprKind.Ident: return this.ident(e);
@@ -302,7 +215,7 @@ class Checker {
       // a bare filter-state name is bytes and has no fields, so it cannot be meant.
       if (!hasAttributePrefix(qn)) return this.unknownAttribute(qn, rootPos(e));
     }
-    const operand = this.check(e.operand);
+    const operand = this.plan(e.operand);
     if (operand === null) return null;
     return this.fieldOf(operand, e.text, e.pos, qualifiedName(e.operand));
   }
@@ -343,9 +256,9 @@ class Checker {
         return this.attributeNode(info);
       }
     }
-    const operand = this.check(base);
+    const operand = this.plan(base);
     if (operand === null) return null;
-    const key = this.check(index);
+    const key = this.plan(index);
     if (key === null) return null;
     const t = operand.type;
     const label = qualifiedName(base);
@@ -375,7 +288,7 @@ class Checker {
   // ---- operators ----
 
   unary(e: Expr): EvalNode | null {
-    const o = this.check(e.operand);
+    const o = this.plan(e.operand);
     if (o === null) return null;
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
@@ -387,9 +300,9 @@ class Checker {
   }
 
   binary(e: Expr): EvalNode | null {
-    const l = this.check(e.operand);
+    const l = this.plan(e.operand);
     if (l === null) return null;
-    const r = this.check(e.second);
+    const r = this.plan(e.second);
     if (r === null) return null;
     const op = e.op;
     const lt = l.type;
@@ -449,7 +362,7 @@ class Checker {
     const operands = e.list;
     const nodes: EvalNode[] = [];
     for (let i = 0; i < operands.length; i++) {
-      const o = this.check(operands[i]);
+      const o = this.plan(operands[i]);
       if (o === null) return null;
       if (!isBoolish(o.type)) {
         return this.fail("no matching overload for '" + (isAnd ? "&&" : "||") + "': operand is " + o.type.toString() + ", not bool", startPos(operands[i]));
@@ -474,12 +387,12 @@ class Checker {
   }
 
   ternary(e: Expr): EvalNode | null {
-    const c = this.check(e.operand);
+    const c = this.plan(e.operand);
     if (c === null) return null;
     if (!isBoolish(c.type)) return this.fail("the condition of '?:' must be bool, not " + c.type.toString(), startPos(e.operand));
-    const a = this.check(e.second);
+    const a = this.plan(e.second);
     if (a === null) return null;
-    const b = this.check(changetype<Expr>(e.c));
+    const b = this.plan(changetype<Expr>(e.c));
     if (b === null) return null;
     const n = new TernaryNode(c, a, b);
     n.type = joinTypes(a.type, b.type);
@@ -491,7 +404,7 @@ class Checker {
     const els: EvalNode[] = [];
     let elemType: CelType | null = null;
     for (let i = 0; i < elements.length; i++) {
-      const x = this.check(elements[i]);
+      const x = this.plan(elements[i]);
       if (x === null) return null;
       elemType = elemType === null ? x.type : joinTypes(elemType, x.type);
       els.push(x);
@@ -529,7 +442,7 @@ class Checker {
         if (argc != 1) return this.argCount("size()", "exactly 1 argument", argc, e.pos);
         subject = args[0];
       }
-      const s = this.check(subject);
+      const s = this.plan(subject);
       if (s === null) return null;
       const k = s.type.kind;
       if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
@@ -558,9 +471,9 @@ class Checker {
         subjectExpr = args[0];
         argExpr = args[1];
       }
-      const s = this.check(subjectExpr);
+      const s = this.plan(subjectExpr);
       if (s === null) return null;
-      const a = this.check(argExpr);
+      const a = this.plan(argExpr);
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type.toString() + ", " + a.type.toString(), e.pos);
       const n = test >= 0 ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
@@ -571,7 +484,7 @@ class Checker {
     // conversions: string() int() uint() double() bytes() bool() duration() timestamp()
     if (target !== null) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
     if (argc != 1) return this.argCount(fn + "()", "exactly 1 argument", argc, e.pos);
-    const a = this.check(args[0]);
+    const a = this.plan(args[0]);
     if (a === null) return null;
     return this.conversion(fn, a, e.pos);
   }
@@ -658,36 +571,15 @@ class Checker {
   }
 }
 
-/** Arithmetic result type of `l op r`, or null when there is no such overload. */
-function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null {
-  const lk = lt.kind;
-  const rk = rt.kind;
-  if (lk == TypeKind.Dyn || rk == TypeKind.Dyn) {
-    // dyn op T: assume T (or dyn); timestamps mix with durations, so leave those dyn
-    const known = lk == TypeKind.Dyn ? rt : lt;
-    return known.kind == TypeKind.Timestamp || known.kind == TypeKind.Duration ? T_DYN : known;
-  }
-  const add = op == Op.Add;
-  const sub = op == Op.Sub;
-  if (lk == rk && (lk == TypeKind.Int || lk == TypeKind.Uint)) return lt;
-  if (lk == rk && lk == TypeKind.Double && op != Op.Mod) return lt;
-  if (add && lk == rk && (lk == TypeKind.String || lk == TypeKind.Bytes)) return lt;
-  if (add && ((lk == TypeKind.Timestamp && rk == TypeKind.Duration) || (lk == TypeKind.Duration && rk == TypeKind.Timestamp))) return T_TIMESTAMP;
-  if ((add || sub) && lk == TypeKind.Duration && rk == TypeKind.Duration) return T_DURATION;
-  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Duration) return T_TIMESTAMP;
-  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Timestamp) return T_DURATION;
-  return null;
-}
-
 function pathNode(path: ArrayBuffer, label: string): EvalNode {
   const n = new PathNode(path, label);
   n.type = T_BYTES;
   return n;
 }
 
-export function check(src: string, e: Expr): CheckResult {
-  const c = new Checker(src);
-  const root = c.check(e);
+export function plan(src: string, e: Expr): PlanResult {
+  const c = new Planner(src);
+  const root = c.plan(e);
   if (root !== null && c.result.error === null) {
     if (!isBoolish(root.type)) {
       c.fail("the condition must be bool, but the expression is " + root.type.toString(), 0);

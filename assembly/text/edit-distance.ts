@@ -1,4 +1,4 @@
-// Levenshtein distance, for "did you mean …?" hints in configuration errors (configure time only).
+// Levenshtein distance, for "did you mean …?" hints (did-you-mean.ts; configure time only).
 export function editDistance(a: string, b: string): i32 {
   const n = b.length;
   let prev = new Array<i32>(n + 1);

@@ -1,4 +1,4 @@
-import { TableActivation } from "../../assembly/cel/index";
+import { TableActivation } from "./support/table-activation";
 import { mustCompile, run } from "./cel.include";
 
 // ---- helpers ------------------------------------------------------------------------------------

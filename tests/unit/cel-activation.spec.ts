@@ -1,4 +1,5 @@
-import { stripQuery, serializePairs, TableActivation, AttrId } from "../../assembly/cel/index";
+import { stripQuery, AttrId } from "../../assembly/cel/index";
+import { serializePairs, TableActivation } from "./support/table-activation";
 
 function text(b: ArrayBuffer | null): string {
   return b === null ? "<null>" : String.UTF8.decode(b);

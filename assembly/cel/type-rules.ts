@@ -1,0 +1,49 @@
+// The static typing rules of the CEL subset: which operand types an operator or conversion
+// accepts and what it yields. The planner (planner.ts) applies them while it builds the
+// evaluation tree; the evaluator (eval.ts, functions.ts) re-checks dyn operands at run time.
+
+import { Op } from "./ast";
+import { CelType, TypeKind, T_DYN, T_TIMESTAMP, T_DURATION } from "./types";
+import { Kind } from "./value";
+
+/** Accepted where a bool is required (dyn is checked at run time). */
+export function isBoolish(t: CelType): bool { return t.kind == TypeKind.Bool || t.kind == TypeKind.Dyn; }
+/** Accepted where a string is required (dyn is checked at run time). */
+export function isStringish(t: CelType): bool { return t.kind == TypeKind.String || t.kind == TypeKind.Dyn; }
+
+/** Arithmetic result type of `l op r`, or null when there is no such overload. */
+export function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null {
+  const lk = lt.kind;
+  const rk = rt.kind;
+  if (lk == TypeKind.Dyn || rk == TypeKind.Dyn) {
+    // dyn op T: assume T (or dyn); timestamps mix with durations, so leave those dyn
+    const known = lk == TypeKind.Dyn ? rt : lt;
+    return known.kind == TypeKind.Timestamp || known.kind == TypeKind.Duration ? T_DYN : known;
+  }
+  const add = op == Op.Add;
+  const sub = op == Op.Sub;
+  if (lk == rk && (lk == TypeKind.Int || lk == TypeKind.Uint)) return lt;
+  if (lk == rk && lk == TypeKind.Double && op != Op.Mod) return lt;
+  if (add && lk == rk && (lk == TypeKind.String || lk == TypeKind.Bytes)) return lt;
+  if (add && ((lk == TypeKind.Timestamp && rk == TypeKind.Duration) || (lk == TypeKind.Duration && rk == TypeKind.Timestamp))) return T_TIMESTAMP;
+  if ((add || sub) && lk == TypeKind.Duration && rk == TypeKind.Duration) return T_DURATION;
+  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Duration) return T_TIMESTAMP;
+  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Timestamp) return T_DURATION;
+  return null;
+}
+
+/** The conversion functions, with the kind each converts to and the static argument types it takes. */
+export const CONVERSIONS: string[] = ["string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp"];
+export const CONVERSION_KINDS: StaticArray<Kind> = [
+  Kind.String, Kind.Int, Kind.Uint, Kind.Double, Kind.Bytes, Kind.Bool, Kind.Duration, Kind.Timestamp,
+];
+export const CONVERSION_ARGS: StaticArray<u32> = [
+  (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.Bool),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String) | (1 << TypeKind.Timestamp),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
+  (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Double) | (1 << TypeKind.String),
+  (1 << TypeKind.String) | (1 << TypeKind.Bytes),
+  (1 << TypeKind.Bool) | (1 << TypeKind.String),
+  (1 << TypeKind.String) | (1 << TypeKind.Duration),
+  (1 << TypeKind.String) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Int),
+];
