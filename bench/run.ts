@@ -1,7 +1,7 @@
-// `npm run bench`: route-metrics vs the floor filter, side by side in one process, through the
-// simulated Envoy host in V8 (Envoy's default Wasm runtime). Writes build/bench/results.{json,md}
-// and build/bench/chart.svg. Sizes are settable: BENCH_RUNS, BENCH_PER_RUN, BENCH_WARMUP,
-// BENCH_MEMORY_REQUESTS (default 10^6), BENCH_SIZES (e.g. "10,100,1000,10000").
+// `npm run bench` / `route-metrics bench`: route-metrics vs the floor filter, side by side in one
+// process, through the simulated Envoy host in V8 (Envoy's default Wasm runtime). Writes
+// build/bench/results.{json,md} and build/bench/chart.svg. Sizes are settable: BENCH_RUNS,
+// BENCH_PER_RUN, BENCH_WARMUP, BENCH_MEMORY_REQUESTS (default 10^6), BENCH_SIZES (e.g. "10,100,1000,10000").
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,8 @@ export function buildFloor(): string {
   return out;
 }
 
-async function main(): Promise<void> {
+/** Runs the whole benchmark and writes the report; throws if a step fails. */
+export async function runBench(): Promise<void> {
   const opts = {
     warmup: env('BENCH_WARMUP', 20000),
     runs: env('BENCH_RUNS', 7),
@@ -57,5 +58,3 @@ async function main(): Promise<void> {
   console.log('\n' + md);
   console.log('wrote build/bench/results.json, results.md, chart.svg');
 }
-
-await main();

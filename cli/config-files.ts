@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { ConfigFileError } from './errors.ts';
 
 export interface TelemetryResource {
   apiVersion?: string;
@@ -40,14 +41,6 @@ export interface LoadedConfig {
   /** Where each part came from, for messages. */
   pluginSource?: string;
   telemetrySource?: string;
-}
-
-/** A problem with the files themselves (not the plugin's verdict on the configuration). */
-export class ConfigFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigFileError';
-  }
 }
 
 type Doc = Record<string, unknown>;

@@ -1,20 +1,10 @@
 // Starts the real route-metrics .wasm in the simulated Envoy with a configuration loaded by
 // config-files.ts, and sorts the plugin's log into the messages a user needs when it is rejected.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SimulatedEnvoy, type StartOptions } from '../host/index.ts';
 import type { LoadedConfig } from './config-files.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DEFAULT_WASM = fileURLToPath(new URL('../build/route-metrics.wasm', import.meta.url));
-
-/** A failure the CLI reports as one clear message and a non-zero exit. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1, readonly details: string[] = []) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+import { CliError } from './errors.ts';
+import { DEFAULT_WASM } from './paths.ts';
 
 export function resolveWasm(path: string | undefined): string {
   const wasm = path ?? DEFAULT_WASM;

@@ -3,16 +3,17 @@
 //   0 success · 1 failure (rejected config, lint errors, failed expectation, I/O) · 2 usage
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { formatCheck, runCheck } from './check.ts';
-import { ConfigFileError } from './config-files.ts';
-import { runDelegate } from './delegates.ts';
-import { formatLint, runLint } from './lint.ts';
-import { runOpenApi, type OpenApiOutput } from './openapi.ts';
-import { CliError } from './plugin-host.ts';
-import { runServe } from './serve.ts';
+import { runBenchCommand } from './commands/bench.ts';
+import { formatCheck, runCheck } from './commands/check.ts';
+import { formatLint, runLint } from './commands/lint.ts';
+import { runOpenApi, type OpenApiOutput } from './commands/openapi.ts';
+import { runPackage } from './commands/package.ts';
+import { runServe } from './commands/serve.ts';
+import { CliError, ConfigFileError } from './errors.ts';
+import { PACKAGE_JSON } from './paths.ts';
 import { err } from './terminal.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -153,9 +154,11 @@ Examples:
       exit(0);
     });
 
-  for (const [name, description] of [
-    ['package', 'package build/route-metrics.wasm as an OCI image (cli/package.ts; --help there)'],
-    ['bench', 'benchmark route-metrics against a floor filter (bench/run.ts)'],
+  // These two parse their own arguments (node:util parseArgs / environment variables), so commander
+  // hands them everything after the command name untouched.
+  for (const [name, description, runCommand] of [
+    ['package', 'package build/route-metrics.wasm as an OCI image (flags: --wasm PATH, --out DIR, --tag TAG, --json)', runPackage],
+    ['bench', 'benchmark route-metrics against a floor filter (bench/run.ts)', runBenchCommand],
   ] as const) {
     program
       .command(name)
@@ -164,7 +167,7 @@ Examples:
       .allowUnknownOption()
       .allowExcessArguments()
       .argument('[args...]', 'passed on as they are')
-      .action((args: string[]) => exit(runDelegate(name, args)));
+      .action(async (args: string[]) => exit(await runCommand(args)));
   }
   return program;
 }

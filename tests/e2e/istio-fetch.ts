@@ -1,12 +1,12 @@
-// Pulls a WasmPlugin module from a registry the way istio-agent does (cli/oci-fetch.ts: manifest
+// Pulls a WasmPlugin module from a registry the way istio-agent does (tests/support/oci-fetch.ts: manifest
 // digest = WasmPlugin sha256, single tar+gzip layer, walk for plugin.wasm, \0asm check), then
 // loads it in the simulated Envoy with the podinfo routes and classifies a request.
 // Used by tests/e2e/oci-registry.sh; prints one line per check and exits non-zero on failure.
 //
 //   node --import tsx tests/e2e/istio-fetch.ts <oci-url> --sha256 <manifest hex> --wasm-sha256 <hex> [--plain-http]
 import { parseArgs } from 'node:util';
-import { fetchFromRegistry } from '../../cli/oci-fetch.ts';
-import { sha256Hex } from '../../cli/oci-layer.ts';
+import { fetchFromRegistry } from '../support/oci-fetch.ts';
+import { sha256Hex } from '../../cli/oci/oci-layer.ts';
 import { SimulatedEnvoy } from '../../host/index.ts';
 
 const { values, positionals } = parseArgs({

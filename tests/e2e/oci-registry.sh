@@ -83,7 +83,7 @@ echo "tools: $(docker-registry --version 2>&1 | head -1); $(skopeo --version)"
 
 # --- 1. package --------------------------------------------------------------------------------------
 [ -f build/route-metrics.wasm ] || fatal "build/route-metrics.wasm not found: run npm run build first"
-node --import tsx cli/package.ts >"$WORK/package.log" 2>&1 || { cat "$WORK/package.log"; fatal "cli/package.ts"; }
+node cli/route-metrics.mjs package >"$WORK/package.log" 2>&1 || { cat "$WORK/package.log"; fatal "route-metrics package"; }
 LAYOUT=build/oci
 TAG=$(node -p "require('./package.json').version")
 DIGEST=$(tr -d '\n' <"$LAYOUT/DIGEST")

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCheck } from '../../cli/check.ts';
+import { runCheck } from '../../cli/commands/check.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const NATIVE = join(REPO, 'examples/config/native.json');

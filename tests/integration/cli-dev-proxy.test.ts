@@ -4,7 +4,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { DevProxy, type StreamRecord } from '../../cli/dev-proxy.ts';
+import { DevProxy, type StreamRecord } from '../../cli/mesh/dev-proxy.ts';
 import { startFixture } from '../fixtures/host-fixtures.ts';
 import type { FailStrategy } from '../../host/index.ts';
 

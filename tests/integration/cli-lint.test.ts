@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLint } from '../../cli/lint.ts';
-import { lintConfig, type Finding } from '../../cli/lint-rules.ts';
-import { suggestPathForRegex } from '../../cli/regex-to-path.ts';
-import { conditionToRoute } from '../../cli/attributegen-to-native.ts';
+import { runLint } from '../../cli/commands/lint.ts';
+import { lintConfig, type Finding } from '../../cli/analysis/lint-rules.ts';
+import { suggestPathForRegex } from '../../cli/analysis/regex-to-path.ts';
+import { conditionToRoute } from '../../cli/analysis/attributegen-to-native.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -54,7 +54,7 @@ describe('route-metrics (the executable)', () => {
     assert.match(cli(args, { FORCE_COLOR: '1', NO_COLOR: undefined }).stdout, /\x1b\[/);
   });
 
-  test('package hands over to cli/package.ts', { skip: !existsSync(join(REPO, 'cli/package.ts')) }, () => {
+  test('package runs cli/commands/package.ts', { skip: !existsSync(join(REPO, 'cli/commands/package.ts')) }, () => {
     const out = join(dir, 'oci');
     const r = cli(['package', '--out', out, '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { Ajv } from 'ajv';
-import { runOpenApi } from '../../cli/openapi.ts';
-import { pathCondition, serverBasePath } from '../../cli/openapi-routes.ts';
+import { runOpenApi } from '../../cli/commands/openapi.ts';
+import { pathCondition, serverBasePath } from '../../cli/analysis/openapi-routes.ts';
 import { startFilter } from '../support/filter.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

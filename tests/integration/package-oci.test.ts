@@ -8,11 +8,12 @@ import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { extract, type Header } from 'tar-stream';
-import { packageWasm, REPO_ROOT, type PackageResult } from '../../cli/package-artifacts.ts';
-import { buildWasmImage, jsonBytes, MEDIA_TYPE, type Descriptor } from '../../cli/oci-image.ts';
-import { GZIP_HEADER, sha256Hex } from '../../cli/oci-layer.ts';
-import { blobPath, findManifest, readBlob, readIndex, writeOciLayout } from '../../cli/oci-layout.ts';
-import { fetchFromLayout, findPluginWasm } from '../../cli/oci-fetch.ts';
+import { packageWasm, type PackageResult } from '../../cli/oci/package-artifacts.ts';
+import { REPO_ROOT } from '../../cli/paths.ts';
+import { buildWasmImage, jsonBytes, MEDIA_TYPE, type Descriptor } from '../../cli/oci/oci-image.ts';
+import { GZIP_HEADER, sha256Hex } from '../../cli/oci/oci-layer.ts';
+import { blobPath, findManifest, readBlob, readIndex, writeOciLayout } from '../../cli/oci/oci-layout.ts';
+import { fetchFromLayout, findPluginWasm } from '../support/oci-fetch.ts';
 import { SimulatedEnvoy } from '../../host/index.ts';
 import { RELEASE_WASM } from '../support/filter.ts';
 
@@ -174,14 +175,14 @@ describe('npm run package: OCI image layout', () => {
   });
 
   test('the CLI: --json summary, and a clear error without a build', () => {
-    const cli = join(REPO_ROOT, 'cli', 'package.ts');
-    const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, '--wasm', wasmPath, '--out', join(dir, 'oci-cli'), '--json'],
+    const cli = join(REPO_ROOT, 'cli', 'route-metrics.mjs');
+    const ok = spawnSync(process.execPath, [cli, 'package', '--wasm', wasmPath, '--out', join(dir, 'oci-cli'), '--json'],
       { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '' } });
     assert.equal(ok.status, 0, ok.stderr);
     const out = JSON.parse(ok.stdout);
     assert.equal(out.manifestDigest, r.manifestDigest);
     assert.equal(out.wasmSha256, sha256Hex(wasm));
-    const missing = spawnSync(process.execPath, ['--import', 'tsx', cli, '--wasm', join(dir, 'nope.wasm'), '--out', join(dir, 'oci-x')],
+    const missing = spawnSync(process.execPath, [cli, 'package', '--wasm', join(dir, 'nope.wasm'), '--out', join(dir, 'oci-x')],
       { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /nope\.wasm not found: run `npm run build` first/);
@@ -213,7 +214,7 @@ describe('OCI image builder: pinned output', () => {
   });
 });
 
-describe('Istio fetcher rules (cli/oci-fetch.ts), on hand-made image shapes', () => {
+describe('Istio fetcher rules (tests/support/oci-fetch.ts), on hand-made image shapes', () => {
   const MODULE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
   let dir: string;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'route-metrics-shapes-')); });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SimulatedEnvoy } from '../../host/index.ts';
 import { RELEASE_WASM, PODINFO_NATIVE, PODINFO_ATTRIBUTEGEN } from '../support/filter.ts';
-import { prng } from '../../cli/traffic.ts';
+import { prng } from '../../cli/mesh/traffic.ts';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 20000);
 const CONFIGS = Number(process.env.FUZZ_CONFIGS ?? 400);

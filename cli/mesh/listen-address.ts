@@ -1,7 +1,7 @@
 // host:port parsing for --listen / --admin / --app, and the loopback rule: the dev proxy is a
 // development tool with no authentication, so it binds to loopback only unless --allow-remote.
 import { isIP } from 'node:net';
-import { CliError } from './plugin-host.ts';
+import { CliError } from '../errors.ts';
 
 export interface Address {
   host: string;

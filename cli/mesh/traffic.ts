@@ -3,7 +3,7 @@
 // (seeded, so two runs send the same mix).
 import { Agent, request } from 'node:http';
 import { SAMPLE_USER_IDS } from './sample-app.ts';
-import { Progress } from './terminal.ts';
+import { Progress } from '../terminal.ts';
 
 export interface SampleRequest {
   method: string;

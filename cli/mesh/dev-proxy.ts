@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { Agent, createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HeaderPairs, HttpStream, SimulatedEnvoy } from '../host/index.ts';
+import type { HeaderPairs, HttpStream, SimulatedEnvoy } from '../../host/index.ts';
 import { endToEndPairs, flatHeaders, getHeader, requestHasBody, responseHasBody } from './http-headers.ts';
 import { listen } from './sample-app.ts';
 import { downstreamResponseHeaders, forwardedRequestHeaders, wasReset } from './stream-peek.ts';

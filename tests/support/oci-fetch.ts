@@ -14,9 +14,9 @@ import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { posix } from 'node:path';
 import { extract } from 'tar-stream';
-import { sha256Hex } from './oci-layer.ts';
-import { MEDIA_TYPE, type Descriptor } from './oci-image.ts';
-import { findManifest, readBlob } from './oci-layout.ts';
+import { sha256Hex } from '../../cli/oci/oci-layer.ts';
+import { MEDIA_TYPE, type Descriptor } from '../../cli/oci/oci-image.ts';
+import { findManifest, readBlob } from '../../cli/oci/oci-layout.ts';
 
 export type Variant = 'docker' | 'compat' | 'oci';
 

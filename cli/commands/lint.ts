@@ -1,10 +1,10 @@
 // `route-metrics lint <config>`: the plugin's own verdict (the real .wasm's proxy_on_configure:
-// its "config error:" / "config warning:" lines, with JSON paths) plus lint-rules.ts findings.
+// its "config error:" / "config warning:" lines, with JSON paths) plus analysis/lint-rules.ts findings.
 // Exit codes: 0 clean (infos allowed), 1 errors (or warnings with --strict), 2 usage.
-import { loadConfigFiles } from './config-files.ts';
-import { lintConfig, type Finding } from './lint-rules.ts';
-import { configDiagnostics, diagnosticPath, startPlugin } from './plugin-host.ts';
-import { out as c } from './terminal.ts';
+import { loadConfigFiles } from '../config-files.ts';
+import { lintConfig, type Finding } from '../analysis/lint-rules.ts';
+import { configDiagnostics, diagnosticPath, startPlugin } from '../plugin-host.ts';
+import { out as c } from '../terminal.ts';
 
 export interface LintOptions {
   config: string[];

@@ -3,10 +3,11 @@
 // and which route or condition decided it. The decision comes from the plugin itself: the CLI
 // injects `debug: true` into the configuration, so the plugin logs its decision line, e.g.
 //   route-metrics: GET /users/9 → istio_operationId="GET /users/{id}" (routes[2])
-import { configForm, loadConfigFiles, withDebug, type LoadedConfig } from './config-files.ts';
-import { CliError, configDiagnostics, startPlugin } from './plugin-host.ts';
-import { formatLabels, metricSamples, type MetricSample } from './stat-names.ts';
-import { out as c } from './terminal.ts';
+import { configForm, loadConfigFiles, withDebug, type LoadedConfig } from '../config-files.ts';
+import { CliError } from '../errors.ts';
+import { configDiagnostics, startPlugin } from '../plugin-host.ts';
+import { formatLabels, metricSamples, type MetricSample } from '../stat-names.ts';
+import { out as c } from '../terminal.ts';
 
 export interface CheckOptions {
   config: string[];

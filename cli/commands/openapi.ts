@@ -2,9 +2,9 @@
 // YAML or JSON, validated and dereferenced by @apidevtools/swagger-parser), printed as native
 // route JSON, a WasmPlugin, a Telemetry, or both manifests. Notes and warnings go to stderr so the
 // output can be redirected into a file as it is.
-import { convertOpenApi, loadOpenApi, type OpenApiConversion, type OpenApiOptions } from './openapi-routes.ts';
-import { manifestsYaml, parseSelector, telemetryManifest, wasmPluginManifest, type Placement } from './istio-manifests.ts';
-import { CliError } from './plugin-host.ts';
+import { convertOpenApi, loadOpenApi, type OpenApiConversion, type OpenApiOptions } from '../analysis/openapi-routes.ts';
+import { manifestsYaml, parseSelector, telemetryManifest, wasmPluginManifest, type Placement } from '../istio-manifests.ts';
+import { CliError } from '../errors.ts';
 
 export type OpenApiOutput = 'config' | 'wasmplugin' | 'telemetry' | 'all';
 

@@ -2,7 +2,7 @@
 // percentiles (nearest rank) from the real durations of each stream, client-visible (from the
 // first request byte to the last response byte).
 import type { StreamRecord } from './dev-proxy.ts';
-import { table } from './terminal.ts';
+import { table } from '../terminal.ts';
 
 export interface RouteStats {
   route: string;

@@ -1,10 +1,10 @@
-// `npm run package` (later `route-metrics package`): writes the OCI image layout and checksums of
-// build/route-metrics.wasm and prints what to put in a WasmPlugin. See package-artifacts.ts.
+// `route-metrics package` (and `npm run package`): writes the OCI image layout and checksums of
+// build/route-metrics.wasm and prints what to put in a WasmPlugin. See oci/package-artifacts.ts.
 //
-//   tsx cli/package.ts [--wasm PATH] [--out DIR] [--tag TAG] [--json]
+//   route-metrics package [--wasm PATH] [--out DIR] [--tag TAG] [--json]
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageWasm, type PackageResult } from './package-artifacts.ts';
+import { packageWasm, type PackageResult } from '../oci/package-artifacts.ts';
 
 function summary(r: PackageResult): string {
   const rel = (p: string) => relative(process.cwd(), p) || '.';
@@ -31,8 +31,9 @@ function summary(r: PackageResult): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+async function packageCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: {
       wasm: { type: 'string' },
       out: { type: 'string' },
@@ -54,7 +55,17 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: Error) => {
-  console.error(`route-metrics package: ${e.message}`);
-  process.exitCode = 1;
-});
+/**
+ * Runs `route-metrics package` with the arguments after the command name; resolves with the exit
+ * code. The command has its own flag parser (not commander), and reports its own errors, bad flags
+ * included, as one `route-metrics package: …` line and exit code 1.
+ */
+export async function runPackage(args: string[]): Promise<number> {
+  try {
+    await packageCommand(args);
+    return 0;
+  } catch (e) {
+    console.error(`route-metrics package: ${(e as Error).message}`);
+    return 1;
+  }
+}

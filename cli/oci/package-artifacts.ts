@@ -8,14 +8,10 @@
 // when set, SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sha256Hex } from './oci-layer.ts';
 import { buildWasmImage, type ImageMetadata, type WasmImage } from './oci-image.ts';
 import { writeOciLayout } from './oci-layout.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DEFAULT_WASM = join(REPO_ROOT, 'build', 'route-metrics.wasm');
-export const DEFAULT_LAYOUT = join(REPO_ROOT, 'build', 'oci');
+import { DEFAULT_LAYOUT, DEFAULT_WASM, PACKAGE_JSON } from '../paths.ts';
 
 export interface PackageOptions {
   wasmPath?: string;
@@ -57,7 +53,7 @@ function sourceUrl(pkg: PackageJson): string | undefined {
 }
 
 export function imageMetadata(createdSeconds?: number): ImageMetadata {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as PackageJson;
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson;
   return {
     title: pkg.name,
     version: pkg.version,

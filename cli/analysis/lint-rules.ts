@@ -1,5 +1,5 @@
 // Lint rules computed in TypeScript from a plugin configuration the plugin itself accepts (its
-// errors come from running the real .wasm, see lint.ts). They follow the plugin's precedence
+// errors come from running the real .wasm, see commands/lint.ts). They follow the plugin's precedence
 // (README "Precedence", assembly/routes/table.ts):
 //   exact / template > prefix > regex > no path; templates literal > parameter > catch-all from
 //   the left; same pattern: more conditions first, then config order (regexes: config order only).

@@ -1,7 +1,7 @@
 // Header conversion between node:http and the simulated Envoy's header maps, with the
 // connection-level (hop-by-hop) headers a proxy must not forward (RFC 9110 §7.6.1; Envoy's HTTP/1
 // codec drops the same set and re-frames bodies itself).
-import type { HeaderPairs } from '../host/index.ts';
+import type { HeaderPairs } from '../../host/index.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
 

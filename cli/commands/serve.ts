@@ -7,20 +7,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SimulatedEnvoy, type IstioOptions, type WasmPluginPhase } from '../host/index.ts';
-import { startAdminServer } from './admin-server.ts';
-import { configForm, loadConfigFiles, type LoadedConfig } from './config-files.ts';
-import { DevProxy, type StreamRecord } from './dev-proxy.ts';
-import { formatAddress, parseAddress, requireLoopback, type Address } from './listen-address.ts';
-import { CliError, configDiagnostics, startOptions } from './plugin-host.ts';
-import { filterOverhead, formatSummary } from './route-summary.ts';
-import { SAMPLE_APP_NAME, startSampleApp } from './sample-app.ts';
-import { err, out as c } from './terminal.ts';
-import { runTraffic } from './traffic.ts';
+import { SimulatedEnvoy, type IstioOptions, type WasmPluginPhase } from '../../host/index.ts';
+import { startAdminServer } from '../mesh/admin-server.ts';
+import { configForm, loadConfigFiles, type LoadedConfig } from '../config-files.ts';
+import { DevProxy, type StreamRecord } from '../mesh/dev-proxy.ts';
+import { formatAddress, parseAddress, requireLoopback, type Address } from '../mesh/listen-address.ts';
+import { CliError } from '../errors.ts';
+import { DEFAULT_PLUGIN_FILE, DEFAULT_TELEMETRY_FILE } from '../paths.ts';
+import { configDiagnostics, startOptions } from '../plugin-host.ts';
+import { filterOverhead, formatSummary } from '../mesh/route-summary.ts';
+import { SAMPLE_APP_NAME, startSampleApp } from '../mesh/sample-app.ts';
+import { err, out as c } from '../terminal.ts';
+import { runTraffic } from '../mesh/traffic.ts';
 
-export const DEFAULT_PLUGIN_FILE = fileURLToPath(new URL('../examples/config/wasmplugin-local.yaml', import.meta.url));
-export const DEFAULT_TELEMETRY_FILE = fileURLToPath(new URL('../examples/config/telemetry-local.yaml', import.meta.url));
 
 export interface ServeOptions {
   config?: string[];

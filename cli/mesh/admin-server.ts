@@ -5,7 +5,7 @@
 //   /config_dump       a JSON summary: module, plugin configuration, Telemetry, addresses, counters
 //   /logs              the plugin's log lines (?level=warn for warnings and errors only)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { LOG_LEVELS, type LogLevelName, type SimulatedEnvoy } from '../host/index.ts';
+import { LOG_LEVELS, type LogLevelName, type SimulatedEnvoy } from '../../host/index.ts';
 import { listen } from './sample-app.ts';
 
 export interface AdminSources {
