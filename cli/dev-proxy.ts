@@ -9,7 +9,7 @@
 // 504 UT, reset after the headers (downstream reset) UR. Durations and sizes are the real ones.
 import { constants as osConstants } from 'node:os';
 import { Agent, createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { downstreamRequestHeaders, type HeaderPairs, type HttpStream, type SimulatedEnvoy, type UpstreamFailure } from '../host/index.ts';
+import { downstreamRequestHeaders, FilterHeadersStatus, type HeaderPairs, type HttpStream, type SimulatedEnvoy, type UpstreamFailure } from '../host/index.ts';
 import { endToEndPairs, flatHeaders, getHeader, rawPairs, requestHasBody, responseHasBody } from './http-headers.ts';
 import { listen } from './sample-app.ts';
 import { downstreamResponseHeaders, forwardedRequestHeaders, wasReset } from './stream-peek.ts';
@@ -231,7 +231,7 @@ class Exchange {
       return;
     }
     // A Stop status on the request headers: Envoy buffers the body before the headers go upstream.
-    const buffer = s.returnCodes.requestHeaders !== undefined && s.returnCodes.requestHeaders !== 0;
+    const buffer = s.returnCodes.requestHeaders !== undefined && s.returnCodes.requestHeaders !== FilterHeadersStatus.Continue;
     const buffered: Buffer[] = [];
     if (!buffer) this.openUpstream();
     req.on('data', this.guard((chunk: Buffer) => {
@@ -346,7 +346,7 @@ class Exchange {
       return;
     }
     this.responding = true;
-    const buffer = hasBody && s.returnCodes.responseHeaders !== undefined && s.returnCodes.responseHeaders !== 0;
+    const buffer = hasBody && s.returnCodes.responseHeaders !== undefined && s.returnCodes.responseHeaders !== FilterHeadersStatus.Continue;
     const chunks: Buffer[] = [];
     const writeHead = () => res.writeHead(status, flatHeaders(downstreamResponseHeaders(s, pairs)));
     if (!buffer) writeHead();

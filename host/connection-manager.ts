@@ -163,33 +163,26 @@ export interface RouterReply {
   details: string;
 }
 
-const RESET_BEFORE_HEADERS = 'upstream connect error or disconnect/reset before headers. reset reason:';
+/** The router's 503 when the upstream connection failed or reset before the response headers. */
+function resetBeforeHeaders(reason: string, cause: string, flag: number): RouterReply {
+  return {
+    status: 503,
+    body: `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`,
+    flag,
+    details: `upstream_reset_before_response_started{${cause}}`,
+  };
+}
 
 export function routerReply(f: UpstreamFailure): RouterReply {
   switch (f.reason) {
     case 'route_timeout':
       return { status: 504, body: 'upstream request timeout', flag: ResponseFlag.UT, details: 'upstream_response_timeout' };
     case 'remote_connection_failure':
-      return {
-        status: 503,
-        body: `${RESET_BEFORE_HEADERS} remote connection failure, transport failure reason: ${f.transportFailure}`,
-        flag: ResponseFlag.UF,
-        details: 'upstream_reset_before_response_started{remote_connection_failure}',
-      };
+      return resetBeforeHeaders(`remote connection failure, transport failure reason: ${f.transportFailure}`, f.reason, ResponseFlag.UF);
     case 'connection_timeout':
-      return {
-        status: 503,
-        body: `${RESET_BEFORE_HEADERS} connection timeout`,
-        flag: ResponseFlag.UF,
-        details: 'upstream_reset_before_response_started{connection_timeout}',
-      };
+      return resetBeforeHeaders('connection timeout', f.reason, ResponseFlag.UF);
     case 'connection_termination':
-      return {
-        status: 503,
-        body: `${RESET_BEFORE_HEADERS} connection termination`,
-        flag: ResponseFlag.UC,
-        details: 'upstream_reset_before_response_started{connection_termination}',
-      };
+      return resetBeforeHeaders('connection termination', f.reason, ResponseFlag.UC);
   }
 }
 

@@ -103,7 +103,7 @@ export abstract class StreamContext extends ContextBase implements StreamView {
   readonly returnCodes: ReturnCodes = {};
 
   constructor(
-    protected readonly vm: WasmVm,
+    readonly vm: WasmVm,
     id: number,
     readonly rootId: number,
     readonly mode: FilterMode,
