@@ -1,16 +1,16 @@
 // Host-side contexts (proxy-wasm-cpp-host ContextBase / envoy Context): the VM context (id 0),
-// root contexts, and (in stream.ts) HTTP stream contexts. Hostcalls act on "the current context,
-// or the effective one" (exports.cc contextOrEffectiveContext) through this interface.
+// root contexts, and (in stream-context.ts) HTTP stream contexts. Hostcalls act on "the current
+// context, or the effective one" (exports.cc contextOrEffectiveContext) through this interface.
+// A context knows its VM's configuration bytes, not the VM: the VM holds contexts, so this module
+// stays below vm.ts.
 import type { HeaderMap } from './header-maps.ts';
 import type { StreamView } from './properties.ts';
-import { BufferType, WasmResult } from './types.ts';
-import type { WasmVm } from './vm.ts';
+import { BufferType, StreamType, WasmResult } from './abi.ts';
+import { EMPTY_BYTES } from './bytes.ts';
 
 export const CTX_VM = 0;
 export const CTX_ROOT = 1;
 export const CTX_STREAM = 2;
-
-export const EMPTY_BYTES = new Uint8Array(0);
 
 export abstract class ContextBase {
   /** in_vm_context_created_: proxy_on_context_create ran (or the module does not export it). */
@@ -23,9 +23,10 @@ export abstract class ContextBase {
   counts: Int32Array | null = null;
 
   constructor(
-    readonly vm: WasmVm,
     readonly id: number,
     readonly kind: typeof CTX_VM | typeof CTX_ROOT | typeof CTX_STREAM,
+    /** VmConfiguration: readable from every context. */
+    protected readonly vmConfig: Uint8Array,
   ) {}
 
   /** StreamInfo view for properties; null without a stream (root/VM context). */
@@ -53,7 +54,7 @@ export abstract class ContextBase {
   getBuffer(type: number): Uint8Array | null {
     switch (type) {
       case BufferType.VmConfiguration:
-        return this.vm.host.vmConfig;
+        return this.vmConfig;
       case BufferType.PluginConfiguration:
         return null;
       case BufferType.HttpCallResponseBody:
@@ -75,7 +76,7 @@ export abstract class ContextBase {
 
   /** Context::continueStream without stream callbacks: Request/Response/Downstream Ok, Upstream Unimplemented. */
   continueStream(type: number): number {
-    return type === 3 ? WasmResult.Unimplemented : WasmResult.Ok;
+    return type === StreamType.Upstream ? WasmResult.Unimplemented : WasmResult.Ok;
   }
 
   closeStream(_type: number): number {
@@ -87,14 +88,17 @@ export abstract class ContextBase {
 
   /** Context::getConfiguration (ABI 0.1.0 proxy_get_configuration). */
   getConfiguration(): Uint8Array {
-    return this.vm.host.vmConfig;
+    return this.vmConfig;
   }
+
+  /** A trap happened while one of this context's callbacks ran (streams record it in their result). */
+  noteTrap(_message: string): void {}
 }
 
 /** The VM context (id 0): current during malloc and _initialize/_start. */
 export class VmContext extends ContextBase {
-  constructor(vm: WasmVm) {
-    super(vm, 0, CTX_VM);
+  constructor(vmConfig: Uint8Array) {
+    super(0, CTX_VM, vmConfig);
   }
 }
 
@@ -107,8 +111,8 @@ export class RootContext extends ContextBase {
   deleted = false;
   tickPeriodMs = 0;
 
-  constructor(vm: WasmVm, id: number, public pluginConfig: Uint8Array) {
-    super(vm, id, CTX_ROOT);
+  constructor(id: number, vmConfig: Uint8Array, public pluginConfig: Uint8Array) {
+    super(id, CTX_ROOT, vmConfig);
   }
 
   override getBuffer(type: number): Uint8Array | null {
@@ -117,6 +121,6 @@ export class RootContext extends ContextBase {
   }
 
   override getConfiguration(): Uint8Array {
-    return this.configuring ? this.pluginConfig : this.vm.host.vmConfig;
+    return this.configuring ? this.pluginConfig : this.vmConfig;
   }
 }

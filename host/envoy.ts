@@ -1,15 +1,19 @@
 // SimulatedEnvoy: loads a proxy-wasm module and drives it the way Envoy's Wasm HTTP filter does.
 // See host/README.md for the API and the list of modelled / not modelled behaviours.
-import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { toBytes } from './bytes.ts';
+import { compileFilter, LoadError } from './compile.ts';
+import { downstreamRequestHeaders } from './connection-manager.ts';
 import { ContextBase, RootContext } from './context.ts';
+import { buildImports } from './hostcalls/index.ts';
 import { IstioStandardMetrics } from './istio-metrics.ts';
 import { StatsStore, type MetricKind } from './metrics.ts';
-import { inspectCompiledModule, inspectModule, ModuleParseError } from './module-inspect.ts';
+import type { AbiVersion } from './module-inspect.ts';
 import { toPathKey, type PropertyEnv } from './properties.ts';
 import { EnvoyStatsConfig, renderPrometheus, type ExpositionOptions, type PrometheusStat } from './prometheus.ts';
-import { HttpStream, toBytes, type FilterMode, type NewStreamOptions, type StreamHost } from './stream.ts';
+import { SharedState } from './shared-state.ts';
+import type { StartOptions } from './start-options.ts';
+import { HttpStream } from './stream.ts';
+import type { FilterMode, NewStreamOptions, StreamHost } from './stream-context.ts';
 import type { TelemetryInput } from './telemetry.ts';
 import {
   LOG_LEVELS,
@@ -21,52 +25,11 @@ import {
   type MetricInfo,
   type PropertyValue,
   type RequestSpec,
-  type StartOptions,
   type StreamResult,
 } from './types.ts';
-import { SharedState, WasmVm, type HostEnv } from './vm.ts';
+import { WasmVm, type HostEnv } from './vm.ts';
 
 const encoder = new TextEncoder();
-
-// ---------------------------------------------------------------- module compilation cache
-
-const pathCache = new Map<string, { mtimeMs: number; size: number; compiled: Promise<CompiledFilter> }>();
-const moduleInfo = new WeakMap<WebAssembly.Module, CompiledFilter>();
-
-class Compiled implements CompiledFilter {
-  constructor(
-    readonly module: WebAssembly.Module,
-    readonly info: import('./module-inspect.ts').ModuleInfo,
-    readonly byteLength: number,
-  ) {}
-}
-
-/** Thrown by compile() for bytes Envoy could not load; carries Envoy's message. */
-export class LoadError extends Error {
-  constructor(message: string, readonly detail?: string) {
-    super(message);
-    this.name = 'LoadError';
-  }
-}
-
-async function compileBytes(bytes: Uint8Array): Promise<CompiledFilter> {
-  let info;
-  try {
-    info = inspectModule(bytes);
-  } catch (e) {
-    if (e instanceof ModuleParseError) throw new LoadError('Failed to parse corrupted Wasm module', e.message);
-    throw e;
-  }
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new LoadError('Failed to load Wasm bytecode', (e as Error).message);
-  }
-  const c = new Compiled(module, info, bytes.length);
-  moduleInfo.set(module, c);
-  return c;
-}
 
 function now0(): () => bigint {
   const epoch = BigInt(Date.now()) * 1_000_000n;
@@ -144,7 +107,7 @@ export class SimulatedEnvoy {
       failOpen: opts.failStrategy === 'FAIL_OPEN',
       now: clock,
       monotonic: opts.clock ?? (() => process.hrtime.bigint()),
-      shared: new SharedState(),
+      shared: new SharedState<WasmVm>(),
       log(level, message, contextId, source, vm, stream) {
         self.pushLog(level, message, contextId, source, vm, stream);
       },
@@ -174,30 +137,8 @@ export class SimulatedEnvoy {
   // ============================================================ start / compile
 
   /** Compile a module once (cached by path + mtime) to start many hosts from it cheaply. */
-  static async compile(wasm: string | Uint8Array | WebAssembly.Module | CompiledFilter): Promise<CompiledFilter> {
-    if (wasm instanceof Compiled) return wasm;
-    if (typeof wasm === 'string') {
-      const path = resolve(wasm);
-      const st = await stat(path);
-      const hit = pathCache.get(path);
-      if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.compiled;
-      const compiled = readFile(path).then((b) => compileBytes(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
-      pathCache.set(path, { mtimeMs: st.mtimeMs, size: st.size, compiled });
-      compiled.catch(() => pathCache.delete(path));
-      return compiled;
-    }
-    if (wasm instanceof WebAssembly.Module) {
-      // Without the bytes only import/export names can be checked (no signatures): prefer a path,
-      // the bytes, or SimulatedEnvoy.compile() output.
-      let known = moduleInfo.get(wasm);
-      if (!known) {
-        known = new Compiled(wasm, inspectCompiledModule(wasm), 0);
-        moduleInfo.set(wasm, known);
-      }
-      return known;
-    }
-    if (wasm instanceof Uint8Array) return compileBytes(wasm);
-    return wasm as CompiledFilter;
+  static compile(wasm: string | Uint8Array | WebAssembly.Module | CompiledFilter): Promise<CompiledFilter> {
+    return compileFilter(wasm);
   }
 
   /** Load, link, start and configure the plugin as Envoy does. Never rejects for plugin failures (see startError). */
@@ -205,7 +146,7 @@ export class SimulatedEnvoy {
     const host = new SimulatedEnvoy(opts);
     let compiled: CompiledFilter;
     try {
-      compiled = await SimulatedEnvoy.compile(opts.wasm);
+      compiled = await compileFilter(opts.wasm);
     } catch (e) {
       if (e instanceof LoadError) {
         host.failStart([e.message, 'Failed to load Wasm code']);
@@ -224,13 +165,13 @@ export class SimulatedEnvoy {
       this.failStart(['Missing or unknown Proxy-Wasm ABI version', 'Failed to load Wasm code']);
       return;
     }
-    this.vm = new WasmVm(this.env, this.compiled, abi, false);
-    const initErrors = this.vm.initialize();
+    const [vm, initErrors] = this.createVm(abi, false);
+    this.vm = vm;
     if (initErrors.length > 0) {
       this.failStart(initErrors);
       return;
     }
-    const root = new RootContext(this.vm, this.vm.allocContextId(), this.pluginConfig);
+    const root = new RootContext(vm.allocContextId(), this.env.vmConfig, this.pluginConfig);
     this.vm.contexts.set(root.id, root);
     this.root = root;
     const errors = this.startRoot(this.vm, root);
@@ -239,6 +180,12 @@ export class SimulatedEnvoy {
       return;
     }
     this.configured = true;
+  }
+
+  /** A VM linked with the host functions and initialized; with its failure messages (empty on success). */
+  private createVm(abi: AbiVersion, canary: boolean): [WasmVm, string[]] {
+    const vm = new WasmVm(this.env, this.compiled, abi, canary);
+    return [vm, vm.initialize(buildImports(vm))];
   }
 
   private failStart(messages: string[]): void {
@@ -314,10 +261,9 @@ export class SimulatedEnvoy {
       return true;
     }
     // Canary (wasm.cc WasmHandleBase::canary): fresh instance, start + configure, then discarded.
-    const canary = new WasmVm(this.env, this.compiled, this.compiled.info.abi!, true);
-    let errors = canary.initialize();
+    let [canary, errors] = this.createVm(this.compiled.info.abi!, true);
     if (errors.length === 0) {
-      const croot = new RootContext(canary, canary.allocContextId(), bytes);
+      const croot = new RootContext(canary.allocContextId(), this.env.vmConfig, bytes);
       canary.contexts.set(croot.id, croot);
       errors = this.startRoot(canary, croot);
     }
@@ -326,7 +272,7 @@ export class SimulatedEnvoy {
       return false;
     }
     const old = this.root;
-    const root = new RootContext(vm, vm.allocContextId(), bytes);
+    const root = new RootContext(vm.allocContextId(), this.env.vmConfig, bytes);
     vm.contexts.set(root.id, root);
     errors = this.startRoot(vm, root);
     if (errors.length > 0) {
@@ -411,32 +357,17 @@ export class SimulatedEnvoy {
    */
   request(spec: RequestSpec = {}): StreamResult {
     const s = this.newStream({ properties: spec.properties, protocol: spec.protocol });
-    const omit = spec.omitHeaders;
-    const headers: HeaderPairs = [];
-    const add = (k: string, v: string): void => {
-      if (!omit || !omit.includes(k)) headers.push([k, v]);
-    };
-    const extra = headerPairs(spec.headers);
-    let authority = spec.authority ?? 'example.com';
-    for (const [k, v] of extra) if (k.toLowerCase() === 'host') authority = v; // HTTP/1 codec: Host → :authority
-    add(':authority', authority);
-    add(':path', spec.path ?? '/');
-    add(':method', spec.method ?? 'GET');
-    add(':scheme', spec.scheme ?? 'http');
     const body = toBytes(spec.body);
-    let hasLength = false;
-    let hasRequestId = false;
-    for (const [k, v] of extra) {
-      const lk = k.toLowerCase();
-      if (lk === 'host') continue;
-      if (lk === 'content-length') hasLength = true;
-      if (lk === 'x-request-id') hasRequestId = true;
-      add(lk, v);
-    }
-    if (body.length > 0 && !hasLength) add('content-length', String(body.length));
-    // The connection manager adds x-request-id (generate_request_id) and x-forwarded-proto.
-    if (!hasRequestId) add('x-request-id', spec.requestId ?? randomUUID());
-    if (!extra.some(([k]) => k.toLowerCase() === 'x-forwarded-proto')) add('x-forwarded-proto', spec.scheme ?? 'http');
+    const headers = downstreamRequestHeaders({
+      method: spec.method ?? 'GET',
+      path: spec.path ?? '/',
+      authority: spec.authority ?? 'example.com',
+      scheme: spec.scheme ?? 'http',
+      headers: headerPairs(spec.headers),
+      bodyLength: body.length,
+      requestId: spec.requestId,
+      omit: spec.omitHeaders,
+    });
 
     const trailers = spec.trailers ? headerPairs(spec.trailers) : undefined;
     s.requestHeaders(headers, body.length === 0 && !trailers);
@@ -563,7 +494,7 @@ export class SimulatedEnvoy {
 
   /** Shared data (proxy_get/set_shared_data), for inspection. */
   sharedData(key: string): Uint8Array | undefined {
-    return this.env.shared.data.get(key)?.value;
+    return this.env.shared.getData(key)?.value;
   }
 
   private pushLog(level: LogLevelName, message: string, contextId: number, source: LogEntry['source'], vm: WasmVm | null, stream: ContextBase | null): void {

@@ -22,14 +22,16 @@
 //   stand-in for the downstream wire-bytes meter).
 // Telemetry tagOverrides (telemetry.ts) are evaluated once per stream, after the Wasm plugin's
 // on_log when the plugin runs before istio.stats (phase AUTHN/AUTHZ/STATS), before it otherwise.
+import { WasmResult } from './abi.ts';
+import { responseFlagsShortString } from './connection-manager.ts';
+import { grpcStatusHeader, httpToGrpcStatus } from './grpc-status.ts';
 import type { HeaderMap } from './header-maps.ts';
 import { Circllhist } from './histogram.ts';
 import type { PrometheusStat } from './prometheus.ts';
 import { PK, PropOut, resolveProperty, type PropertyEnv, type StreamView } from './properties.ts';
 import type { Tag } from './stat-tags.ts';
-import { CelEvalError, printCelValue, type AttributeResolver, type CompiledCel } from './telemetry-cel.ts';
+import { CelEvalError, printCelValue, type AttributeResolver, type CompiledCel } from './istio-telemetry-cel.ts';
 import { HTTP_METRICS, loadTelemetry, type HttpMetric, type TelemetryInput, type TelemetryMetrics } from './telemetry.ts';
-import { grpcStatusHeader, httpToGrpcStatus } from './grpc-status.ts';
 
 export interface IstioWorkloadLabels {
   workload?: string;
@@ -71,21 +73,6 @@ export interface IstioOptions {
 }
 
 const STAT_PREFIX = 'istiocustom.istio_';
-
-/** ResponseFlagUtils short strings, by bit (envoy/stream_info/stream_info.h legacy flags). */
-const RESPONSE_FLAGS = [
-  'LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'RLSE', 'DC', 'URX', 'SI', 'IH', 'DPE',
-  'UMSDR', 'RFCF', 'NFCF', 'DT', 'UPE', 'NC', 'OM', 'DF', 'DO', 'DR',
-];
-
-export function responseFlagsShortString(flags: number): string {
-  if (flags === 0) return '-';
-  const out: string[] = [];
-  for (let i = 0; i < RESPONSE_FLAGS.length; i++) if (flags & (1 << i)) out.push(RESPONSE_FLAGS[i]!);
-  return out.join(',');
-}
-
-
 
 function isGrpcRequest(h: HeaderMap | null): boolean {
   if (!h || h.get(':path') === undefined) return false;
@@ -305,7 +292,7 @@ export class IstioStandardMetrics {
   /** CEL attribute lookup through the host's property resolver (Envoy uses one activation for both). */
   private readonly resolve: AttributeResolver = (_path, key) => {
     const out = this.out;
-    if (resolveProperty(key, this.stream, this.propEnv, out) !== 0) return undefined;
+    if (resolveProperty(key, this.stream, this.propEnv, out) !== WasmResult.Ok) return undefined;
     switch (out.kind) {
       case PK.Str: return out.str;
       case PK.Bytes: return out.bytes;

@@ -9,7 +9,7 @@
 //   /stats/prometheus renders (prometheus.ts), without re-reading the samples.
 import { Circllhist } from './histogram.ts';
 import type { PrometheusStat } from './prometheus.ts';
-import { WasmResult } from './types.ts';
+import { MetricTypeCode, WasmResult } from './abi.ts';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 const KIND_BY_CODE: readonly MetricKind[] = ['counter', 'gauge', 'histogram'];
@@ -85,7 +85,7 @@ export class MetricIds {
 
   /** Returns the new id, or -WasmResult for an error. */
   define(typeCode: number, name: string): number {
-    if (typeCode > 2 || typeCode < 0) return -WasmResult.BadArgument;
+    if (typeCode > MetricTypeCode.Histogram || typeCode < 0) return -WasmResult.BadArgument;
     const id = (this.next[typeCode]! += 4);
     this.byId.set(id, this.store.get(KIND_BY_CODE[typeCode]!, name));
     return id;
@@ -93,7 +93,7 @@ export class MetricIds {
 
   increment(id: number, offset: bigint): number {
     const t = id & 3;
-    if (t === 0) {
+    if (t === MetricTypeCode.Counter) {
       const s = this.byId.get(id);
       if (!s) return WasmResult.NotFound;
       if (offset <= 0n) return WasmResult.BadArgument;
@@ -101,7 +101,7 @@ export class MetricIds {
       s.used = true;
       return WasmResult.Ok;
     }
-    if (t === 1) {
+    if (t === MetricTypeCode.Gauge) {
       const s = this.byId.get(id);
       if (!s) return WasmResult.NotFound;
       // Gauge::add / Gauge::sub on a uint64 (wraps below zero like a release build).
@@ -126,7 +126,7 @@ export class MetricIds {
   /** Returns [result, value]. */
   get(id: number): [number, bigint] {
     const t = id & 3;
-    if (t === 0 || t === 1) {
+    if (t === MetricTypeCode.Counter || t === MetricTypeCode.Gauge) {
       const s = this.byId.get(id);
       return s ? [WasmResult.Ok, s.value] : [WasmResult.NotFound, 0n];
     }

@@ -13,8 +13,9 @@
 // the access-log copy); response.code is StreamInfo's (set when the response headers arrive);
 // request.duration exists only once the request is complete (on_log on).
 import { encodePairs, type HeaderMap } from './header-maps.ts';
+import { WasmResult } from './abi.ts';
+import { EMPTY_BYTES } from './bytes.ts';
 import type { PropertyValue } from './types.ts';
-import { WasmResult } from './types.ts';
 import { grpcStatusHeader, httpToGrpcStatus } from './grpc-status.ts';
 
 /** Value kinds as envoy serializeValue encodes them. */
@@ -30,7 +31,7 @@ export type PK = (typeof PK)[keyof typeof PK];
 export class PropOut {
   kind: PK = PK.Str as PK;
   str = '';
-  bytes: Uint8Array = EMPTY;
+  bytes: Uint8Array = EMPTY_BYTES;
   num: number | bigint = 0;
   bool = false;
 
@@ -61,8 +62,6 @@ export class PropOut {
     return this.setBytes(v);
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** What a stream exposes to property lookups (implemented by HttpStream). */
 export interface StreamView {
@@ -235,7 +234,7 @@ function resolveTop(top: string, stream: StreamView | null, env: PropertyEnv, ou
       return stream ? WasmResult.SerializationFailure : WasmResult.NotFound;
     case 'metadata':
       // Empty dynamic metadata proto → serialized as 0 bytes.
-      return stream ? out.setBytes(EMPTY) : WasmResult.NotFound;
+      return stream ? out.setBytes(EMPTY_BYTES) : WasmResult.NotFound;
     case 'xds':
       return WasmResult.SerializationFailure;
     case 'plugin_name': return out.setStr(env.pluginName);

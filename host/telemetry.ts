@@ -14,7 +14,7 @@
 // Sidecar inbound listeners and waypoints use the SERVER overrides, sidecar outbound and gateways
 // the CLIENT ones. selector / targetRefs are not evaluated: every resource given applies.
 import { parseAllDocuments } from 'yaml';
-import { CelCompileError, compileCel, type CompiledCel } from './telemetry-cel.ts';
+import { CelCompileError, compileCel, type CompiledCel } from './istio-telemetry-cel.ts';
 
 /** The Istio standard HTTP metrics the host records (stat names without "istio_"). */
 export const HTTP_METRICS = ['requests_total', 'request_duration_milliseconds', 'request_bytes', 'response_bytes'] as const;

@@ -1,61 +1,7 @@
-// Public types and ABI enums of the simulated Envoy host.
-// Enum values: proxy-wasm spec v0.2.1 / proxy-wasm-cpp-sdk proxy_wasm_enums.h.
-
-export const WasmResult = {
-  Ok: 0,
-  NotFound: 1,
-  BadArgument: 2,
-  SerializationFailure: 3,
-  ParseFailure: 4,
-  BadExpression: 5,
-  InvalidMemoryAccess: 6,
-  Empty: 7,
-  CasMismatch: 8,
-  ResultMismatch: 9,
-  InternalFailure: 10,
-  BrokenConnection: 11,
-  Unimplemented: 12,
-} as const;
-
-export const HeaderMapType = {
-  RequestHeaders: 0,
-  RequestTrailers: 1,
-  ResponseHeaders: 2,
-  ResponseTrailers: 3,
-  GrpcReceiveInitialMetadata: 4,
-  GrpcReceiveTrailingMetadata: 5,
-  HttpCallResponseHeaders: 6,
-  HttpCallResponseTrailers: 7,
-} as const;
-
-export const BufferType = {
-  HttpRequestBody: 0,
-  HttpResponseBody: 1,
-  DownstreamData: 2,
-  UpstreamData: 3,
-  HttpCallResponseBody: 4,
-  GrpcReceiveBuffer: 5,
-  VmConfiguration: 6,
-  PluginConfiguration: 7,
-  CallData: 8,
-} as const;
-
-export const FilterHeadersStatus = {
-  Continue: 0,
-  StopIteration: 1,
-  ContinueAndEndStream: 2,
-  StopAllIterationAndBuffer: 3,
-  StopAllIterationAndWatermark: 4,
-} as const;
-
-export const FilterDataStatus = {
-  Continue: 0,
-  StopIterationAndBuffer: 1,
-  StopIterationAndWatermark: 2,
-  StopIterationNoBuffer: 3,
-} as const;
-
-export const MetricTypeCode = { Counter: 0, Gauge: 1, Histogram: 2 } as const;
+// Public value and result types of the simulated Envoy host (the ABI enums are in abi.ts, the
+// start options in start-options.ts). It imports nothing but module-inspect's types, so every
+// module in host/ may import it without a cycle.
+import type { ModuleInfo } from './module-inspect.ts';
 
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
 export const LOG_LEVELS: readonly LogLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'critical'];
@@ -75,46 +21,6 @@ export type HeaderPairs = [string, string][];
 export type HeaderInput = Record<string, string> | HeaderPairs;
 
 export type PropertyValue = string | number | bigint | boolean | Uint8Array;
-
-export type FailStrategy = 'FAIL_CLOSE' | 'FAIL_OPEN';
-
-export interface StartOptions {
-  /** Path to a .wasm file, its bytes, a compiled module, or a CompiledFilter from SimulatedEnvoy.compile(). */
-  wasm: string | Uint8Array | WebAssembly.Module | CompiledFilter;
-  /** object → JSON.stringify; string passed as-is; undefined → configuration size 0. */
-  pluginConfig?: string | object;
-  vmConfig?: string;
-  /** Envoy root_id (Istio: WasmPlugin.spec.pluginName; '' when unset). */
-  rootId?: string;
-  /** Envoy plugin name (Istio: "<namespace>.<name>"). */
-  pluginName?: string;
-  /** plugin_vm_id. */
-  vmId?: string;
-  failStrategy?: FailStrategy;
-  /** Dotted property names that answer NotFound (and everything below them), e.g. ['request.url_path']. */
-  missingProperties?: string[];
-  /** Dotted property paths overriding or adding values, e.g. {'source.address': '10.1.2.3:5555', 'xds.node.id': 'x'}. */
-  properties?: Record<string, PropertyValue>;
-  /** ns since the Unix epoch; default: real time (monotonic within the process). */
-  clock?: () => bigint;
-  /** Lowest level kept in logs (and what proxy_get_log_level reports). Default 'trace'. */
-  logLevel?: LogLevelName;
-  /** WASI environment variables (Istio vmConfig.env). */
-  env?: Record<string, string>;
-  /** Cap on host.logs (oldest dropped). Default 100000. */
-  maxLogs?: number;
-  /**
-   * Bootstrap stats config (extraStatTags, histogram buckets) used by host.prometheus(). Default
-   * extraStatTags ['route_name', 'response_class']. Invalid settings throw, as Envoy refuses the bootstrap.
-   */
-  stats?: import('./prometheus.ts').StatsOptions;
-  /**
-   * Istio's standard metrics (istio_requests_total, …) recorded per stream like Istio's stats
-   * filter, with optional Telemetry tagOverrides: true or options to turn them on (off by default,
-   * as in a plain Envoy; ~0.5 µs per stream when on).
-   */
-  istio?: import('./istio-metrics.ts').IstioOptions | boolean;
-}
 
 export interface RequestSpec {
   method?: string;
@@ -202,6 +108,6 @@ export interface MetricInfo {
 /** A compiled module with the parsed import/export info; start many hosts from one cheaply. */
 export interface CompiledFilter {
   readonly module: WebAssembly.Module;
-  readonly info: import('./module-inspect.ts').ModuleInfo;
+  readonly info: ModuleInfo;
   readonly byteLength: number;
 }

@@ -1,13 +1,17 @@
 // One Wasm VM (proxy-wasm-cpp-host WasmBase + the V8 runtime glue): instantiation, calls into the
-// module with Envoy's context bookkeeping, trap → VM failure, malloc, deferred after-call actions.
+// module with Envoy's context bookkeeping, trap → VM failure, malloc, deferred after-call actions,
+// and what every hostcall does first (count, restriction check). The host functions themselves
+// (hostcalls/) are built by the host and handed to initialize(): they depend on the VM, not the
+// other way round.
 import { checkExports, checkImports } from './abi-imports.ts';
-import { ContextBase, CTX_ROOT, CTX_STREAM, VmContext } from './context.ts';
-import { buildImports, HOSTCALL_COUNT, hostcallIndex, HOSTCALL_NAMES } from './hostcalls.ts';
+import { ContextBase, CTX_ROOT, CTX_STREAM, VmContext, type RootContext } from './context.ts';
+import { countsByName, HOSTCALL_COUNT, hostcallIndex, HOSTCALL_NAMES } from './hostcalls/table.ts';
 import { GuestMemory } from './memory.ts';
 import { MetricIds, type StatsStore } from './metrics.ts';
 import type { AbiVersion } from './module-inspect.ts';
 import { PropOut, type PropertyEnv } from './properties.ts';
-import type { CompiledFilter, LogEntry, LogLevelName } from './types.ts';
+import type { SharedState } from './shared-state.ts';
+import { LOG_LEVELS, type CompiledFilter, type LogEntry, type LogLevelName } from './types.ts';
 
 /** What a VM needs from its host (SimulatedEnvoy). */
 export interface HostEnv {
@@ -21,23 +25,14 @@ export interface HostEnv {
   now(): bigint;
   monotonic(): bigint;
   log(level: LogLevelName, message: string, contextId: number, source: LogEntry['source'], vm: WasmVm, stream: ContextBase | null): void;
-  readonly shared: SharedState;
+  readonly shared: SharedState<WasmVm>;
   /** Id of the root context streams of `vm` belong to. */
   rootIdFor(vm: WasmVm): number;
   /** proxy_done on a root waiting for it: run proxy_on_delete. */
-  deleteRoot(vm: WasmVm, root: import('./context.ts').RootContext): void;
+  deleteRoot(vm: WasmVm, root: RootContext): void;
   noteProcExit(vm: WasmVm, code: number): void;
   /** A module callback ran on a root context (lifecycle journal). */
   rootCalled(vm: WasmVm, callback: string, contextId: number): void;
-}
-
-/** Envoy's process-wide shared data and queues (shared_data.cc, shared_queue.cc). */
-export class SharedState {
-  readonly data = new Map<string, { value: Uint8Array; cas: number }>();
-  nextCas = 1;
-  readonly queues = new Map<number, { vmId: string; name: string; rootId: number; vm: WasmVm; items: Uint8Array[] }>();
-  readonly queueByName = new Map<string, number>();
-  nextQueueToken = 1;
 }
 
 export type Callback = (a?: number, b?: number, c?: number, d?: number, e?: number) => number | undefined;
@@ -102,18 +97,18 @@ export class WasmVm {
     readonly canary: boolean,
   ) {
     this.metrics = new MetricIds(host.stats);
-    this.vmContext = new VmContext(this);
+    this.vmContext = new VmContext(host.vmConfig);
   }
 
   /**
-   * Link, instantiate (runs the start section), resolve exports and run _initialize/_start, as
-   * wasm.cc initialize() does. Returns the failure messages (empty on success).
+   * Link `imports` (the host functions: hostcalls/ buildImports(vm)), instantiate (runs the start section),
+   * resolve exports and run _initialize/_start, as wasm.cc initialize() does. Returns the failure
+   * messages (empty on success).
    */
-  initialize(): string[] {
+  initialize(imports: WebAssembly.Imports): string[] {
     const info = this.compiled.info;
     const linkError = checkImports(info.imports, this.abi, info.typesKnown);
     if (linkError) return this.loadFailure(linkError);
-    const imports = buildImports(this);
     // Memory/table imports are created by the host from the declared limits (v8.cc link()).
     for (const imp of info.imports) {
       if (imp.kind === 'memory' && imp.limits) {
@@ -179,6 +174,49 @@ export class WasmVm {
     return this.contexts.get(this.effectiveId) ?? cur;
   }
 
+  /** The root context of the hostcall's context (itself for a root; the serving root for a stream). */
+  rootContext(): RootContext | undefined {
+    const ctx = this.ctx();
+    return (ctx.kind === CTX_ROOT ? ctx : this.contexts.get(this.host.rootIdFor(this))) as RootContext | undefined;
+  }
+
+  /** Id of rootContext(), without the lookup. */
+  rootContextId(): number {
+    const ctx = this.ctx();
+    return ctx.kind === CTX_ROOT ? ctx.id : this.host.rootIdFor(this);
+  }
+
+  /** The module's memory with views current (memory may have grown since the last call). */
+  memory(): GuestMemory {
+    this.mem.refresh();
+    return this.mem;
+  }
+
+  /**
+   * What every host function does first: count the call (cumulative and for the running stream),
+   * then trap like V8 would where Envoy restricts hostcalls or has no current context.
+   */
+  enterHostcall(index: number): void {
+    this.totals[index]!++;
+    const s = this.streamCounts;
+    if (s !== null) s[index]!++;
+    if (this.allowed !== null && this.allowed[index] === 0) throw new WebAssembly.RuntimeError('restricted_callback');
+    if (this.current === null) {
+      // Envoy has no current context here (e.g. the module's start section) and would crash.
+      throw new WebAssembly.RuntimeError(`${HOSTCALL_NAMES[index]} called with no current context (module start section?); Envoy would crash`);
+    }
+  }
+
+  /** A message from the module (proxy_log, fd_write), at a proxy_log level number. */
+  logFromPlugin(level: number, message: string): void {
+    this.host.log(LOG_LEVELS[level]!, message, this.ctx().id, 'plugin', this, this.activeStream);
+  }
+
+  /** Envoy's own message about a hostcall (Context::error → trace, e.g. "wasi_unstable proc_exit"). */
+  logFromHost(message: string): void {
+    this.host.log('trace', message, this.ctx().id, 'host', this, this.activeStream);
+  }
+
   /**
    * Call a module export on behalf of `ctx` (V8 getModuleFunctionImpl + SaveRestoreContext).
    * A trap (or any exception) fails the VM and returns 0, like V8 returning R{}.
@@ -226,7 +264,7 @@ export class WasmVm {
     this.failMessage ??= msg;
     const stream = this.activeStream;
     this.host.log('error', msg, this.current?.id ?? 0, 'host', this, stream);
-    if (stream) (stream as unknown as { noteTrap(m: string): void }).noteTrap(msg);
+    stream?.noteTrap(msg);
   }
 
   /** allocMemory(): malloc on the VM context with restricted callbacks; 0 on failure. */
@@ -253,8 +291,6 @@ export class WasmVm {
 
   /** Cumulative host call counts by name (non-zero only). */
   countsRecord(counts: Int32Array = this.totals): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out[HOSTCALL_NAMES[i]!] = counts[i]!;
-    return out;
+    return countsByName(counts);
   }
 }

@@ -7,16 +7,12 @@
 // replaces the upstream exchange. Upstream failures become Envoy's router local replies, recorded
 // with Envoy's response flags: connect failure 503 UF, reset before headers 503 UC, route timeout
 // 504 UT, reset after the headers (downstream reset) UR. Durations and sizes are the real ones.
-import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { Agent, createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { HeaderPairs, HttpStream, SimulatedEnvoy } from '../../host/index.ts';
-import { endToEndPairs, flatHeaders, getHeader, requestHasBody, responseHasBody } from './http-headers.ts';
+import { downstreamRequestHeaders, FilterHeadersStatus, type HeaderPairs, type HttpStream, type SimulatedEnvoy, type UpstreamFailure } from '../../host/index.ts';
+import { endToEndPairs, flatHeaders, getHeader, rawPairs, requestHasBody, responseHasBody } from './http-headers.ts';
 import { listen } from './sample-app.ts';
 import { downstreamResponseHeaders, forwardedRequestHeaders, wasReset } from './stream-peek.ts';
-
-/** Envoy StreamInfo response flag bits (envoy/stream_info/stream_info.h). */
-export const RESPONSE_FLAG = { UT: 0x4, UR: 0x10, UF: 0x20, UC: 0x40 } as const;
 
 export interface StreamRecord {
   method: string;
@@ -52,6 +48,19 @@ class UpstreamError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
+}
+
+/** A node error on the upstream request, as Envoy's router would have seen it. */
+function upstreamFailureOf(e: NodeJS.ErrnoException): UpstreamFailure {
+  const code = e instanceof UpstreamError ? e.code : e.code ?? '';
+  if (code === 'ROUTE_TIMEOUT') return { reason: 'route_timeout' };
+  if (code === 'ECONNECT_TIMEOUT') return { reason: 'connection_timeout' };
+  if (CONNECT_FAILURES.has(code)) {
+    // Envoy prints the errno number ("delayed connect error: 111" for ECONNREFUSED on Linux).
+    const errno = (osConstants.errno as Record<string, number>)[code] ?? code;
+    return { reason: 'remote_connection_failure', transportFailure: `delayed connect error: ${errno}` };
+  }
+  return { reason: 'connection_termination' };
 }
 
 export class DevProxy {
@@ -163,14 +172,15 @@ class Exchange {
     private readonly res: ServerResponse,
   ) {
     this.method = req.method ?? 'GET';
-    const up = proxy.opts.upstream;
-    // HTTP/1 codec → Envoy header map: pseudo-headers first, Host → :authority, then the rest.
-    const pairs: HeaderPairs = [[':authority', req.headers.host ?? up.host], [':path', req.url ?? '/'], [':method', this.method], [':scheme', 'http']];
-    for (const [k, v] of endToEndPairs(req.rawHeaders)) if (k !== 'host') pairs.push([k, v]);
-    // The connection manager adds these (generate_request_id; x-forwarded-proto from the listener).
-    if (req.headers['x-request-id'] === undefined) pairs.push(['x-request-id', randomUUID()]);
-    if (req.headers['x-forwarded-proto'] === undefined) pairs.push(['x-forwarded-proto', 'http']);
-    this.requestPairs = pairs;
+    // The header map Envoy's connection manager hands the filters (Host → :authority, no
+    // hop-by-hop headers, x-request-id and x-forwarded-proto added when missing).
+    this.requestPairs = downstreamRequestHeaders({
+      method: this.method,
+      path: req.url ?? '/',
+      authority: proxy.opts.upstream.host,
+      scheme: 'http',
+      headers: rawPairs(req.rawHeaders),
+    });
   }
 
   /**
@@ -221,7 +231,7 @@ class Exchange {
       return;
     }
     // A Stop status on the request headers: Envoy buffers the body before the headers go upstream.
-    const buffer = s.returnCodes.requestHeaders !== undefined && s.returnCodes.requestHeaders !== 0;
+    const buffer = s.returnCodes.requestHeaders !== undefined && s.returnCodes.requestHeaders !== FilterHeadersStatus.Continue;
     const buffered: Buffer[] = [];
     if (!buffer) this.openUpstream();
     req.on('data', this.guard((chunk: Buffer) => {
@@ -336,7 +346,7 @@ class Exchange {
       return;
     }
     this.responding = true;
-    const buffer = hasBody && s.returnCodes.responseHeaders !== undefined && s.returnCodes.responseHeaders !== 0;
+    const buffer = hasBody && s.returnCodes.responseHeaders !== undefined && s.returnCodes.responseHeaders !== FilterHeadersStatus.Continue;
     const chunks: Buffer[] = [];
     const writeHead = () => res.writeHead(status, flatHeaders(downstreamResponseHeaders(s, pairs)));
     if (!buffer) writeHead();
@@ -375,43 +385,17 @@ class Exchange {
   private onUpstreamError(e: NodeJS.ErrnoException): void {
     if (this.done) return;
     this.clearTimer();
-    const { s } = this;
-    const code = e instanceof UpstreamError ? e.code : e.code ?? '';
-    if (this.responding) {
-      // The response already started downstream: Envoy can only reset the stream.
-      s.responseFlags |= code === 'ROUTE_TIMEOUT' ? RESPONSE_FLAG.UT : RESPONSE_FLAG.UR;
-      this.abortAll();
-      return;
-    }
-    if (code === 'ROUTE_TIMEOUT') {
-      this.routerLocalReply(504, 'upstream request timeout', RESPONSE_FLAG.UT, 'upstream_response_timeout');
-    } else if (CONNECT_FAILURES.has(code)) {
-      // Envoy prints the errno number ("delayed connect error: 111" for ECONNREFUSED on Linux).
-      const errno = (osConstants.errno as Record<string, number>)[code] ?? code;
-      const reason = code === 'ECONNECT_TIMEOUT' ? 'connection timeout' : `remote connection failure, transport failure reason: delayed connect error: ${errno}`;
-      this.routerLocalReply(503, `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`, RESPONSE_FLAG.UF,
-        `upstream_reset_before_response_started{${code === 'ECONNECT_TIMEOUT' ? 'connection_timeout' : 'remote_connection_failure'}}`);
-    } else {
-      this.routerLocalReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination', RESPONSE_FLAG.UC,
-        'upstream_reset_before_response_started{connection_termination}');
-    }
-  }
-
-  /** Envoy's router answers by itself; the reply goes through the filter's response callbacks like any response. */
-  private routerLocalReply(status: number, text: string, flag: number, details: string): void {
     const { s, res } = this;
     this.upstream?.destroy();
     this.responding = true;
     this.requestStopped = true;
-    const body = Buffer.from(text, 'utf8');
-    const pairs: HeaderPairs = [[':status', String(status)], ['content-length', String(body.length)], ['content-type', 'text/plain']];
-    this.envoy(() => {
-      s.responseHeaders(pairs, false);
-      s.responseBody(body, true);
-    });
-    // StreamInfo as Envoy's router leaves it (responseHeaders() assumed a response from upstream).
-    s.responseFlags |= flag;
-    s.responseCodeDetails = details;
+    // Envoy's router answers by itself; its reply goes through the filter's response callbacks like any response.
+    const reply = this.envoy(() => s.upstreamFailure(upstreamFailureOf(e)));
+    if (!reply) {
+      // The response already started downstream: Envoy can only reset the stream.
+      this.abortAll();
+      return;
+    }
     if (s.localReply) {
       this.sendLocalReplyFromStream();
       return;
@@ -420,8 +404,8 @@ class Exchange {
       this.abortAll();
       return;
     }
-    res.writeHead(status, flatHeaders(downstreamResponseHeaders(s, pairs)));
-    res.end(this.method === 'HEAD' ? undefined : body);
+    res.writeHead(reply.status, flatHeaders(downstreamResponseHeaders(s, reply.headers)));
+    res.end(this.method === 'HEAD' ? undefined : reply.body);
     this.req.resume();
   }
 

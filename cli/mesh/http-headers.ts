@@ -1,31 +1,25 @@
 // Header conversion between node:http and the simulated Envoy's header maps, with the
 // connection-level (hop-by-hop) headers a proxy must not forward (RFC 9110 §7.6.1; Envoy's HTTP/1
 // codec drops the same set and re-frames bodies itself).
-import type { HeaderPairs } from '../../host/index.ts';
+import { HOP_BY_HOP_HEADERS, withoutHopByHop, type HeaderPairs } from '../../host/index.ts';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+/** (name, value) pairs from node's rawHeaders, as received. */
+export function rawPairs(rawHeaders: string[]): HeaderPairs {
+  const out: HeaderPairs = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) out.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  return out;
+}
 
 /** Lower-cased (name, value) pairs from node's rawHeaders, without hop-by-hop headers and those named in Connection. */
 export function endToEndPairs(rawHeaders: string[]): HeaderPairs {
-  const listed = new Set<string>();
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === 'connection') {
-      for (const t of rawHeaders[i + 1]!.split(',')) listed.add(t.trim().toLowerCase());
-    }
-  }
-  const out: HeaderPairs = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const k = rawHeaders[i]!.toLowerCase();
-    if (!HOP_BY_HOP.has(k) && !listed.has(k)) out.push([k, rawHeaders[i + 1]!]);
-  }
-  return out;
+  return withoutHopByHop(rawPairs(rawHeaders));
 }
 
 /** Pairs without pseudo-headers, flattened for node's writeHead / request (["k", "v", …]). */
 export function flatHeaders(pairs: HeaderPairs, drop: Set<string> = new Set()): string[] {
   const flat: string[] = [];
   for (const [k, v] of pairs) {
-    if (k.startsWith(':') || drop.has(k) || HOP_BY_HOP.has(k)) continue;
+    if (k.startsWith(':') || drop.has(k) || HOP_BY_HOP_HEADERS.has(k)) continue;
     flat.push(k, v);
   }
   return flat;

@@ -12,6 +12,10 @@
 // startsWith/endsWith/contains. Anything else is rejected when the Telemetry is loaded.
 // Attributes that exist in Envoy but are not modelled by the host (request.time, request.duration,
 // response.backend_latency, metadata, upstream_filter_state) are rejected as well.
+//
+// Deliberately shares no code with the filter's own CEL (assembly/cel/): this is what the Istio
+// proxy evaluates around the filter, written independently so that it can serve as the oracle
+// for what the filter's attributes look like in Istio's metrics.
 
 export class CelUint {
   constructor(readonly v: bigint) {}
