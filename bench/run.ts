@@ -57,4 +57,5 @@ export async function runBench(): Promise<void> {
   writeFileSync(root('build/bench/chart.svg'), svgChart(results));
   console.log('\n' + md);
   console.log('wrote build/bench/results.json, results.md, chart.svg');
+  await import('./conditions.ts').then((m) => m.benchConditions(filter, (line) => console.log(line)));
 }

@@ -6,12 +6,19 @@
 //
 // CachingActivation fetches each attribute at most once per *evaluation round* (every condition
 // evaluated for one request in one phase shares one round): `reset()` starts a new round without
-// allocating (a generation counter invalidates the id-indexed cache; keyed entries are reused).
+// allocating (a generation counter invalidates the id-indexed cache and the keyed index; keyed
+// entries are reused). Keyed lookups (map entries, bare paths) go through a hash index, so a round
+// with n distinct header lookups costs n lookups, not n² comparisons.
 
 import { AttrId, attributeInfo } from "./attributes";
+import { EvalBudget } from "./budget";
 import { getProperty, getHeader, getHeaderPairs, HeaderMapType } from "../abi/hostcalls";
+import { fnvBytes, keyHash } from "../routes/bytes";
 
 export abstract class Activation {
+  /** Memory for this round's intermediates (see budget.ts); reset with the round. */
+  budget: EvalBudget = new EvalBudget();
+
   /** Raw Envoy-encoded bytes of an attribute; null = absent (NotFound). */
   abstract fetch(attr: i32): ArrayBuffer | null;
   /**
@@ -27,16 +34,22 @@ export abstract class Activation {
 class KeyedEntry {
   attr: i32 = 0; // -1 for bare paths
   key: ArrayBuffer = EMPTY_KEY;
+  hash: u32 = 0;
   value: ArrayBuffer | null = null;
 }
 
 const EMPTY_KEY = new ArrayBuffer(0);
 const BARE: i32 = -1;
+const FIRST_INDEX_SIZE: i32 = 16; // a power of two
 
 function sameBytes(a: ArrayBuffer, b: ArrayBuffer): bool {
   if (a === b) return true; // compile-time keys are the same buffer every round
   const n = a.byteLength;
   return n == b.byteLength && (n == 0 || memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>n) == 0);
+}
+
+@inline function keyedHash(attr: i32, key: ArrayBuffer): u32 {
+  return keyHash(attr, fnvBytes(changetype<usize>(key), key.byteLength));
 }
 
 export abstract class CachingActivation extends Activation {
@@ -45,6 +58,10 @@ export abstract class CachingActivation extends Activation {
   private attrValue: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(AttrId.COUNT);
   private keyed: KeyedEntry[] = [];
   private keyedCount: i32 = 0;
+  // Open-addressing index over this round's keyed entries: slot → entry, valid when stamped with
+  // the current generation (so reset() clears it in O(1)). At most half full.
+  private indexEntry: Int32Array = new Int32Array(FIRST_INDEX_SIZE);
+  private indexStamp: Uint32Array = new Uint32Array(FIRST_INDEX_SIZE);
 
   /** Starts a new evaluation round (a new request, or a new phase of the same request). */
   reset(): void {
@@ -52,9 +69,11 @@ export abstract class CachingActivation extends Activation {
     if (this.generation == 0) {
       // wrapped after 2^32 rounds: clear so no stale slot can match generation 1 again
       memory.fill(changetype<usize>(this.attrGeneration), 0, <usize>AttrId.COUNT * sizeof<u32>());
+      this.indexStamp.fill(0);
       this.generation = 1;
     }
     this.keyedCount = 0;
+    this.budget.reset();
   }
 
   fetch(attr: i32): ArrayBuffer | null {
@@ -68,36 +87,63 @@ export abstract class CachingActivation extends Activation {
 
   fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null {
     if (attr < 0 || attr >= AttrId.COUNT) return null;
-    const hit = this.findKeyed(attr, key);
+    const h = keyedHash(attr, key);
+    const hit = this.findKeyed(attr, key, h);
     if (hit !== null) return hit.value;
     const v = this.loadMapEntry(attr, key);
-    this.remember(attr, key, v);
+    this.remember(attr, key, h, v);
     return v;
   }
 
   fetchBare(path: ArrayBuffer): ArrayBuffer | null {
-    const hit = this.findKeyed(BARE, path);
+    const h = keyedHash(BARE, path);
+    const hit = this.findKeyed(BARE, path, h);
     if (hit !== null) return hit.value;
     const v = this.loadBare(path);
-    this.remember(BARE, path, v);
+    this.remember(BARE, path, h, v);
     return v;
   }
 
-  private findKeyed(attr: i32, key: ArrayBuffer): KeyedEntry | null {
-    const n = this.keyedCount;
-    for (let i = 0; i < n; i++) {
-      const e = unchecked(this.keyed[i]);
-      if (e.attr == attr && sameBytes(e.key, key)) return e;
+  private findKeyed(attr: i32, key: ArrayBuffer, h: u32): KeyedEntry | null {
+    const stamps = this.indexStamp;
+    const mask = <u32>stamps.length - 1;
+    const gen = this.generation;
+    let slot = h & mask;
+    while (unchecked(stamps[slot]) == gen) {
+      const e = unchecked(this.keyed[unchecked(this.indexEntry[slot])]);
+      if (e.hash == h && e.attr == attr && sameBytes(e.key, key)) return e;
+      slot = (slot + 1) & mask;
     }
     return null;
   }
 
-  private remember(attr: i32, key: ArrayBuffer, value: ArrayBuffer | null): void {
+  private remember(attr: i32, key: ArrayBuffer, h: u32, value: ArrayBuffer | null): void {
     if (this.keyedCount == this.keyed.length) this.keyed.push(new KeyedEntry()); // grows to the working set once
-    const e = unchecked(this.keyed[this.keyedCount++]);
+    const id = this.keyedCount++;
+    const e = unchecked(this.keyed[id]);
     e.attr = attr;
     e.key = key;
+    e.hash = h;
     e.value = value;
+    if (2 * this.keyedCount > this.indexStamp.length) this.growIndex();
+    else this.index(id, h);
+  }
+
+  private index(id: i32, h: u32): void {
+    const stamps = this.indexStamp;
+    const mask = <u32>stamps.length - 1;
+    let slot = h & mask;
+    while (unchecked(stamps[slot]) == this.generation) slot = (slot + 1) & mask;
+    unchecked((stamps[slot] = this.generation));
+    unchecked((this.indexEntry[slot] = id));
+  }
+
+  /** Doubles the index and re-inserts this round's entries (amortised: the index keeps its size). */
+  private growIndex(): void {
+    const size = this.indexStamp.length * 2;
+    this.indexStamp = new Uint32Array(size);
+    this.indexEntry = new Int32Array(size);
+    for (let i = 0; i < this.keyedCount; i++) this.index(i, unchecked(this.keyed[i]).hash);
   }
 
   /** Uncached fetches; implemented by the concrete source. */

@@ -3,13 +3,15 @@
 // The planner (planner.ts) turns the syntax tree into a tree of these nodes once, at configure time. Each node
 // owns its result slot `v` (see value.ts) and `eval()` overwrites it; parents read their children's
 // slots. Nothing here allocates on the normal path: strings are views, literals and map keys are
-// pre-encoded, regexes pre-compiled; the only allocations are amortised scratch buffers (string
-// concatenation / string(int)) and rare dynamic cases (computed map keys or regex patterns).
+// pre-encoded, regexes pre-compiled. What a condition must build per request (concatenations,
+// computed map keys, decoded text) is charged to the round's budget (budget.ts): over it, the
+// node's result is an error, so no request can make evaluation allocate more than the budget.
 //
 // Nothing here may trap on hostile input either: no throw, every index is bounds-checked, integer
 // division and float→int conversions are guarded, and runtime failures become Error values.
 
 import { Activation } from "./activation";
+import { EvalBudget, EVAL_BUDGET_BYTES } from "./budget";
 import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
 import { CelType, T_DYN } from "./types";
 import { Op, opName } from "./ast";
@@ -52,11 +54,17 @@ export abstract class EvalNode extends ErrorSite {
 const MESSAGES: StaticArray<string> = [
   "error", "no such attribute", "no such key", "no matching overload", "integer overflow", "division by zero",
   "modulus by zero", "invalid conversion", "invalid UTF-8", "malformed attribute value from the host",
-  "index out of range", "invalid regular expression", "unsupported operation",
+  "index out of range", "unsupported operation", "evaluation memory budget exceeded",
 ];
 
 export function genericMessage(code: ErrorCode): string {
+  if (code == ErrorCode.BudgetExceeded) return budgetMessage();
   return <u32>code < <u32>MESSAGES.length ? unchecked(MESSAGES[code]) : "error";
+}
+
+function budgetMessage(): string {
+  return "evaluation memory budget exceeded (the intermediates of one request phase may use at most " +
+    EVAL_BUDGET_BYTES.toString() + " bytes)";
 }
 
 /** `(a, b)`: the operand kinds or types in a message. */
@@ -293,7 +301,7 @@ export abstract class MapLookupNode extends BinaryNode {
   /**
    * Looks `key` up in the map value `map`, writing a present entry into this node's slot:
    * 1 present, 0 absent (a non-string key is never present), -1 when this node cannot read that
-   * map (the Unsupported error is then set).
+   * map or the key does not fit the budget (the error is then set).
    */
   protected lookup(act: Activation, map: Value, key: Value): i32 {
     const info = this.mapInfo;
@@ -302,9 +310,17 @@ export abstract class MapLookupNode extends BinaryNode {
       return -1;
     }
     if (key.kind != Kind.String) return 0; // string-keyed maps: no other key matches
-    const lk = this.literalKey;
-    // a computed key: fresh bytes, lower-cased for header maps (Envoy matches them case-insensitively)
-    const buf = act.fetchMapEntry(info.id, lk !== null ? lk : copyBytes(key.ptr, key.len, (info.flags & ATTR_HEADER_MAP) != 0));
+    let k = this.literalKey;
+    if (k === null) {
+      // a computed key: fresh bytes, lower-cased for header maps (Envoy matches them case-insensitively);
+      // charged twice: the copy, and the property path a host fallback may build from it
+      if (!act.budget.charge(2 * <i64>key.len)) {
+        this.fail(ErrorCode.BudgetExceeded);
+        return -1;
+      }
+      k = copyBytes(key.ptr, key.len, (info.flags & ATTR_HEADER_MAP) != 0);
+    }
+    const buf = act.fetchMapEntry(info.id, k);
     if (buf === null) return 0;
     this.v.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
     return 1;
@@ -540,21 +556,8 @@ export class CompareNode extends OperatorNode {
 @inline function addOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ r) & (b ^ r)) < 0; }
 @inline function subOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ b) & (a ^ r)) < 0; }
 
-/** Grows (never shrinks) a node-owned scratch buffer; allocation only when a result outgrows it. */
-function ensureScratch(cur: ArrayBuffer | null, need: i32): ArrayBuffer {
-  if (cur !== null && cur.byteLength >= need) return cur;
-  let cap = cur !== null ? cur.byteLength * 2 : 64;
-  while (cap < need) cap *= 2;
-  return new ArrayBuffer(cap);
-}
-
-/** Largest string/bytes concatenation result; far above any real header, far below allocator limits. */
-const MAX_CONCAT_BYTES: i64 = 1 << 24;
-
 /** `+ - * / %` (op Add … Mod). */
 export class ArithNode extends OperatorNode {
-  scratch: ArrayBuffer | null = null; // for string / bytes concatenation
-
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const a = this.left.v;
@@ -563,7 +566,7 @@ export class ArithNode extends OperatorNode {
     if (ka == Kind.Int && b.kind == Kind.Int) { this.intOp(a.i, b.i); return; }
     if (ka == Kind.Uint && b.kind == Kind.Uint) { this.uintOp(<u64>a.i, <u64>b.i); return; }
     if (ka == Kind.Double && b.kind == Kind.Double) { this.doubleOp(a.d, b.d); return; }
-    if (this.op == Op.Add && ka == b.kind && (ka == Kind.String || ka == Kind.Bytes)) { this.concat(a, b); return; }
+    if (this.op == Op.Add && ka == b.kind && (ka == Kind.String || ka == Kind.Bytes)) { this.concat(act.budget, a, b); return; }
     this.timeOp(a, b);
   }
 
@@ -640,16 +643,26 @@ export class ArithNode extends OperatorNode {
     this.fail(ErrorCode.NoMatchingOverload); // no % on doubles
   }
 
-  concat(a: Value, b: Value): void {
+  /**
+   * String/bytes `+`, in the round's budget arena (budget.ts): a left operand that is the arena's
+   * latest region grows in place, so a chain `a + b + c` copies each operand once. Over budget: error.
+   */
+  concat(budget: EvalBudget, a: Value, b: Value): void {
+    const v = this.v;
+    if (b.len == 0) { v.copyFrom(a); return; } // views: nothing to copy
+    if (a.len == 0) { v.copyFrom(b); return; }
     const total = <i64>a.len + <i64>b.len;
-    if (total > MAX_CONCAT_BYTES) { this.fail(ErrorCode.Unsupported); return; } // keep allocation sane
-    const buf = ensureScratch(this.scratch, <i32>total);
-    this.scratch = buf;
-    const o = changetype<usize>(buf);
-    // memory.copy handles the case where an operand already lives in this scratch buffer
-    memory.copy(o + <usize>a.len, b.ptr, <usize>b.len);
+    if (total > <i64>budget.limit) { this.fail(ErrorCode.BudgetExceeded); return; }
+    if (budget.extend(a.ptr, a.len, b.len)) {
+      memory.copy(a.ptr + <usize>a.len, b.ptr, <usize>b.len);
+      v.setBytesView(a.kind, budget.owner, a.ptr, <i32>total);
+      return;
+    }
+    const o = budget.alloc(<i32>total);
+    if (o == 0) { this.fail(ErrorCode.BudgetExceeded); return; }
     memory.copy(o, a.ptr, <usize>a.len);
-    this.v.setBytesView(a.kind, buf, o, <i32>total);
+    memory.copy(o + <usize>a.len, b.ptr, <usize>b.len);
+    v.setBytesView(a.kind, budget.owner, o, <i32>total);
   }
 
   /** timestamp ± duration, duration ± duration, timestamp - timestamp (all with overflow checks). */

@@ -5,11 +5,10 @@
 import { Activation } from "./activation";
 import { AttrId } from "./attributes";
 import {
-  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, copyBytes, valuesEqual, TWO_63,
-  TWO_64,
+  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, TWO_63, TWO_64,
 } from "./value";
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
-import { Regex, lastCompileError } from "../regex/index";
+import { Regex } from "../regex/index";
 import { parseDuration, parseTimestamp } from "./timeparse";
 
 // ---- size / string tests / matches ------------------------------------------------------------------------------
@@ -68,16 +67,14 @@ export class StringTestNode extends BinaryNode {
 }
 
 /**
- * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. A literal
- * pattern is compiled once by the planner; a computed pattern is compiled at run time and cached
- * while it stays the same.
+ * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. The
+ * pattern is a constant, compiled once by the planner: a pattern computed per request is refused
+ * at configure time, since it would let a client choose the regex (and its cost).
  */
 export class MatchesNode extends BinaryNode {
-  regex: Regex | null; // compiled at configure time for literal patterns
-  private cachedPattern: Value = new Value(); // the pattern of a regex compiled at run time (else null)
-  private lastRegexError: string = "";
+  regex: Regex;
 
-  constructor(subject: EvalNode, pattern: EvalNode, regex: Regex | null) {
+  constructor(subject: EvalNode, pattern: EvalNode, regex: Regex) {
     super(subject, pattern, "matches");
     this.regex = regex;
   }
@@ -86,38 +83,8 @@ export class MatchesNode extends BinaryNode {
     const s = this.left;
     s.eval(act);
     if (this.takeError(s)) return;
-    let re = this.regex;
-    if (re === null || !this.right.isConst()) {
-      const p = this.right;
-      p.eval(act);
-      if (this.takeError(p)) return;
-      if (p.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-      re = this.runtimeRegex(p.v);
-      if (re === null) { this.fail(ErrorCode.InvalidRegex); return; }
-    }
     if (s.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(re.matchBytes(s.v.ptr, s.v.len));
-  }
-
-  private runtimeRegex(pv: Value): Regex | null {
-    const cached = this.cachedPattern;
-    if (this.regex !== null && valuesEqual(cached, pv) == 1) return this.regex;
-    const re = Regex.compile(decodeUtf8(pv.ptr, pv.len));
-    if (re === null) {
-      const e = lastCompileError();
-      this.lastRegexError = e !== null ? e.message + " at offset " + e.position.toString() : "invalid pattern";
-      this.regex = null;
-      cached.setNull();
-      return null;
-    }
-    cached.setBuffer(Kind.String, copyBytes(pv.ptr, pv.len, false));
-    this.regex = re;
-    return re;
-  }
-
-  describe(code: ErrorCode): string {
-    if (code == ErrorCode.InvalidRegex) return "invalid regular expression " + this.right.v.toDisplay() + ": " + this.lastRegexError;
-    return super.describe(code);
+    this.v.setBool(this.regex.matchBytes(s.v.ptr, s.v.len));
   }
 }
 
@@ -128,6 +95,8 @@ const FALSE_TEXT = String.UTF8.encode("false");
 /** The spellings bool('…') accepts, as cel-go (Go's strconv.ParseBool). */
 const TRUE_WORDS: StaticArray<string> = ["true", "True", "TRUE", "t", "T", "1"];
 const FALSE_WORDS: StaticArray<string> = ["false", "False", "FALSE", "f", "F", "0"];
+/** Longest of those spellings, in bytes: anything longer is refused without decoding it. */
+const LONGEST_BOOL_WORD: i32 = 5;
 
 /** Parses optional sign + decimal digits (CEL int('…') is base 10). Returns false on junk/overflow. */
 function parseDecimal(ptr: usize, len: i32, out: Value, unsigned: bool): bool {
@@ -179,9 +148,12 @@ function parseDoubleText(s: string, out: Value): bool {
   let i = 0;
   const sign = s.charCodeAt(0);
   if (sign == 0x2b || sign == 0x2d) i++;
-  const rest = s.substring(i).toLowerCase();
-  if (rest == "inf" || rest == "infinity") { out.setDouble(sign == 0x2d ? -Infinity : Infinity); return true; }
-  if (rest == "nan") { out.setDouble(NaN); return true; }
+  if (n - i <= 8) {
+    // only short texts can spell a special value: no lower-cased copy of a long input
+    const rest = s.substring(i).toLowerCase();
+    if (rest == "inf" || rest == "infinity") { out.setDouble(sign == 0x2d ? -Infinity : Infinity); return true; }
+    if (rest == "nan") { out.setDouble(NaN); return true; }
+  }
   const intEnd = skipDigits(s, i);
   let digits = intEnd - i;
   i = intEnd;
@@ -306,6 +278,8 @@ export class ConvertNode extends UnaryNode {
         if (k == Kind.Int) { v.setDouble(<f64>x.i); return; }
         if (k == Kind.Uint) { v.setDouble(<f64>(<u64>x.i)); return; }
         if (k == Kind.String) {
+          // the decoded text (UTF-16: two bytes per byte) is this conversion's allocation
+          if (!act.budget.charge(2 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
           if (!parseDoubleText(decodeUtf8(x.ptr, x.len), v)) this.fail(ErrorCode.BadConversion);
           return;
         }
@@ -317,6 +291,7 @@ export class ConvertNode extends UnaryNode {
       }
       case Kind.Bool: {
         if (k == Kind.String) {
+          if (x.len > LONGEST_BOOL_WORD) { this.fail(ErrorCode.BadConversion); return; }
           const s = decodeUtf8(x.ptr, x.len);
           if (TRUE_WORDS.includes(s)) v.setBool(true);
           else if (FALSE_WORDS.includes(s)) v.setBool(false);
@@ -328,6 +303,8 @@ export class ConvertNode extends UnaryNode {
       case Kind.Duration:
       case Kind.Timestamp: {
         if (k == Kind.String) {
+          // the decoded text and at most one copy of it in the parser
+          if (!act.budget.charge(4 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
           const text = decodeUtf8(x.ptr, x.len);
           const ns = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
           if (ns.ok) v.setTime(target, ns.value);

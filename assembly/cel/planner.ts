@@ -81,7 +81,7 @@ function literalKeyOf(key: EvalNode, mapInfo: AttributeInfo | null): ArrayBuffer
 
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
-  if (n instanceof MatchesNode) return (<MatchesNode>n).regex !== null ? 20 : 200; // runtime compile is dear
+  if (n instanceof MatchesNode) return 20;
   if (n instanceof ConvertNode) return 4;
   if (n instanceof ArithNode) return 2;
   if (n instanceof SizeNode) return 2;
@@ -489,19 +489,24 @@ class Planner {
     return this.conversion(fn, a, e.pos);
   }
 
-  /** `s.matches(p)` with both checked; a literal pattern is compiled now. */
+  /**
+   * `s.matches(p)` with both checked. The pattern must be a constant, compiled now: a pattern
+   * computed per request (`matches(string(request.headers['x-re']))`) would let a client choose
+   * the regex and its cost. Istio's attributegen accepts that; this filter refuses it (README).
+   */
   matches(s: EvalNode, p: EvalNode, patternExpr: Expr): EvalNode | null {
-    let re: Regex | null = null;
-    if (p instanceof ConstNode) {
-      // literal pattern: compile now; a bad regex is a configure-time error pointing into the pattern
-      const text = decodeUtf8(p.v.ptr, p.v.len);
-      re = Regex.compile(text);
-      if (re === null) {
-        const err = lastCompileError();
-        const what = err !== null ? err.message : "invalid pattern";
-        const at = err !== null ? this.patternOffset(patternExpr, text, err.position) : patternExpr.pos;
-        return this.fail("invalid regular expression '" + text + "': " + what, at);
-      }
+    if (!(p instanceof ConstNode)) {
+      return this.fail("matches() needs a constant pattern: write the regular expression as a string literal " +
+        "(a pattern computed from the request would let clients choose the regex)", startPos(patternExpr));
+    }
+    // a bad regex is a configure-time error pointing into the pattern
+    const text = decodeUtf8(p.v.ptr, p.v.len);
+    const re = Regex.compile(text);
+    if (re === null) {
+      const err = lastCompileError();
+      const what = err !== null ? err.message : "invalid pattern";
+      const at = err !== null ? this.patternOffset(patternExpr, text, err.position) : patternExpr.pos;
+      return this.fail("invalid regular expression '" + text + "': " + what, at);
     }
     return new MatchesNode(s, p, re);
   }

@@ -35,8 +35,8 @@ export const enum ErrorCode {
   InvalidUtf8,
   MalformedAttribute, // the host returned bytes that do not decode as the attribute's type
   IndexOutOfRange,
-  InvalidRegex, // only for regexes built at run time
   Unsupported, // e.g. size(filter_state)
+  BudgetExceeded, // the round's intermediates would exceed EVAL_BUDGET_BYTES (budget.ts)
 }
 
 /** CEL type names of the kinds, indexed by Kind (also the names of the scalar static types). */
@@ -122,8 +122,8 @@ export class Value {
       case Kind.Int: return this.i.toString();
       case Kind.Uint: return (<u64>this.i).toString() + "u";
       case Kind.Double: return this.d.toString();
-      case Kind.String: return "'" + decodeUtf8(this.ptr, this.len) + "'";
-      case Kind.Bytes: return "b'" + decodeUtf8(this.ptr, this.len) + "'";
+      case Kind.String: return "'" + displayText(this.ptr, this.len) + "'";
+      case Kind.Bytes: return "b'" + displayText(this.ptr, this.len) + "'";
       case Kind.Timestamp: return "timestamp(" + this.i.toString() + "ns)";
       case Kind.Duration: return "duration(" + this.i.toString() + "ns)";
       case Kind.List: return "list";
@@ -132,6 +132,17 @@ export class Value {
     }
     return "?";
   }
+}
+
+/** Longest text a message quotes; a message about a 1 MiB value must not cost MiBs. */
+const DISPLAY_BYTES: i32 = 64;
+
+/** The first DISPLAY_BYTES of UTF-8 text (cut at a character boundary), with "…" when cut. */
+function displayText(ptr: usize, len: i32): string {
+  if (len <= DISPLAY_BYTES) return decodeUtf8(ptr, len);
+  let n = DISPLAY_BYTES;
+  while (n > 0 && (load<u8>(ptr + <usize>n) & 0xc0) == 0x80) n--; // do not split a character
+  return decodeUtf8(ptr, n) + "…";
 }
 
 export function decodeUtf8(ptr: usize, len: i32): string {

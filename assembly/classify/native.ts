@@ -22,7 +22,7 @@ export class NativeClassifier extends Classifier {
     super();
     this.debug = config.debug;
     this.table = new RouteTable(config.routes);
-    this.request.prepare(this.table.headerSlots);
+    this.request.prepare(this.table.headerSlots, this.table.queryNames);
     this.attributeName = String.UTF8.encode(config.outputAttribute);
     this.attributeText = config.outputAttribute;
     const def = config.defaultValue;

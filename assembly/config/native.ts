@@ -173,6 +173,9 @@ function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics
     return;
   }
   if (route.methods === ANY_METHOD) route.methods = [];
+  // Past MAX_METHODS the configuration is refused anyway (checkMethodCount): stop collecting, so
+  // the duplicate check stays bounded however many methods a route lists.
+  if (route.methods.length > MAX_METHODS) return;
   if (route.methods.includes(m)) {
     diags.warn(path, "duplicate method '" + m + "'");
     return;
@@ -182,7 +185,7 @@ function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics
 
 function checkMethodCount(routes: RouteSpec[], diags: Diagnostics): void {
   const seen: string[] = [];
-  for (let i = 0; i < routes.length; i++) {
+  for (let i = 0; i < routes.length && seen.length <= MAX_METHODS; i++) {
     for (let k = 0; k < routes[i].methods.length; k++) {
       if (!seen.includes(routes[i].methods[k])) seen.push(routes[i].methods[k]);
     }
@@ -211,7 +214,7 @@ function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Dia
   if (items === null || items.length == 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
   const base = r.pathOf(key);
-  const names: string[] = [];
+  const names = new Set<string>(); // a set: a route may carry thousands of conditions
   for (let i = 0; i < items.length; i++) {
     const path = index(base, i);
     const item = items[i];
@@ -242,11 +245,11 @@ function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Dia
       name = name.toLowerCase(); // Envoy header keys are lower-case
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
-    if (names.includes(name)) {
+    if (names.has(name)) {
       diags.error(child(path, "name"), "duplicate condition on '" + name + "'");
       continue;
     }
-    names.push(name);
+    names.add(name);
     let kind = ValueMatchKind.Exact;
     let regex: Regex | null = null;
     if (type !== null && type != "Exact") {

@@ -58,8 +58,9 @@ export class ByteKeyTable {
   private lengthsF: Int32Array = new Int32Array(0);
   private valuesF: Int32Array = new Int32Array(0);
 
+  /** Number of keys, before and after freeze(). */
   get size(): i32 {
-    return this.values.length;
+    return this.values.length + this.valuesF.length;
   }
 
   /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer). */

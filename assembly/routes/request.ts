@@ -1,6 +1,11 @@
 // The per-request view the matcher reads: method, path and query as byte ranges of the buffers the
 // host returned (no copies, no strings), and header values fetched lazily — only when a candidate
-// route has a header condition — and at most once per request.
+// route has a header condition — and at most once per request. Query parameters are indexed the
+// same way: the first query condition a request reaches scans the query string once and records
+// the value of every parameter some condition names, so n conditions cost one pass over the query
+// plus n lookups, not n passes.
+
+import { ByteKeyTable, FNV_OFFSET, fnvStep } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -24,10 +29,26 @@ export class RequestView {
   private headerFetched: Int32Array = new Int32Array(0);
   private generation: i32 = 1;
 
-  /** Sizes the per-request header cache (one slot per distinct header name in the config). */
-  prepare(headerNames: i32): void {
+  // Query index: value range per configured parameter name (slot), valid when stamped with the
+  // current generation; `queryIndexed` is the generation whose query string was scanned.
+  private queryNames: ByteKeyTable = new ByteKeyTable();
+  private queryValueStart: Int32Array = new Int32Array(0);
+  private queryValueLen: Int32Array = new Int32Array(0);
+  private queryFound: Int32Array = new Int32Array(0);
+  private queryIndexed: i32 = 0;
+
+  /**
+   * Sizes the per-request caches: one slot per distinct header name in the config, and one per
+   * distinct query-parameter name (`queryNames`: frozen, name bytes in namespace 0 → slot).
+   */
+  prepare(headerNames: i32, queryNames: ByteKeyTable): void {
     this.headerValues = new Array<ArrayBuffer | null>(headerNames);
     this.headerFetched = new Int32Array(headerNames);
+    const n = queryNames.size;
+    this.queryNames = queryNames;
+    this.queryValueStart = new Int32Array(n);
+    this.queryValueLen = new Int32Array(n);
+    this.queryFound = new Int32Array(n);
   }
 
   /** Starts a new request; `path` is the raw `:path` (query and fragment are split off here). */
@@ -83,28 +104,46 @@ export class RequestView {
   }
 
   /**
-   * Finds the first query parameter named `name` (raw bytes, no percent-decoding) and returns its
-   * value range packed as (start << 32 | length), or -1 when absent. A bare `flag` has an empty value.
+   * The value of the first query parameter whose (raw, not percent-decoded) name is the config's
+   * query name `slot`, packed as (start << 32 | length) in `path`, or -1 when absent. A bare
+   * `flag` has an empty value.
    */
-  queryParam(name: ArrayBuffer): i64 {
-    if (this.queryStart < 0) return -1;
+  queryParam(slot: i32): i64 {
+    if (slot < 0 || slot >= this.queryFound.length) return -1;
+    if (this.queryIndexed != this.generation) this.indexQuery();
+    if (unchecked(this.queryFound[slot]) != this.generation) return -1;
+    return (<i64>unchecked(this.queryValueStart[slot]) << 32) | <i64>unchecked(this.queryValueLen[slot]);
+  }
+
+  /** One pass over the query string: records the first value of every configured parameter name. */
+  private indexQuery(): void {
+    const gen = this.generation;
+    this.queryIndexed = gen;
+    if (this.queryStart < 0) return;
+    const names = this.queryNames;
     const p = changetype<usize>(this.path);
-    const nameLen = name.byteLength;
-    const namePtr = changetype<usize>(name);
-    let i = this.queryStart;
     const end = this.queryEnd;
+    let i = this.queryStart;
     while (i <= end) {
-      let pairEnd = i;
-      while (pairEnd < end && load<u8>(p + <usize>pairEnd) != 0x26 /* & */) pairEnd++;
+      // name: up to '=' or '&' (hashed on the way), value: up to '&'
+      let h = FNV_OFFSET;
       let eq = i;
-      while (eq < pairEnd && load<u8>(p + <usize>eq) != 0x3d /* = */) eq++;
-      if (eq - i == nameLen && memory.compare(p + <usize>i, namePtr, <usize>nameLen) == 0) {
+      while (eq < end) {
+        const c = load<u8>(p + <usize>eq);
+        if (c == 0x3d /* = */ || c == 0x26 /* & */) break;
+        h = fnvStep(h, <u32>c);
+        eq++;
+      }
+      let pairEnd = eq;
+      while (pairEnd < end && load<u8>(p + <usize>pairEnd) != 0x26 /* & */) pairEnd++;
+      const slot = names.find(0, p + <usize>i, eq - i, h);
+      if (slot >= 0 && unchecked(this.queryFound[slot]) != gen) {
         const vStart = eq < pairEnd ? eq + 1 : pairEnd;
-        return (<i64>vStart << 32) | <i64>(pairEnd - vStart);
+        unchecked((this.queryValueStart[slot] = vStart));
+        unchecked((this.queryValueLen[slot] = pairEnd - vStart));
+        unchecked((this.queryFound[slot] = gen));
       }
       i = pairEnd + 1;
     }
-    return -1;
   }
 }
-

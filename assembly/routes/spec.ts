@@ -24,7 +24,7 @@ export class ValueCondition {
   /** Header names are lower-cased; query parameter names are case-sensitive and raw. */
   nameBytes: ArrayBuffer;
   valueBytes: ArrayBuffer;
-  /** Per-request header cache slot (headers only). */
+  /** Per-request cache slot of the name (RequestView's header cache or query index). */
   slot: i32 = -1;
 
   constructor(public name: string, public kind: ValueMatchKind, public value: string, public regex: Regex | null) {

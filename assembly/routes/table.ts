@@ -105,11 +105,13 @@ export class RouteTable {
 
   /** Number of distinct header names used by conditions (size of RequestView's header cache). */
   headerSlots: i32 = 0;
+  /** Distinct query-parameter names used by conditions → slot (RequestView's query index). */
+  queryNames: ByteKeyTable = new ByteKeyTable();
 
   constructor(routes: RouteSpec[]) {
     this.size = routes.length;
     this.assignMethods(routes);
-    this.assignHeaderSlots(routes);
+    this.assignConditionSlots(routes);
     this.keepConditions(routes);
     // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then prefix groups, then "any path".
     const lists = new ListBuilder();
@@ -162,20 +164,22 @@ export class RouteTable {
     for (let i = 0; i < names.length; i++) this.methodNames.push(String.UTF8.encode(names[i]));
   }
 
-  private assignHeaderSlots(routes: RouteSpec[]): void {
-    const names: string[] = [];
+  /** Numbers the distinct header and query-parameter names (hash maps: linear in the conditions). */
+  private assignConditionSlots(routes: RouteSpec[]): void {
+    const headers = new Map<string, i32>();
+    const query = new Map<string, i32>();
     for (let r = 0; r < routes.length; r++) {
       const hs = routes[r].headers;
-      for (let h = 0; h < hs.length; h++) {
-        let slot = names.indexOf(hs[h].name);
-        if (slot < 0) {
-          slot = names.length;
-          names.push(hs[h].name);
-        }
-        hs[h].slot = slot;
+      for (let h = 0; h < hs.length; h++) hs[h].slot = slotOf(headers, hs[h].name);
+      const qs = routes[r].queryParams;
+      for (let q = 0; q < qs.length; q++) {
+        const slot = slotOf(query, qs[q].name);
+        if (slot == this.queryNames.size) this.queryNames.addText(0, qs[q].name, slot);
+        qs[q].slot = slot;
       }
     }
-    this.headerSlots = names.length;
+    this.headerSlots = headers.size;
+    this.queryNames.freeze();
   }
 
   /** Builds the segment trie; returns the number of nodes. */
@@ -421,7 +425,7 @@ export class RouteTable {
     const query = route.queryParams;
     for (let i = 0; i < query.length; i++) {
       const cond = unchecked(query[i]);
-      const range = req.queryParam(cond.nameBytes);
+      const range = req.queryParam(cond.slot);
       if (range < 0) return false;
       const start = <i32>(range >> 32);
       const len = <i32>(range & 0xffffffff);
@@ -437,6 +441,14 @@ export class RouteTable {
     }
     return -1;
   }
+}
+
+/** The slot of `name` in `slots`, numbering a new name with the next slot. */
+function slotOf(slots: Map<string, i32>, name: string): i32 {
+  if (slots.has(name)) return slots.get(name);
+  const slot = slots.size;
+  slots.set(name, slot);
+  return slot;
 }
 
 function valueMatches(cond: ValueCondition, ptr: usize, len: i32): bool {

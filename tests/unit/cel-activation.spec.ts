@@ -79,4 +79,33 @@ describe("cel activation: caching", () => {
     }
     expect<i32>(act.loads).toBe(1000);
   });
+
+  it("indexes many distinct keyed lookups in one round (each loaded once, all found again)", () => {
+    const act = new TableActivation();
+    const n = 300; // past several growths of the index
+    for (let i = 0; i < n; i++) act.setHeader("request.headers", "x-h" + i.toString(), "v" + i.toString());
+    for (let round = 0; round < 3; round++) {
+      act.reset();
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 0; i < n; i++) {
+          const key = String.UTF8.encode("x-h" + i.toString()); // a fresh buffer: found by content
+          expect<string>(text(act.fetchMapEntry(AttrId.RequestHeaders, key))).toBe("v" + i.toString());
+        }
+        expect<bool>(act.fetchMapEntry(AttrId.RequestHeaders, String.UTF8.encode("x-none")) === null).toBe(true);
+      }
+      expect<i32>(act.loads).toBe((round + 1) * (n + 1));
+    }
+  });
+
+  it("keeps the same key of different maps and bare paths apart", () => {
+    const act = new TableActivation().setHeader("request.headers", "k", "req").setHeader("response.headers", "k", "resp")
+      .setPath("k", "bare");
+    act.reset();
+    const k = String.UTF8.encode("k");
+    expect<string>(text(act.fetchMapEntry(AttrId.RequestHeaders, k))).toBe("req");
+    expect<string>(text(act.fetchMapEntry(AttrId.ResponseHeaders, k))).toBe("resp");
+    expect<string>(text(act.fetchBare(k))).toBe("bare");
+    expect<string>(text(act.fetchMapEntry(AttrId.RequestHeaders, k))).toBe("req");
+    expect<i32>(act.loads).toBe(3);
+  });
 });

@@ -103,7 +103,8 @@ describe("cel fuzz", () => {
     const acts = activations();
     const atoms = [
       "request.method == 'GET'", "response.code >= 200", "request.headers['user'] == 'new'", "has(request.headers.nope)",
-      "request.url_path.matches('^/a/[[:alnum:]]*$')", "request.url_path.matches(request.headers['re'])",
+      "request.url_path.matches('^/a/[[:alnum:]]*$')", "request.headers['re'].matches('^[(]')",
+      "(request.url_path + request.headers['user'] + request.path).size() > 3", "string(b'a' + b'b') == 'ab'",
       "'user' in request.headers", "int(request.headers['user']) > 1", "1 / (response.code - 200) > 0",
       "string(istio_operationId) == 'op'", "string(filter_state['wasm.a']) == 'x'", "[1, 'a'][response.code] == 1",
       "size(request.headers) > 1", "request.duration > duration('1ns')", "request.method + request.path == 'GET/a/b1?q'",

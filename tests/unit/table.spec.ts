@@ -27,7 +27,7 @@ class Fixture {
     this.config = readNativeConfig(parsed.value!.asObject(), diags);
     if (!diags.ok) throw new Error("fixture config invalid: " + diags.errors[0].toString());
     this.table = new RouteTable(this.config.routes);
-    this.view.prepare(this.table.headerSlots);
+    this.view.prepare(this.table.headerSlots, this.table.queryNames);
   }
 
   /** Route name for `METHOD path` ("-" when unmatched); `headers` is "k=v,k2=v2". */
@@ -183,6 +183,26 @@ describe("route table: header and query conditions", () => {
     expect(conditions.classify("GET", "/search?mode=fast")).toBe("search");
     expect(conditions.classify("GET", "/search?mode=slow&mode=fast&q=1")).toBe("search");
     expect(conditions.classify("GET", "/search?modex=fast&q=1")).toBe("search");
+  });
+
+  it("indexes the query once for many conditions, shared names and repeated parameters", () => {
+    let json = "[";
+    for (let i = 0; i < 200; i++) {
+      // route i needs p0 … p{i % 4} and its own name r{i}
+      json += (i > 0 ? "," : "") + '{"name": "r' + i.toString() + '", "path": "/q", "query_params": [';
+      for (let k = 0; k <= i % 4; k++) json += '{"name": "p' + k.toString() + '", "value": "' + k.toString() + '"},';
+      json += '{"name": "r' + i.toString() + '", "value": ""}]}';
+    }
+    const f = new Fixture(json + "]");
+    expect(f.classify("GET", "/q?p0=0&r5")).toBe("-"); // r5 needs p1 too
+    expect(f.classify("GET", "/q?p1=1&x=y&p0=0&r5")).toBe("r5");
+    expect(f.classify("GET", "/q?r8=&p0=0")).toBe("r8");
+    expect(f.classify("GET", "/q?p0=1&p0=0&r8")).toBe("-"); // the first p0 counts
+    expect(f.classify("GET", "/q?p0=0&r8#r9")).toBe("r8");
+    expect(f.classify("GET", "/q?p0=0&r9")).toBe("-");
+    expect(f.classify("GET", "/q?p0=0&p1=1&r199=&p2=2&p3=3")).toBe("r199");
+    expect(f.classify("GET", "/q")).toBe("-");
+    expect(f.classify("GET", "/q?")).toBe("-");
   });
 });
 
