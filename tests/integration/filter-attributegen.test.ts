@@ -12,6 +12,7 @@ describe('attributegen form: podinfo per-route example', async () => {
 
   test('is accepted', () => {
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n);
     assert.ok(host.logs.some((l) => l.message.startsWith('route-metrics: configured: attributegen form')));
   });
 

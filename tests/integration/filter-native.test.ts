@@ -10,6 +10,7 @@ describe('native routes: the podinfo example', async () => {
 
   test('the configuration is accepted', () => {
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n);
     assert.ok(host.logs.some((l) => l.level === 'info' && l.message.includes('route-metrics: configured: native routes')));
   });
 

@@ -83,8 +83,10 @@ const TOP_MUTATIONS: Array<(c: Json) => string> = [
   (c) => { c.rouets = []; return 'rouets'; },
 ];
 
-function nativeRequests(routes: Json[]): Array<{ method: string; path: string; headers: Record<string, string> }> {
-  const out = [];
+interface SampleRequest { method: string; path: string; headers: Record<string, string> }
+
+function nativeRequests(routes: Json[]): SampleRequest[] {
+  const out: SampleRequest[] = [];
   for (const r of routes) {
     if (typeof r !== 'object' || r === null) continue;
     const path = samplePath(r);
@@ -96,7 +98,7 @@ function nativeRequests(routes: Json[]): Array<{ method: string; path: string; h
   return out;
 }
 
-function assertSameClassification(host: SimulatedEnvoy, reference: SimulatedEnvoy, requests: ReturnType<typeof nativeRequests>, what: string): void {
+function assertSameClassification(host: SimulatedEnvoy, reference: SimulatedEnvoy, requests: SampleRequest[], what: string): void {
   for (const req of requests) {
     const got = host.request({ ...req, status: 200, durationMs: 1 }).filterState;
     const want = reference.request({ ...req, status: 200, durationMs: 1 }).filterState;
@@ -155,8 +157,9 @@ describe('accept policy: generated configurations', () => {
     const reference = await SimulatedEnvoy.start({ wasm: filter, pluginConfig: seed });
     const rand = prng(SEED + 8);
     const samples = fc.sample(fc.tuple(fc.array(match, { minLength: 1, maxLength: 6 }), fc.array(match, { maxLength: 3 })), { numRuns: CONFIGS, seed: SEED + 8 });
-    const requests = ['/a', '/ab', '/b', '/abcd', '/'].flatMap((path) => ['GET', 'POST'].flatMap((method) =>
-      [{ method, path, headers: {} }, { method, path, headers: { 'x-tenant': 'a' } }]));
+    const tenants: Array<Record<string, string>> = [{}, { 'x-tenant': 'a' }];
+    const requests: SampleRequest[] = ['/a', '/ab', '/b', '/abcd', '/'].flatMap((path) => ['GET', 'POST'].flatMap((method) =>
+      tenants.map((headers) => ({ method, path, headers }))));
     for (const [ops, kinds] of samples) {
       // Invalid matches go anywhere in the list, the valid ones keep their relative order.
       const withInvalid: unknown[] = [...ops];
