@@ -69,7 +69,7 @@ export class AttributeGenClassifier extends Classifier {
           }
         }
         const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
-        if (isOperation && !labels.admit(match.value, match.path + ".value")) {
+        if (isOperation && !labels.admit(match.value, match.path, -1, ".value")) {
           diags.drop(match.path);
           continue;
         }

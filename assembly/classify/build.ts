@@ -2,12 +2,12 @@
 // diagnostics as parse problems, so the operator sees every error of a configuration at once. The
 // classifier is built from the valid parts; whether it is used is the root context's decision.
 import { ParsedConfig, ConfigForm } from "../config/index";
-import { Diagnostics, child, index } from "../config/diagnostics";
+import { Diagnostics, index } from "../config/diagnostics";
 import { RouteSpec } from "../routes/spec";
 import { Classifier, NoopClassifier } from "./classifier";
 import { NativeClassifier } from "./native";
 import { AttributeGenClassifier } from "./attributegen";
-import { OperationLabels } from "./operation-labels";
+import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
 
 export function buildClassifier(parsed: ParsedConfig): Classifier {
   if (parsed.form == ConfigForm.Native) {
@@ -22,16 +22,17 @@ export function buildClassifier(parsed: ParsedConfig): Classifier {
   return new NoopClassifier();
 }
 
-/** The routes whose names keep a label of their own; a later route that clashes is left out. */
+/** The routes whose names keep a label of their own (in place); a later route that clashes is left out. */
 function withDistinctLabels(routes: RouteSpec[], labels: OperationLabels, diags: Diagnostics): RouteSpec[] {
-  const kept: RouteSpec[] = [];
+  let anyMayChange = false;
+  for (let i = 0; i < routes.length && !anyMayChange; i++) anyMayChange = mayChangeAsLabel(routes[i].name);
+  if (!anyMayChange) labels.namesKeepTheirLabels();
+  let kept = 0;
   for (let i = 0; i < routes.length; i++) {
-    const path = index("routes", routes[i].index);
-    if (labels.admit(routes[i].name, child(path, "name"))) {
-      kept.push(routes[i]);
-    } else {
-      diags.drop(path);
-    }
+    const route = routes[i];
+    if (labels.admit(route.name, "routes", route.index, ".name")) routes[kept++] = route;
+    else diags.drop(index("routes", route.index));
   }
-  return kept;
+  routes.length = kept;
+  return routes;
 }

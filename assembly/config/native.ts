@@ -209,21 +209,23 @@ function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics
  */
 function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] {
   const seen: string[] = [];
-  const kept: RouteSpec[] = [];
+  let kept = 0;
   for (let i = 0; i < routes.length; i++) {
-    const methods = routes[i].methods;
+    const route = routes[i];
+    const methods = route.methods;
     let added = 0;
     for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) added++;
     if (seen.length + added > MAX_METHODS) {
-      const path = index("routes", routes[i].index);
+      const path = index("routes", route.index);
       diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes");
       diags.drop(path);
       continue;
     }
     for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) seen.push(methods[k]);
-    kept.push(routes[i]);
+    routes[kept++] = route;
   }
-  return kept;
+  routes.length = kept;
+  return routes;
 }
 
 export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {
