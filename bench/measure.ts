@@ -46,7 +46,9 @@ interface Prepared {
 
 async function prepare(filter: CompiledFilter, w: Workload, o: MeasureOptions): Promise<Prepared> {
   const host = await SimulatedEnvoy.start({ wasm: filter, pluginConfig: w.config as object | undefined });
-  if (!host.configured) throw new Error(`${w.name}: configuration rejected: ${host.startError}\n${host.logsAtLeast('error').map((l) => l.message).join('\n')}`);
+  // A configuration with errors would load without its invalid parts and measure something else
+  // (the floor filter defines no such gauge).
+  if (!host.configured || (host.gauge('route_config_errors') ?? 0n) !== 0n) throw new Error(`${w.name}: configuration rejected or with errors: ${host.startError ?? ''}\n${host.logsAtLeast('error').map((l) => l.message).join('\n')}`);
   // Configure time: on_configure alone, on the running root (median of 5).
   const cfgTimes: number[] = [];
   const configText = w.config === undefined ? undefined : JSON.stringify(w.config);

@@ -45,23 +45,33 @@ export interface ConfigDiagnostics {
   /** "route-metrics: config error: routes[3].path: …" lines, as the plugin logged them. */
   errors: string[];
   warnings: string[];
+  /**
+   * The plugin's verdict line when there were errors: "configuration rejected (…)" ("strict": true)
+   * or "configuration accepted with N errors; dropped: …" (the default policy runs what is valid).
+   */
+  summary: string[];
   /** Envoy's own chain when the plugin was rejected ("Failed to configure base Wasm plugin", …). */
   envoy: string[];
 }
 
 const CONFIG_ERROR = 'route-metrics: config error: ';
 const CONFIG_WARNING = 'route-metrics: config warning: ';
+const VERDICT = /^route-metrics: configuration (rejected|accepted with)/;
 
-/** The plugin's configuration verdict, from its log lines. */
+/**
+ * The plugin's configuration verdict, from its log lines. The plugin runs a configuration with
+ * errors (minus the parts at fault), so `errors` — not `host.configured` — says whether it is valid.
+ */
 export function configDiagnostics(host: SimulatedEnvoy): ConfigDiagnostics {
-  const d: ConfigDiagnostics = { errors: [], warnings: [], envoy: [] };
+  const d: ConfigDiagnostics = { errors: [], warnings: [], summary: [], envoy: [] };
   for (const l of host.logs) {
     if (l.vm === 'canary') continue;
     if (l.source === 'plugin') {
       if (l.message.startsWith(CONFIG_ERROR)) d.errors.push(l.message);
       else if (l.message.startsWith(CONFIG_WARNING)) d.warnings.push(l.message);
+      else if (VERDICT.test(l.message)) d.summary.push(l.message);
       else if (l.level === 'warn' || l.level === 'error' || l.level === 'critical') {
-        // e.g. "configuration rejected (2 errors)" or the empty-config warning
+        // e.g. the empty-config warning
         (l.level === 'warn' ? d.warnings : d.errors).push(l.message);
       }
     }

@@ -1,6 +1,6 @@
 // The `route-metrics` command line (commander). Each command lives in its own module; this file
 // only maps flags to options and errors to exit codes:
-//   0 success · 1 failure (rejected config, lint errors, failed expectation, I/O) · 2 usage
+//   0 success · 1 failure (config errors, lint errors, failed expectation, I/O) · 2 usage
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runBenchCommand } from './commands/bench.ts';
@@ -47,7 +47,7 @@ Examples:
   $ route-metrics package            # OCI image of build/route-metrics.wasm
   $ route-metrics bench              # route-metrics vs. a floor filter
 
-Exit codes: 0 ok, 1 failure (rejected config, lint errors, failed --expect), 2 usage error.`,
+Exit codes: 0 ok, 1 failure (config errors, lint errors, failed --expect), 2 usage error.`,
     );
 
   program
@@ -111,13 +111,14 @@ Examples:
     .command('lint')
     .description("the plugin's own configuration errors (with JSON paths) plus warnings: unreachable routes, regexes that could be templates, missing default, …")
     .argument('<config>', 'WasmPlugin YAML or plugin JSON')
-    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--strict', 'warnings fail too (exit 1); errors always do, although the plugin would run the valid parts')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
     .addHelpText('after', `
 Examples:
   $ route-metrics lint examples/config/wasmplugin-local.yaml
-  $ route-metrics lint --strict --json routes.json`)
+  $ route-metrics lint --strict --json routes.json
+  $ route-metrics lint --strict wasmplugin.yaml && kubectl apply -f wasmplugin.yaml   # the CI gate`)
     .action(async (config: string, o) => {
       const { report, exitCode } = await runLint({ config: [config], strict: o.strict, json: o.json, wasm: o.wasm });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatLint(report));

@@ -16,6 +16,7 @@ import { LOG_PREFIX } from "../abi/log-prefix";
 import { MetricsConfig } from "../config/metrics";
 import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
+import { OperationLabels } from "./operation-labels";
 
 /** The attribute whose value names the operation for route metrics. */
 export const OPERATION_ATTRIBUTE = "istio_operationId";
@@ -27,6 +28,8 @@ class Generator {
   programs: Array<Program | null> = [];
   /** Operation index per value when this generator writes the operation attribute, else -1. */
   operations: i32[] = [];
+  /** Position of each kept match in the configuration's `match` list (some may have been dropped). */
+  matchIndexes: i32[] = [];
   needsResponse: bool = false;
   constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
 }
@@ -43,7 +46,7 @@ export class AttributeGenClassifier extends Classifier {
   private errorCounter: u32 = 0;
   private errorCounterName: string = "";
 
-  constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig) {
+  constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig, labels: OperationLabels) {
     super();
     this.errorCounterName = metrics.prefix + "condition_errors_total";
     if (!metrics.enabled) this.errorCounter = u32.MAX_VALUE;
@@ -61,14 +64,21 @@ export class AttributeGenClassifier extends Classifier {
             const err = lastError();
             diags.error(match.path + ".condition",
               err !== null ? err.reason + " at column " + (err.column + 1).toString() : "invalid expression");
+            diags.drop(match.path);
             continue;
           }
-          if (program.usesResponse || program.usesFilterState) g.needsResponse = true;
         }
+        const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
+        if (isOperation && !labels.admit(match.value, match.path, -1, ".value")) {
+          diags.drop(match.path);
+          continue;
+        }
+        if (program !== null && (program.usesResponse || program.usesFilterState)) g.needsResponse = true;
         g.values.push(String.UTF8.encode(match.value));
         g.valueTexts.push(match.value);
         g.programs.push(program);
-        g.operations.push(spec.outputAttribute == OPERATION_ATTRIBUTE ? this.operationIndex(match.value) : -1);
+        g.operations.push(isOperation ? this.operationIndex(match.value) : -1);
+        g.matchIndexes.push(match.index);
       }
       all.push(g);
     }
@@ -138,7 +148,7 @@ export class AttributeGenClassifier extends Classifier {
         // default, are not tried) and nothing is written.
         this.countError();
         if (this.debug) {
-          log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "].match[" + m.toString() +
+          log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() +
             "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
         }
         return -2;
@@ -149,7 +159,7 @@ export class AttributeGenClassifier extends Classifier {
         if (op >= 0) stream.operation = op;
         if (this.debug) {
           log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
-            g.index.toString() + "].match[" + m.toString() + "])");
+            g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");
         }
         return m;
       }

@@ -1,13 +1,38 @@
-// ParsedConfig → Classifier. Compilation problems (bad CEL) are added to the same diagnostics as
-// parse problems, so the operator sees every error of a configuration at once.
+// ParsedConfig → Classifier. Compilation problems (bad CEL) and label clashes are added to the same
+// diagnostics as parse problems, so the operator sees every error of a configuration at once. The
+// classifier is built from the valid parts; whether it is used is the root context's decision.
 import { ParsedConfig, ConfigForm } from "../config/index";
+import { Diagnostics, index } from "../config/diagnostics";
+import { RouteSpec } from "../routes/spec";
 import { Classifier, NoopClassifier } from "./classifier";
 import { NativeClassifier } from "./native";
 import { AttributeGenClassifier } from "./attributegen";
+import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
 
 export function buildClassifier(parsed: ParsedConfig): Classifier {
-  if (!parsed.diags.ok) return new NoopClassifier();
-  if (parsed.form == ConfigForm.Native) return new NativeClassifier(parsed.native!);
-  if (parsed.form == ConfigForm.AttributeGen) return new AttributeGenClassifier(parsed.attributeGen!, parsed.diags, parsed.metrics);
+  if (parsed.form == ConfigForm.Native) {
+    const config = parsed.native!;
+    config.routes = withDistinctLabels(config.routes, new OperationLabels(parsed.metrics, parsed.diags), parsed.diags);
+    return new NativeClassifier(config);
+  }
+  if (parsed.form == ConfigForm.AttributeGen) {
+    return new AttributeGenClassifier(parsed.attributeGen!, parsed.diags, parsed.metrics,
+      new OperationLabels(parsed.metrics, parsed.diags));
+  }
   return new NoopClassifier();
+}
+
+/** The routes whose names keep a label of their own (in place); a later route that clashes is left out. */
+function withDistinctLabels(routes: RouteSpec[], labels: OperationLabels, diags: Diagnostics): RouteSpec[] {
+  let anyMayChange = false;
+  for (let i = 0; i < routes.length && !anyMayChange; i++) anyMayChange = mayChangeAsLabel(routes[i].name);
+  if (!anyMayChange) labels.namesKeepTheirLabels();
+  let kept = 0;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
+    if (labels.admit(route.name, "routes", route.index, ".name")) routes[kept++] = route;
+    else diags.drop(index("routes", route.index));
+  }
+  routes.length = kept;
+  return routes;
 }

@@ -15,6 +15,8 @@ export class NativeClassifier extends Classifier {
   private attributeText: string = "";
   /** Route index → operation (name) index; the value written is that name. */
   private routeOperations: Int32Array = new Int32Array(0);
+  /** Route index → its position in the configuration's `routes` (invalid routes may have been left out). */
+  private routePositions: Int32Array = new Int32Array(0);
   private defaultValue: ArrayBuffer | null = null;
   private defaultText: string | null = null;
 
@@ -30,8 +32,10 @@ export class NativeClassifier extends Classifier {
     if (def !== null) this.defaultValue = String.UTF8.encode(def);
     // Names are encoded once here; the request path only indexes them.
     this.routeOperations = new Int32Array(config.routes.length);
+    this.routePositions = new Int32Array(config.routes.length);
     for (let i = 0; i < config.routes.length; i++) {
       this.routeOperations[i] = this.operations.add(config.routes[i].name);
+      this.routePositions[i] = config.routes[i].index;
     }
     this.operations.freeze();
   }
@@ -62,7 +66,7 @@ export class NativeClassifier extends Classifier {
     const line = String.UTF8.decode(req.method) + " " + String.UTF8.decode(req.path) + " → ";
     if (r >= 0) {
       log(LogLevel.Info, LOG_PREFIX + line + this.attributeText + "=\"" +
-        this.operations.text(this.routeOperations[r]) + "\" (routes[" + r.toString() + "])");
+        this.operations.text(this.routeOperations[r]) + "\" (routes[" + this.routePositions[r].toString() + "])");
     } else {
       const def = this.defaultText;
       log(LogLevel.Info, LOG_PREFIX + line + "no route matched" +

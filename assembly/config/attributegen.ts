@@ -4,8 +4,11 @@
 //                                   "match": [{"value": s, "condition": CEL}]}]}
 // - snake_case and protobuf-JSON lowerCamel names (outputAttribute) are both accepted;
 // - unknown fields are ignored, with a warning naming them (attributegen ignored them silently);
-// - where attributegen silently disabled itself (bad JSON, a bad expression), we reject the
-//   configuration with an error naming the attribute, the match and the column.
+// - where attributegen silently disabled itself (bad JSON, a bad expression), we report an error
+//   naming the attribute, the match and the column, and leave out only the part at fault: an
+//   attribute whose name or phase is invalid, a match that is not usable (its condition is
+//   compiled, and dropped if it does not compile, in classify/attributegen.ts). The matches kept
+//   stay in their order, so the first true one still wins.
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
@@ -19,8 +22,8 @@ export const enum Phase {
 }
 
 export class MatchSpec {
-  /** `condition` is "" for the always-true default entry. */
-  constructor(public value: string, public condition: string, public path: string) {}
+  /** `condition` is "" for the always-true default entry; `index` is its position in `match`. */
+  constructor(public value: string, public condition: string, public path: string, public index: i32) {}
 }
 
 export class AttributeSpec {
@@ -36,7 +39,7 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict"];
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
@@ -44,8 +47,12 @@ export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute
 export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
   const cfg = new AttributeGenConfig();
   const top = new ObjectReader(obj, "", diags, ATTRIBUTEGEN_TOP_KEYS);
+  let mark = diags.mark();
   cfg.debug = top.bool("debug", false);
+  if (diags.failedSince(mark)) diags.dropSetting("debug");
+  mark = diags.mark();
   const attributes = top.array("attributes");
+  if (diags.failedSince(mark)) diags.drop("attributes");
   top.finish(false);
   if (attributes === null) return cfg;
   if (attributes.length == 0) diags.warn("attributes", "no attributes: the plugin does nothing");
@@ -60,8 +67,10 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
   const path = index("attributes", i);
   if (!v.isObject()) {
     diags.error(path, "must be an object, found " + kindName(v));
+    diags.drop(path);
     return null;
   }
+  const mark = diags.mark();
   const spec = new AttributeSpec(i);
   const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
   const name = r.string("output_attribute", true);
@@ -72,11 +81,16 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
   spec.phase = readPhase(r.value("phase"), r.pathOf("phase"), diags);
   const matches = r.array("match");
   r.finish(false);
+  // Without a valid name or phase the attribute cannot be written: the whole attribute goes.
+  if (diags.failedSince(mark)) {
+    diags.drop(path);
+    return null;
+  }
   if (matches === null || matches.length == 0) {
     diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
   } else {
     for (let m = 0; m < matches.length; m++) {
-      const ms = readMatch(matches[m], index(r.pathOf("match"), m), diags);
+      const ms = readMatch(matches[m], index(r.pathOf("match"), m), m, diags);
       if (ms !== null) spec.matches.push(ms);
     }
   }
@@ -101,20 +115,26 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
   return Phase.AfterResponse;
 }
 
-function readMatch(v: JsonValue, path: string, diags: Diagnostics): MatchSpec | null {
+function readMatch(v: JsonValue, path: string, m: i32, diags: Diagnostics): MatchSpec | null {
   if (!v.isObject()) {
     diags.error(path, "must be an object like {\"value\": \"...\", \"condition\": \"...\"}, found " + kindName(v));
+    diags.drop(path);
     return null;
   }
+  const mark = diags.mark();
   const r = new ObjectReader(v.asObject(), path, diags, MATCH_KEYS);
   // protobuf-JSON rejects a number for a string field, so attributegen ignored such a config;
   // YAML authors must quote numeric-looking values (value: "404").
   const value = r.string("value");
   const condition = r.string("condition");
   r.finish(false);
+  if (diags.failedSince(mark)) {
+    diags.drop(path);
+    return null;
+  }
   if (value === null) {
     // Valid for attributegen (protobuf default ""), but almost certainly not what was meant.
     diags.warn(child(path, "value"), "missing: the attribute is set to an empty string when this matches");
   }
-  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, path);
+  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, path, m);
 }

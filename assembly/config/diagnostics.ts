@@ -1,6 +1,10 @@
 // Configuration problems, each tied to the JSON path of the value at fault
-// (e.g. `routes[3].path: unclosed '{' at column 8`). Errors reject the configuration
-// (proxy_on_configure returns false); warnings are logged and the configuration is used.
+// (e.g. `routes[3].path: unclosed '{' at column 8`), and what the accept policy dropped because of
+// them. Warnings never change the configuration. Errors are of two kinds:
+// - `error()`: the value at fault is unusable, so the part holding it (a route, an attribute, a
+//   match, a setting) is dropped — the readers check `failedSince(mark)` to decide;
+// - `ignored()`: the value is left out and its part kept (an unknown key).
+// Both count as errors: `"strict": true` rejects on either, and route_config_errors counts both.
 
 export class Diagnostic {
   constructor(public path: string, public message: string) {}
@@ -13,13 +17,49 @@ export class Diagnostic {
 export class Diagnostics {
   errors: Diagnostic[] = [];
   warnings: Diagnostic[] = [];
+  /** JSON paths of the parts left out because of an error, in configuration order. */
+  dropped: string[] = [];
+  /** Set when nothing of the configuration could be used (invalid JSON, no recognisable form). */
+  droppedAll: bool = false;
+  /** Errors that make their part unusable (error() calls); ignored() does not count here. */
+  private failures: i32 = 0;
 
   error(path: string, message: string): void {
+    this.errors.push(new Diagnostic(path, message));
+    this.failures++;
+  }
+
+  /** An error whose value is simply left out: the part holding it stays valid. */
+  ignored(path: string, message: string): void {
     this.errors.push(new Diagnostic(path, message));
   }
 
   warn(path: string, message: string): void {
     this.warnings.push(new Diagnostic(path, message));
+  }
+
+  /** Records that the part at `path` is not used. */
+  drop(path: string): void {
+    this.dropped.push(path);
+  }
+
+  /** Records that the setting at `path` is not used and its default applies. */
+  dropSetting(path: string): void {
+    this.dropped.push(path + " (default used)");
+  }
+
+  dropAll(): void {
+    this.droppedAll = true;
+  }
+
+  /** A position to compare with failedSince(): take it before reading a part. */
+  mark(): i32 {
+    return this.failures;
+  }
+
+  /** Whether an error made something unusable since `mark`. */
+  failedSince(mark: i32): bool {
+    return this.failures != mark;
   }
 
   get ok(): bool {

@@ -1,4 +1,11 @@
 // Configuration entry point: bytes from proxy_on_configure → one of the two forms, validated.
+//
+// Policy. By default a configuration with errors is still used, minus the parts at fault (see
+// Diagnostics): Istio delivers the plugin over ECDS with no default configuration and no fetch
+// timeout, so a rejected configuration keeps every proxy that starts afterwards from becoming
+// ready (istio/istio#42928). Invalid JSON, or something that is neither form, gives an empty
+// table. `"strict": true` (top level, both forms) rejects a configuration with any error instead,
+// so Envoy keeps the previous one on running proxies. The decision is the filter's (filter/root.ts).
 import { parseJson, JsonObject } from "./json";
 import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
@@ -19,6 +26,8 @@ export const enum ConfigForm {
 
 export class ParsedConfig {
   form: ConfigForm = ConfigForm.Empty;
+  /** `"strict": true`: reject on any error instead of using the valid parts. */
+  strict: bool = false;
   native: NativeConfig | null = null;
   attributeGen: AttributeGenConfig | null = null;
   metrics: MetricsConfig = new MetricsConfig();
@@ -36,11 +45,13 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
   const err = parsed.error;
   if (err !== null) {
     diags.error("", err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
+    diags.dropAll();
     return out;
   }
   const root = parsed.value!;
   if (!root.isObject()) {
     diags.error("", "pluginConfig must be a JSON object, found " + kindName(root));
+    diags.dropAll();
     return out;
   }
   const obj: JsonObject = root.asObject();
@@ -48,10 +59,12 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.warn("", "empty pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
+  out.strict = readStrict(obj, diags);
   const hasRoutes = obj.has("routes");
   const hasAttributes = obj.has("attributes");
   if (hasRoutes && hasAttributes) {
     diags.error("", "\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
+    diags.dropAll();
   } else if (hasRoutes) {
     out.form = ConfigForm.Native;
     out.native = readNativeConfig(obj, diags);
@@ -62,8 +75,19 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     out.metrics = readMetricsConfig(obj.get("metrics"), diags, false);
   } else {
     diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
+    diags.dropAll();
   }
   return out;
+}
+
+/** A `strict` that is not a boolean is an error, and the default policy (accept) applies. */
+function readStrict(obj: JsonObject, diags: Diagnostics): bool {
+  const v = obj.get("strict");
+  if (v === null || v.isNull()) return false;
+  if (v.isBool()) return v.asBool();
+  diags.error("strict", "must be true or false, found " + kindName(v) + " (the default policy, accept, applies)");
+  diags.dropSetting("strict");
+  return false;
 }
 
 function isBlank(bytes: Uint8Array): bool {

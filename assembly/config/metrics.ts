@@ -5,6 +5,9 @@ import { JsonValue } from "./json";
 import { Diagnostics } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
 
+// An invalid setting here falls back to its default (and is recorded as dropped), so the metrics
+// of a configuration with a typo in this section keep their usual names.
+
 export class MetricsConfig {
   enabled: bool = true;
   /** Prepended to every metric name: route_requests_total, route_request_duration_milliseconds, … */
@@ -29,26 +32,40 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
   }
   if (!v.isObject()) {
     diags.error("metrics", "must be an object or a boolean, found " + kindName(v));
+    diags.dropSetting("metrics");
     return cfg;
   }
   const r = new ObjectReader(v.asObject(), "metrics", diags, METRICS_KEYS, METRICS_ALIASES);
-  cfg.enabled = r.bool("enabled", true);
+  cfg.enabled = readFlag(r, "enabled", true);
+  let mark = diags.mark();
   const prefix = r.string("prefix");
-  if (prefix !== null) {
-    cfg.prefix = prefix;
-    checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
+  if (prefix !== null) checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
+  if (!diags.failedSince(mark)) {
+    if (prefix !== null) cfg.prefix = prefix;
+  } else {
+    diags.dropSetting(r.pathOf("prefix"));
   }
-  cfg.requests = r.bool("requests", true);
-  cfg.duration = r.bool("duration", true);
-  cfg.requestBytes = r.bool("request_bytes", false);
-  cfg.responseBytes = r.bool("response_bytes", false);
+  cfg.requests = readFlag(r, "requests", true);
+  cfg.duration = readFlag(r, "duration", true);
+  cfg.requestBytes = readFlag(r, "request_bytes", false);
+  cfg.responseBytes = readFlag(r, "response_bytes", false);
+  mark = diags.mark();
   const unmatched = r.string("unmatched");
-  if (unmatched !== null) {
-    if (unmatched.length == 0) diags.error(r.pathOf("unmatched"), "must not be empty");
-    cfg.unmatched = unmatched;
+  if (unmatched !== null && unmatched.length == 0) diags.error(r.pathOf("unmatched"), "must not be empty");
+  if (!diags.failedSince(mark)) {
+    if (unmatched !== null) cfg.unmatched = unmatched;
+  } else {
+    diags.dropSetting(r.pathOf("unmatched"));
   }
   r.finish(unknownIsError);
   return cfg;
+}
+
+function readFlag(r: ObjectReader, key: string, fallback: bool): bool {
+  const mark = r.diags.mark();
+  const v = r.bool(key, fallback);
+  if (r.diags.failedSince(mark)) r.diags.dropSetting(r.pathOf(key));
+  return v;
 }
 
 /** Prometheus drops names that start with a digit; Envoy turns anything outside [a-zA-Z0-9_] into '_'. */

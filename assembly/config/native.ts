@@ -5,8 +5,8 @@
 //                 "headers": [{ "name": "x-tenant", "value": "a" }],
 //                 "query_params": [{ "name": "analytic", "type": "RegularExpression", "value": "^(true|1)$" }] } ] }
 //
-// Validation is strict (unknown keys are errors): this form is ours, so a typo must not silently
-// turn into a route that never matches.
+// Unknown keys are errors: this form is ours, so a typo must not go unnoticed. Under the default
+// accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
@@ -26,7 +26,7 @@ export class NativeConfig {
   routes: RouteSpec[] = [];
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics"];
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", "strict"];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
@@ -54,40 +54,56 @@ export function checkAttributeName(name: string, path: string, diags: Diagnostic
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
+  // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
+  // decides whether the configuration is then used or rejected).
+  let mark = diags.mark();
   const attr = top.string("output_attribute");
-  if (attr !== null) {
-    cfg.outputAttribute = attr;
-    checkAttributeName(attr, "output_attribute", diags);
-  }
+  if (attr !== null) checkAttributeName(attr, "output_attribute", diags);
+  if (keepSetting(diags, mark, "output_attribute") && attr !== null) cfg.outputAttribute = attr;
+  mark = diags.mark();
   const def = top.string("default");
-  if (def !== null) {
-    if (def.length == 0) diags.error("default", "must not be empty (omit it to leave the attribute unset)");
-    cfg.defaultValue = def;
-  }
+  if (def !== null && def.length == 0) diags.error("default", "must not be empty (omit it to leave the attribute unset)");
+  if (keepSetting(diags, mark, "default")) cfg.defaultValue = def;
+  mark = diags.mark();
   cfg.debug = top.bool("debug", false);
+  keepSetting(diags, mark, "debug");
+  mark = diags.mark();
   const routes = top.array("routes");
+  if (diags.failedSince(mark)) diags.drop("routes");
   if (routes !== null) {
-    if (routes.length > MAX_ROUTES) {
-      diags.error("routes", "more than " + MAX_ROUTES.toString() + " routes");
-    } else {
-      for (let i = 0; i < routes.length; i++) {
-        const route = readRoute(routes[i], i, diags);
-        if (route !== null) cfg.routes.push(route);
-      }
+    let count = routes.length;
+    if (count > MAX_ROUTES) {
+      diags.error("routes", "more than " + MAX_ROUTES.toString() + " routes (the routes from " +
+        index("routes", MAX_ROUTES) + " on are not used)");
+      diags.drop(index("routes", MAX_ROUTES) + "…" + index("routes", count - 1));
+      count = MAX_ROUTES;
+    }
+    for (let i = 0; i < count; i++) {
+      const route = readRoute(routes[i], i, diags);
+      if (route !== null) cfg.routes.push(route);
     }
     if (routes.length == 0) diags.warn("routes", "no routes: every request is unmatched");
   }
   top.finish(true);
-  checkMethodCount(cfg.routes, diags);
+  cfg.routes = limitMethodCount(cfg.routes, diags);
   return cfg;
+}
+
+/** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
+function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
+  if (!diags.failedSince(mark)) return true;
+  diags.dropSetting(path);
+  return false;
 }
 
 function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   const path = index("routes", i);
   if (!v.isObject()) {
     diags.error(path, "must be an object, found " + kindName(v));
+    diags.drop(path);
     return null;
   }
+  const mark = diags.mark();
   const errorsBefore = diags.errors.length;
   const r = new ObjectReader(v.asObject(), path, diags, ROUTE_KEYS, ROUTE_ALIASES);
 
@@ -124,12 +140,19 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   route.queryParams = readConditions(r, "query_params", false, diags);
   r.finish(true);
 
-  // Only when the route is otherwise valid: an invalid condition already explains the problem.
-  if (diags.errors.length == errorsBefore && route.pathKind == PathMatchKind.Any && route.methods.length == 0 &&
-    route.headers.length == 0 && route.queryParams.length == 0 && pathKeys == 0) {
+  const failed = diags.failedSince(mark);
+  // A route with no condition would match every request: never kept, even when the only problem
+  // reported is an unknown key (a misspelt "path" is the usual cause, and already explains it).
+  const matchesAll = route.pathKind == PathMatchKind.Any && route.methods.length == 0 &&
+    route.headers.length == 0 && route.queryParams.length == 0 && pathKeys == 0;
+  if (!failed && matchesAll && diags.errors.length == errorsBefore) {
     diags.error(path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   }
-  return diags.errors.length == errorsBefore ? route : null;
+  if (failed || matchesAll) {
+    diags.drop(path);
+    return null;
+  }
+  return route;
 }
 
 function isTokenChar(c: i32): bool {
@@ -183,16 +206,29 @@ function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics
   route.methods.push(m);
 }
 
-function checkMethodCount(routes: RouteSpec[], diags: Diagnostics): void {
+/**
+ * The route table has a method bit mask of MAX_METHODS bits: a route that would bring in one
+ * distinct method too many is left out (with its path named), the routes before it are kept.
+ */
+function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] {
   const seen: string[] = [];
-  for (let i = 0; i < routes.length && seen.length <= MAX_METHODS; i++) {
-    for (let k = 0; k < routes[i].methods.length; k++) {
-      if (!seen.includes(routes[i].methods[k])) seen.push(routes[i].methods[k]);
+  let kept = 0;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
+    const methods = route.methods;
+    let added = 0;
+    for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) added++;
+    if (seen.length + added > MAX_METHODS) {
+      const path = index("routes", route.index);
+      diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes");
+      diags.drop(path);
+      continue;
     }
+    for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) seen.push(methods[k]);
+    routes[kept++] = route;
   }
-  if (seen.length > MAX_METHODS) {
-    diags.error("routes", "more than " + MAX_METHODS.toString() + " distinct methods");
-  }
+  routes.length = kept;
+  return routes;
 }
 
 export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {

@@ -1,6 +1,7 @@
 // Typed, path-aware access to a JSON object of the configuration, so every field is validated the
 // same way and every problem names its JSON path. Unknown keys are reported when `finish()` runs,
-// with a "did you mean" hint; known keys and their aliases are never reported.
+// with a "did you mean" hint; known keys and their aliases are never reported. A value of the wrong
+// type is an error that makes the part holding it unusable (Diagnostics.error).
 import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child } from "./diagnostics";
 import { didYouMean } from "../text/did-you-mean";
@@ -100,13 +101,16 @@ export class ObjectReader {
     return v.asObject();
   }
 
-  /** Reports keys nobody asked for: errors (strict native form) or warnings (attributegen compatibility). */
+  /**
+   * Reports keys nobody asked for: errors (native form: a typo must not go unnoticed) or warnings
+   * (attributegen compatibility). Either way the key is left out and its object kept.
+   */
   finish(unknownIsError: bool): void {
     for (let i = 0; i < this.obj.keys.length; i++) {
       const key = this.obj.keys[i];
       if (indexOfKey(this.known, key) >= 0 || this.isAlias(key)) continue;
       const message = "unknown field" + didYouMean(key, this.known);
-      if (unknownIsError) this.diags.error(this.pathOf(key), message);
+      if (unknownIsError) this.diags.ignored(this.pathOf(key), message);
       else this.diags.warn(this.pathOf(key), message + "; ignored");
     }
   }

@@ -1,7 +1,10 @@
 // The plugin's root context: owns the compiled configuration (config → compile), shared by every
-// stream of this VM. Envoy calls on_configure on start and on every configuration update; a
-// rejected configuration makes Envoy reject the listener update (xDS NACK), so the previous
-// configuration keeps serving.
+// stream of this VM. Envoy calls on_configure on start and on every configuration update.
+// A configuration with errors is used without its invalid parts (on_configure returns true), and
+// route_config_errors says how many errors it had: a rejection would keep every proxy that starts
+// afterwards from becoming ready, since Istio's ECDS delivery has no default configuration. With
+// `"strict": true` it is rejected instead: Envoy refuses the update (xDS NACK), so running proxies
+// keep the previous configuration.
 import { RootContext, Context } from "@solo-io/proxy-runtime/assembly";
 import { getBufferBytes, log, BufferType, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
@@ -12,6 +15,8 @@ import { RouteMetricsStream } from "./stream";
 import { ActiveConfig } from "./active-config";
 import { collectGarbage } from "./memory";
 import { RouteMetrics } from "../metrics/route-metrics";
+import { reportConfigErrors } from "../metrics/config-errors";
+import { logDiagnostics, logRejected, logDegraded } from "./config-report";
 
 export class RouteMetricsRoot extends RootContext {
   /** Shared with every stream of this root; replaced field by field on each accepted configuration. */
@@ -42,19 +47,15 @@ export class RouteMetricsRoot extends RootContext {
     const parsed = parseConfig(bytes);
     const classifier = buildClassifier(parsed);
     const diags = parsed.diags;
-    for (let i = 0; i < diags.warnings.length; i++) {
-      log(LogLevel.Warn, LOG_PREFIX + "config warning: " + diags.warnings[i].toString());
-    }
-    if (!diags.ok) {
-      for (let i = 0; i < diags.errors.length; i++) {
-        log(LogLevel.Error, LOG_PREFIX + "config error: " + diags.errors[i].toString());
-      }
-      log(LogLevel.Error, LOG_PREFIX + "configuration rejected (" + diags.errors.length.toString() +
-        (diags.errors.length == 1 ? " error)" : " errors)"));
+    logDiagnostics(diags);
+    if (!diags.ok && parsed.strict) {
+      logRejected(diags);
       return false;
     }
+    if (!diags.ok) logDegraded(diags);
     this.active.classifier = classifier;
     this.active.metrics = new RouteMetrics(parsed.metrics, classifier.operations);
+    reportConfigErrors(diags.errors.length);
     log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
     return true;
   }

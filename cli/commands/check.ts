@@ -89,9 +89,12 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   const status = opts.status ?? 200;
   const durationMs = opts.durationMs ?? 12;
   const host = await startPlugin(loaded, { wasm: opts.wasm, pluginConfig: withDebug(loaded.pluginConfig) });
-  if (!host.configured) {
-    const d = configDiagnostics(host);
-    throw new CliError(`${loaded.pluginSource}: configuration rejected`, 1, [...d.errors, ...d.envoy]);
+  // As strict as before the plugin ran configurations with errors: any config error fails.
+  const d = configDiagnostics(host);
+  if (!host.configured || d.errors.length > 0) {
+    host.stop();
+    const verdict = host.configured ? 'configuration has errors (a proxy would run it without the parts at fault)' : 'configuration rejected';
+    throw new CliError(`${loaded.pluginSource}: ${verdict}`, 1, [...d.errors, ...d.summary, ...d.envoy]);
   }
   host.clearLogs();
   const r = host.request({ method: opts.method, path: opts.path, headers, status, durationMs });

@@ -1,6 +1,9 @@
 // `route-metrics lint <config>`: the plugin's own verdict (the real .wasm's proxy_on_configure:
 // its "config error:" / "config warning:" lines, with JSON paths) plus analysis/lint-rules.ts findings.
 // Exit codes: 0 clean (infos allowed), 1 errors (or warnings with --strict), 2 usage.
+// The plugin runs a configuration with errors minus the parts at fault (unless "strict": true),
+// so a config error fails lint whether or not the plugin accepted it: lint is the gate, before
+// `kubectl apply`; `--strict` makes warnings fail too.
 import { loadConfigFiles } from '../config-files.ts';
 import { lintConfig, type Finding } from '../analysis/lint-rules.ts';
 import { configDiagnostics, diagnosticPath, startPlugin } from '../plugin-host.ts';
@@ -15,7 +18,12 @@ export interface LintOptions {
 
 export interface LintReport {
   file: string;
+  /** Whether the plugin loads it (true also when it has errors, unless it sets "strict": true). */
   accepted: boolean;
+  /** clean: no plugin error; degraded: loaded without the parts at fault; rejected: not loaded. */
+  verdict: 'clean' | 'degraded' | 'rejected';
+  /** The plugin's summary line when there were errors (what it dropped, or the rejection). */
+  summary: string | null;
   findings: Finding[];
   counts: Record<Finding['level'], number>;
 }
@@ -29,7 +37,6 @@ export async function runLint(opts: LintOptions): Promise<{ report: LintReport; 
   host.stop();
   const findings: Finding[] = [];
   for (const line of d.errors) {
-    if (/^route-metrics: configuration rejected/.test(line)) continue; // the summary line; counted below
     findings.push({ level: 'error', path: diagnosticPath(line), message: line.replace(PLUGIN_LINE, '').replace(/^route-metrics: /, '') });
   }
   if (!host.configured && findings.length === 0) {
@@ -45,14 +52,22 @@ export async function runLint(opts: LintOptions): Promise<{ report: LintReport; 
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.level]++;
   const exitCode = counts.error > 0 || (opts.strict && counts.warning > 0) ? 1 : 0;
-  return { report: { file: loaded.pluginSource!, accepted: host.configured, findings, counts }, exitCode };
+  const verdict = !host.configured ? 'rejected' : d.errors.length > 0 ? 'degraded' : 'clean';
+  const summary = d.summary.length > 0 ? d.summary[0].replace(/^route-metrics: /, '') : null;
+  return { report: { file: loaded.pluginSource!, accepted: host.configured, verdict, summary, findings, counts }, exitCode };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function formatLint(r: LintReport): string {
   const colour = { error: c.red, warning: c.yellow, info: c.cyan };
-  const lines: string[] = [`${c.bold(r.file)}: ${r.accepted ? 'accepted by the plugin' : c.red('rejected by the plugin')}`];
+  const verdicts = {
+    clean: 'accepted by the plugin',
+    degraded: c.red('errors: the plugin would run it without the parts at fault ("strict": true rejects it)'),
+    rejected: c.red('rejected by the plugin'),
+  };
+  const lines: string[] = [`${c.bold(r.file)}: ${verdicts[r.verdict]}`];
+  if (r.summary !== null && r.verdict === 'degraded') lines.push(`  ${c.dim(r.summary)}`);
   const order = { error: 0, warning: 1, info: 2 };
   const sorted = [...r.findings].sort((a, b) => order[a.level] - order[b.level]);
   for (const f of sorted) {

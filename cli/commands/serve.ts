@@ -119,8 +119,11 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
   }
   const diags = configDiagnostics(envoy);
   if (!envoy.configured) {
-    throw new CliError(`${loaded.pluginSource}: configuration rejected by the plugin; not listening`, 1, [...diags.errors, ...diags.envoy]);
+    throw new CliError(`${loaded.pluginSource}: configuration rejected by the plugin; not listening`, 1, [...diags.errors, ...diags.summary, ...diags.envoy]);
   }
+  // Like a proxy, serve runs a configuration with errors without the parts at fault (`lint` and
+  // `check` are the strict gates); the errors go first and in red, and the banner says DEGRADED.
+  for (const e of [...diags.errors, ...diags.summary]) console.error(err.red(e));
   for (const w of diags.warnings) console.error(err.yellow(w));
   for (const w of envoy.telemetryWarnings) console.error(err.yellow(`telemetry: ${w}`));
 
@@ -154,6 +157,7 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
           telemetry: { source: telemetrySource, resource: loaded.telemetry ?? null },
           listeners: { proxy: `http://${formatAddress({ host: listenAt.host, port: proxyPort })}`, admin: `http://${formatAddress({ host: adminAt.host, port: adminPort })}`, upstream: upstream!.toString() },
           streams: { completed: proxy.completed, active: proxy.activeStreams },
+          configErrors: [...diags.errors, ...diags.summary],
           vm: { configured: envoy.configured, failed: envoy.failed, memoryPages: envoy.memoryPages(), hostCalls: envoy.hostCallCounts },
         }),
       },
@@ -167,6 +171,9 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
     const adminUrl = `http://${formatAddress({ host: adminAt.host, port: adminPort })}`;
     log(c.bold(`route-metrics dev proxy — ${rel(wasmPath)} in a simulated Envoy`));
     log(`  plugin     ${rel(loaded.pluginSource!)}${defaulted ? ' (default)' : ''}: ${pluginSummary(envoy)}`);
+    if (diags.errors.length > 0) {
+      log(c.red(`  DEGRADED   ${diags.errors.length} config error(s) (on stderr): the plugin runs without the invalid parts; route_config_errors ${diags.errors.length}`));
+    }
     log(`  telemetry  ${telemetrySource ? rel(telemetrySource.replace(/ \(default\)$/, '')) + (telemetrySource.endsWith('(default)') ? ' (default)' : '') : '(none)'}`);
     if (appPort !== null) log(`  app        ${upstream!.origin}  (built-in podinfo-like sample app)`);
     log(`  proxy      ${proxyUrl}  → ${upstream!.origin}${upstream!.pathname === '/' ? '' : upstream!.pathname}`);

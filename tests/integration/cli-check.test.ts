@@ -1,6 +1,6 @@
 // `route-metrics check`: one request through the real .wasm — the route attribute, the route or
 // condition that decided (from the plugin's own debug decision line), the metrics it recorded,
-// and the exit codes of --expect / --expect-none / a rejected configuration.
+// and the exit codes of --expect / --expect-none / a configuration with errors.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -98,11 +98,22 @@ describe('check: exit codes', () => {
     assert.equal(cli('check', NATIVE, 'GET', '/healthz', '--expect-none').code, 1);
   });
 
-  test('a rejected configuration → 1 with the plugin\'s error lines', () => {
+  test('a configuration with errors → 1 with the plugin\'s error lines, although a proxy would run its valid part', () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, '{"routes":[{"name":"x","path":"/a/{b"}]}');
+    writeFileSync(bad, '{"routes":[{"name":"x","path":"/a/{b"},{"name":"a","path":"/a"}]}');
     const r = cli('check', bad, 'GET', '/a');
     assert.equal(r.code, 1);
+    assert.match(r.stderr, /configuration has errors \(a proxy would run it without the parts at fault\)/);
+    assert.match(r.stderr, /route-metrics: config error: routes\[0\]\.path: unclosed '\{' at column 4/);
+    assert.match(r.stderr, /route-metrics: configuration accepted with 1 error; dropped: routes\[0\]/);
+  });
+
+  test('a configuration the plugin rejects ("strict": true) → 1 with the plugin\'s error lines', () => {
+    const bad = join(dir, 'strict.json');
+    writeFileSync(bad, '{"strict":true,"routes":[{"name":"x","path":"/a/{b"}]}');
+    const r = cli('check', bad, 'GET', '/a');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /configuration rejected/);
     assert.match(r.stderr, /route-metrics: config error: routes\[0\]\.path: unclosed '\{' at column 4/);
   });
 

@@ -40,7 +40,9 @@ describe('lint: the plugin\'s verdict', () => {
     const p = file('bad.json', { routes: [{ name: 'x', path: '/a/{b' }, { name: 'y' }, { name: 'z', methods: ['get'] }] });
     const r = cli('lint', p);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /rejected by the plugin/);
+    // The plugin would run it without the parts at fault: lint fails it all the same.
+    assert.match(r.stdout, /errors: the plugin would run it without the parts at fault \("strict": true rejects it\)/);
+    assert.match(r.stdout, /configuration accepted with 3 errors; dropped: routes\[0\], routes\[1\], routes\[2\]/);
     assert.match(r.stdout, /error\s+routes\[0\]\.path: unclosed '\{' at column 4/);
     assert.match(r.stdout, /error\s+routes\[1\]: route has no match condition/);
     assert.match(r.stdout, /error\s+routes\[2\]\.method\[0\]: 'get': HTTP methods are case-sensitive; did you mean 'GET'\?/);
@@ -49,8 +51,28 @@ describe('lint: the plugin\'s verdict', () => {
   test('invalid JSON is reported by the plugin with its position', async () => {
     const { report, exitCode } = await runLint({ config: [file('broken.json', '{"routes": [')] });
     assert.equal(exitCode, 1);
-    assert.equal(report.accepted, false);
-    assert.ok(report.findings.some((f) => f.level === 'error'), JSON.stringify(report.findings));
+    assert.equal(report.accepted, true); // as an empty table
+    assert.equal(report.verdict, 'degraded');
+    assert.ok(report.findings.some((f) => f.level === 'error' && /invalid JSON at line 1 column 13/.test(f.message)), JSON.stringify(report.findings));
+    assert.ok(!report.findings.some((f) => /^configuration (accepted|rejected)/.test(f.message)), 'the summary line is not a finding');
+  });
+
+  test('"strict": true: rejected by the plugin, exit 1', async () => {
+    const p = file('strict.json', { strict: true, default: 'o', routes: [{ name: 'a', path: '/a' }, { name: 'b', path: '/b{' }] });
+    const r = cli('lint', p);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /rejected by the plugin/);
+    const { report } = await runLint({ config: [p] });
+    assert.deepEqual([report.accepted, report.verdict, report.counts.error], [false, 'rejected', 1]);
+    assert.equal(report.summary, 'configuration rejected (1 error)');
+  });
+
+  test('an unknown key: an error (the plugin ignores it), so exit 1 — also the gate for label clashes', async () => {
+    const { report, exitCode } = await runLint({ config: [file('clash.json', { default: 'o', routes: [{ name: 'a', path: '/a', mehtod: 'GET' },
+      { name: 'x;y', path: '/x' }, { name: 'x_y', path: '/y' }] })] });
+    assert.equal(exitCode, 1);
+    assert.equal(report.verdict, 'degraded');
+    assert.deepEqual(report.findings.filter((f) => f.level === 'error').map((f) => f.path), ['routes[0].mehtod', 'routes[2].name']);
   });
 
   test("the plugin's warnings are warnings", async () => {

@@ -59,6 +59,7 @@ describe('openapi: OpenAPI 3.0 (petstore-plus)', () => {
   test('the generated config is accepted by the plugin and classifies real paths', async () => {
     const host = await startFilter({ routes });
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n, host.logsAtLeast('error').map((l) => l.message).join('\n'));
     const cases: [string, string, string | undefined][] = [
       ['GET', '/api/v1/pets?limit=5', 'GET /pets'],
       ['POST', '/api/v1/pets', 'POST /pets'],
@@ -114,6 +115,7 @@ describe('openapi: Swagger 2.0 (bookstore)', () => {
     ]);
     const host = await startFilter({ routes });
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n, host.logsAtLeast('error').map((l) => l.message).join('\n'));
     assert.equal(host.request({ method: 'GET', path: '/store/shelves/fiction/books/42' }).filterState[OP], 'GetBook');
   });
 });

@@ -1,7 +1,8 @@
 // `route-metrics serve`: the dev proxy as a child process on ephemeral ports — pass-through of the
 // sample app and of a header-echoing upstream, the admin /stats/prometheus (route_* and istio_*
 // with the Telemetry override), Envoy's local replies for upstream failures (503 UF, 504 UT),
-// configuration errors before listening, port conflicts, SIGTERM, --traffic.
+// configuration errors (served degraded; "strict": true refused before listening), port conflicts,
+// SIGTERM, --traffic.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -271,15 +272,34 @@ spec:
     }
   });
 
-  test('a rejected configuration: the plugin\'s errors and exit 1, before listening', TEST_TIMEOUT, async () => {
+  test('a configuration with errors: served without the invalid routes, the errors on stderr, DEGRADED, the gauge', TEST_TIMEOUT, async () => {
+    const bad = join(dir, 'degraded.json');
+    writeFileSync(bad, '{"routes":[{"name":"x","path":"/a/{b"},{"name":"y"},{"name":"ok","path":"/healthz"}]}');
+    const s = await serve(['--config', bad, ...EPHEMERAL]);
+    try {
+      assert.match(s.stderr(), /route-metrics: config error: routes\[0\]\.path: unclosed '\{' at column 4/);
+      assert.match(s.stderr(), /route-metrics: config error: routes\[1\]: route has no match condition/);
+      assert.match(s.stderr(), /route-metrics: configuration accepted with 2 errors; dropped: routes\[0\], routes\[1\]/);
+      assert.match(s.stdout(), /DEGRADED\s+2 config error\(s\)/);
+      assert.equal((await fetch(`${s.proxy}/healthz`)).status, 200);
+      const m = await metrics(s);
+      assert.equal(sample(m, 'route_requests_total', { route_name: 'ok', response_class: '2xx' }), 1);
+      assert.equal(sample(m, 'route_config_errors', {}), 2);
+    } finally {
+      assert.equal((await stop(s)).code, 0);
+    }
+  });
+
+  test('"strict": true and errors: the plugin rejects it; its errors and exit 1, before listening', TEST_TIMEOUT, async () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, '{"routes":[{"name":"x","path":"/a/{b"},{"name":"y"}]}');
+    writeFileSync(bad, '{"strict":true,"routes":[{"name":"x","path":"/a/{b"},{"name":"y"}]}');
     const port = await freePort();
     const s = spawnServe(['--config', bad, '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0', '--app', '127.0.0.1:0']);
     const { code } = await s.exited;
     assert.equal(code, 1);
     assert.match(s.stderr(), /route-metrics: config error: routes\[0\]\.path: unclosed '\{' at column 4/);
     assert.match(s.stderr(), /route-metrics: config error: routes\[1\]: route has no match condition/);
+    assert.match(s.stderr(), /route-metrics: configuration rejected \(2 errors\)/);
     assert.match(s.stderr(), /not listening/);
     assert.doesNotMatch(s.stdout(), /ready:/);
   });

@@ -1,6 +1,6 @@
-// The Grafana dashboard and examples/prometheus/promql.md: every PromQL expression parses (the
-// Prometheus project's own Lezer grammar, and `promtool check rules` when promtool is installed) and
-// uses only metric names the plugin or Istio emits and labels those series have.
+// The Grafana dashboard, examples/prometheus/promql.md and alerts.yml: every PromQL expression parses
+// (the Prometheus project's own Lezer grammar, and `promtool check rules` when promtool is installed)
+// and uses only metric names the plugin or Istio emits and labels those series have.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
+import { parse as parseYaml } from 'yaml';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARD_FILE = join(REPO, 'examples', 'grafana', 'route-metrics-dashboard.json');
 const PROMQL_MD = join(REPO, 'examples', 'prometheus', 'promql.md');
+const ALERTS_FILE = join(REPO, 'examples', 'prometheus', 'alerts.yml');
 
 // Labels every scraped series gets from examples/prometheus/prometheus.yml, plus Prometheus' own.
 const SCRAPE_LABELS = ['job', 'instance', 'namespace', 'pod', 'app', 'version', 'gateway'];
@@ -31,6 +33,7 @@ function histogram(name: string, labels: string[]): Record<string, string[]> {
 /** Every series name the examples may query, with its own labels. */
 const METRICS: Record<string, string[]> = {
   route_requests_total: ['route_name', 'response_class'],
+  route_config_errors: [],
   ...histogram('route_request_duration_milliseconds', ['route_name']),
   ...histogram('route_request_bytes', ['route_name']),
   ...histogram('route_response_bytes', ['route_name']),
@@ -181,6 +184,31 @@ describe('examples/prometheus/promql.md', () => {
   for (const { where, expr } of promqlBlocks) {
     test(`${where}: parses; known metrics and labels`, () => checkExpression(where, expr));
   }
+});
+
+const alerts = parseYaml(readFileSync(ALERTS_FILE, 'utf8'));
+const alertRules: Array<{ alert: string; expr: string; for?: string }> = alerts.groups.flatMap((g: { rules: unknown[] }) => g.rules);
+
+describe('examples/prometheus/alerts.yml', () => {
+  test('alerts on route_config_errors, per pod', () => {
+    const rule = alertRules.find((r) => r.alert === 'RouteMetricsConfigErrors');
+    assert.ok(rule, 'RouteMetricsConfigErrors');
+    assert.equal(rule.expr, 'max by (namespace, pod) (route_config_errors) > 0');
+    assert.match(readFileSync(join(REPO, 'README.md'), 'utf8'), /expr: max by \(namespace, pod\) \(route_config_errors\) > 0/, 'the README shows the same rule');
+    assert.ok(readFileSync(join(REPO, 'assembly', 'metrics', 'config-errors.ts'), 'utf8').includes('CONFIG_ERRORS_METRIC = "route_config_errors"'));
+  });
+
+  for (const r of alertRules) {
+    test(`alert ${r.alert}: parses; known metrics and labels`, () => checkExpression(`alert ${r.alert}`, r.expr));
+  }
+
+  test('promtool check rules accepts the file as it is', (t) => {
+    const version = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
+    if (version.error) return t.skip('promtool is not installed (apt-get install prometheus)');
+    const r = spawnSync('promtool', ['check', 'rules', ALERTS_FILE], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`SUCCESS: ${alertRules.length} rules found`));
+  });
 });
 
 test('promtool check rules accepts every expression', (t) => {

@@ -12,6 +12,7 @@ describe('attributegen form: podinfo per-route example', async () => {
 
   test('is accepted', () => {
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n);
     assert.ok(host.logs.some((l) => l.message.startsWith('route-metrics: configured: attributegen form')));
   });
 
@@ -208,21 +209,32 @@ describe('attributegen form: semantics', () => {
 });
 
 describe('attributegen form: configuration problems', () => {
-  test('a bad condition rejects the configuration naming attribute, match and column', async () => {
-    const host = await startFilter({ attributes: [{ output_attribute: 'istio_operationId', match: [
-      { value: 'a', condition: "request.method == 'GET'" },
-      { value: 'b', condition: "request.method == 'GET' &&" },
-      { value: 'c', condition: "request.methd == 'GET'" },
-      { value: 'd', condition: "request.url_path.matches('^/(a')" },
-    ] }] });
-    assert.equal(host.configured, false);
+  const BAD_CONDITIONS = { attributes: [{ output_attribute: 'istio_operationId', match: [
+    { value: 'a', condition: "request.method == 'GET'" },
+    { value: 'b', condition: "request.method == 'GET' &&" },
+    { value: 'c', condition: "request.methd == 'GET'" },
+    { value: 'd', condition: "request.url_path.matches('^/(a')" },
+  ] }] };
+
+  test('a bad condition is an error naming attribute, match and column; only the matches at fault are dropped', async () => {
+    const host = await startFilter(BAD_CONDITIONS);
+    assert.equal(host.configured, true, host.startError);
     const errors = host.logsAtLeast('error').map((l) => l.message);
     for (const m of [1, 2, 3]) {
       assert.ok(errors.some((l) => l.startsWith(`route-metrics: config error: attributes[0].match[${m}].condition: `) && /at column \d+$/.test(l)),
         `match[${m}]:\n${errors.join('\n')}`);
     }
     assert.ok(errors.some((l) => l.includes('match[2].condition') && l.includes('request.method')), 'suggests the attribute');
-    assert.ok(errors.includes('route-metrics: configuration rejected (3 errors)'), errors.join('\n'));
+    assert.ok(errors.includes('route-metrics: configuration accepted with 3 errors; dropped: attributes[0].match[1], ' +
+      'attributes[0].match[2], attributes[0].match[3]; the rest is in force'), errors.join('\n'));
+    assert.equal((await host.request({ method: 'GET', path: '/a' })).filterState[OP], 'a');
+    assert.equal((await host.request({ method: 'POST', path: '/a' })).filterState[OP], undefined);
+  });
+
+  test('"strict": true rejects it', async () => {
+    const host = await startFilter({ strict: true, ...BAD_CONDITIONS });
+    assert.equal(host.configured, false);
+    assert.ok(host.logsAtLeast('error').some((l) => l.message === 'route-metrics: configuration rejected (3 errors)'));
   });
 
   test('unknown fields are ignored with a warning, as attributegen ignored them', async () => {
@@ -234,9 +246,10 @@ describe('attributegen form: configuration problems', () => {
     assert.ok(warnings.includes('route-metrics: config warning: attributes[0].match[0].comment: unknown field; ignored'), warnings.join('\n'));
   });
 
-  test('invalid JSON is an error (attributegen silently did nothing)', async () => {
+  test('invalid JSON is an error (attributegen silently did nothing), and an empty table', async () => {
     const host = await startFilter('attributes:\n- output_attribute: x');
-    assert.equal(host.configured, false);
+    assert.equal(host.configured, true, host.startError);
     assert.ok(host.logsAtLeast('error').some((l) => l.message.includes('invalid JSON at line 1 column 1')));
+    assert.deepEqual((await host.request({ path: '/x' })).filterState, {});
   });
 });

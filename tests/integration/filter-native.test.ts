@@ -10,6 +10,7 @@ describe('native routes: the podinfo example', async () => {
 
   test('the configuration is accepted', () => {
     assert.equal(host.configured, true, host.startError);
+    assert.equal(host.gauge('route_config_errors'), 0n);
     assert.ok(host.logs.some((l) => l.level === 'info' && l.message.includes('route-metrics: configured: native routes')));
   });
 
@@ -105,19 +106,21 @@ describe('native routes: header and query conditions', async () => {
 });
 
 describe('native routes: invalid configuration', () => {
-  test('is rejected with one error line per problem naming the JSON path', async () => {
-    const host = await startFilter({
-      routes: [
-        { name: 'ok', path: '/ok' },
-        { name: '', path: '/a' },
-        { name: 'b', method: 'get', path: '/b' },
-        { name: 'c', path: '/users/{id' },
-        { name: 'd', path_regex: 'a(b' },
-        { name: 'e' },
-        { name: 'f', path: '/f', colour: 'red' },
-      ],
-    });
-    assert.equal(host.configured, false);
+  const INVALID = {
+    routes: [
+      { name: 'ok', path: '/ok' },
+      { name: '', path: '/a' },
+      { name: 'b', method: 'get', path: '/b' },
+      { name: 'c', path: '/users/{id' },
+      { name: 'd', path_regex: 'a(b' },
+      { name: 'e' },
+      { name: 'f', path: '/f', colour: 'red' },
+    ],
+  };
+
+  test('one error line per problem naming the JSON path; accepted without the invalid routes', async () => {
+    const host = await startFilter(INVALID);
+    assert.equal(host.configured, true, host.startError);
     const errors = host.logsAtLeast('error').map((l) => l.message);
     const expected = [
       'route-metrics: config error: routes[1].name: must not be empty',
@@ -128,23 +131,49 @@ describe('native routes: invalid configuration', () => {
     ];
     for (const line of expected) assert.ok(errors.includes(line), `missing log line: ${line}\n got:\n${errors.join('\n')}`);
     assert.ok(errors.some((l) => l.startsWith('route-metrics: config error: routes[4].path_regex: ') && /at column \d+/.test(l)), errors.join('\n'));
+    // The unknown key is ignored, its route kept; every other route with an error is left out.
+    assert.ok(errors.includes('route-metrics: configuration accepted with 6 errors; dropped: routes[1], routes[2], routes[3], ' +
+      'routes[4], routes[5]; the rest is in force'), errors.join('\n'));
+    assert.equal((await host.request({ path: '/ok' })).filterState[OP], 'ok');
+    assert.equal((await host.request({ path: '/f' })).filterState[OP], 'f');
+    for (const path of ['/a', '/b', '/users/{id', '/ab', '/anything']) {
+      assert.equal((await host.request({ method: 'GET', path })).filterState[OP], undefined, path);
+    }
+  });
+
+  test('"strict": true rejects it, with the same lines', async () => {
+    const host = await startFilter({ strict: true, ...INVALID });
+    assert.equal(host.configured, false);
+    assert.equal(host.startError, 'Failed to configure base Wasm plugin');
+    const errors = host.logsAtLeast('error').map((l) => l.message);
+    assert.ok(errors.includes("route-metrics: config error: routes[3].path: unclosed '{' at column 8"), errors.join('\n'));
     assert.ok(errors.includes('route-metrics: configuration rejected (6 errors)'), errors.join('\n'));
   });
 
-  test('bad JSON is rejected with line and column', async () => {
+  test('bad JSON is reported with line and column and gives an empty table', async () => {
     const host = await startFilter('{"routes": [ {"name": "a" "path": "/a"} ]}');
-    assert.equal(host.configured, false);
+    assert.equal(host.configured, true, host.startError);
     const errors = host.logsAtLeast('error').map((l) => l.message);
     assert.ok(errors.some((l) => l.includes('invalid JSON at line 1 column 27')), errors.join('\n'));
+    assert.ok(errors.includes('route-metrics: configuration accepted with 1 error; nothing in it is usable: every request is unmatched'), errors.join('\n'));
+    assert.equal((await host.request({ path: '/a' })).filterState[OP], undefined);
   });
 
-  test('a rejected update keeps the previous configuration serving', async () => {
+  test('under "strict": true a rejected update keeps the previous configuration serving', async () => {
     const host = await startFilter({ routes: [{ name: 'a', path: '/a' }] });
-    assert.equal(host.reconfigure({ routes: [{ name: 'b', path: '/b{' }] }), false);
+    assert.equal(host.reconfigure({ strict: true, routes: [{ name: 'b', path: '/b{' }] }), false);
     assert.equal((await host.request({ path: '/a' })).filterState[OP], 'a');
-    assert.equal(host.reconfigure({ routes: [{ name: 'b', path: '/b' }] }), true);
+    assert.equal((await host.request({ path: '/b' })).filterState[OP], undefined);
+    assert.equal(host.reconfigure({ strict: true, routes: [{ name: 'b', path: '/b' }] }), true);
     assert.equal((await host.request({ path: '/b' })).filterState[OP], 'b');
     assert.equal((await host.request({ path: '/a' })).filterState[OP], undefined);
+  });
+
+  test('without "strict" an update with errors replaces the configuration by its valid part', async () => {
+    const host = await startFilter({ routes: [{ name: 'a', path: '/a' }] });
+    assert.equal(host.reconfigure({ routes: [{ name: 'b', path: '/b{' }, { name: 'c', path: '/c' }] }), true);
+    assert.equal((await host.request({ path: '/a' })).filterState[OP], undefined);
+    assert.equal((await host.request({ path: '/c' })).filterState[OP], 'c');
   });
 
   test('an empty configuration loads with a warning and classifies nothing', async () => {

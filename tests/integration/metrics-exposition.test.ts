@@ -51,8 +51,9 @@ describe('exposition: tag encoding round trip through the extraction regexes', a
     });
   }
 
-  test('every series lands under the two metric names, nothing is mangled', () => {
-    assert.deepEqual([...p.types.keys()], [REQUESTS, DURATION]);
+  test('every series lands under the two metric names (and the clean configuration\'s gauge), nothing is mangled', () => {
+    assert.deepEqual([...p.types.keys()], [REQUESTS, 'route_config_errors', DURATION]);
+    assert.equal(valueOf(p, 'route_config_errors'), 0);
     assert.equal(select(p, REQUESTS).length, AWKWARD_ROUTES.length);
     assertUniqueSeries(p);
     // Series of a metric come sorted by stat name (byte order).

@@ -123,12 +123,12 @@ describe('route metrics: configuration', () => {
     assert.equal(p.types.has(REQUESTS), false);
   });
 
-  test('metrics: false defines no metric at all', async () => {
+  test('metrics: false defines no route metric; route_config_errors still watches the configuration', async () => {
     const host = await startFilter({ ...PODINFO_NATIVE, metrics: false });
     assert.equal(host.configured, true, host.startError);
     sendMix(host);
-    assert.deepEqual(host.metrics, []);
-    assert.equal(host.prometheus(), '');
+    assert.deepEqual(host.metrics.map((m) => [m.type, m.name, m.value]), [['gauge', 'route_config_errors', 0n]]);
+    assert.equal(host.prometheus(), '# TYPE route_config_errors gauge\nroute_config_errors{} 0\n');
   });
 });
 

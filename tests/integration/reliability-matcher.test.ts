@@ -67,6 +67,7 @@ test('compiled route table agrees with the reference matcher', async () => {
       const routes = toRoutes(gen);
       const host = await SimulatedEnvoy.start({ wasm: filter, pluginConfig: { routes } });
       assert.equal(host.configured, true, host.logsAtLeast('error').map((l) => l.message).join('\n'));
+      assert.equal(host.gauge('route_config_errors'), 0n, host.logsAtLeast('error').map((l) => l.message).join('\n'));
       for (const r of reqs as RefRequest[]) {
         const got = host.request({ method: r.method, path: r.path, headers: r.headers }).filterState['wasm.istio_operationId'];
         const want = referenceMatch(routes, r);

@@ -1,4 +1,4 @@
-import { parseConfig, ConfigForm } from "../../assembly/config/index";
+import { parseConfig, ConfigForm, ParsedConfig } from "../../assembly/config/index";
 
 function problems(json: string): string {
   const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
@@ -100,5 +100,63 @@ describe("config: attributegen form", () => {
     expect(problems('{"attributes": [{"output_attribute": "a", "phase": "ON_REQUEST", "match": []}, {"output_attribute": "b", "phase": 1, "match": []}]}')).toBe("");
     expect(problems('{"attributes": [{"output_attribute": "a", "phase": "LATER", "match": []}]}'))
       .toBe("attributes[0].phase: must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found \"LATER\"");
+  });
+});
+
+function parse(json: string): ParsedConfig {
+  return parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
+}
+
+describe("config: the accept policy keeps the valid parts", () => {
+  it("reads strict in both forms, and reports one that is not a boolean", () => {
+    expect(parse('{"strict": true, "routes": [{"name": "a", "path": "/a"}]}').strict).toBe(true);
+    expect(parse('{"strict": true, "attributes": []}').strict).toBe(true);
+    expect(parse('{"routes": []}').strict).toBe(false);
+    const p = parse('{"strict": "yes", "routes": []}');
+    expect(p.strict).toBe(false);
+    expect(problems('{"strict": "yes", "routes": []}')).toBe("strict: must be true or false, found a string (the default policy, accept, applies)");
+  });
+  it("drops a route with an error and keeps the others in order, with their config positions", () => {
+    const p = parse('{"routes": [{"name": "a", "path": "/a"}, {"name": "b", "path": "/b{"}, {"name": "c", "path": "/c"}]}');
+    expect(p.native!.routes.length).toBe(2);
+    expect(p.native!.routes[0].name).toBe("a");
+    expect(p.native!.routes[1].name).toBe("c");
+    expect(p.native!.routes[1].index).toBe(2);
+    expect(p.diags.dropped.join(",")).toBe("routes[1]");
+  });
+  it("keeps a route whose only problem is an unknown key, but never a route without condition", () => {
+    const kept = parse('{"routes": [{"name": "a", "path": "/a", "colour": 1}]}');
+    expect(kept.diags.errors.length).toBe(1);
+    expect(kept.native!.routes.length).toBe(1);
+    const misspelt = parse('{"routes": [{"name": "a", "pth": "/a"}]}');
+    expect(misspelt.native!.routes.length).toBe(0);
+    expect(misspelt.diags.dropped.join(",")).toBe("routes[0]");
+  });
+  it("falls back to the default of an invalid setting", () => {
+    const p = parse('{"output_attribute": "", "default": "", "debug": 1, "metrics": {"prefix": "9", "duration": "no"}, "routes": [{"name": "a", "path": "/a"}]}');
+    expect(p.native!.outputAttribute).toBe("istio_operationId");
+    expect(p.native!.defaultValue).toBeNull();
+    expect(p.native!.debug).toBe(false);
+    expect(p.metrics.prefix).toBe("route_");
+    expect(p.metrics.duration).toBe(true);
+    expect(p.native!.routes.length).toBe(1);
+    expect(p.diags.dropped.join(",")).toBe("output_attribute (default used),default (default used),debug (default used),metrics.prefix (default used),metrics.duration (default used)");
+  });
+  it("marks invalid JSON and unrecognised forms as wholly unusable", () => {
+    expect(parse("routes: []").diags.droppedAll).toBe(true);
+    expect(parse("[1]").diags.droppedAll).toBe(true);
+    expect(parse('{"rotues": []}').diags.droppedAll).toBe(true);
+    expect(parse('{"routes": [], "attributes": []}').diags.droppedAll).toBe(true);
+    expect(parse('{"routes": [{"name": "", "path": "/a"}]}').diags.droppedAll).toBe(false);
+  });
+  it("attributegen: drops an invalid attribute or match; kept matches remember their position", () => {
+    const p = parse('{"attributes": [{"phase": "LATER", "output_attribute": "a", "match": []}, ' +
+      '{"output_attribute": "b", "match": [{"value": 1}, "x", {"value": "ok", "condition": ""}]}]}');
+    const attrs = p.attributeGen!.attributes;
+    expect(attrs.length).toBe(1);
+    expect(attrs[0].outputAttribute).toBe("b");
+    expect(attrs[0].matches.length).toBe(1);
+    expect(attrs[0].matches[0].index).toBe(2);
+    expect(p.diags.dropped.join(",")).toBe("attributes[0],attributes[1].match[0],attributes[1].match[1]");
   });
 });
