@@ -16,6 +16,38 @@ export function fnvBytes(ptr: usize, len: i32): u32 {
   return h;
 }
 
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+
+/** Non-zero when some byte of `word` equals the byte repeated in `pattern` (SWAR zero-byte test). */
+@inline
+function hasByte(word: u64, pattern: u64): u64 {
+  const x = word ^ pattern;
+  return (x - LOW_BITS) & ~x & HIGH_BITS;
+}
+
+/**
+ * Index of the first byte in [from, to) equal to `a`, `b` or `c`; `to` when there is none.
+ * Reads eight bytes per step, so a long run without delimiters (a 1 MiB path segment) is cheap.
+ */
+export function findAnyOf(ptr: usize, from: i32, to: i32, a: u8, b: u8, c: u8): i32 {
+  let i = from;
+  const pa = LOW_BITS * <u64>a;
+  const pb = LOW_BITS * <u64>b;
+  const pc = LOW_BITS * <u64>c;
+  while (i + 8 <= to) {
+    const w = load<u64>(ptr + <usize>i);
+    if ((hasByte(w, pa) | hasByte(w, pb) | hasByte(w, pc)) != 0) break;
+    i += 8;
+  }
+  while (i < to) {
+    const x = load<u8>(ptr + <usize>i);
+    if (x == a || x == b || x == c) return i;
+    i++;
+  }
+  return to;
+}
+
 /** Mixes a namespace (trie node id, prefix length) into a byte hash. */
 @inline
 export function keyHash(ns: i32, bytesHash: u32): u32 {
