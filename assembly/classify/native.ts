@@ -61,6 +61,7 @@ export class NativeClassifier extends Classifier {
       if (def !== null) setProperty(this.attributeName, def);
     }
     if (this.debug) this.logDecision(r);
+    req.finish();
   }
 
   // Streams that never reached request headers (e.g. rejected by an earlier filter) are classified

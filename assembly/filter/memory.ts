@@ -24,24 +24,27 @@
 // small objects, so marking stays cheap however many routes there are) and sweeps the garbage.
 import { allocatedSinceCollection, noteAllocation, resetAllocations } from "../abi/allocations";
 
-/** Bytes allocated since the last collection that trigger the next one. */
+/** Bytes allocated since the last collection that trigger the next one (a quarter of a smaller heap). */
 export const COLLECTION_BUDGET: u64 = 1 << 20;
 /** Estimate of what a stream allocates besides counted buffers (its context, state, context-map slot). */
 export const STREAM_BYTES: usize = 256;
 
-// Memory size (pages) right after the last collection.
+// Memory size (pages) right after the last collection, and the budget for that size.
 let pagesAtCollection: i32 = 0;
+let budget: u64 = 0;
 
 /** Full collection. Call only at the end of a host callback (see above). */
 export function collectGarbage(): void {
   __collect();
   resetAllocations();
   pagesAtCollection = memory.size();
+  // A small heap has little free space: garbage up to the full budget would make it grow.
+  budget = min(COLLECTION_BUDGET, (<u64>pagesAtCollection << 16) >> 2);
 }
 
 /** Call at the end of every stream callback: collects when the budget is spent or the heap grew. */
 export function endOfCallback(): void {
-  if (allocatedSinceCollection() >= COLLECTION_BUDGET || memory.size() != pagesAtCollection) collectGarbage();
+  if (allocatedSinceCollection() >= budget || memory.size() != pagesAtCollection) collectGarbage();
 }
 
 /** Called when a stream context is deleted (its last callback). */
