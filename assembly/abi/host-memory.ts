@@ -8,54 +8,65 @@
 // Values read on every request (the :path, the :method, 8-byte attributes) instead go into a
 // HostBuffer the reader owns: the wrapper points the next malloc at it, so the host copies the
 // value into storage that is reused from request to request and no garbage is made, whatever the
-// value's size. Its storage grows to the largest value seen (bounded by Envoy's header limits) and
-// stays there: linear memory never shrinks, so giving it back would not lower the VM's footprint.
+// value's size. The storage is unmanaged heap memory (heap.alloc, outside the collector): when a
+// larger value arrives the old block is freed before the new one is taken, so growing never needs
+// both at once, and it stays at the largest value seen — linear memory never shrinks, so giving it
+// back would not lower the VM's footprint.
 import { noteAllocation } from "./allocations";
 
-/** Reusable destination for one kind of host value. `ptr`/`length` describe the last value copied in. */
+/**
+ * Envoy's ceiling for a request's headers (max_request_headers_kb ≤ 8192): a buffer grows by
+ * doubling up to this, then to the exact size, so it never reserves much more than the largest
+ * value Envoy can send.
+ */
+const DOUBLING_LIMIT: i32 = 8 << 20;
+
+/**
+ * Reusable destination for one kind of host value. `ptr`/`length` describe the last value copied in.
+ * Its storage is never given back: create HostBuffers once per VM (module-level), not per request
+ * or per configuration.
+ */
 export class HostBuffer {
-  private storage: ArrayBuffer;
+  private storage: usize;
+  private reserved: i32;
   /** Bytes of the last value copied in (0 for an empty or missing value). */
   length: i32 = 0;
 
   constructor(initialCapacity: i32) {
-    this.storage = new ArrayBuffer(initialCapacity);
+    this.reserved = max(initialCapacity, 16);
+    this.storage = heap.alloc(<usize>this.reserved);
   }
 
   get ptr(): usize {
-    return changetype<usize>(this.storage);
+    return this.storage;
   }
 
   get capacity(): i32 {
-    return this.storage.byteLength;
+    return this.reserved;
   }
 
   /** Storage for a value of `size` bytes; the previous contents are not kept. */
   reserve(size: i32): usize {
-    const capacity = this.storage.byteLength;
-    if (size > capacity) {
-      // Doubling while small keeps a series of growing values from reallocating at every step;
-      // past that, 64 KiB of headroom, so a large value does not reserve twice its size.
-      const grown = max(size, min(capacity << 1, size + (64 << 10)));
-      const bytes = (grown + 15) & ~15;
-      this.storage = changetype<ArrayBuffer>(__new(<usize>bytes, idof<ArrayBuffer>()));
-      noteAllocation(<usize>bytes); // the old storage is garbage now
+    if (size > this.reserved) {
+      const grown = max(size, min(this.reserved << 1, DOUBLING_LIMIT));
+      heap.free(this.storage);
+      this.storage = heap.alloc(<usize>grown);
+      this.reserved = grown;
     }
-    return changetype<usize>(this.storage);
+    return this.storage;
   }
 
   /**
    * Records the value a host call returned (its out-pointer and size). A value that did not go
    * through the redirected malloc — it cannot happen with one allocation per call, but the host is
-   * not ours — is copied in and its buffer released.
+   * not ours — is copied in and its buffer released to the collector.
    */
   accept(ptr: usize, size: i32): void {
     if (ptr == 0 || size <= 0) {
       this.length = 0;
       return;
     }
-    const own = changetype<usize>(this.storage);
-    if (ptr != own) {
+    if (ptr != this.storage) {
       memory.copy(this.reserve(size), ptr, <usize>size);
       __unpin(ptr);
     }

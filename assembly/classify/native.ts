@@ -6,7 +6,6 @@ import { RequestView } from "../routes/request";
 import { setProperty, setPropertyBytes, log, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { readRequestMethod, readRequestPath, HostRequestHeaders } from "./request-source";
-import { HostBuffer } from "../abi/host-memory";
 import { noteAllocation } from "../abi/allocations";
 
 // Debug lines show at most this much of a path: a log line is not the place for a 1 MiB path.
@@ -15,9 +14,6 @@ const LOGGED_PATH_BYTES: i32 = 1024;
 export class NativeClassifier extends Classifier {
   private table: RouteTable;
   private request: RequestView = new RequestView();
-  // The request line, copied in by the host and reused from request to request.
-  private method: HostBuffer = new HostBuffer(32);
-  private path: HostBuffer = new HostBuffer(1024);
   private headers: HostRequestHeaders = new HostRequestHeaders();
   private attributeName: ArrayBuffer = new ArrayBuffer(0);
   private attributeText: string = "";
@@ -46,10 +42,8 @@ export class NativeClassifier extends Classifier {
 
   onRequestHeaders(stream: StreamState): void {
     const req = this.request;
-    const method = this.method;
-    const path = this.path;
-    readRequestMethod(method);
-    readRequestPath(path);
+    const method = readRequestMethod();
+    const path = readRequestPath();
     req.start(method.ptr, method.length, path.ptr, path.length, this.headers);
     const r = this.table.match(req);
     if (r >= 0) {

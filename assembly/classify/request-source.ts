@@ -1,7 +1,7 @@
 // Reads the request line (method, :path) from the proxy at request headers, with fallbacks that
 // keep the filter working on proxies or streams where one source is missing. Both are copied into
-// buffers the caller reuses for every request (abi/host-memory.ts): the path is held once, as the
-// bytes the host sent, and a long one makes no garbage.
+// buffers reused for every request of the VM (abi/host-memory.ts): the path is held once, as the
+// bytes the host sent, and a long one makes no garbage. A value is valid until the next read.
 import { getHeader, getHeaderInto, getPropertyInto, HeaderMapType, propertyPath } from "../abi/hostcalls";
 import { HostBuffer } from "../abi/host-memory";
 import { HeaderSource } from "../routes/request";
@@ -10,15 +10,19 @@ const METHOD_HEADER = String.UTF8.encode(":method");
 const PATH_HEADER = String.UTF8.encode(":path");
 const METHOD_PROPERTY = propertyPath("request.method");
 const PATH_PROPERTY = propertyPath("request.path");
+const METHOD = new HostBuffer(32);
+const PATH = new HostBuffer(1024);
 
 /** `:method`, else the `request.method` attribute, else empty (matches no method-restricted route). */
-export function readRequestMethod(into: HostBuffer): void {
-  if (!getHeaderInto(HeaderMapType.RequestHeaders, METHOD_HEADER, into)) getPropertyInto(METHOD_PROPERTY, into);
+export function readRequestMethod(): HostBuffer {
+  if (!getHeaderInto(HeaderMapType.RequestHeaders, METHOD_HEADER, METHOD)) getPropertyInto(METHOD_PROPERTY, METHOD);
+  return METHOD;
 }
 
 /** `:path` (with query; split later), else the `request.path` attribute, else empty. */
-export function readRequestPath(into: HostBuffer): void {
-  if (!getHeaderInto(HeaderMapType.RequestHeaders, PATH_HEADER, into)) getPropertyInto(PATH_PROPERTY, into);
+export function readRequestPath(): HostBuffer {
+  if (!getHeaderInto(HeaderMapType.RequestHeaders, PATH_HEADER, PATH)) getPropertyInto(PATH_PROPERTY, PATH);
+  return PATH;
 }
 
 export class HostRequestHeaders extends HeaderSource {
