@@ -1,7 +1,7 @@
 // The per-request view the matcher reads: method, path and query as byte ranges of the buffers the
 // host returned (no copies, no strings), and header values fetched lazily — only when a candidate
 // route has a header condition — and at most once per request.
-import { FNV_OFFSET, fnvStep, findAnyOf } from "./bytes";
+import { FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -91,13 +91,13 @@ export class RequestView {
   get queryEnd(): i32 {
     const start = this.queryStart;
     if (start < 0) return -1;
-    if (this.queryStop < 0) this.queryStop = findAnyOf(this.pathPtr, start, this.pathLen, 0x23, 0x23, 0x23 /* # */);
+    if (this.queryStop < 0) this.queryStop = findQueryEnd(this.pathPtr, start, this.pathLen);
     return this.queryStop;
   }
 
   private scanUrl(limit: i32): void {
     if (this.scanned < limit) {
-      const i = findAnyOf(this.pathPtr, this.scanned, limit, 0x3f /* ? */, 0x23 /* # */, 0x23);
+      const i = findUrlPathEnd(this.pathPtr, this.scanned, limit);
       this.scanned = i;
       if (i < limit) {
         this.urlEnd = i;
@@ -149,7 +149,7 @@ export class RequestView {
       h = fnvStep(h, <u32>c);
       i++;
     }
-    if (i == hashEnd) i = findAnyOf(p, i, n, 0x2f, 0x3f, 0x23);
+    if (i == hashEnd) i = findSegmentEnd(p, i, n);
     unchecked((this.segEnds[k] = i));
     unchecked((this.segHashes[k] = h));
     this.segments = k + 1;

@@ -1,4 +1,4 @@
-// The path side of RequestView (one lazy scan: URL end, query range, segments) and findAnyOf, plus
+// The path side of RequestView (one lazy scan: URL end, query range, segments) and the delimiter search, plus
 // route-table cases that depend on it: literals longer than a word, segments longer than any
 // literal, delimiters at every offset of an 8-byte word.
 import { parseJsonString } from "../../assembly/config/json";
@@ -6,7 +6,7 @@ import { Diagnostics } from "../../assembly/config/diagnostics";
 import { readNativeConfig, NativeConfig } from "../../assembly/config/native";
 import { RouteTable } from "../../assembly/routes/table";
 import { RequestView } from "../../assembly/routes/request";
-import { findAnyOf, fnvBytes } from "../../assembly/routes/bytes";
+import { findSegmentEnd, findUrlPathEnd, findQueryEnd, fnvBytes } from "../../assembly/routes/bytes";
 
 function view(path: string): RequestView {
   const v = new RequestView();
@@ -39,23 +39,33 @@ class Table {
   }
 }
 
-describe("findAnyOf", () => {
-  it("finds a delimiter at every offset of a word, and none past the range", () => {
+describe("delimiter search", () => {
+  it("finds each delimiter at every offset of a word, and none past the range", () => {
     const buf = new ArrayBuffer(40);
     const p = changetype<usize>(buf);
-    for (let at = 0; at < 40; at++) {
-      memory.fill(p, 0x61, 40);
-      store<u8>(p + <usize>at, 0x3f);
-      expect(findAnyOf(p, 0, 40, 0x2f, 0x3f, 0x23)).toBe(at);
-      expect(findAnyOf(p, 0, at, 0x2f, 0x3f, 0x23)).toBe(at); // range ends before it
-      if (at > 0) expect(findAnyOf(p, at - 1, 40, 0x23, 0x23, 0x3f)).toBe(at);
+    const delimiters: u8[] = [0x2f, 0x3f, 0x23];
+    for (let d = 0; d < 3; d++) {
+      for (let at = 0; at < 40; at++) {
+        memory.fill(p, 0x61, 40);
+        store<u8>(p + <usize>at, delimiters[d]);
+        expect(findSegmentEnd(p, 0, 40)).toBe(at);
+        expect(findSegmentEnd(p, 0, at)).toBe(at); // the range ends before it
+        expect(findUrlPathEnd(p, 0, 40)).toBe(d == 0 ? 40 : at);
+        expect(findQueryEnd(p, 0, 40)).toBe(d == 2 ? at : 40);
+        if (at > 0) expect(findSegmentEnd(p, at - 1, 40)).toBe(at);
+      }
     }
     memory.fill(p, 0x61, 40);
-    expect(findAnyOf(p, 3, 37, 0x2f, 0x3f, 0x23)).toBe(37);
+    expect(findSegmentEnd(p, 3, 37)).toBe(37);
   });
-  it("does not mistake neighbours of a delimiter for it (0x2e, 0x30, 0xaf, 0x3e)", () => {
-    const buf = String.UTF8.encode("..00\xaf>>>>>>>>>>>>>/");
-    expect(findAnyOf(changetype<usize>(buf), 0, buf.byteLength, 0x2f, 0x3f, 0x23)).toBe(buf.byteLength - 1);
+  it("does not mistake bytes one bit away from a delimiter for it", () => {
+    const near: u8[] = [0x2e, 0x30, 0x3e, 0x0f, 0x1f, 0x6f, 0xaf, 0xbf, 0x22, 0x24, 0x33, 0x03, 0xa3, 0x7f, 0x2b, 0x27];
+    const buf = new ArrayBuffer(near.length * 3);
+    const p = changetype<usize>(buf);
+    for (let i = 0; i < buf.byteLength; i++) store<u8>(p + <usize>i, near[i % near.length]);
+    expect(findSegmentEnd(p, 0, buf.byteLength)).toBe(buf.byteLength);
+    expect(findUrlPathEnd(p, 0, buf.byteLength)).toBe(buf.byteLength);
+    expect(findQueryEnd(p, 0, buf.byteLength)).toBe(buf.byteLength);
   });
 });
 
