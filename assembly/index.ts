@@ -2,8 +2,10 @@
 // records per-route metrics. Pipeline: config (config/) → compile (routes/, cel/, classify/) →
 // match (per request, classify/) → record (filter state; metrics).
 //
-// The proxy-wasm exports (malloc, proxy_on_*) come from the patched SDK.
-export * from "@solo-io/proxy-runtime/assembly/proxy";
+// The proxy_on_* exports come from the patched SDK; `malloc` is ours (abi/host-memory.ts: it can
+// copy a host value into a reusable buffer and counts the bytes towards garbage collection).
+export * from "@solo-io/proxy-runtime/assembly/exports";
+export { malloc } from "./abi/host-memory";
 import { registerRootContext, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { RouteMetricsRoot } from "./filter/root";
 

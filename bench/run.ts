@@ -58,4 +58,5 @@ export async function runBench(): Promise<void> {
   console.log('\n' + md);
   console.log('wrote build/bench/results.json, results.md, chart.svg');
   await import('./conditions.ts').then((m) => m.benchConditions(filter, (line) => console.log(line)));
+  await (await import('./long-paths.ts')).benchLongPaths(filter, floor);
 }

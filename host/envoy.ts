@@ -487,6 +487,16 @@ export class SimulatedEnvoy {
     return this.vm?.mem ? this.vm.mem.memory.buffer.byteLength / 65536 : 0;
   }
 
+  /** Bytes the host has copied into the module (through its malloc) so far. */
+  get bytesCopiedIn(): number {
+    return this.vm?.mem ? this.vm.mem.bytesCopiedIn : 0;
+  }
+
+  /** An export of the module instance (e.g. a counter added by instrumentation), for inspection. */
+  moduleExport(name: string): unknown {
+    return this.vm?.instance?.exports[name];
+  }
+
   /** Cumulative host call counts by function name. */
   get hostCallCounts(): Record<string, number> {
     return this.vm ? this.vm.countsRecord() : {};

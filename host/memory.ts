@@ -18,6 +18,8 @@ export class GuestMemory {
   u8!: Uint8Array;
   buf!: Buffer;
   dv!: DataView;
+  /** Bytes handed to the module through malloc so far (what the host copied in). */
+  bytesCopiedIn = 0;
 
   constructor(readonly memory: WebAssembly.Memory, private readonly alloc: Allocator) {
     this.ab = memory.buffer;
@@ -80,6 +82,7 @@ export class GuestMemory {
     const p = this.alloc(len) >>> 0;
     this.refresh();
     if (p === 0 || p + len > this.u8.length) return 0;
+    this.bytesCopiedIn += len;
     return p;
   }
 

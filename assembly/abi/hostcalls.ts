@@ -3,8 +3,10 @@
 // Why not the SDK helpers: proxy-runtime 0.1.8 aborts the VM (trap) on any non-Ok host result in
 // several helpers, builds strings on the way, and goes through shared mutable "reference" objects.
 // Here every call reports absence as `null`/false, takes pre-encoded byte keys (encoded once at
-// configure time, so the per-request path builds no strings), and never throws.
+// configure time, so the per-request path builds no strings), and never throws. The `…Into`
+// variants copy the value into a reusable HostBuffer instead of a new ArrayBuffer (host-memory.ts).
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
+import { HostBuffer, redirectNextAllocation, endRedirect } from "./host-memory";
 
 export const enum WasmResult {
   Ok = 0,
@@ -93,6 +95,24 @@ export function getProperty(path: ArrayBuffer): ArrayBuffer | null {
   return takeHostBuffer();
 }
 
+/** Reads a property into `into` (no garbage); false when the host has none. */
+export function getPropertyInto(path: ArrayBuffer, into: HostBuffer): bool {
+  resetOut();
+  redirectNextAllocation(into);
+  const r = imports.proxy_get_property(changetype<usize>(path), path.byteLength, OUT_PTR, OUT_SIZE);
+  endRedirect();
+  return acceptOut(r, into);
+}
+
+// 8-byte attribute values (sizes, durations, codes) read on every stream land here.
+const SCALAR = new HostBuffer(16);
+
+/** Reads an Envoy int64 property (8 bytes little-endian) without allocating; `fallback` when absent or not 8 bytes. */
+export function getPropertyI64(path: ArrayBuffer, fallback: i64): i64 {
+  if (!getPropertyInto(path, SCALAR) || SCALAR.length != 8) return fallback;
+  return load<i64>(SCALAR.ptr);
+}
+
 /** Writes a filter-state value: Envoy stores it under "wasm.<name>". Returns the WasmResult. */
 export function setProperty(name: ArrayBuffer, value: ArrayBuffer): u32 {
   return imports.proxy_set_property(changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
@@ -109,6 +129,25 @@ export function getHeader(map: HeaderMapType, key: ArrayBuffer): ArrayBuffer | n
   const r = imports.proxy_get_header_map_value(map, changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE);
   if (r != WasmResult.Ok) return null;
   return takeHostBuffer();
+}
+
+/** Reads one header into `into` (no garbage); false when missing or not readable now. */
+export function getHeaderInto(map: HeaderMapType, key: ArrayBuffer, into: HostBuffer): bool {
+  resetOut();
+  redirectNextAllocation(into);
+  const r = imports.proxy_get_header_map_value(map, changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE);
+  endRedirect();
+  return acceptOut(r, into);
+}
+
+@inline
+function acceptOut(result: u32, into: HostBuffer): bool {
+  if (result != WasmResult.Ok) {
+    into.length = 0;
+    return false;
+  }
+  into.accept(load<u32>(OUT_PTR), <i32>load<u32>(OUT_SIZE));
+  return true;
 }
 
 /** Reads a whole header map in the ABI's pairs serialization; null when not readable. */

@@ -5,7 +5,11 @@ import { RouteTable } from "../routes/table";
 import { RequestView } from "../routes/request";
 import { setProperty, setPropertyBytes, log, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
-import { requestMethod, requestPath, HostRequestHeaders } from "./request-source";
+import { readRequestMethod, readRequestPath, HostRequestHeaders } from "./request-source";
+import { noteAllocation } from "../abi/allocations";
+
+// Debug lines show at most this much of a path: a log line is not the place for a 1 MiB path.
+const LOGGED_PATH_BYTES: i32 = 1024;
 
 export class NativeClassifier extends Classifier {
   private table: RouteTable;
@@ -42,7 +46,9 @@ export class NativeClassifier extends Classifier {
 
   onRequestHeaders(stream: StreamState): void {
     const req = this.request;
-    req.reset(requestMethod(), requestPath(), this.headers);
+    const method = readRequestMethod();
+    const path = readRequestPath();
+    req.start(method.ptr, method.length, path.ptr, path.length, this.headers);
     const r = this.table.match(req);
     if (r >= 0) {
       const op = unchecked(this.routeOperations[r]);
@@ -53,6 +59,7 @@ export class NativeClassifier extends Classifier {
       if (def !== null) setProperty(this.attributeName, def);
     }
     if (this.debug) this.logDecision(r);
+    req.finish();
   }
 
   // Streams that never reached request headers (e.g. rejected by an earlier filter) are classified
@@ -63,7 +70,11 @@ export class NativeClassifier extends Classifier {
 
   private logDecision(r: i32): void {
     const req = this.request;
-    const line = String.UTF8.decode(req.method) + " " + String.UTF8.decode(req.path) + " → ";
+    const shown = min(req.pathLen, LOGGED_PATH_BYTES);
+    let path = String.UTF8.decodeUnsafe(req.pathPtr, <usize>shown);
+    if (shown < req.pathLen) path += "… (" + req.pathLen.toString() + " bytes)";
+    const line = String.UTF8.decodeUnsafe(req.methodPtr, <usize>min(req.methodLen, LOGGED_PATH_BYTES)) + " " + path + " → ";
+    noteAllocation(<usize>(line.length << 3)); // the line, its concatenations and its UTF-8 copy
     if (r >= 0) {
       log(LogLevel.Info, LOG_PREFIX + line + this.attributeText + "=\"" +
         this.operations.text(this.routeOperations[r]) + "\" (routes[" + this.routePositions[r].toString() + "])");

@@ -1,26 +1,28 @@
 // Reads the request line (method, :path) from the proxy at request headers, with fallbacks that
-// keep the filter working on proxies or streams where one source is missing.
-import { getHeader, getProperty, HeaderMapType, propertyPath } from "../abi/hostcalls";
+// keep the filter working on proxies or streams where one source is missing. Both are copied into
+// buffers reused for every request of the VM (abi/host-memory.ts): the path is held once, as the
+// bytes the host sent, and a long one makes no garbage. A value is valid until the next read.
+import { getHeader, getHeaderInto, getPropertyInto, HeaderMapType, propertyPath } from "../abi/hostcalls";
+import { HostBuffer } from "../abi/host-memory";
 import { HeaderSource } from "../routes/request";
 
 const METHOD_HEADER = String.UTF8.encode(":method");
 const PATH_HEADER = String.UTF8.encode(":path");
 const METHOD_PROPERTY = propertyPath("request.method");
 const PATH_PROPERTY = propertyPath("request.path");
-const EMPTY = new ArrayBuffer(0);
+const METHOD = new HostBuffer(32);
+const PATH = new HostBuffer(1024);
 
 /** `:method`, else the `request.method` attribute, else empty (matches no method-restricted route). */
-export function requestMethod(): ArrayBuffer {
-  let v = getHeader(HeaderMapType.RequestHeaders, METHOD_HEADER);
-  if (v === null) v = getProperty(METHOD_PROPERTY);
-  return v === null ? EMPTY : v;
+export function readRequestMethod(): HostBuffer {
+  if (!getHeaderInto(HeaderMapType.RequestHeaders, METHOD_HEADER, METHOD)) getPropertyInto(METHOD_PROPERTY, METHOD);
+  return METHOD;
 }
 
 /** `:path` (with query; split later), else the `request.path` attribute, else empty. */
-export function requestPath(): ArrayBuffer {
-  let v = getHeader(HeaderMapType.RequestHeaders, PATH_HEADER);
-  if (v === null) v = getProperty(PATH_PROPERTY);
-  return v === null ? EMPTY : v;
+export function readRequestPath(): HostBuffer {
+  if (!getHeaderInto(HeaderMapType.RequestHeaders, PATH_HEADER, PATH)) getPropertyInto(PATH_PROPERTY, PATH);
+  return PATH;
 }
 
 export class HostRequestHeaders extends HeaderSource {

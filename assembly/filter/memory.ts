@@ -1,4 +1,4 @@
-// Garbage collection policy.
+// Garbage collection policy: collect by bytes allocated, not by stream count.
 //
 // The filter is built with AssemblyScript's "minimal" runtime: a two-colour mark & sweep collector
 // without the incremental collector's shadow stack, which makes the module ~100 KB smaller and
@@ -6,24 +6,49 @@
 // only on the wasm stack, i.e. at the end of a host callback, when everything still needed is
 // reachable from globals (the SDK's context map holds the root and stream contexts).
 //
-// We collect at the end of on_configure (the parsed JSON and diagnostics are garbage by then) and
-// after every STREAMS_PER_COLLECTION streams. A stream leaves a few hundred bytes of garbage (the
-// header and property values the host copied in, the stream context), so memory stays bounded,
-// and the cost of a collection — marking the live configuration, sweeping that garbage — is
-// spread over the streams. The compiled configuration is kept in a few large typed arrays rather
-// than many small objects so that marking it stays cheap however many routes there are.
+// Why bytes: linear memory never shrinks, Envoy runs one VM per worker, and the allocator doubles
+// the memory whenever it runs out — so what matters is the garbage that can pile up between two
+// collections. Counted per stream, a few large requests (a 1 MiB path) were enough to grow a VM
+// by hundreds of MiB. Counted in bytes, garbage stays under COLLECTION_BUDGET plus what one
+// callback allocates, whatever the traffic.
+//
+// What is counted (abi/allocations.ts): every buffer the host copies in that is not reused
+// (values read every request — path, method, 8-byte attributes — go into reusable buffers and make
+// no garbage), input-sized objects the module notes itself, and STREAM_BYTES per stream for the
+// fixed-size objects of a stream. As a safety net for anything not counted, a heap that had to
+// grow since the last collection is collected at the end of that callback, before garbage can make
+// it grow (double) again.
+//
+// We also collect at the end of on_configure (the parsed JSON and diagnostics are garbage by then).
+// A collection marks the live configuration (kept in a few large typed arrays rather than many
+// small objects, so marking stays cheap however many routes there are) and sweeps the garbage.
+import { allocatedSinceCollection, noteAllocation, resetAllocations } from "../abi/allocations";
 
-export const STREAMS_PER_COLLECTION: i32 = 256;
+/** Bytes allocated since the last collection that trigger the next one (a quarter of a smaller heap). */
+export const COLLECTION_BUDGET: u64 = 1 << 20;
+/** Estimate of what a stream allocates besides counted buffers (its context, state, context-map slot). */
+export const STREAM_BYTES: usize = 256;
 
-let streamsSinceCollection: i32 = 0;
+// Memory size (pages) right after the last collection, and the budget for that size.
+let pagesAtCollection: i32 = 0;
+let budget: u64 = 0;
 
 /** Full collection. Call only at the end of a host callback (see above). */
 export function collectGarbage(): void {
-  streamsSinceCollection = 0;
   __collect();
+  resetAllocations();
+  pagesAtCollection = memory.size();
+  // A small heap has little free space: garbage up to the full budget would make it grow.
+  budget = min(COLLECTION_BUDGET, (<u64>pagesAtCollection << 16) >> 2);
 }
 
-/** Called when a stream context is deleted. */
+/** Call at the end of every stream callback: collects when the budget is spent or the heap grew. */
+export function endOfCallback(): void {
+  if (allocatedSinceCollection() >= budget || memory.size() != pagesAtCollection) collectGarbage();
+}
+
+/** Called when a stream context is deleted (its last callback). */
 export function streamFinished(): void {
-  if (++streamsSinceCollection >= STREAMS_PER_COLLECTION) collectGarbage();
+  noteAllocation(STREAM_BYTES);
+  endOfCallback();
 }

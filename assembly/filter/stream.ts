@@ -3,7 +3,7 @@
 import { Context, FilterHeadersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { StreamState } from "../classify/classifier";
 import { ActiveConfig } from "./active-config";
-import { streamFinished } from "./memory";
+import { endOfCallback, streamFinished } from "./memory";
 
 export class RouteMetricsStream extends Context {
   private state: StreamState = new StreamState();
@@ -18,6 +18,7 @@ export class RouteMetricsStream extends Context {
   onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     this.state.requestSeen = true;
     this.active.classifier.onRequestHeaders(this.state);
+    endOfCallback();
     return FilterHeadersStatusValues.Continue;
   }
 
@@ -25,6 +26,7 @@ export class RouteMetricsStream extends Context {
   onLog(): void {
     this.active.classifier.onLog(this.state);
     this.active.metrics.record(this.state.operation);
+    endOfCallback();
   }
 
   // Last callback of the stream (after on_log and on_done).

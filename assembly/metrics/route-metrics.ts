@@ -6,7 +6,7 @@
 // index: the per-request path never builds a name. The number of series is bounded by the
 // configuration: (operations + 1 unmatched) × 6 response classes counters, and one histogram each.
 import { MetricsConfig } from "../config/metrics";
-import { defineMetric, incrementMetric, recordMetric, getProperty, propertyPath, readI64, nowNanos, MetricType, NO_METRIC } from "../abi/hostcalls";
+import { defineMetric, incrementMetric, recordMetric, getPropertyI64, propertyPath, nowNanos, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { tagSegment } from "./tags";
 import { NameTable } from "../classify/names";
 
@@ -63,7 +63,7 @@ export class RouteMetrics {
     if (!cfg.enabled) return;
     const slot = operation >= 0 && operation < this.slots - 1 ? operation : this.slots - 1;
     if (cfg.requests) {
-      const cls = responseClass(readI64(getProperty(RESPONSE_CODE), 0));
+      const cls = responseClass(getPropertyI64(RESPONSE_CODE, 0));
       const index = slot * CLASS_COUNT + cls;
       let id = unchecked(this.counters[index]);
       if (id == UNDEFINED) {
@@ -103,9 +103,9 @@ export class RouteMetrics {
 
 /** request.duration (ns) in whole milliseconds; fallback now − request.time; -1 when unknown. */
 function durationMillis(): i64 {
-  let ns = readI64(getProperty(REQUEST_DURATION), -1);
+  let ns = getPropertyI64(REQUEST_DURATION, -1);
   if (ns < 0) {
-    const start = readI64(getProperty(REQUEST_TIME), -1);
+    const start = getPropertyI64(REQUEST_TIME, -1);
     const now = <i64>nowNanos();
     if (start <= 0 || now <= 0 || now < start) return -1;
     ns = now - start;
@@ -114,7 +114,7 @@ function durationMillis(): i64 {
 }
 
 function sizeOf(primary: ArrayBuffer, fallback: ArrayBuffer): i64 {
-  let v = readI64(getProperty(primary), -1);
-  if (v < 0) v = readI64(getProperty(fallback), -1);
+  let v = getPropertyI64(primary, -1);
+  if (v < 0) v = getPropertyI64(fallback, -1);
   return v;
 }

@@ -16,6 +16,74 @@ export function fnvBytes(ptr: usize, len: i32): u32 {
   return h;
 }
 
+// ---- delimiter search, eight bytes per step (a long run without delimiters, e.g. a 1 MiB path
+// segment, is the common worst case) ----
+
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+
+/** Non-zero when some byte of `word` equals the byte repeated in `pattern` (SWAR zero-byte test). */
+@inline
+function hasByte(word: u64, pattern: u64): u64 {
+  const x = word ^ pattern;
+  return (x - LOW_BITS) & ~x & HIGH_BITS;
+}
+
+const enum Delimiters {
+  /** '/', '?', '#': the end of a path segment. */
+  Segment,
+  /** '?', '#': the end of the URL path. */
+  UrlPath,
+  /** '#': the end of the query string. */
+  Query,
+}
+
+@inline
+function wordHas(word: u64, set: Delimiters): bool {
+  let hits = hasByte(word, LOW_BITS * 0x23 /* # */);
+  if (set == Delimiters.Segment) {
+    // '/' (0x2f) and '?' (0x3f) differ only in bit 0x10: one test finds both.
+    hits |= hasByte(word & (LOW_BITS * 0xef), LOW_BITS * 0x2f);
+  } else if (set == Delimiters.UrlPath) {
+    hits |= hasByte(word, LOW_BITS * 0x3f /* ? */);
+  }
+  return hits != 0;
+}
+
+@inline
+function byteIs(c: u32, set: Delimiters): bool {
+  if (c == 0x23) return true;
+  if (set == Delimiters.Segment) return (c | 0x10) == 0x3f;
+  if (set == Delimiters.UrlPath) return c == 0x3f;
+  return false;
+}
+
+@inline
+function findDelimiter(ptr: usize, from: i32, to: i32, set: Delimiters): i32 {
+  let i = from;
+  while (i + 8 <= to && !wordHas(load<u64>(ptr + <usize>i), set)) i += 8;
+  while (i < to) {
+    if (byteIs(<u32>load<u8>(ptr + <usize>i), set)) return i;
+    i++;
+  }
+  return to;
+}
+
+/** Index of the first '/', '?' or '#' in [from, to); `to` when there is none. */
+export function findSegmentEnd(ptr: usize, from: i32, to: i32): i32 {
+  return findDelimiter(ptr, from, to, Delimiters.Segment);
+}
+
+/** Index of the first '?' or '#' in [from, to); `to` when there is none. */
+export function findUrlPathEnd(ptr: usize, from: i32, to: i32): i32 {
+  return findDelimiter(ptr, from, to, Delimiters.UrlPath);
+}
+
+/** Index of the first '#' in [from, to); `to` when there is none. */
+export function findQueryEnd(ptr: usize, from: i32, to: i32): i32 {
+  return findDelimiter(ptr, from, to, Delimiters.Query);
+}
+
 /** Mixes a namespace (trie node id, prefix length) into a byte hash. */
 @inline
 export function keyHash(ns: i32, bytesHash: u32): u32 {

@@ -5,7 +5,7 @@
 // the value of every parameter some condition names, so n conditions cost one pass over the query
 // plus n lookups, not n passes.
 
-import { ByteKeyTable, FNV_OFFSET, fnvStep } from "./bytes";
+import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -14,13 +14,11 @@ export abstract class HeaderSource {
 }
 
 export class RequestView {
-  method: ArrayBuffer = new ArrayBuffer(0);
-  path: ArrayBuffer = new ArrayBuffer(0);
-  /** Bytes of `path` that form the URL path (before '?' or '#'). */
-  urlPathLen: i32 = 0;
-  /** Query string range in `path` (after '?', before '#'); queryStart < 0 when there is none. */
-  queryStart: i32 = -1;
-  queryEnd: i32 = -1;
+  /** The method and the raw `:path` (query and fragment included): bytes owned by the caller. */
+  methodPtr: usize = 0;
+  methodLen: i32 = 0;
+  pathPtr: usize = 0;
+  pathLen: i32 = 0;
   /** Index into the route table's method list, computed once per request; -2 = not yet computed. */
   methodId: i32 = -2;
 
@@ -28,6 +26,23 @@ export class RequestView {
   private headerValues: Array<ArrayBuffer | null> = [];
   private headerFetched: Int32Array = new Int32Array(0);
   private generation: i32 = 1;
+
+  // The path is read once, left to right, and only as far as the matcher asks: the URL path ends
+  // at the first '?' or '#' (found by length, nothing is copied), and the first path segments are
+  // delimited and hashed in the same scan.
+  /** [0, scanned) holds no '?' or '#'. */
+  private scanned: i32 = 0;
+  /** Length of the URL path once known, else -1. */
+  private urlEnd: i32 = -1;
+  /** End of the query string once known (-1: not yet looked for). */
+  private queryStop: i32 = -1;
+  /** Path segments delimited so far in this request; segment k ends at segEnds[k]. */
+  private segments: i32 = 0;
+  private segEnds: Int32Array = new Int32Array(8);
+  private segHashes: Uint32Array = new Uint32Array(8);
+  // Buffers passed to reset(), kept reachable while their bytes are in use.
+  private methodBuffer: ArrayBuffer | null = null;
+  private pathBuffer: ArrayBuffer | null = null;
 
   // Query index: value range per configured parameter name (slot), valid when stamped with the
   // current generation; `queryIndexed` is the generation whose query string was scanned.
@@ -51,44 +66,134 @@ export class RequestView {
     this.queryFound = new Int32Array(n);
   }
 
-  /** Starts a new request; `path` is the raw `:path` (query and fragment are split off here). */
+  /** Starts a new request from buffers (tests, tools); `path` is the raw `:path`. */
   reset(method: ArrayBuffer, path: ArrayBuffer, headers: HeaderSource | null): void {
-    this.method = method;
-    this.path = path;
+    this.methodBuffer = method;
+    this.pathBuffer = path;
+    this.start(changetype<usize>(method), method.byteLength, changetype<usize>(path), path.byteLength, headers);
+  }
+
+  /** Starts a new request on bytes that stay valid until the next one. Nothing is scanned yet. */
+  start(methodPtr: usize, methodLen: i32, pathPtr: usize, pathLen: i32, headers: HeaderSource | null): void {
+    this.methodPtr = methodPtr;
+    this.methodLen = methodLen;
+    this.pathPtr = pathPtr;
+    this.pathLen = pathLen;
     this.headers = headers;
     this.methodId = -2;
     this.generation++;
-    const p = changetype<usize>(path);
-    const n = path.byteLength;
-    let urlEnd = n;
-    let qStart = -1;
-    let qEnd = -1;
-    for (let i = 0; i < n; i++) {
-      const c = load<u8>(p + <usize>i);
-      if (c == 0x3f /* ? */) {
-        urlEnd = i;
-        qStart = i + 1;
-        qEnd = n;
-        for (let j = i + 1; j < n; j++) {
-          if (load<u8>(p + <usize>j) == 0x23 /* # */) {
-            qEnd = j;
-            break;
-          }
-        }
-        break;
-      }
-      if (c == 0x23 /* # */) {
-        urlEnd = i;
-        break;
-      }
-    }
-    this.urlPathLen = urlEnd;
-    this.queryStart = qStart;
-    this.queryEnd = qEnd;
+    this.scanned = 0;
+    this.urlEnd = pathLen == 0 ? 0 : -1;
+    this.queryStop = -1;
+    this.segments = 0;
   }
 
-  get pathPtr(): usize {
-    return changetype<usize>(this.path);
+  /** Bytes of the path that form the URL path (before '?' or '#'). */
+  get urlPathLen(): i32 {
+    if (this.urlEnd < 0) this.scanUrl(this.pathLen);
+    return this.urlEnd;
+  }
+
+  /** min(urlPathLen, limit), reading at most `limit` bytes of the path. */
+  urlPrefixLen(limit: i32): i32 {
+    const n = min(limit, this.pathLen);
+    if (this.urlEnd < 0) this.scanUrl(n);
+    return this.urlEnd >= 0 ? min(this.urlEnd, n) : n;
+  }
+
+  /** Start of the query string (after '?', before '#'); -1 when there is none. */
+  get queryStart(): i32 {
+    const end = this.urlPathLen;
+    return end < this.pathLen && load<u8>(this.pathPtr + <usize>end) == 0x3f /* ? */ ? end + 1 : -1;
+  }
+
+  /** End of the query string; -1 when there is none. */
+  get queryEnd(): i32 {
+    const start = this.queryStart;
+    if (start < 0) return -1;
+    if (this.queryStop < 0) this.queryStop = findQueryEnd(this.pathPtr, start, this.pathLen);
+    return this.queryStop;
+  }
+
+  private scanUrl(limit: i32): void {
+    if (this.scanned < limit) {
+      const i = findUrlPathEnd(this.pathPtr, this.scanned, limit);
+      this.scanned = i;
+      if (i < limit) {
+        this.urlEnd = i;
+        return;
+      }
+    }
+    if (this.scanned >= this.pathLen) this.urlEnd = this.pathLen;
+  }
+
+  // ---- path segments, for the route trie. The path must start with '/'. ----
+
+  /** Whether segment k exists: segment 0 follows the leading '/', segment k > 0 a '/' ending segment k - 1 (already delimited). */
+  hasSegment(k: i32): bool {
+    if (k == 0) return true;
+    const end = unchecked(this.segEnds[k - 1]);
+    return end < this.pathLen && load<u8>(this.pathPtr + <usize>end) == 0x2f /* / */;
+  }
+
+  segmentStart(k: i32): i32 {
+    return k == 0 ? 1 : unchecked(this.segEnds[k - 1]) + 1;
+  }
+
+  /**
+   * End of segment k, delimiting it on first use (segments are delimited in order: k is at most
+   * the number delimited so far). Its FNV-1a hash (segmentHash) is computed in the same pass when
+   * it is at most `hashLimit` bytes long — longer segments cannot equal any configured literal.
+   */
+  segmentEnd(k: i32, hashLimit: i32): i32 {
+    if (k < this.segments) return unchecked(this.segEnds[k]);
+    return this.delimit(k, hashLimit);
+  }
+
+  /** Hash of segment k's bytes (valid when its length is at most the hashLimit it was delimited with). */
+  segmentHash(k: i32): u32 {
+    return unchecked(this.segHashes[k]);
+  }
+
+  private delimit(k: i32, hashLimit: i32): i32 {
+    if (k >= this.segEnds.length) this.growSegments(k + 1);
+    const p = this.pathPtr;
+    const n = this.pathLen;
+    const start = this.segmentStart(k);
+    const hashEnd = min(n, start + max(hashLimit, 0));
+    let h = FNV_OFFSET;
+    let i = start;
+    while (i < hashEnd) {
+      const c = load<u8>(p + <usize>i);
+      if (c == 0x2f /* / */ || c == 0x3f /* ? */ || c == 0x23 /* # */) break;
+      h = fnvStep(h, <u32>c);
+      i++;
+    }
+    if (i == hashEnd) i = findSegmentEnd(p, i, n);
+    unchecked((this.segEnds[k] = i));
+    unchecked((this.segHashes[k] = h));
+    this.segments = k + 1;
+    if (i > this.scanned) this.scanned = i;
+    if (i == n || load<u8>(p + <usize>i) != 0x2f) this.urlEnd = i;
+    return i;
+  }
+
+  private growSegments(needed: i32): void {
+    const size = max(needed, this.segEnds.length << 1);
+    const ends = new Int32Array(size);
+    const hashes = new Uint32Array(size);
+    for (let i = 0; i < this.segments; i++) {
+      unchecked((ends[i] = this.segEnds[i]));
+      unchecked((hashes[i] = this.segHashes[i]));
+    }
+    this.segEnds = ends;
+    this.segHashes = hashes;
+  }
+
+  /** Ends the request: drops the header values fetched, so they do not outlive it (a 60 KiB header each). */
+  finish(): void {
+    const values = this.headerValues;
+    for (let i = 0; i < values.length; i++) unchecked((values[i] = null));
   }
 
   /** Header value by config-assigned id; fetched from the source on first use in this request. */
@@ -121,7 +226,7 @@ export class RequestView {
     this.queryIndexed = gen;
     if (this.queryStart < 0) return;
     const names = this.queryNames;
-    const p = changetype<usize>(this.path);
+    const p = this.pathPtr;
     const end = this.queryEnd;
     let i = this.queryStart;
     while (i <= end) {

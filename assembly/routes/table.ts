@@ -14,7 +14,7 @@
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind } from "./template";
-import { ByteKeyTable, FNV_OFFSET, fnvStep, fnvBytes, equalsBuffer } from "./bytes";
+import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
@@ -89,6 +89,8 @@ export class RouteTable {
   private terminalList: Int32Array = new Int32Array(0);
   private catchAllList: Int32Array = new Int32Array(0);
   private edges: ByteKeyTable = new ByteKeyTable();
+  /** Longest literal segment (bytes): a longer path segment cannot match one and is not hashed. */
+  private maxEdgeLen: i32 = 0;
   // Candidate lists, flattened: list k is listData[listStart[k] .. listStart[k + 1]).
   private listData: Int32Array = new Int32Array(0);
   private listStart: Int32Array = new Int32Array(1);
@@ -263,6 +265,7 @@ export class RouteTable {
     }
     for (let e = 0; e < edgeKeys.length; e++) {
       this.edges.addText(edgeParents[e], edgeKeys[e], edgeChildren[e]);
+      this.maxEdgeLen = max(this.maxEdgeLen, String.UTF8.byteLength(edgeKeys[e]));
     }
     this.edges.freeze();
     return n;
@@ -313,12 +316,15 @@ export class RouteTable {
 
   // ---- per request -------------------------------------------------------------------------
 
-  /** The index of the route this request belongs to, or NO_ROUTE. */
+  /**
+   * The index of the route this request belongs to, or NO_ROUTE. The path is read in one pass
+   * (RequestView): the trie delimits and hashes the segments it needs, the prefixes read at most
+   * the longest configured prefix, and only regex routes need the whole URL path.
+   */
   match(req: RequestView): i32 {
     const ptr = req.pathPtr;
-    const urlLen = req.urlPathLen;
-    if (this.templateCount > 0 && urlLen > 0 && load<u8>(ptr) == 0x2f /* / */) {
-      const r = this.matchNode(req, 0, 1);
+    if (this.templateCount > 0 && req.pathLen > 0 && load<u8>(ptr) == 0x2f /* / */) {
+      const r = this.matchNode(req, 0, 0);
       if (r >= 0) return r;
     }
     if (this.prefixLengths.length > 0) {
@@ -326,50 +332,52 @@ export class RouteTable {
       if (r >= 0) return r;
     }
     const regexRoutes = this.regexRoutes;
-    for (let i = 0; i < regexRoutes.length; i++) {
-      const id = unchecked(regexRoutes[i]);
-      const regex = unchecked(this.conditioned[unchecked(this.conditionSlot[id])]).regex;
-      if (regex !== null && regex.matchBytes(ptr, urlLen) && this.accepts(id, req)) return id;
+    if (regexRoutes.length > 0) {
+      const urlLen = req.urlPathLen;
+      for (let i = 0; i < regexRoutes.length; i++) {
+        const id = unchecked(regexRoutes[i]);
+        const regex = unchecked(this.conditioned[unchecked(this.conditionSlot[id])]).regex;
+        if (regex !== null && regex.matchBytes(ptr, urlLen) && this.accepts(id, req)) return id;
+      }
     }
     return this.firstAccepted(this.anyPathList, req);
   }
 
   /**
    * Depth-first search of the trie in precedence order (literal, then parameter, then catch-all);
-   * the first accepted candidate is the most specific match. `pos` is the start of the next path
-   * segment, or -1 once the path is used up. Each trie node is visited at most once per request.
+   * the first accepted candidate is the most specific match. `depth` is the path segment the node's
+   * children consume. Each trie node is visited at most once per request, each segment delimited
+   * once, and a node without children does not look at the rest of the path at all.
    */
-  private matchNode(req: RequestView, node: i32, pos: i32): i32 {
-    if (pos < 0) {
+  private matchNode(req: RequestView, node: i32, depth: i32): i32 {
+    if (!req.hasSegment(depth)) {
       const r = this.firstAccepted(unchecked(this.terminalList[node]), req);
       if (r >= 0) return r;
       return this.firstAccepted(unchecked(this.catchAllList[node]), req);
     }
-    const ptr = req.pathPtr;
-    const urlLen = req.urlPathLen;
-    let end = pos;
-    while (end < urlLen && load<u8>(ptr + <usize>end) != 0x2f) end++;
-    const next = end < urlLen ? end + 1 : -1;
-    const segLen = end - pos;
-    if (unchecked(this.hasLiteralChild[node]) != 0) {
-      const segPtr = ptr + <usize>pos;
-      const child = this.edges.find(node, segPtr, segLen, fnvBytes(segPtr, segLen));
-      if (child >= 0) {
-        const r = this.matchNode(req, child, next);
+    const hasLiteral = unchecked(this.hasLiteralChild[node]) != 0;
+    const param = unchecked(this.paramChild[node]);
+    if (hasLiteral || param >= 0) {
+      const start = req.segmentStart(depth);
+      const segLen = req.segmentEnd(depth, this.maxEdgeLen) - start;
+      if (hasLiteral && segLen <= this.maxEdgeLen) {
+        const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
+        if (child >= 0) {
+          const r = this.matchNode(req, child, depth + 1);
+          if (r >= 0) return r;
+        }
+      }
+      if (param >= 0 && segLen > 0) {
+        const r = this.matchNode(req, param, depth + 1);
         if (r >= 0) return r;
       }
-    }
-    const param = unchecked(this.paramChild[node]);
-    if (param >= 0 && segLen > 0) {
-      const r = this.matchNode(req, param, next);
-      if (r >= 0) return r;
     }
     return this.firstAccepted(unchecked(this.catchAllList[node]), req);
   }
 
   private matchPrefix(req: RequestView): i32 {
     const ptr = req.pathPtr;
-    const n = min(req.urlPathLen, this.maxPrefixLen);
+    const n = req.urlPrefixLen(this.maxPrefixLen);
     const states = this.prefixStates;
     let h = FNV_OFFSET;
     unchecked((states[0] = h));
@@ -407,7 +415,7 @@ export class RouteTable {
     if (mask != 0) {
       let m = req.methodId;
       if (m == -2) {
-        m = this.methodIndex(req.method);
+        m = this.methodIndex(req);
         req.methodId = m;
       }
       if (m < 0 || (mask & ((<u64>1) << <u64>m)) == 0) return false;
@@ -434,10 +442,11 @@ export class RouteTable {
     return true;
   }
 
-  private methodIndex(method: ArrayBuffer): i32 {
+  private methodIndex(req: RequestView): i32 {
     const names = this.methodNames;
     for (let i = 0; i < names.length; i++) {
-      if (equalsBuffer(changetype<usize>(method), method.byteLength, unchecked(names[i]))) return i;
+      const name = unchecked(names[i]);
+      if (bytesEqual(req.methodPtr, req.methodLen, changetype<usize>(name), name.byteLength)) return i;
     }
     return -1;
   }
