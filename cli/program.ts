@@ -127,7 +127,7 @@ Examples:
   program
     .command('openapi')
     .description('generate routes from an OpenAPI 3.x or Swagger 2.0 spec (one route per path and method)')
-    .argument('<spec>', 'local YAML or JSON file')
+    .argument('<spec>', 'local YAML or JSON file, optionally gzip-compressed (.gz); URLs are not fetched')
     .addOption(new Option('-o, --output <kind>', 'what to print').choices(['config', 'wasmplugin', 'telemetry', 'all']).default('config'))
     .addOption(new Option('--name-style <style>', 'route names: "<METHOD> <path template>" or the operationId').choices(['template', 'operationId']).default('template'))
     .option('--prefix-base-path', 'include the server base path in template-style names')
@@ -139,15 +139,18 @@ Examples:
     .option('--url <url>', 'WasmPlugin url of the module')
     .option('--name <name>', 'metadata.name of the manifests', 'route-metrics')
     .option('--tag <label>', 'label name on Istio metrics in the Telemetry', 'route_name')
+    .option('--no-validate', 'skip the OpenAPI schema and spec checks (for sloppy real-world descriptions)')
     .addHelpText('after', `
 Examples:
   $ route-metrics openapi petstore.yaml > routes.json
+  $ route-metrics openapi api.github.com.json.gz --name-style operationId --default other > github-routes.json
   $ route-metrics openapi petstore.yaml --name-style operationId -o all --target-gateway petstore-waypoint --namespace pets
   $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore`)
     .action(async (spec: string, o) => {
       const r = await runOpenApi(spec, {
         output: o.output as OpenApiOutput, nameStyle: o.nameStyle, prefixBasePath: o.prefixBasePath, basePath: o.basePath,
         default: o.default, namespace: o.namespace, targetGateway: o.targetGateway, selector: o.selector, url: o.url, name: o.name, tag: o.tag,
+        validate: o.validate,
       });
       for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
       process.stdout.write(r.text);
