@@ -109,17 +109,18 @@ Examples:
 
   program
     .command('lint')
-    .description("the plugin's own configuration errors (with JSON paths) plus warnings: unreachable routes, regexes that could be templates, missing default, …")
-    .argument('<config>', 'WasmPlugin YAML or plugin JSON')
+    .description("check what you deploy: WasmPlugin / Telemetry fields by Istio's CRD rules, the plugin's own configuration errors (with JSON paths), unreachable and overlapping routes as the real .wasm classifies them, regexes that could be templates, missing default, …")
+    .argument('<config...>', 'WasmPlugin / Telemetry YAML or plugin JSON (several files: e.g. a WasmPlugin and a Telemetry)')
     .option('--strict', 'warnings fail too (exit 1)')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
     .addHelpText('after', `
 Examples:
   $ route-metrics lint examples/config/wasmplugin-local.yaml
+  $ route-metrics lint examples/waypoint/wasmplugin-native.yaml examples/waypoint/telemetry.yaml
   $ route-metrics lint --strict --json routes.json`)
-    .action(async (config: string, o) => {
-      const { report, exitCode } = await runLint({ config: [config], strict: o.strict, json: o.json, wasm: o.wasm });
+    .action(async (config: string[], o) => {
+      const { report, exitCode } = await runLint({ config, strict: o.strict, json: o.json, wasm: o.wasm });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatLint(report));
       exit(exitCode);
     });
