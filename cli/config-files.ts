@@ -12,6 +12,8 @@ import { extname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigFileError } from './errors.ts';
 
+type Doc = Record<string, unknown>;
+
 export interface TelemetryResource {
   apiVersion?: string;
   kind: 'Telemetry';
@@ -25,6 +27,14 @@ export interface WasmPluginInfo {
   url?: string;
   phase?: string;
   failStrategy?: string;
+}
+
+/** One Istio resource as written (for lint's manifest checks): where it came from and its content. */
+export interface ManifestDocument {
+  file: string;
+  /** 0-based position among the file's non-empty documents. */
+  index: number;
+  doc: Doc;
 }
 
 export interface LoadedConfig {
@@ -41,9 +51,9 @@ export interface LoadedConfig {
   /** Where each part came from, for messages. */
   pluginSource?: string;
   telemetrySource?: string;
+  /** The WasmPlugin, TrafficExtension and Telemetry documents, as written. */
+  manifests: ManifestDocument[];
 }
-
-type Doc = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -94,7 +104,7 @@ function addFile(file: string, into: LoadedConfig): void {
       return;
     }
     if (isObject(parsed) && typeof parsed.kind === 'string') {
-      addDocument(file, parsed, into);
+      addDocument(file, parsed, 0, into);
       return;
     }
     setPlugin(into, text, file); // raw plugin JSON, byte for byte
@@ -102,12 +112,13 @@ function addFile(file: string, into: LoadedConfig): void {
   }
   const docs = parseDocuments(file, text);
   if (docs.length === 0) throw new ConfigFileError(`${file}: empty file`);
-  for (const d of docs) addDocument(file, d, into);
+  docs.forEach((d, index) => addDocument(file, d, index, into));
 }
 
-function addDocument(file: string, doc: unknown, into: LoadedConfig): void {
+function addDocument(file: string, doc: unknown, index: number, into: LoadedConfig): void {
   if (!isObject(doc)) throw new ConfigFileError(`${file}: expected a mapping (a WasmPlugin, a Telemetry or a plugin configuration)`);
   const kind = doc.kind;
+  if (kind === 'WasmPlugin' || kind === 'TrafficExtension' || kind === 'Telemetry') into.manifests.push({ file, index, doc });
   if (kind === 'WasmPlugin' || kind === 'TrafficExtension') {
     let spec = isObject(doc.spec) ? doc.spec : {};
     if (kind === 'TrafficExtension') {
@@ -152,7 +163,7 @@ function setPlugin(into: LoadedConfig, json: string | undefined, file: string): 
 
 /** Loads one or more files (e.g. a WasmPlugin and a Telemetry); one must carry the plugin configuration unless requirePlugin is false. */
 export function loadConfigFiles(files: string[], opts: { requirePlugin?: boolean } = {}): LoadedConfig {
-  const into: LoadedConfig = { pluginConfig: undefined };
+  const into: LoadedConfig = { pluginConfig: undefined, manifests: [] };
   for (const f of files) addFile(f, into);
   if ((opts.requirePlugin ?? true) && into.pluginSource === undefined) {
     throw new ConfigFileError(`${files.join(', ')}: no plugin configuration (give a WasmPlugin or plugin JSON, not only a Telemetry)`);

@@ -109,18 +109,19 @@ Examples:
 
   program
     .command('lint')
-    .description("the plugin's own configuration errors (with JSON paths) plus warnings: unreachable routes, regexes that could be templates, missing default, …")
-    .argument('<config>', 'WasmPlugin YAML or plugin JSON')
+    .description("check what you deploy: WasmPlugin / Telemetry fields by Istio's CRD rules, the plugin's own configuration errors (with JSON paths), unreachable and overlapping routes as the real .wasm classifies them, regexes that could be templates, missing default, …")
+    .argument('<config...>', 'WasmPlugin / Telemetry YAML or plugin JSON (several files: e.g. a WasmPlugin and a Telemetry)')
     .option('--strict', 'warnings fail too (exit 1); errors always do, although the plugin would run the valid parts')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
     .addHelpText('after', `
 Examples:
   $ route-metrics lint examples/config/wasmplugin-local.yaml
+  $ route-metrics lint examples/waypoint/wasmplugin-native.yaml examples/waypoint/telemetry.yaml
   $ route-metrics lint --strict --json routes.json
   $ route-metrics lint --strict wasmplugin.yaml && kubectl apply -f wasmplugin.yaml   # the CI gate`)
-    .action(async (config: string, o) => {
-      const { report, exitCode } = await runLint({ config: [config], strict: o.strict, json: o.json, wasm: o.wasm });
+    .action(async (config: string[], o) => {
+      const { report, exitCode } = await runLint({ config, strict: o.strict, json: o.json, wasm: o.wasm });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatLint(report));
       exit(exitCode);
     });
@@ -128,7 +129,7 @@ Examples:
   program
     .command('openapi')
     .description('generate routes from an OpenAPI 3.x or Swagger 2.0 spec (one route per path and method)')
-    .argument('<spec>', 'local YAML or JSON file')
+    .argument('<spec>', 'local YAML or JSON file, optionally gzip-compressed (.gz); URLs are not fetched')
     .addOption(new Option('-o, --output <kind>', 'what to print').choices(['config', 'wasmplugin', 'telemetry', 'all']).default('config'))
     .addOption(new Option('--name-style <style>', 'route names: "<METHOD> <path template>" or the operationId').choices(['template', 'operationId']).default('template'))
     .option('--prefix-base-path', 'include the server base path in template-style names')
@@ -140,15 +141,18 @@ Examples:
     .option('--url <url>', 'WasmPlugin url of the module')
     .option('--name <name>', 'metadata.name of the manifests', 'route-metrics')
     .option('--tag <label>', 'label name on Istio metrics in the Telemetry', 'route_name')
+    .option('--no-validate', 'skip the OpenAPI schema and spec checks (for sloppy real-world descriptions)')
     .addHelpText('after', `
 Examples:
   $ route-metrics openapi petstore.yaml > routes.json
+  $ route-metrics openapi api.github.com.json.gz --name-style operationId --default other > github-routes.json
   $ route-metrics openapi petstore.yaml --name-style operationId -o all --target-gateway petstore-waypoint --namespace pets
   $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore`)
     .action(async (spec: string, o) => {
       const r = await runOpenApi(spec, {
         output: o.output as OpenApiOutput, nameStyle: o.nameStyle, prefixBasePath: o.prefixBasePath, basePath: o.basePath,
         default: o.default, namespace: o.namespace, targetGateway: o.targetGateway, selector: o.selector, url: o.url, name: o.name, tag: o.tag,
+        validate: o.validate,
       });
       for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
       process.stdout.write(r.text);

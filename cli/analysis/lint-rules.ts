@@ -1,10 +1,9 @@
-// Lint rules computed in TypeScript from a plugin configuration the plugin itself accepts (its
-// errors come from running the real .wasm, see commands/lint.ts). They follow the plugin's precedence
-// (README "Precedence", assembly/routes/table.ts):
-//   exact / template > prefix > regex > no path; templates literal > parameter > catch-all from
-//   the left; same pattern: more conditions first, then config order (regexes: config order only).
+// Lint rules computed in TypeScript from a plugin configuration (the plugin's own errors come from
+// running the real .wasm, see commands/lint.ts): regexes that could be paths, one name on several
+// paths, a missing default, attributegen conditions that could be native routes. None of them
+// depends on the plugin's precedence; which route wins a request is asked of the .wasm
+// (reachability.ts).
 import { conditionToRoute, type NativeRouteSuggestion } from './attributegen-to-native.ts';
-import { compareSpecificity, overlapExample, parseTemplate, templateKey, TemplateTrie, type Segment } from './path-patterns.ts';
 import { suggestPathForRegex } from './regex-to-path.ts';
 
 export type Level = 'error' | 'warning' | 'info';
@@ -16,171 +15,41 @@ export interface Finding {
   message: string;
   /** A replacement the user may paste (a route or a whole configuration). */
   suggestion?: unknown;
-}
-
-type PathKind = 'template' | 'prefix' | 'regex' | 'any';
-
-interface Route {
-  index: number;
-  name: string;
-  /** null = any method. */
-  methods: string[] | null;
-  kind: PathKind;
-  text: string;
-  segs: Segment[] | null;
-  /** Header and query conditions in a canonical form, for subset checks. */
-  conds: Set<string>;
-  condCount: number;
+  /** The resource the finding is about when it is not the plugin configuration, e.g. "WasmPlugin podinfo/route-metrics". */
+  source?: string;
 }
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const field = (o: Obj, ...keys: string[]) => keys.map((k) => o[k]).find((v) => v !== undefined);
 
+interface Route {
+  index: number;
+  name: string;
+  kind: 'path' | 'path_prefix' | 'path_regex' | 'any';
+  text: string;
+}
+
 function readRoutes(config: Obj): Route[] {
   const list = Array.isArray(config.routes) ? config.routes : [];
-  const routes: Route[] = [];
-  list.forEach((raw, index) => {
-    if (!isObj(raw)) return;
-    const m = field(raw, 'method', 'methods');
-    const methods = typeof m === 'string' ? [m] : Array.isArray(m) ? m.filter((x): x is string => typeof x === 'string') : null;
-    let kind: PathKind = 'any';
-    let text = '';
-    let segs: Segment[] | null = null;
+  return list.flatMap((raw, index): Route[] => {
+    if (!isObj(raw)) return [];
     const path = field(raw, 'path');
     const prefix = field(raw, 'path_prefix', 'pathPrefix');
     const regex = field(raw, 'path_regex', 'pathRegex');
-    if (typeof path === 'string') {
-      kind = 'template';
-      text = path;
-      segs = parseTemplate(path);
-      if (!segs) return; // the plugin reports it
-    } else if (typeof prefix === 'string') {
-      kind = 'prefix';
-      text = prefix;
-    } else if (typeof regex === 'string') {
-      kind = 'regex';
-      text = regex;
-    }
-    const conds = new Set<string>();
-    const addConds = (tag: string, v: unknown) => {
-      if (!Array.isArray(v)) return;
-      for (const c of v) {
-        if (!isObj(c)) continue;
-        const name = String(c.name ?? '');
-        conds.add(`${tag}\0${tag === 'h' ? name.toLowerCase() : name}\0${String(c.type ?? 'Exact')}\0${String(c.value ?? '')}`);
-      }
-    };
-    addConds('h', raw.headers);
-    addConds('q', field(raw, 'query_params', 'queryParams'));
-    const condCount = (methods ? 1 : 0) + (Array.isArray(raw.headers) ? raw.headers.length : 0) +
-      (Array.isArray(field(raw, 'query_params', 'queryParams')) ? (field(raw, 'query_params', 'queryParams') as unknown[]).length : 0);
-    routes.push({ index, name: String(raw.name ?? ''), methods, kind, text, segs, conds, condCount });
+    const [kind, text]: [Route['kind'], string] =
+      typeof path === 'string' ? ['path', path] : typeof prefix === 'string' ? ['path_prefix', prefix] : typeof regex === 'string' ? ['path_regex', regex] : ['any', ''];
+    return [{ index, name: String(raw.name ?? ''), kind, text }];
   });
-  return routes;
 }
 
 const label = (r: Route) => `routes[${r.index}]`;
-const describe = (r: Route) => `${label(r)} (${JSON.stringify(r.name)})`;
-const methodText = (r: Route) => (r.methods ? r.methods.join(',') : 'any method');
 
-function subset(a: Set<string>, b: Set<string>): boolean {
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
-}
-
-/** Template t matches every path template s matches. */
-function templateCovers(t: Segment[], s: Segment[]): boolean {
-  for (let i = 0; i < t.length; i++) {
-    const ts = t[i]!;
-    if (ts.kind === 'catchAll') return true;
-    const ss = s[i];
-    if (ss === undefined || ss.kind === 'catchAll') return false;
-    if (ts.kind === 'literal' && (ss.kind !== 'literal' || ss.text !== ts.text)) return false;
-    if (ts.kind === 'param' && ss.kind === 'literal' && ss.text === '') return false;
-  }
-  return t.length === s.length;
-}
-
-/** Template t (ending in a catch-all) matches every path that starts with `prefix`. */
-function templateCoversPrefix(t: Segment[], prefix: string): boolean {
-  if (t[t.length - 1]?.kind !== 'catchAll') return false;
-  const complete = prefix.slice(1).split('/').slice(0, -1); // segments closed by a '/'
-  if (t.length - 1 > complete.length) return false;
-  return templateCovers(t, [...complete.slice(0, t.length - 1).map((text) => ({ kind: 'literal' as const, text })), { kind: 'catchAll', name: '' }]);
-}
-
-const groupKey = (r: Route) => `${r.kind}:${r.kind === 'template' ? templateKey(r.segs!) : r.text}`;
-
-/**
- * Routes tried before `j` whose path set contains j's: the same pattern earlier in trial order,
- * or an earlier tier that covers it (a catch-all template over a prefix; a template or prefix over
- * a regex that is really a template or prefix). Indexed so 10,000 routes lint quickly.
- */
-class CoverageIndex {
-  private readonly groups = new Map<string, Route[]>();
-  private readonly catchAllTemplates: Route[] = [];
-  private readonly prefixes: Route[] = [];
-  private readonly templates: Route[] = [];
-  private readonly trie = new TemplateTrie();
-
-  constructor(routes: Route[]) {
-    for (const r of routes) {
-      const k = groupKey(r);
-      let g = this.groups.get(k);
-      if (!g) this.groups.set(k, (g = []));
-      g.push(r);
-      if (r.kind === 'template') {
-        this.trie.insert(r.segs!, this.templates.length);
-        this.templates.push(r);
-        if (r.segs![r.segs!.length - 1]?.kind === 'catchAll') this.catchAllTemplates.push(r);
-      } else if (r.kind === 'prefix') this.prefixes.push(r);
-    }
-  }
-
-  earlierCovering(j: Route, trialBefore: (i: Route, j: Route) => boolean): Route[] {
-    const out = this.groups.get(groupKey(j))!.filter((i) => i !== j && trialBefore(i, j));
-    if (j.kind === 'prefix') out.push(...this.catchAllTemplates.filter((i) => templateCoversPrefix(i.segs!, j.text)));
-    if (j.kind === 'regex') {
-      const s = suggestPathForRegex(j.text);
-      if (s?.equivalent && s.kind === 'path') {
-        const segs = parseTemplate(s.value);
-        if (segs) for (const k of this.trie.overlapping(segs)) if (templateCovers(this.templates[k]!.segs!, segs)) out.push(this.templates[k]!);
-      } else if (s?.equivalent) {
-        out.push(...this.catchAllTemplates.filter((i) => templateCoversPrefix(i.segs!, s.value)));
-        out.push(...this.prefixes.filter((i) => s.value.startsWith(i.text)));
-      }
-    }
-    return out;
-  }
-}
-
-function unreachable(routes: Route[]): Finding[] {
-  const findings: Finding[] = [];
-  const index = new CoverageIndex(routes);
-  // Same pattern: more conditions first, then config order — except regexes, tried in config order.
-  const trialBefore = (i: Route, j: Route) =>
-    i.kind === 'regex' ? i.index < j.index : i.condCount > j.condCount || (i.condCount === j.condCount && i.index < j.index);
-  for (const j of routes) {
-    const before = index.earlierCovering(j, trialBefore).filter((i) => subset(i.conds, j.conds));
-    if (before.length === 0) continue;
-    const anyMethod = before.find((i) => i.methods === null);
-    let covering: Route[] = [];
-    if (anyMethod) covering = [anyMethod];
-    else if (j.methods) {
-      const byMethod = new Map<string, Route>();
-      for (const i of before) for (const m of i.methods!) if (!byMethod.has(m)) byMethod.set(m, i);
-      if (j.methods.every((m) => byMethod.has(m))) covering = [...new Set(j.methods.map((m) => byMethod.get(m)!))];
-    }
-    if (covering.length === 0) continue;
-    const who = covering.map(describe).join(' and ');
-    findings.push({
-      level: 'warning',
-      path: label(j),
-      message: `unreachable: ${who} ${covering.length > 1 ? 'are' : 'is'} tried first and match${covering.length > 1 ? '' : 'es'} every request ${describe(j)} would (${methodText(j)} ${j.text || '(any path)'})`,
-    });
-  }
-  return findings;
+/** Two templates that differ only in parameter names (or `*` for `{x}`, `**` for `{x...}`) are one pattern. */
+function patternKey(r: Route): string {
+  if (r.kind !== 'path') return `${r.kind}:${r.text}`;
+  const segs = r.text.split('/').map((s) => (s === '**' ? '{...}' : s === '*' ? '{}' : s.replace(/\{[^{}]*?(\.\.\.)?\}/g, (_, rest) => (rest ? '{...}' : '{}'))));
+  return `path:${segs.join('/')}`;
 }
 
 function duplicateNames(routes: Route[]): Finding[] {
@@ -188,8 +57,7 @@ function duplicateNames(routes: Route[]): Finding[] {
   for (const r of routes) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const findings: Finding[] = [];
   for (const [name, rs] of byName) {
-    const patterns = new Set(rs.map((r) => `${r.kind}:${r.segs ? templateKey(r.segs) : r.text}`));
-    if (patterns.size < 2) continue;
+    if (new Set(rs.map(patternKey)).size < 2) continue;
     findings.push({
       level: 'info',
       path: rs.map(label).join(', '),
@@ -199,45 +67,10 @@ function duplicateNames(routes: Route[]): Finding[] {
   return findings;
 }
 
-const MAX_OVERLAP_FINDINGS = 20;
-
-function overlappingTemplates(routes: Route[]): Finding[] {
-  const templates = routes.filter((r) => r.kind === 'template');
-  const trie = new TemplateTrie();
-  templates.forEach((r, k) => trie.insert(r.segs!, k));
-  const findings: Finding[] = [];
-  const reported = new Set<string>(); // one finding per pair of patterns, not per pair of routes
-  let more = 0;
-  templates.forEach((b, kb) => {
-    for (const ka of trie.overlapping(b.segs!)) {
-      if (ka >= kb) continue;
-      const a = templates[ka]!;
-      const pair = `${templateKey(a.segs!)}\0${templateKey(b.segs!)}`;
-      if (templateKey(a.segs!) === templateKey(b.segs!) || reported.has(pair)) continue;
-      if (a.methods && b.methods && !a.methods.some((m) => b.methods!.includes(m))) continue;
-      const example = overlapExample(a.segs!, b.segs!);
-      if (example === null) continue;
-      if (findings.length >= MAX_OVERLAP_FINDINGS) {
-        more++;
-        continue;
-      }
-      reported.add(pair);
-      const [win, lose] = compareSpecificity(a.segs!, b.segs!) <= 0 ? [a, b] : [b, a];
-      findings.push({
-        level: 'info',
-        path: `${label(a)}, ${label(b)}`,
-        message: `${JSON.stringify(a.text)} and ${JSON.stringify(b.text)} both match e.g. ${example}: ${label(win)} is tried first (more specific from the left: literal > parameter > catch-all), ${label(lose)} gets it only if ${label(win)}'s other conditions fail`,
-      });
-    }
-  });
-  if (more > 0) findings.push({ level: 'info', path: 'routes', message: `${more} more overlapping template pair(s) not shown` });
-  return findings;
-}
-
 function regexesAsPaths(routes: Route[]): Finding[] {
   const findings: Finding[] = [];
   for (const r of routes) {
-    if (r.kind !== 'regex') continue;
+    if (r.kind !== 'path_regex') continue;
     const s = suggestPathForRegex(r.text);
     if (!s) continue;
     const what = s.kind === 'path' ? (s.value.includes('{') || s.value.includes('*') ? 'a template' : 'an exact path') : 'a prefix';
@@ -255,7 +88,7 @@ function regexesAsPaths(routes: Route[]): Finding[] {
 
 function nativeFindings(config: Obj): Finding[] {
   const routes = readRoutes(config);
-  const findings = [...unreachable(routes), ...regexesAsPaths(routes), ...duplicateNames(routes), ...overlappingTemplates(routes)];
+  const findings = [...regexesAsPaths(routes), ...duplicateNames(routes)];
   if (config.default === undefined && routes.length > 0) {
     const attr = typeof config.output_attribute === 'string' ? config.output_attribute : 'istio_operationId';
     findings.push({

@@ -1,4 +1,5 @@
-// OpenAPI 3.x / Swagger 2.0 → native routes. One route per (path, method):
+// OpenAPI 3.x / Swagger 2.0 → native routes (the document as openapi-load.ts loads it). One route
+// per (path, method):
 //   - the matched path is the server base path + the spec path (OAS3 servers[].url path part,
 //     with server variables at their defaults; Swagger basePath), since that is what the proxy sees;
 //   - whole-segment parameters {id} are template parameters already; a parameter that spans part
@@ -6,7 +7,6 @@
 //     path_regex, reported as a note;
 //   - the name is "<METHOD> <spec path>" (base path included with prefixBasePath) or the
 //     operationId (falling back to the template name, with a note, when an operation has none).
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPI, OpenAPIV2, OpenAPIV3 } from 'openapi-types';
 
 export interface OpenApiRoute {
@@ -82,11 +82,6 @@ export function pathCondition(base: string, specPath: string): { path?: string; 
 
 function isV2(api: OpenAPI.Document): api is OpenAPIV2.Document {
   return 'swagger' in api;
-}
-
-export async function loadOpenApi(file: string): Promise<OpenAPI.Document> {
-  // validate() also dereferences; external references are resolved from files only (no network).
-  return SwaggerParser.validate(file, { resolve: { http: false } });
 }
 
 export function convertOpenApi(api: OpenAPI.Document, opts: OpenApiOptions = {}): OpenApiConversion {

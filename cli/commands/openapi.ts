@@ -1,8 +1,9 @@
 // `route-metrics openapi <spec>`: routes from an OpenAPI 3.x / Swagger 2.0 document (local file,
-// YAML or JSON, validated and dereferenced by @apidevtools/swagger-parser), printed as native
+// YAML or JSON, optionally gzip-compressed; loaded by analysis/openapi-load.ts), printed as native
 // route JSON, a WasmPlugin, a Telemetry, or both manifests. Notes and warnings go to stderr so the
 // output can be redirected into a file as it is.
-import { convertOpenApi, loadOpenApi, type OpenApiConversion, type OpenApiOptions } from '../analysis/openapi-routes.ts';
+import { convertOpenApi, type OpenApiConversion, type OpenApiOptions } from '../analysis/openapi-routes.ts';
+import { loadOpenApi, SpecArgumentError, SpecLoadError } from '../analysis/openapi-load.ts';
 import { manifestsYaml, parseSelector, telemetryManifest, wasmPluginManifest, type Placement } from '../istio-manifests.ts';
 import { CliError } from '../errors.ts';
 
@@ -17,6 +18,8 @@ export interface OpenApiCommandOptions extends OpenApiOptions {
   url?: string;
   name?: string;
   tag?: string;
+  /** false: convert without schema and spec validation (sloppy real-world descriptions). */
+  validate?: boolean;
 }
 
 export interface OpenApiResult {
@@ -43,9 +46,11 @@ export async function runOpenApi(file: string, opts: OpenApiCommandOptions): Pro
   }
   let api;
   try {
-    api = await loadOpenApi(file);
+    api = await loadOpenApi(file, { validate: opts.validate });
   } catch (e) {
-    throw new CliError(`${file}: ${(e as Error).message.split('\n').slice(0, 8).join('\n')}`);
+    if (e instanceof SpecArgumentError) throw new CliError(e.message, 2);
+    if (e instanceof SpecLoadError) throw new CliError(e.message, 1, e.details);
+    throw new CliError(`${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const conversion = convertOpenApi(api, opts);
   const config = {

@@ -2,22 +2,27 @@
 // templates, operationId naming, partial-segment parameters as regexes — and the generated
 // configuration / manifests checked for real: accepted and matched by the .wasm, valid YAML that
 // passes the Istio CRD schemas (../shared/schemas, when present).
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { Ajv } from 'ajv';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { runOpenApi } from '../../cli/commands/openapi.ts';
 import { pathCondition, serverBasePath } from '../../cli/analysis/openapi-routes.ts';
+import { removeExamples } from '../../cli/analysis/openapi-load.ts';
 import { startFilter } from '../support/filter.ts';
+import { sharedPath } from '../support/shared-data.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PETSTORE = join(REPO, 'tests/fixtures/openapi-petstore-plus.yaml');
 const BOOKSTORE = join(REPO, 'tests/fixtures/openapi-swagger2-bookstore.json');
-const SCHEMAS = resolve(REPO, '../shared/schemas');
+const SCHEMAS = sharedPath('schemas');
 const OP = 'wasm.istio_operationId';
 
 function cli(...args: string[]) {
@@ -204,5 +209,89 @@ describe('openapi: base paths and path conditions', () => {
     assert.deepEqual(pathCondition('', '/v{major}/items'), { path_regex: '^/v[^/]+/items$', note: '/v{major}/items: a parameter spans part of a path segment, which a template cannot express; matched with a regex' });
     assert.equal(pathCondition('', '/a/*').path_regex, '^/a/\\*$');
     assert.deepEqual(pathCondition('', '/a/{x}/{x}'), { path: '/a/{x}/{x_}' });
+  });
+});
+
+describe('openapi: real-world descriptions', () => {
+  const EXAMPLE_REFS = join(REPO, 'tests/fixtures/openapi-example-refs.yaml');
+  const UNDECLARED = join(REPO, 'tests/fixtures/openapi-swagger2-undeclared-param.json');
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rm-openapi-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('"$ref" members inside example values are data: the library alone fails on them, openapi converts', async () => {
+    await assert.rejects(SwaggerParser.validate(EXAMPLE_REFS, { resolve: { http: false } }), /Unable to resolve \$ref pointer "https:\/\/scim\.example\.com\//);
+    const r = await runOpenApi(EXAMPLE_REFS, { nameStyle: 'operationId' });
+    assert.deepEqual(JSON.parse(r.text).routes, [
+      { name: 'getGroup', method: 'GET', path: '/scim/v2/Groups/{id}' },
+      { name: 'getExample', method: 'GET', path: '/scim/v2/example' },
+    ]);
+  });
+
+  test('only example / examples keywords are removed, not schemas or properties named "example"', () => {
+    const doc = parseAllDocuments(readFileSync(EXAMPLE_REFS, 'utf8'))[0]!.toJS() as Record<string, any>;
+    assert.equal(removeExamples(doc), 5);
+    assert.deepEqual(Object.keys(doc.components), ['schemas']);
+    assert.deepEqual(doc.components.schemas.Group.properties.example, { $ref: '#/components/schemas/example' });
+    assert.deepEqual(Object.keys(doc.components.schemas), ['Group', 'example']);
+    assert.equal(doc.paths['/Groups/{id}'].get.parameters[0].example, undefined);
+    assert.deepEqual(Object.keys(doc.paths), ['/Groups/{id}', '/example']);
+  });
+
+  test('a .gz file is read as it is', () => {
+    const gz = join(dir, 'petstore.yaml.gz');
+    writeFileSync(gz, gzipSync(readFileSync(PETSTORE)));
+    const plain = cli('openapi', PETSTORE);
+    const zipped = cli('openapi', gz);
+    assert.equal(zipped.code, 0, zipped.stderr);
+    assert.equal(zipped.stdout, plain.stdout);
+  });
+
+  test('a URL is a usage error: local files only', () => {
+    const r = cli('openapi', 'https://raw.githubusercontent.com/example/api/main/openapi.yaml');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /openapi\.yaml: openapi reads local files only \(download the description first/);
+    assert.doesNotMatch(r.stderr, /\$ref/);
+  });
+
+  test('OpenAPI 3 validation errors name the format and the file, with the library\'s details', () => {
+    const bad = join(dir, 'bad3.yaml');
+    writeFileSync(bad, 'openapi: 3.0.3\ninfo: {title: Bad, version: "1"}\npaths:\n  /pets:\n    get:\n      responses: {"200": {descripton: ok}}\n');
+    const r = cli('openapi', bad);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`route-metrics: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid OpenAPI 3\\.0\\.3 document \\(checked against the OpenAPI 3\\.0 schema\\):`));
+    assert.match(r.stderr, /#\/paths\/~1pets\/get\/responses\/200 must have required property 'description'/);
+    assert.doesNotMatch(r.stderr, /Swagger/);
+    assert.match(r.stderr, /--no-validate/);
+  });
+
+  test('--no-validate converts a Swagger 2.0 description with an undeclared path parameter', () => {
+    const strict = cli('openapi', UNDECLARED);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /not a valid Swagger 2\.0 document: \/paths\/items\/\{itemId\}\/get is missing path parameter\(s\) for \{itemId\}/);
+    const loose = cli('openapi', UNDECLARED, '--no-validate', '--name-style', 'operationId');
+    assert.equal(loose.code, 0, loose.stderr);
+    assert.deepEqual(JSON.parse(loose.stdout).routes, [
+      { name: 'listItems', method: 'GET', path: '/inventory/items' },
+      { name: 'getItem', method: 'GET', path: '/inventory/items/{itemId}' },
+    ]);
+  });
+
+  test('--no-validate still resolves path items that are references, and still needs a version field', async () => {
+    const items = join(dir, 'items.yaml');
+    writeFileSync(items, 'get: {operationId: listThings, responses: {"200": {description: ok}}}\n');
+    const main = join(dir, 'main.yaml');
+    writeFileSync(main, 'openapi: 3.0.3\ninfo: {title: Split, version: "1"}\npaths:\n  /things: {$ref: "./items.yaml"}\n');
+    for (const validate of [true, false]) {
+      const r = await runOpenApi(main, { nameStyle: 'operationId', validate });
+      assert.deepEqual(JSON.parse(r.text).routes, [{ name: 'listThings', method: 'GET', path: '/things' }], `validate: ${validate}`);
+    }
+    const none = join(dir, 'none.json');
+    writeFileSync(none, '{"info": {}, "paths": {}}');
+    const r = cli('openapi', none, '--no-validate');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /not an OpenAPI or Swagger document \(no "openapi" or "swagger" version field\)/);
   });
 });

@@ -5,16 +5,16 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { startFilter } from '../support/filter.ts';
+import { sharedPath } from '../support/shared-data.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = join(REPO, 'examples');
-// In CI the clone has shared/ beside it; here it is /work/shared.
-const SCHEMAS = resolve(REPO, '../shared/schemas');
+const SCHEMAS = sharedPath('schemas');
 const OPERATION = "filter_state['wasm.istio_operationId']";
 const PLACEHOLDER_SHA256 = '0'.repeat(64);
 
