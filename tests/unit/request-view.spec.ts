@@ -30,7 +30,7 @@ class Table {
     if (!diags.ok) throw new Error(diags.errors[0].toString());
     this.config = config;
     this.table = new RouteTable(config.routes);
-    this.view.prepare(this.table.headerSlots);
+    this.view.prepare(this.table.headerSlots, this.table.queryNames);
   }
   classify(path: string): string {
     this.view.reset(String.UTF8.encode("GET"), String.UTF8.encode(path), null);
