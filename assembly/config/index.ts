@@ -1,5 +1,6 @@
 // Configuration entry point: bytes from proxy_on_configure → one of the two forms, validated.
-import { parseJson, JsonObject } from "./json";
+import { parseJson, JsonObject, MAX_JSON_BYTES } from "./json";
+import { reportRemainingProblems } from "./json-problems";
 import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
 import { NativeConfig, readNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
@@ -32,6 +33,11 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.warn("", "no pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
+  if (bytes.length > MAX_JSON_BYTES) {
+    diags.error("", "pluginConfig is " + bytes.length.toString() + " bytes, more than the limit of " +
+      (MAX_JSON_BYTES >> 20).toString() + " MiB");
+    return out;
+  }
   const parsed = parseJson(bytes, SCHEMA_KEYS);
   const err = parsed.error;
   if (err !== null) {
@@ -44,7 +50,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     return out;
   }
   const obj: JsonObject = root.asObject();
-  if (obj.keys.length == 0) {
+  if (obj.size == 0) {
     diags.warn("", "empty pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
@@ -63,6 +69,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
   } else {
     diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
   }
+  reportRemainingProblems(parsed.problems, diags);
   return out;
 }
 

@@ -11,6 +11,7 @@ import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
 import { ActiveConfig } from "./active-config";
 import { collectGarbage } from "./memory";
+import { collectKeeping } from "./configure-gc";
 import { RouteMetrics } from "../metrics/route-metrics";
 
 export class RouteMetricsRoot extends RootContext {
@@ -40,6 +41,9 @@ export class RouteMetricsRoot extends RootContext {
       bytes = Uint8Array.wrap(buf);
     }
     const parsed = parseConfig(bytes);
+    // Frees the JSON and reading garbage before compiling (see configure-gc.ts): from here on
+    // only `parsed` and `this` are used.
+    collectKeeping(parsed);
     const classifier = buildClassifier(parsed);
     const diags = parsed.diags;
     for (let i = 0; i < diags.warnings.length; i++) {
