@@ -81,7 +81,7 @@ export type FailStrategy = 'FAIL_CLOSE' | 'FAIL_OPEN';
 export interface StartOptions {
   /** Path to a .wasm file, its bytes, a compiled module, or a CompiledFilter from SimulatedEnvoy.compile(). */
   wasm: string | Uint8Array | WebAssembly.Module | CompiledFilter;
-  /** object → JSON.stringify; string passed as-is; undefined → configuration size 0. */
+  /** object → JSON.stringify; string passed as-is (UTF-8); Uint8Array: the bytes as-is; undefined → configuration size 0. */
   pluginConfig?: string | object;
   vmConfig?: string;
   /** Envoy root_id (Istio: WasmPlugin.spec.pluginName; '' when unset). */
