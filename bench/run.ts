@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   writeFileSync(root('build/bench/chart.svg'), svgChart(results));
   console.log('\n' + md);
   console.log('wrote build/bench/results.json, results.md, chart.svg');
+  await (await import('./config-memory.ts')).runConfigMemory(filter); // build/bench/config-memory.{json,md}
 }
 
 await main();
