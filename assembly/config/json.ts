@@ -178,9 +178,12 @@ export class JsonValue {
   isObject(): bool { return this.kind == JsonKind.Object; }
   isNull(): bool { return this.kind == JsonKind.Null; }
 
-  asString(): string { return this.doc.stringAt(this.index); }
-  /** The literal text of a number (integers can be checked exactly). */
+  /** The text of a string ("" for any other kind). */
+  asString(): string { return this.kind == JsonKind.String ? this.doc.stringAt(this.index) : ""; }
+  /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
   get raw(): string {
+    const k = this.kind;
+    if (k == JsonKind.Array || k == JsonKind.Object) return "";
     const from = this.offset;
     return String.UTF8.decodeUnsafe(this.doc.bytes.dataStart + <usize>from, <usize>(this.doc.word1(this.index) - from));
   }
@@ -211,7 +214,7 @@ export class JsonValue {
   }
 
   itemIsString(it: i32): bool { return this.doc.kindAt(it) == JsonKind.String; }
-  itemString(it: i32): string { return this.doc.stringAt(it); }
+  itemString(it: i32): string { return this.itemIsString(it) ? this.doc.stringAt(it) : ""; }
   item(it: i32): JsonValue { return this.doc.handle(it); }
 
   asArray(): JsonValue[] {
@@ -263,7 +266,7 @@ export class JsonObject extends JsonValue {
   valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
   // Member m's value without a handle:
   kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
-  stringOf(m: i32): string { return this.doc.stringAt(m + 1); }
+  stringOf(m: i32): string { return this.kindOf(m) == JsonKind.String ? this.doc.stringAt(m + 1) : ""; }
   boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
 
   /** Whether this object owns problems (see JsonProblem.owner). */

@@ -41,9 +41,11 @@ export class RouteMetricsRoot extends RootContext {
       bytes = Uint8Array.wrap(buf);
     }
     const parsed = parseConfig(bytes);
-    // Frees the JSON and reading garbage before compiling (see configure-gc.ts): from here on
-    // only `parsed` and `this` are used.
-    collectKeeping(parsed);
+    // Frees the JSON and reading garbage before compiling routes (see configure-gc.ts): the route
+    // and name tables then reuse that space. From here on only `parsed` and `this` are used. The
+    // attributegen form gains nothing (CEL compilation dwarfs it) and would pay one more marking
+    // of the previous configuration.
+    if (parsed.form == ConfigForm.Native) collectKeeping(parsed);
     const classifier = buildClassifier(parsed);
     const diags = parsed.diags;
     for (let i = 0; i < diags.warnings.length; i++) {
