@@ -59,4 +59,5 @@ export async function runBench(): Promise<void> {
   console.log('wrote build/bench/results.json, results.md, chart.svg');
   await import('./conditions.ts').then((m) => m.benchConditions(filter, (line) => console.log(line)));
   await (await import('./long-paths.ts')).benchLongPaths(filter, floor);
+  await (await import('./config-memory.ts')).runConfigMemory(filter); // build/bench/config-memory.{json,md}
 }

@@ -46,6 +46,7 @@ function toPropertyMap(props: Record<string, PropertyValue> | undefined): Map<st
 
 function configBytes(c: string | object | undefined): Uint8Array {
   if (c === undefined) return new Uint8Array(0);
+  if (c instanceof Uint8Array) return c; // raw bytes: invalid UTF-8 reaches the plugin as is
   return encoder.encode(typeof c === 'string' ? c : JSON.stringify(c));
 }
 

@@ -5,18 +5,39 @@
 export class NameTable {
   private bytes: Uint8Array = new Uint8Array(0);
   private offsets: Int32Array = new Int32Array(1);
-  // Build-time only (dropped by freeze()).
+  // Build-time only (dropped by freeze()): the names so far and an open-addressing index of them
+  // (no Map entry per name: configure time adds one name per route).
   private pending: string[] = [];
-  private ids: Map<string, i32> | null = new Map<string, i32>();
+  private hashes: u32[] = [];
+  private slots: Int32Array = new Int32Array(16).fill(-1);
 
   /** Adds `name` (once) and returns its index. */
   add(name: string): i32 {
-    const ids = this.ids!;
-    if (ids.has(name)) return ids.get(name);
+    const h = hashName(name);
+    let mask = this.slots.length - 1;
+    let s = <i32>(h & <u32>mask);
+    while (true) {
+      const e = unchecked(this.slots[s]);
+      if (e < 0) break;
+      if (unchecked(this.hashes[e]) == h && unchecked(this.pending[e]) == name) return e;
+      s = (s + 1) & mask;
+    }
     const id = this.pending.length;
-    ids.set(name, id);
     this.pending.push(name);
+    this.hashes.push(h);
+    if (2 * (id + 1) > this.slots.length) this.rehash(this.slots.length * 2);
+    else unchecked((this.slots[s] = id));
     return id;
+  }
+
+  private rehash(capacity: i32): void {
+    this.slots = new Int32Array(capacity).fill(-1);
+    const mask = capacity - 1;
+    for (let e = 0; e < this.pending.length; e++) {
+      let s = <i32>(unchecked(this.hashes[e]) & <u32>mask);
+      while (unchecked(this.slots[s]) >= 0) s = (s + 1) & mask;
+      unchecked((this.slots[s] = e));
+    }
   }
 
   freeze(): void {
@@ -33,7 +54,8 @@ export class NameTable {
     }
     this.offsets[n] = at;
     this.pending = [];
-    this.ids = null;
+    this.hashes = [];
+    this.slots = new Int32Array(0);
   }
 
   get count(): i32 {
@@ -52,4 +74,14 @@ export class NameTable {
   text(i: i32): string {
     return String.UTF8.decodeUnsafe(this.ptr(i), <usize>this.len(i));
   }
+}
+
+/** FNV-1a over the UTF-16 code units, mixed so that the low bits (the slot) depend on all of them. */
+function hashName(name: string): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = (h ^ <u32>name.charCodeAt(i)) * 0x01000193;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  return h;
 }

@@ -6,7 +6,8 @@
 // ready (istio/istio#42928). Invalid JSON, or something that is neither form, gives an empty
 // table. `"strict": true` (top level, both forms) rejects a configuration with any error instead,
 // so Envoy keeps the previous one on running proxies. The decision is the filter's (filter/root.ts).
-import { parseJson, JsonObject } from "./json";
+import { parseJson, JsonObject, MAX_JSON_BYTES } from "./json";
+import { reportRemainingProblems } from "./json-problems";
 import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
 import { NativeConfig, readNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
@@ -41,6 +42,11 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.warn("", "no pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
+  if (bytes.length > MAX_JSON_BYTES) {
+    diags.error("", "pluginConfig is " + bytes.length.toString() + " bytes, more than the limit of " +
+      (MAX_JSON_BYTES >> 20).toString() + " MiB");
+    return out;
+  }
   const parsed = parseJson(bytes, SCHEMA_KEYS);
   const err = parsed.error;
   if (err !== null) {
@@ -55,7 +61,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     return out;
   }
   const obj: JsonObject = root.asObject();
-  if (obj.keys.length == 0) {
+  if (obj.size == 0) {
     diags.warn("", "empty pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
@@ -77,6 +83,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
     diags.dropAll();
   }
+  reportRemainingProblems(parsed.problems, diags);
   return out;
 }
 

@@ -5,6 +5,19 @@
 // proxy_on_configure fails the whole Envoy listener), and it reads the UTF-8 bytes Envoy hands us
 // without a detour through a JavaScript-style string. The available AssemblyScript JSON libraries
 // give none of that.
+//
+// Memory: linear memory never shrinks and every Envoy worker has its own VM, so the peak of
+// on_configure is paid for the life of the proxy. The document therefore stays what Envoy handed
+// us — the UTF-8 bytes — and parsing only records, per value and per object key, one entry of two
+// i32 in a flat "tape" sized by a pre-count (no growth, no per-node object). A string is decoded
+// when a reader asks for it; a value handle (JsonValue) is a 32-byte object made on access.
+//
+// Strictness: bad input is refused, never silently changed. Invalid UTF-8 in a string (including
+// overlong forms and encoded surrogates), a lone surrogate escape (\ud800 without its low half, a
+// lone \udc00) and a repeated key in one object are "problems": the document still parses (first
+// key wins, bad bytes read as U+FFFD), and each problem carries its JSON path so that the reader
+// of the object it belongs to reports it as a configuration error (config/json-problems.ts).
+import { decodeRune, isInvalid, widthOf, runeOf } from "../regex/utf8";
 
 export const enum JsonKind {
   Null,
@@ -15,8 +28,148 @@ export const enum JsonKind {
   Object,
 }
 
+/** Largest configuration accepted (documented in the README's Configuration reference). */
+export const MAX_JSON_BYTES: i32 = 32 << 20;
+
+/** More problems than this and the document is refused as a whole (see JsonProblem). */
+export const MAX_JSON_PROBLEMS: i32 = 1000;
+
+/** Strings of at most this many bytes are shared when repeated (see JsonDocument.shortStrings). */
+const SHORT_STRING_BYTES: i32 = 16;
+const SHORT_STRING_SLOTS: i32 = 256;
+
+/** Nesting deeper than this is rejected rather than risking the wasm stack. */
+const MAX_DEPTH: i32 = 64;
+
+// Tape entry i is tape[2i], tape[2i + 1]:
+//   word 0: byte offset of the value's first byte << START_SHIFT | flags | kind
+//   word 1: scalars: byte offset one past the value (strings: past the closing quote);
+//           arrays and objects: index of the first entry after the container's last descendant.
+// An object's members are (key entry, value entries) pairs; a key is a String entry.
+const KIND_MASK: i32 = 7;
+/** A string or key with backslash escapes: decoded the slow way. */
+const FLAG_ESCAPED: i32 = 8;
+/** A string whose content is a problem; an object that owns problems (see JsonProblem.owner). */
+const FLAG_PROBLEM: i32 = 16;
+const START_SHIFT: i32 = 5;
+
+/**
+ * Invalid content found while parsing, tied to the JSON path of the value at fault. `owner` is
+ * the tape index of the innermost object containing it (-1: none), whose reader reports it.
+ */
+export class JsonProblem {
+  reported: bool = false;
+  message: string = "";
+  constructor(
+    public path: string,
+    public owner: i32,
+    /** The message without its position ("invalid UTF-8 (byte 0xff)"). */
+    public detail: string,
+    /** Byte offset the message points at. */
+    public at: i32,
+    /** Whether `at` is the first occurrence of a duplicate ("first at …") rather than the fault. */
+    public firstAt: bool,
+  ) {}
+}
+
+/** The parsed document: the input bytes plus the tape. Values are handles into it. */
+export class JsonDocument {
+  tape: StaticArray<i32>;
+  count: i32 = 0;
+  problems: JsonProblem[] = [];
+
+  constructor(public bytes: Uint8Array, public knownKeys: string[] | null, capacity: i32) {
+    this.tape = new StaticArray<i32>(capacity * 2);
+  }
+
+  @inline word0(i: i32): i32 { return unchecked(this.tape[i << 1]); }
+  @inline word1(i: i32): i32 { return unchecked(this.tape[(i << 1) + 1]); }
+  @inline kindAt(i: i32): JsonKind { return <JsonKind>(this.word0(i) & KIND_MASK); }
+  @inline startAt(i: i32): i32 { return this.word0(i) >>> START_SHIFT; }
+  @inline hasFlag(i: i32, flag: i32): bool { return (this.word0(i) & flag) != 0; }
+
+  /** Index of the entry after value i and its descendants. */
+  @inline after(i: i32): i32 {
+    const k = this.kindAt(i);
+    return k == JsonKind.Array || k == JsonKind.Object ? this.word1(i) : i + 1;
+  }
+
+  handle(i: i32): JsonValue {
+    if (this.kindAt(i) == JsonKind.Object) return new JsonObject(this, i);
+    return new JsonValue(this, i);
+  }
+
+  /**
+   * Recently decoded short strings by hash: values repeated across routes ("GET", "Exact",
+   * header names) are then one string, not one per route.
+   */
+  private shortStrings: StaticArray<string | null> = new StaticArray<string | null>(SHORT_STRING_SLOTS);
+
+  /** Text of string entry i (a value or a key), escapes decoded. */
+  stringAt(i: i32): string {
+    const from = this.startAt(i) + 1;
+    const to = this.word1(i) - 1;
+    if (to <= from) return "";
+    if (this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return decodeSlow(this.bytes, from, to);
+    const p = this.bytes.dataStart + <usize>from;
+    const n = to - from;
+    if (n > SHORT_STRING_BYTES) return String.UTF8.decodeUnsafe(p, <usize>n);
+    let h: u32 = 0x811c9dc5;
+    for (let k = 0; k < n; k++) h = (h ^ <u32>load<u8>(p + <usize>k)) * 0x01000193;
+    const slot = <i32>((h ^ (h >> 16)) & (SHORT_STRING_SLOTS - 1));
+    const cached = unchecked(this.shortStrings[slot]);
+    if (cached !== null && this.plainCompare(i, cached) == 1) return cached;
+    const text = String.UTF8.decodeUnsafe(p, <usize>n);
+    unchecked((this.shortStrings[slot] = text));
+    return text;
+  }
+
+  /** Key entry i as a string: one of the known keys (no allocation) when it spells one. */
+  keyAt(i: i32): string {
+    const keys = this.knownKeys;
+    if (keys !== null && !this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
+      for (let k = 0; k < keys.length; k++) {
+        const key = unchecked(keys[k]);
+        if (this.plainEquals(i, key)) return key;
+      }
+    }
+    return this.stringAt(i);
+  }
+
+  /** Whether string entry i spells `text`. */
+  equals(i: i32, text: string): bool {
+    if (!this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
+      const r = this.plainCompare(i, text);
+      if (r >= 0) return r == 1;
+    }
+    return this.stringAt(i) == text;
+  }
+
+  private plainEquals(i: i32, text: string): bool {
+    return this.plainCompare(i, text) == 1;
+  }
+
+  /** Compares an escape-free entry with ASCII text: 1 equal, 0 different, -1 undecided (non-ASCII). */
+  private plainCompare(i: i32, text: string): i32 {
+    const from = this.startAt(i) + 1;
+    const n = this.word1(i) - 1 - from;
+    if (n < text.length) return 0;
+    const p = this.bytes.dataStart + <usize>from;
+    for (let k = 0; k < text.length; k++) {
+      const c = <i32>text.charCodeAt(k);
+      if (c >= 0x80) return -1;
+      if (<i32>load<u8>(p + <usize>k) != c) return 0;
+    }
+    return n == text.length ? 1 : 0;
+  }
+}
+
 export class JsonValue {
-  constructor(public kind: JsonKind, public offset: i32) {}
+  constructor(public doc: JsonDocument, public index: i32) {}
+
+  get kind(): JsonKind { return this.doc.kindAt(this.index); }
+  /** Byte offset of the value in the document. */
+  get offset(): i32 { return this.doc.startAt(this.index); }
 
   isString(): bool { return this.kind == JsonKind.String; }
   isNumber(): bool { return this.kind == JsonKind.Number; }
@@ -25,37 +178,58 @@ export class JsonValue {
   isObject(): bool { return this.kind == JsonKind.Object; }
   isNull(): bool { return this.kind == JsonKind.Null; }
 
-  asString(): string { return (this as JsonValue as JsonString).value; }
-  asNumber(): f64 { return (this as JsonValue as JsonNumber).value; }
-  asBool(): bool { return (this as JsonValue as JsonBool).value; }
-  asArray(): JsonValue[] { return (this as JsonValue as JsonArray).items; }
-  asObject(): JsonObject { return this as JsonValue as JsonObject; }
-}
+  /** The text of a string ("" for any other kind). */
+  asString(): string { return this.kind == JsonKind.String ? this.doc.stringAt(this.index) : ""; }
+  /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
+  get raw(): string {
+    const k = this.kind;
+    if (k == JsonKind.Array || k == JsonKind.Object) return "";
+    const from = this.offset;
+    return String.UTF8.decodeUnsafe(this.doc.bytes.dataStart + <usize>from, <usize>(this.doc.word1(this.index) - from));
+  }
+  asNumber(): f64 { return F64.parseFloat(this.raw); }
+  asBool(): bool { return unchecked(this.doc.bytes[this.offset]) == 0x74; /* t */ }
+  asObject(): JsonObject { return changetype<JsonObject>(this); }
 
-export class JsonNull extends JsonValue {
-  constructor(offset: i32) { super(JsonKind.Null, offset); }
-}
+  /** Number of items of an array, without making handles. */
+  get length(): i32 {
+    if (this.kind != JsonKind.Array) return 0;
+    const doc = this.doc;
+    const end = doc.word1(this.index);
+    let n = 0;
+    for (let i = this.index + 1; i < end; i = doc.after(i)) n++;
+    return n;
+  }
 
-export class JsonBool extends JsonValue {
-  constructor(offset: i32, public value: bool) { super(JsonKind.Bool, offset); }
-}
+  // Array items without handles: `for (let it = v.firstItem(); it >= 0; it = v.nextItem(it))`.
+  firstItem(): i32 {
+    if (this.kind != JsonKind.Array) return -1;
+    const i = this.index + 1;
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
 
-export class JsonNumber extends JsonValue {
-  /** `raw` keeps the literal text so integers can be checked exactly. */
-  constructor(offset: i32, public value: f64, public raw: string) { super(JsonKind.Number, offset); }
-}
+  nextItem(it: i32): i32 {
+    const i = this.doc.after(it);
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
 
-export class JsonString extends JsonValue {
-  constructor(offset: i32, public value: string) { super(JsonKind.String, offset); }
-}
+  itemIsString(it: i32): bool { return this.doc.kindAt(it) == JsonKind.String; }
+  itemString(it: i32): string { return this.itemIsString(it) ? this.doc.stringAt(it) : ""; }
+  item(it: i32): JsonValue { return this.doc.handle(it); }
 
-export class JsonArray extends JsonValue {
-  items: JsonValue[] = [];
-  constructor(offset: i32) { super(JsonKind.Array, offset); }
+  asArray(): JsonValue[] {
+    if (this.kind != JsonKind.Array) return [];
+    const doc = this.doc;
+    const out = new Array<JsonValue>(this.length);
+    const end = doc.word1(this.index);
+    let k = 0;
+    for (let i = this.index + 1; i < end; i = doc.after(i)) unchecked((out[k++] = doc.handle(i)));
+    return out;
+  }
 }
 
 /**
- * Position of `key` in `list`. Keys the parser interned (see Parser.knownKey) and the readers'
+ * Position of `key` in `list`. Keys the parser interned (see JsonDocument.keyAt) and the readers'
  * literals are the same strings, so an identity pass finds them without comparing characters.
  */
 export function indexOfKey(list: string[], key: string): i32 {
@@ -65,19 +239,62 @@ export function indexOfKey(list: string[], key: string): i32 {
   return -1;
 }
 
-/** Keys keep their document order (error messages and "first wins" rules depend on it). */
+/**
+ * Members keep their document order (error messages and "first wins" rules depend on it).
+ * Iterate them with `firstMember()` / `nextMember(m)` (m is the key's tape index, -1 at the end).
+ */
 export class JsonObject extends JsonValue {
-  keys: string[] = [];
-  values: JsonValue[] = [];
-  constructor(offset: i32) { super(JsonKind.Object, offset); }
+  /** Number of members (a repeated key counts each time). */
+  get size(): i32 {
+    let n = 0;
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) n++;
+    return n;
+  }
 
+  firstMember(): i32 {
+    if (this.kind != JsonKind.Object) return -1;
+    const i = this.index + 1;
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
+
+  nextMember(m: i32): i32 {
+    const i = this.doc.after(m + 1);
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
+
+  keyOf(m: i32): string { return this.doc.keyAt(m); }
+  valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
+  // Member m's value without a handle:
+  kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
+  stringOf(m: i32): string { return this.kindOf(m) == JsonKind.String ? this.doc.stringAt(m + 1) : ""; }
+  boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
+
+  /** Whether this object owns problems (see JsonProblem.owner). */
+  get hasProblems(): bool { return this.doc.hasFlag(this.index, FLAG_PROBLEM); }
+
+  /** The keys in document order (allocates; readers iterate members instead). */
+  get keys(): string[] {
+    const out: string[] = [];
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) out.push(this.keyOf(m));
+    return out;
+  }
+
+  /** The value of the first member named `key`. */
   get(key: string): JsonValue | null {
-    const i = indexOfKey(this.keys, key);
-    return i < 0 ? null : this.values[i];
+    const m = this.memberOf(key);
+    return m < 0 ? null : this.valueOf(m);
   }
 
   has(key: string): bool {
-    return this.get(key) !== null;
+    return this.memberOf(key) >= 0;
+  }
+
+  /** The first member named `key`, -1 if none (first key wins over a repeated one). */
+  memberOf(key: string): i32 {
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) {
+      if (this.doc.equals(m, key)) return m;
+    }
+    return -1;
   }
 }
 
@@ -89,38 +306,46 @@ export class JsonParseError {
   }
 }
 
-/** Nesting deeper than this is rejected rather than risking the wasm stack. */
-const MAX_DEPTH: i32 = 64;
+/**
+ * Upper bound of the tape entries a document needs: one per key (':'), one for the root, one per
+ * ',' and one per first item of a container, counting outside strings only.
+ */
+function countEntries(bytes: Uint8Array, from: i32): i32 {
+  const p = bytes.dataStart;
+  const n = bytes.length;
+  let count = 1;
+  let i = from;
+  while (i < n) {
+    const c = load<u8>(p + <usize>i);
+    i++;
+    if (c == 0x22 /* " */) {
+      while (i < n) {
+        const s = load<u8>(p + <usize>i);
+        i++;
+        if (s == 0x22) break;
+        if (s == 0x5c /* \ */) i++;
+      }
+    } else if (c == 0x2c /* , */ || c == 0x3a /* : */ || c == 0x5b /* [ */ || c == 0x7b /* { */) {
+      count++;
+    }
+  }
+  return count;
+}
 
 class Parser {
   pos: i32 = 0;
   error: JsonParseError | null = null;
+  doc: JsonDocument;
+  // Open containers, outermost first (for JSON paths and problem owners).
+  private frameEntry: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  /** Arrays: items so far; objects: tape index of the current key. */
+  private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  private depth: i32 = 0;
+  /** Per depth: hash index of an object's keys once it has many (duplicate detection). */
+  private keyIndexes: Array<KeyIndex | null> = new Array<KeyIndex | null>(MAX_DEPTH + 2);
 
-  /**
-   * Object keys the caller expects. A key equal to one of them is returned as that very string:
-   * no allocation for the thousands of repeated keys of a large route list, and later lookups
-   * compare by identity first.
-   */
-  constructor(public bytes: Uint8Array, public knownKeys: string[] | null = null) {}
-
-  /** The known key spelled by bytes [from, to), or null. */
-  knownKey(from: i32, to: i32): string | null {
-    const keys = this.knownKeys;
-    if (keys === null) return null;
-    const n = to - from;
-    for (let k = 0; k < keys.length; k++) {
-      const key = unchecked(keys[k]);
-      if (key.length != n) continue;
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (<i32>unchecked(this.bytes[from + i]) != key.charCodeAt(i)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return key;
-    }
-    return null;
+  constructor(public bytes: Uint8Array, knownKeys: string[] | null, capacity: i32) {
+    this.doc = new JsonDocument(bytes, knownKeys, capacity);
   }
 
   fail(message: string, at: i32): void {
@@ -129,7 +354,7 @@ class Parser {
     this.error = new JsonParseError(message, at, lc[0], lc[1]);
   }
 
-  peek(): i32 {
+  @inline peek(): i32 {
     return this.pos < this.bytes.length ? <i32>unchecked(this.bytes[this.pos]) : -1;
   }
 
@@ -147,26 +372,78 @@ class Parser {
     return "byte 0x" + (<u32>c).toString(16);
   }
 
-  parseValue(depth: i32): JsonValue | null {
-    if (depth > MAX_DEPTH) {
+  /** Appends an entry; -1 (and a parse error) if the pre-count was exceeded, which valid input never does. */
+  entry(kind: JsonKind, start: i32, flags: i32, word1: i32): i32 {
+    const doc = this.doc;
+    const i = doc.count;
+    if ((i << 1) + 1 >= doc.tape.length) {
+      this.fail("document structure miscounted", start);
+      return -1;
+    }
+    unchecked((doc.tape[i << 1] = (start << START_SHIFT) | flags | <i32>kind));
+    unchecked((doc.tape[(i << 1) + 1] = word1));
+    doc.count = i + 1;
+    return i;
+  }
+
+  // ---- problems ------------------------------------------------------------------------------
+
+  /** JSON path of the value being parsed, e.g. `routes[2].name`. Built only for problems. */
+  currentPath(): string {
+    let path = "";
+    const doc = this.doc;
+    for (let d = 0; d < this.depth; d++) {
+      const e = unchecked(this.frameEntry[d]);
+      const at = unchecked(this.frameAt[d]);
+      if (doc.kindAt(e) == JsonKind.Array) {
+        path += "[" + at.toString() + "]";
+      } else if (at >= 0) {
+        const key = doc.stringAt(at);
+        path = path.length == 0 ? key : path + "." + key;
+      }
+    }
+    return path;
+  }
+
+  /** Tape index of the innermost open object, -1 if none. */
+  owner(): i32 {
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const e = unchecked(this.frameEntry[d]);
+      if (this.doc.kindAt(e) == JsonKind.Object) return e;
+    }
+    return -1;
+  }
+
+  problem(detail: string, at: i32, firstAt: bool): void {
+    const doc = this.doc;
+    if (doc.problems.length >= MAX_JSON_PROBLEMS) {
+      this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
+        " invalid strings and duplicate keys (the first: " + doc.problems[0].path + ": " + doc.problems[0].detail + ")", at);
+      return;
+    }
+    const owner = this.owner();
+    if (owner >= 0) unchecked((doc.tape[owner << 1] |= FLAG_PROBLEM));
+    doc.problems.push(new JsonProblem(this.currentPath(), owner, detail, at, firstAt));
+  }
+
+  // ---- values --------------------------------------------------------------------------------
+
+  parseValue(): bool {
+    if (this.depth > MAX_DEPTH) {
       this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels", this.pos);
-      return null;
+      return false;
     }
     this.skipWhitespace();
     const c = this.peek();
     const start = this.pos;
-    if (c == 0x7b /* { */) return this.parseObject(depth);
-    if (c == 0x5b /* [ */) return this.parseArray(depth);
-    if (c == 0x22 /* " */) {
-      const s = this.parseString();
-      return s === null ? null : new JsonString(start, s);
-    }
+    if (c == 0x7b /* { */) return this.parseObject();
+    if (c == 0x5b /* [ */) return this.parseArray();
+    if (c == 0x22 /* " */) return this.parseString(false) >= 0;
     if (c == 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
-    if (this.matchWord("true")) return new JsonBool(start, true);
-    if (this.matchWord("false")) return new JsonBool(start, false);
-    if (this.matchWord("null")) return new JsonNull(start);
+    if (this.matchWord("true") || this.matchWord("false")) return this.entry(JsonKind.Bool, start, 0, this.pos) >= 0;
+    if (this.matchWord("null")) return this.entry(JsonKind.Null, start, 0, this.pos) >= 0;
     this.fail("expected a value, found " + this.describe(c), start);
-    return null;
+    return false;
   }
 
   matchWord(word: string): bool {
@@ -179,71 +456,111 @@ class Parser {
     return true;
   }
 
-  parseObject(depth: i32): JsonValue | null {
-    const obj = new JsonObject(this.pos);
-    this.pos++; // {
+  /** Opens a container frame; its entry's word 1 is set when it closes. */
+  open(kind: JsonKind): i32 {
+    const e = this.entry(kind, this.pos, 0, 0);
+    if (e < 0) return -1;
+    unchecked((this.frameEntry[this.depth] = e));
+    unchecked((this.frameAt[this.depth] = kind == JsonKind.Array ? 0 : -1));
+    this.depth++;
+    this.pos++; // { or [
+    return e;
+  }
+
+  close(e: i32): bool {
+    this.depth--;
+    unchecked((this.doc.tape[(e << 1) + 1] = this.doc.count));
+    this.pos++; // } or ]
+    return true;
+  }
+
+  parseObject(): bool {
+    const e = this.open(JsonKind.Object);
+    if (e < 0) return false;
+    const d = this.depth - 1;
+    const index = unchecked(this.keyIndexes[d]);
+    if (index !== null) index.clear();
     this.skipWhitespace();
-    if (this.peek() == 0x7d /* } */) {
-      this.pos++;
-      return obj;
-    }
+    if (this.peek() == 0x7d /* } */) return this.close(e);
+    let members = 0;
     while (true) {
       this.skipWhitespace();
       if (this.peek() != 0x22) {
         this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
-        return null;
+        return false;
       }
-      const key = this.parseKey();
-      if (key === null) return null;
+      const key = this.parseString(true);
+      if (key < 0) return false;
+      unchecked((this.frameAt[d] = key));
+      this.checkDuplicate(e, d, key, members++);
       this.skipWhitespace();
       if (this.peek() != 0x3a /* : */) {
-        this.fail("expected ':' after key \"" + key + "\", found " + this.describe(this.peek()), this.pos);
-        return null;
+        this.fail("expected ':' after key \"" + this.doc.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
+        return false;
       }
       this.pos++;
-      const value = this.parseValue(depth + 1);
-      if (value === null) return null;
-      obj.keys.push(key);
-      obj.values.push(value);
+      if (!this.parseValue()) return false;
       this.skipWhitespace();
       const c = this.peek();
       if (c == 0x2c /* , */) {
         this.pos++;
         continue;
       }
-      if (c == 0x7d /* } */) {
-        this.pos++;
-        return obj;
-      }
+      if (c == 0x7d /* } */) return this.close(e);
       this.fail("expected ',' or '}' in object, found " + this.describe(c), this.pos);
-      return null;
+      return false;
     }
   }
 
-  parseArray(depth: i32): JsonValue | null {
-    const arr = new JsonArray(this.pos);
-    this.pos++; // [
-    this.skipWhitespace();
-    if (this.peek() == 0x5d /* ] */) {
-      this.pos++;
-      return arr;
+  /**
+   * Reports `key` (the member-th key of object e at depth d) if an earlier key of the object is
+   * the same text. Small objects compare with every earlier key; from SMALL_OBJECT keys on, a hash
+   * index keeps hostile objects with many keys linear.
+   */
+  checkDuplicate(e: i32, d: i32, key: i32, member: i32): void {
+    const doc = this.doc;
+    let first = -1;
+    if (member < SMALL_OBJECT) {
+      for (let m = e + 1; m < key; m = doc.after(m + 1)) {
+        if (sameKey(doc, m, key)) {
+          first = m;
+          break;
+        }
+      }
+    } else {
+      let index = unchecked(this.keyIndexes[d]);
+      if (index === null) {
+        index = new KeyIndex();
+        unchecked((this.keyIndexes[d] = index));
+      }
+      if (index.size == 0) {
+        for (let m = e + 1; m < key; m = doc.after(m + 1)) index.insert(doc, m); // earlier keys
+      }
+      first = index.insert(doc, key);
     }
+    if (first >= 0) {
+      this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
+    }
+  }
+
+  parseArray(): bool {
+    const e = this.open(JsonKind.Array);
+    if (e < 0) return false;
+    const d = this.depth - 1;
+    this.skipWhitespace();
+    if (this.peek() == 0x5d /* ] */) return this.close(e);
     while (true) {
-      const value = this.parseValue(depth + 1);
-      if (value === null) return null;
-      arr.items.push(value);
+      if (!this.parseValue()) return false;
       this.skipWhitespace();
       const c = this.peek();
       if (c == 0x2c) {
         this.pos++;
+        unchecked((this.frameAt[d] = unchecked(this.frameAt[d]) + 1));
         continue;
       }
-      if (c == 0x5d) {
-        this.pos++;
-        return arr;
-      }
+      if (c == 0x5d) return this.close(e);
       this.fail("expected ',' or ']' in array, found " + this.describe(c), this.pos);
-      return null;
+      return false;
     }
   }
 
@@ -258,80 +575,89 @@ class Parser {
     return v;
   }
 
-  parseKey(): string | null {
-    // Fast path: a known key without escapes.
-    const from = this.pos + 1;
-    let end = from;
-    while (end < this.bytes.length) {
-      const c = unchecked(this.bytes[end]);
-      if (c == 0x22 || c == 0x5c || c < 0x20) break;
-      end++;
-    }
-    if (end < this.bytes.length && unchecked(this.bytes[end]) == 0x22) {
-      const known = this.knownKey(from, end);
-      if (known !== null) {
-        this.pos = end + 1;
-        return known;
-      }
-    }
-    return this.parseString();
-  }
-
-  parseString(): string | null {
+  /**
+   * Scans a string (value or key) and records its entry; returns the entry index or -1. Checks,
+   * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates.
+   */
+  parseString(isKey: bool): i32 {
     const start = this.pos;
-    this.pos++; // opening quote
-    let out = "";
-    let runStart = this.pos;
+    const bytes = this.bytes;
+    const n = bytes.length;
+    const p = bytes.dataStart;
+    let flags = 0;
+    let bad = -1; // offset of the first problem in this string
+    let badDetail = "";
+    let i = start + 1;
     while (true) {
-      if (this.pos >= this.bytes.length) {
+      if (i >= n) {
         this.fail("unterminated string", start);
-        return null;
+        return -1;
       }
-      const c = <i32>unchecked(this.bytes[this.pos]);
-      if (c == 0x22) {
-        // Common case (no escapes): one decode, no concatenation.
-        const tail = decodeUtf8(this.bytes, runStart, this.pos);
-        this.pos++;
-        return out.length == 0 ? tail : out + tail;
-      }
+      const c = <i32>load<u8>(p + <usize>i);
+      if (c == 0x22) break;
       if (c < 0x20) {
-        this.fail("control character in string (escape it)", this.pos);
-        return null;
+        this.fail("control character in string (escape it)", i);
+        return -1;
       }
-      if (c != 0x5c /* \ */) {
-        this.pos++;
+      if (c < 0x80 && c != 0x5c) {
+        i++;
         continue;
       }
-      out += decodeUtf8(this.bytes, runStart, this.pos);
-      const escAt = this.pos;
-      this.pos++;
-      const e = this.peek();
-      this.pos++;
-      if (e == 0x22) out += "\"";
-      else if (e == 0x5c) out += "\\";
-      else if (e == 0x2f) out += "/";
-      else if (e == 0x62) out += "\b";
-      else if (e == 0x66) out += "\f";
-      else if (e == 0x6e) out += "\n";
-      else if (e == 0x72) out += "\r";
-      else if (e == 0x74) out += "\t";
-      else if (e == 0x75 /* u */) {
-        const cp = this.parseHex4(this.pos);
+      if (c >= 0x80) {
+        const r = decodeRune(p + <usize>i, p + <usize>n);
+        if (isInvalid(r)) {
+          if (bad < 0) {
+            bad = i;
+            badDetail = "invalid UTF-8 (byte 0x" + (<u32>c).toString(16) + ")";
+          }
+          i++;
+        } else {
+          i += widthOf(r);
+        }
+        continue;
+      }
+      // backslash
+      flags |= FLAG_ESCAPED;
+      const escAt = i;
+      const e = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : -1;
+      i += 2;
+      if (e == 0x75 /* u */) {
+        const cp = this.parseHex4(i);
         if (cp < 0) {
           this.fail("invalid \\u escape", escAt);
-          return null;
+          return -1;
         }
-        this.pos += 4;
-        out += String.fromCharCode(cp);
-      } else {
+        i += 4;
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          // A high surrogate must be followed by an escaped low one.
+          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? this.parseHex4(i + 2) : -1;
+          if (lo >= 0xdc00 && lo <= 0xdfff) {
+            i += 6;
+          } else if (bad < 0) {
+            bad = escAt;
+            badDetail = "lone surrogate \\u" + hex4(cp) + " (not followed by a low surrogate \\udc00-\\udfff)";
+          }
+        } else if (cp >= 0xdc00 && cp <= 0xdfff && bad < 0) {
+          bad = escAt;
+          badDetail = "lone surrogate \\u" + hex4(cp) + " (not preceded by a high surrogate \\ud800-\\udbff)";
+        }
+      } else if (!(e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74)) {
         this.fail("invalid escape \\" + (e < 0 ? "" : String.fromCharCode(e)), escAt);
-        return null;
+        return -1;
       }
-      runStart = this.pos;
     }
+    this.pos = i + 1;
+    if (bad >= 0) flags |= FLAG_PROBLEM;
+    const entry = this.entry(JsonKind.String, start, flags, this.pos);
+    if (entry >= 0 && bad >= 0) {
+      // A bad key is named by the path of its own member.
+      if (isKey) unchecked((this.frameAt[this.depth - 1] = entry));
+      this.problem(badDetail + (isKey ? " in key" : ""), bad, false);
+    }
+    return entry;
   }
 
-  parseNumber(): JsonValue | null {
+  parseNumber(): bool {
     const start = this.pos;
     if (this.peek() == 0x2d) this.pos++;
     const intStart = this.pos;
@@ -342,7 +668,7 @@ class Parser {
     }
     if (this.pos == intStart) {
       this.fail("invalid number", start);
-      return null;
+      return false;
     }
     if (this.peek() == 0x2e /* . */) {
       this.pos++;
@@ -350,7 +676,7 @@ class Parser {
       while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
       if (this.pos == fracStart) {
         this.fail("invalid number: digits expected after '.'", start);
-        return null;
+        return false;
       }
     }
     if (this.peek() == 0x65 || this.peek() == 0x45 /* e E */) {
@@ -360,11 +686,81 @@ class Parser {
       while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
       if (this.pos == expStart) {
         this.fail("invalid number: digits expected in exponent", start);
-        return null;
+        return false;
       }
     }
-    const raw = decodeUtf8(this.bytes, start, this.pos);
-    return new JsonNumber(start, F64.parseFloat(raw), raw);
+    return this.entry(JsonKind.Number, start, 0, this.pos) >= 0;
+  }
+}
+
+/** Objects with fewer keys than this are checked for duplicates pairwise. */
+const SMALL_OBJECT: i32 = 16;
+
+function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
+  const plain = !doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) && !doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM);
+  if (plain) {
+    const aFrom = doc.startAt(a) + 1;
+    const bFrom = doc.startAt(b) + 1;
+    const n = doc.word1(a) - 1 - aFrom;
+    if (n != doc.word1(b) - 1 - bFrom) return false;
+    const p = doc.bytes.dataStart;
+    return memory.compare(p + <usize>aFrom, p + <usize>bFrom, <usize>n) == 0;
+  }
+  return doc.stringAt(a) == doc.stringAt(b);
+}
+
+function keyHash(doc: JsonDocument, k: i32): u32 {
+  let h: u32 = 0x811c9dc5;
+  if (!doc.hasFlag(k, FLAG_ESCAPED | FLAG_PROBLEM)) {
+    const from = doc.startAt(k) + 1;
+    const to = doc.word1(k) - 1;
+    const p = doc.bytes.dataStart;
+    for (let i = from; i < to; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
+    return h;
+  }
+  // Escaped keys hash their decoded text, so "a" and "\u0061" meet; only their UTF-8 bytes count.
+  const text = doc.stringAt(k);
+  const utf8 = String.UTF8.encode(text);
+  const p = changetype<usize>(utf8);
+  for (let i = 0; i < utf8.byteLength; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
+  return h;
+}
+
+/** Open-addressing set of key entries of one object (parse time only). */
+class KeyIndex {
+  slots: Int32Array = new Int32Array(64).fill(-1);
+  size: i32 = 0;
+
+  clear(): void {
+    if (this.size == 0) return;
+    this.slots.fill(-1);
+    this.size = 0;
+  }
+
+  /** Adds key entry k; returns the entry of an equal key already present (k is then not added), else -1. */
+  insert(doc: JsonDocument, k: i32): i32 {
+    if ((this.size + 1) * 2 > this.slots.length) this.grow(doc);
+    const mask = this.slots.length - 1;
+    let s = <i32>(keyHash(doc, k) & <u32>mask);
+    while (true) {
+      const e = unchecked(this.slots[s]);
+      if (e < 0) break;
+      if (sameKey(doc, e, k)) return e;
+      s = (s + 1) & mask;
+    }
+    unchecked((this.slots[s] = k));
+    this.size++;
+    return -1;
+  }
+
+  private grow(doc: JsonDocument): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.size = 0;
+    for (let i = 0; i < old.length; i++) {
+      const e = unchecked(old[i]);
+      if (e >= 0) this.insert(doc, e);
+    }
   }
 }
 
@@ -375,9 +771,83 @@ function hexDigit(c: i32): i32 {
   return -1;
 }
 
-function decodeUtf8(bytes: Uint8Array, from: i32, to: i32): string {
-  if (to <= from) return "";
-  return String.UTF8.decodeUnsafe(bytes.dataStart + <usize>from, <usize>(to - from));
+function hex4(v: i32): string {
+  const s = (<u32>v).toString(16);
+  return "0000".substring(s.length) + s;
+}
+
+/**
+ * Decodes string content bytes [from, to) that hold escapes or problems straight into one string
+ * (no concatenation: a long regex full of `\\` stays linear). Invalid UTF-8 bytes and lone
+ * surrogate escapes become U+FFFD: the value is reported as an error anyway, and it can then
+ * never equal a valid string nor put invalid UTF-8 into a name.
+ */
+function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
+  // Every input byte gives at most one UTF-16 unit (4-byte sequences give 2; escapes shrink).
+  const out = __new(<usize>(to - from) << 1, idof<String>());
+  const p = bytes.dataStart;
+  const end = p + <usize>to;
+  let w = out;
+  let i = from;
+  while (i < to) {
+    const c = <i32>load<u8>(p + <usize>i);
+    if (c != 0x5c) {
+      if (c < 0x80) {
+        store<u16>(w, <u16>c);
+        w += 2;
+        i++;
+        continue;
+      }
+      const r = decodeRune(p + <usize>i, end);
+      const cp = isInvalid(r) ? 0xfffd : runeOf(r);
+      w = storeCodePoint(w, cp);
+      i += isInvalid(r) ? 1 : widthOf(r);
+      continue;
+    }
+    const e = <i32>load<u8>(p + <usize>(i + 1));
+    i += 2;
+    let u = 0;
+    if (e == 0x62) u = 0x08;
+    else if (e == 0x66) u = 0x0c;
+    else if (e == 0x6e) u = 0x0a;
+    else if (e == 0x72) u = 0x0d;
+    else if (e == 0x74) u = 0x09;
+    else if (e != 0x75) u = e; // " \ /
+    else {
+      u = hexAt(p, i);
+      i += 4;
+      if (u >= 0xd800 && u <= 0xdbff) {
+        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(p, i + 2) : -1;
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+          i += 6;
+        } else {
+          u = 0xfffd;
+        }
+      } else if (u >= 0xdc00 && u <= 0xdfff) {
+        u = 0xfffd;
+      }
+    }
+    w = storeCodePoint(w, u);
+  }
+  return changetype<string>(__renew(out, w - out));
+}
+
+function hexAt(p: usize, i: i32): i32 {
+  let v = 0;
+  for (let k = 0; k < 4; k++) v = (v << 4) | hexDigit(<i32>load<u8>(p + <usize>(i + k)));
+  return v;
+}
+
+function storeCodePoint(w: usize, cp: i32): usize {
+  if (cp < 0x10000) {
+    store<u16>(w, <u16>cp);
+    return w + 2;
+  }
+  const v = cp - 0x10000;
+  store<u16>(w, <u16>(0xd800 | (v >> 10)));
+  store<u16>(w, <u16>(0xdc00 | (v & 0x3ff)), 2);
+  return w + 4;
 }
 
 /** 1-based [line, column] of a byte offset (column counts bytes). */
@@ -396,27 +866,68 @@ export function lineColumn(bytes: Uint8Array, offset: i32): i32[] {
   return [line, col];
 }
 
+/** "column 7" on a one-line document (Istio's compact JSON), else "line 3 column 7". */
+function position(line: i32, column: i32): string {
+  return (line == 1 ? "" : "line " + line.toString() + " ") + "column " + column.toString();
+}
+
+/** Writes every problem's message, with line/column from one pass over the document. */
+function finishProblems(doc: JsonDocument): void {
+  const problems = doc.problems;
+  const n = problems.length;
+  if (n == 0) return;
+  // (offset, problem) pairs in offset order.
+  const order = new Array<i64>(n);
+  for (let i = 0; i < n; i++) unchecked((order[i] = ((<i64>unchecked(problems[i]).at) << 32) | <i64>i));
+  order.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+  const bytes = doc.bytes;
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  for (let k = 0; k < n; k++) {
+    const pr = unchecked(problems[<i32>(unchecked(order[k]) & 0xffffffff)]);
+    for (; scanned < pr.at; scanned++) {
+      if (unchecked(bytes[scanned]) == 0x0a) {
+        line++;
+        lineStart = scanned + 1;
+      }
+    }
+    const where = position(line, pr.at - lineStart + 1);
+    pr.message = pr.firstAt ? pr.detail + " (first at " + where + ")" : pr.detail + " at " + where;
+  }
+}
+
 export class JsonResult {
-  constructor(public value: JsonValue | null, public error: JsonParseError | null) {}
+  constructor(
+    public value: JsonValue | null,
+    public error: JsonParseError | null,
+    /** Invalid strings and duplicate keys of a document that parsed (see JsonProblem). */
+    public problems: JsonProblem[] = [],
+  ) {}
 }
 
 /**
  * Parses one JSON document; trailing non-whitespace is an error. Never throws. Keys found in
- * `knownKeys` are returned as those strings (see Parser).
+ * `knownKeys` are returned as those strings (see JsonDocument.keyAt).
  */
 export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
-  const p = new Parser(bytes, knownKeys);
+  if (bytes.length > MAX_JSON_BYTES) {
+    return new JsonResult(null, new JsonParseError("larger than the " + (MAX_JSON_BYTES >> 20).toString() +
+      " MiB limit (" + bytes.length.toString() + " bytes)", 0, 1, 1));
+  }
   // A UTF-8 byte order mark is tolerated (some editors add one).
-  if (bytes.length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf) p.pos = 3;
-  const value = p.parseValue(0);
-  if (value !== null) {
+  const from = bytes.length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf ? 3 : 0;
+  const p = new Parser(bytes, knownKeys, countEntries(bytes, from));
+  p.pos = from;
+  if (p.parseValue()) {
     p.skipWhitespace();
     if (p.pos < bytes.length) {
       p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
     }
   }
   if (p.error !== null) return new JsonResult(null, p.error);
-  return new JsonResult(value, null);
+  finishProblems(p.doc);
+  return new JsonResult(p.doc.handle(0), null, p.doc.problems);
 }
 
 export function parseJsonString(text: string): JsonResult {

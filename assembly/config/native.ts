@@ -10,8 +10,8 @@
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
-import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, ANY_METHOD } from "../routes/spec";
-import { parseTemplate } from "../routes/template";
+import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
+import { templateError } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError } from "../regex/index";
 
@@ -120,11 +120,10 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   if (pathKeys > 1) {
     diags.error(path, "set only one of path, path_prefix and path_regex");
   } else if (exact !== null) {
-    const t = parseTemplate(exact);
-    if (t.template === null) diags.error(child(path, "path"), t.error);
+    const error = templateError(exact);
+    if (error !== null) diags.error(child(path, "path"), error);
     route.pathKind = PathMatchKind.Template;
     route.pathText = exact;
-    route.template = t.template;
   } else if (prefix !== null) {
     if (prefix.length == 0) diags.error(child(path, "path_prefix"), "must not be empty (omit it to match any path)");
     else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(path, "path_prefix"), "must start with '/'");
@@ -164,46 +163,57 @@ function isTokenChar(c: i32): bool {
 function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): void {
   const v = r.value("method");
   if (v === null || v.isNull()) return;
-  const path = r.pathOf("method");
   if (v.isString()) {
-    addMethod(v.asString(), path, route, diags);
+    addMethod(v.asString(), r, -1, route, diags);
   } else if (v.isArray()) {
-    const items = v.asArray();
-    if (items.length == 0) diags.error(path, "must not be an empty list (omit it to match any method)");
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!item.isString()) diags.error(index(path, i), "must be a string, found " + kindName(item));
-      else addMethod(item.asString(), index(path, i), route, diags);
+    if (v.firstItem() < 0) diags.error(r.pathOf("method"), "must not be an empty list (omit it to match any method)");
+    let i = 0;
+    for (let it = v.firstItem(); it >= 0; it = v.nextItem(it)) {
+      if (!v.itemIsString(it)) diags.error(methodPath(r, i), "must be a string, found " + kindName(v.item(it)));
+      else addMethod(v.itemString(it), r, i, route, diags);
+      i++;
     }
   } else {
-    diags.error(path, "must be a method name or a list of them, found " + kindName(v));
+    diags.error(r.pathOf("method"), "must be a method name or a list of them, found " + kindName(v));
   }
 }
 
-function addMethod(m: string, path: string, route: RouteSpec, diags: Diagnostics): void {
+/** `routes[3].method` or, for item i of a list, `routes[3].method[i]`; built only to report. */
+function methodPath(r: ObjectReader, i: i32): string {
+  return i < 0 ? r.pathOf("method") : index(r.pathOf("method"), i);
+}
+
+function hasLowerCase(m: string): bool {
+  for (let i = 0; i < m.length; i++) {
+    const c = m.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return true;
+  }
+  return false;
+}
+
+function addMethod(m: string, r: ObjectReader, item: i32, route: RouteSpec, diags: Diagnostics): void {
   if (m.length == 0) {
-    diags.error(path, "must not be empty");
+    diags.error(methodPath(r, item), "must not be empty");
     return;
   }
   for (let i = 0; i < m.length; i++) {
     if (!isTokenChar(m.charCodeAt(i))) {
-      diags.error(path, "'" + m + "' is not a valid HTTP method (character at column " + (i + 1).toString() + ")");
+      diags.error(methodPath(r, item), "'" + m + "' is not a valid HTTP method (character at column " + (i + 1).toString() + ")");
       return;
     }
   }
-  if (m != m.toUpperCase()) {
-    diags.error(path, "'" + m + "': HTTP methods are case-sensitive; did you mean '" + m.toUpperCase() + "'?");
+  if (hasLowerCase(m)) {
+    diags.error(methodPath(r, item), "'" + m + "': HTTP methods are case-sensitive; did you mean '" + m.toUpperCase() + "'?");
     return;
   }
-  if (route.methods === ANY_METHOD) route.methods = [];
   // Past MAX_METHODS the configuration is refused anyway (checkMethodCount): stop collecting, so
   // the duplicate check stays bounded however many methods a route lists.
   if (route.methods.length > MAX_METHODS) return;
   if (route.methods.includes(m)) {
-    diags.warn(path, "duplicate method '" + m + "'");
+    diags.warn(methodPath(r, item), "duplicate method '" + m + "'");
     return;
   }
-  route.methods.push(m);
+  route.methods = withMethod(route.methods, m);
 }
 
 /**

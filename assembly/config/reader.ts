@@ -5,6 +5,7 @@
 import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child } from "./diagnostics";
 import { didYouMean } from "../text/did-you-mean";
+import { reportObjectProblems } from "./json-problems";
 
 export function kindName(v: JsonValue): string {
   switch (v.kind) {
@@ -25,7 +26,10 @@ export class ObjectReader {
     public known: string[],
     /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for. */
     private aliases: string[] | null = null,
-  ) {}
+  ) {
+    // Invalid strings and repeated keys of this object count as errors of the part being read.
+    reportObjectProblems(obj, diags);
+  }
 
 
   private isAlias(key: string): bool {
@@ -39,46 +43,58 @@ export class ObjectReader {
     return child(this.path, key);
   }
 
-  /** The raw value of `key` (or of one of its aliases); null when absent. */
-  value(key: string): JsonValue | null {
-    let v = this.obj.get(key);
+  /**
+   * The member holding `key` (or one of its aliases), as JsonObject member index; -1 when absent.
+   * string() and bool() read through it without making a value handle.
+   */
+  private member(key: string): i32 {
+    const obj = this.obj;
+    let m = obj.memberOf(key);
     const aliases = this.aliases;
-    if (aliases === null) return v;
+    if (aliases === null) return m;
     for (let i = 0; i < aliases.length; i += 2) {
       if (aliases[i + 1] != key) continue;
       const alias = aliases[i];
-      const av = this.obj.get(alias);
-      if (av === null) continue;
-      if (v !== null) {
+      const am = obj.memberOf(alias);
+      if (am < 0) continue;
+      if (m >= 0) {
         this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
       } else {
-        v = av;
+        m = am;
       }
     }
-    return v;
+    return m;
+  }
+
+  /** The raw value of `key` (or of one of its aliases); null when absent. */
+  value(key: string): JsonValue | null {
+    const m = this.member(key);
+    return m < 0 ? null : this.obj.valueOf(m);
   }
 
   string(key: string, required: bool = false): string | null {
-    const v = this.value(key);
-    if (v === null || v.isNull()) {
+    const m = this.member(key);
+    const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
+    if (kind == JsonKind.Null) {
       if (required) this.diags.error(this.pathOf(key), "is required");
       return null;
     }
-    if (!v.isString()) {
-      this.diags.error(this.pathOf(key), "must be a string, found " + kindName(v));
+    if (kind != JsonKind.String) {
+      this.diags.error(this.pathOf(key), "must be a string, found " + kindName(this.obj.valueOf(m)));
       return null;
     }
-    return v.asString();
+    return this.obj.stringOf(m);
   }
 
   bool(key: string, fallback: bool): bool {
-    const v = this.value(key);
-    if (v === null || v.isNull()) return fallback;
-    if (!v.isBool()) {
-      this.diags.error(this.pathOf(key), "must be true or false, found " + kindName(v));
+    const m = this.member(key);
+    const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
+    if (kind == JsonKind.Null) return fallback;
+    if (kind != JsonKind.Bool) {
+      this.diags.error(this.pathOf(key), "must be true or false, found " + kindName(this.obj.valueOf(m)));
       return fallback;
     }
-    return v.asBool();
+    return this.obj.boolOf(m);
   }
 
   array(key: string): JsonValue[] | null {
@@ -106,8 +122,9 @@ export class ObjectReader {
    * (attributegen compatibility). Either way the key is left out and its object kept.
    */
   finish(unknownIsError: bool): void {
-    for (let i = 0; i < this.obj.keys.length; i++) {
-      const key = this.obj.keys[i];
+    const obj = this.obj;
+    for (let m = obj.firstMember(); m >= 0; m = obj.nextMember(m)) {
+      const key = obj.keyOf(m);
       if (indexOfKey(this.known, key) >= 0 || this.isAlias(key)) continue;
       const message = "unknown field" + didYouMean(key, this.known);
       if (unknownIsError) this.diags.ignored(this.pathOf(key), message);

@@ -104,19 +104,48 @@ export function equalsBuffer(ptr: usize, len: i32, buf: ArrayBuffer): bool {
   return bytesEqual(ptr, len, changetype<usize>(buf), buf.byteLength);
 }
 
+/** A copy of `a` with length n (truncated or zero-extended). */
+function resized(a: Int32Array, n: i32): Int32Array {
+  const b = new Int32Array(n);
+  memory.copy(b.dataStart, a.dataStart, <usize>min(n, a.length) << 2);
+  return b;
+}
+
+/** UTF-8 length of text[from, to). */
+export function utf8RangeLength(text: string, from: i32, to: i32): i32 {
+  return utf8Length(changetype<usize>(text) + (<usize>from << 1), to - from);
+}
+
+/** UTF-8 length of `units` UTF-16 code units at `ptr` (lone surrogates count 3, as encodeUnsafe writes them). */
+function utf8Length(ptr: usize, units: i32): i32 {
+  let n = 0;
+  for (let i = 0; i < units; i++) {
+    const c = <u32>load<u16>(ptr + (<usize>i << 1));
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
+      const d = <u32>load<u16>(ptr + (<usize>(i + 1) << 1));
+      if (d >= 0xdc00 && d < 0xe000) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    } else n += 3;
+  }
+  return n;
+}
+
 /**
  * Open-addressing hash table from (namespace, byte string) to an i32 value.
  * Built at configure time (`add`, then `freeze`), read per request (`find`).
  */
 export class ByteKeyTable {
-  private ns: i32[] = [];
-  private hashes: u32[] = [];
-  private offsets: i32[] = [];
-  private lengths: i32[] = [];
-  private values: i32[] = [];
-  private arena: u8[] = [];
-
-  // Frozen form.
+  // Entry i: its namespace, hash, UTF-8 key arenaBytes[offsets[i], + lengths[i]) and value. Keys
+  // are added into these arrays directly (reserve() sizes them once when the count is known), so
+  // building the table makes no second copy.
+  private count: i32 = 0;
+  private arenaUsed: i32 = 0;
   private slots: Int32Array = new Int32Array(1);
   private mask: u32 = 0;
   private arenaBytes: Uint8Array = new Uint8Array(0);
@@ -128,57 +157,87 @@ export class ByteKeyTable {
 
   /** Number of keys, before and after freeze(). */
   get size(): i32 {
-    return this.values.length + this.valuesF.length;
+    return this.count;
+  }
+
+  /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes. */
+  reserve(keys: i32, bytes: i32): void {
+    this.ensure(this.count + keys, this.arenaUsed + bytes, false);
+  }
+
+  private ensure(keys: i32, bytes: i32, grow: bool): void {
+    if (keys > this.valuesF.length) {
+      const n = grow ? max(keys, max(8, this.valuesF.length * 2)) : keys;
+      this.nsF = resized(this.nsF, n);
+      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
+      this.offsetsF = resized(this.offsetsF, n);
+      this.lengthsF = resized(this.lengthsF, n);
+      this.valuesF = resized(this.valuesF, n);
+    }
+    if (bytes > this.arenaBytes.length) {
+      const n = grow ? max(bytes, max(64, this.arenaBytes.length * 2)) : bytes;
+      const a = new Uint8Array(n);
+      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
+      this.arenaBytes = a;
+    }
   }
 
   /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer). */
   addText(ns: i32, key: string, value: i32): void {
-    const len = String.UTF8.byteLength(key);
-    const at = this.arena.length;
-    this.arena.length = at + len;
-    String.UTF8.encodeUnsafe(changetype<usize>(key), key.length, this.arena.dataStart + <usize>at);
-    this.ns.push(ns);
-    this.hashes.push(keyHash(ns, fnvBytes(this.arena.dataStart + <usize>at, len)));
-    this.offsets.push(at);
-    this.lengths.push(len);
-    this.values.push(value);
+    this.addTextRange(ns, key, 0, key.length, value);
+  }
+
+  /** Adds text[from, to) as a key (no substring). */
+  addTextRange(ns: i32, text: string, from: i32, to: i32, value: i32): void {
+    const ptr = changetype<usize>(text) + (<usize>from << 1);
+    const units = to - from;
+    const len = utf8Length(ptr, units);
+    const i = this.count;
+    this.ensure(i + 1, this.arenaUsed + len, true);
+    const at = this.arenaUsed;
+    String.UTF8.encodeUnsafe(ptr, units, this.arenaBytes.dataStart + <usize>at);
+    this.arenaUsed = at + len;
+    this.nsF[i] = ns;
+    this.hashesF[i] = keyHash(ns, fnvBytes(this.arenaBytes.dataStart + <usize>at, len));
+    this.offsetsF[i] = at;
+    this.lengthsF[i] = len;
+    this.valuesF[i] = value;
+    this.count = i + 1;
   }
 
   freeze(): void {
-    const n = this.values.length;
+    const n = this.count;
+    // Trim what growth over-allocated (nothing when reserve() was exact).
+    this.ensureExact(n);
     let cap: u32 = 8;
     while (cap < <u32>(n * 2)) cap <<= 1;
     this.mask = cap - 1;
     this.slots = new Int32Array(cap).fill(-1);
-    this.arenaBytes = new Uint8Array(this.arena.length);
-    for (let i = 0; i < this.arena.length; i++) this.arenaBytes[i] = this.arena[i];
-    this.nsF = new Int32Array(n);
-    this.hashesF = new Uint32Array(n);
-    this.offsetsF = new Int32Array(n);
-    this.lengthsF = new Int32Array(n);
-    this.valuesF = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      this.nsF[i] = this.ns[i];
-      this.hashesF[i] = this.hashes[i];
-      this.offsetsF[i] = this.offsets[i];
-      this.lengthsF[i] = this.lengths[i];
-      this.valuesF[i] = this.values[i];
-      let slot = this.hashes[i] & this.mask;
+      let slot = this.hashesF[i] & this.mask;
       while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = i;
     }
-    // The build-time arrays are no longer needed.
-    this.ns = [];
-    this.hashes = [];
-    this.offsets = [];
-    this.lengths = [];
-    this.values = [];
-    this.arena = [];
+  }
+
+  private ensureExact(n: i32): void {
+    if (this.valuesF.length != n) {
+      this.nsF = resized(this.nsF, n);
+      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
+      this.offsetsF = resized(this.offsetsF, n);
+      this.lengthsF = resized(this.lengthsF, n);
+      this.valuesF = resized(this.valuesF, n);
+    }
+    if (this.arenaBytes.length != this.arenaUsed) {
+      const a = new Uint8Array(this.arenaUsed);
+      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
+      this.arenaBytes = a;
+    }
   }
 
   /** Freezes with values replaced: entry i gets values[old value of entry i]. */
   freezeWith(values: Int32Array): void {
-    for (let i = 0; i < this.values.length; i++) this.values[i] = values[this.values[i]];
+    for (let i = 0; i < this.count; i++) this.valuesF[i] = values[this.valuesF[i]];
     this.freeze();
   }
 

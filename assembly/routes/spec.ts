@@ -1,7 +1,6 @@
 // What a configured route asks of a request, after validation. Produced by the config readers
 // (native routes, or attributegen conditions lowered to routes) and compiled by RouteTable.
 import { Regex } from "../regex/index";
-import { PathTemplate } from "./template";
 
 export const enum PathMatchKind {
   /** No path condition: the route matches any path (method/header/query conditions only). */
@@ -38,12 +37,34 @@ export const NO_CONDITIONS: ValueCondition[] = [];
 
 export const ANY_METHOD: string[] = [];
 
+// Routes name one or two methods out of a handful, so their method lists are shared instead of
+// allocated per route. A shared list is never changed in place (see withMethod).
+const methodLists: string[][] = [];
+const SHARED_METHOD_LISTS: i32 = 32;
+
+/** `methods` plus `m` (not in it yet), as a shared list when one is known. */
+export function withMethod(methods: string[], m: string): string[] {
+  const n = methods.length;
+  for (let i = 0; i < methodLists.length; i++) {
+    const list = unchecked(methodLists[i]);
+    if (list.length != n + 1 || unchecked(list[n]) != m) continue;
+    let same = true;
+    for (let k = 0; k < n && same; k++) same = unchecked(list[k]) == unchecked(methods[k]);
+    if (same) return list;
+  }
+  const out = new Array<string>(n + 1);
+  for (let k = 0; k < n; k++) unchecked((out[k] = unchecked(methods[k])));
+  unchecked((out[n] = m));
+  if (methodLists.length < SHARED_METHOD_LISTS) methodLists.push(out);
+  return out;
+}
+
 export class RouteSpec {
   /** Methods this route accepts; empty (the shared ANY_METHOD) = any method. */
   methods: string[] = ANY_METHOD;
   pathKind: PathMatchKind = PathMatchKind.Any;
+  /** The path, prefix or regex as written; a template is parsed again when the table is built. */
   pathText: string = "";
-  template: PathTemplate | null = null;
   regex: Regex | null = null;
   headers: ValueCondition[] = NO_CONDITIONS;
   queryParams: ValueCondition[] = NO_CONDITIONS;

@@ -13,18 +13,89 @@
 //   Among routes with the same path pattern: more conditions (method, headers, query) first, then config order.
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
-import { SegmentKind } from "./template";
-import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer } from "./bytes";
+import { SegmentKind, PathTemplate } from "./template";
+import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
 export const MAX_METHODS: i32 = 64;
 
-/** FNV-1a over the UTF-16 code units (build time only; not the request-time byte hash). */
-function hashString(text: string): u32 {
+/** FNV-1a over the UTF-16 code units text[from, to) (build time only; not the request-time byte hash). */
+function hashRange(text: string, from: i32, to: i32): u32 {
   let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) h = fnvStep(h, <u32>text.charCodeAt(i));
+  for (let i = from; i < to; i++) h = fnvStep(h, <u32>text.charCodeAt(i));
   return h;
+}
+
+/**
+ * Build-time map from (namespace, text range) to a value, in an open-addressing table over entry
+ * ids: the trie's literal edges ((parent node, segment) → child node) and the prefix groups. A key
+ * is a range of a route's own text, so no substring is made per route, and there is no Map entry
+ * per key.
+ */
+class TextKeyIndex {
+  texts: string[] = [];
+  froms: i32[] = [];
+  tos: i32[] = [];
+  parents: i32[] = [];
+  children: i32[] = [];
+  private hashes: u32[] = [];
+  private slots: Int32Array = new Int32Array(16).fill(-1);
+
+  get size(): i32 {
+    return this.children.length;
+  }
+
+  /** The value of (parent, text[from, to)), or -1. */
+  find(parent: i32, text: string, from: i32, to: i32, hash: u32): i32 {
+    const mask = this.slots.length - 1;
+    let s = <i32>(hash & <u32>mask);
+    while (true) {
+      const e = unchecked(this.slots[s]);
+      if (e < 0) return -1;
+      if (unchecked(this.hashes[e]) == hash && unchecked(this.parents[e]) == parent && this.sameText(e, text, from, to)) {
+        return unchecked(this.children[e]);
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  add(parent: i32, text: string, from: i32, to: i32, hash: u32, child: i32): void {
+    const e = this.children.length;
+    this.texts.push(text);
+    this.froms.push(from);
+    this.tos.push(to);
+    this.parents.push(parent);
+    this.children.push(child);
+    this.hashes.push(hash);
+    if (e * 2 >= this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(e);
+  }
+
+  /** Hash of the key (parent, text[from, to)). */
+  static hash(parent: i32, text: string, from: i32, to: i32): u32 {
+    return keyHash(parent, hashRange(text, from, to));
+  }
+
+  private place(e: i32): void {
+    const mask = this.slots.length - 1;
+    let s = <i32>(unchecked(this.hashes[e]) & <u32>mask);
+    while (unchecked(this.slots[s]) >= 0) s = (s + 1) & mask;
+    unchecked((this.slots[s] = e));
+  }
+
+  private rehash(capacity: i32): void {
+    this.slots = new Int32Array(capacity).fill(-1);
+    for (let e = 0; e < this.children.length; e++) this.place(e);
+  }
+
+  private sameText(e: i32, text: string, from: i32, to: i32): bool {
+    const eFrom = unchecked(this.froms[e]);
+    const n = unchecked(this.tos[e]) - eFrom;
+    if (n != to - from) return false;
+    const eText = unchecked(this.texts[e]);
+    return memory.compare(changetype<usize>(eText) + (<usize>eFrom << 1), changetype<usize>(text) + (<usize>from << 1), <usize>n << 1) == 0;
+  }
 }
 
 /**
@@ -33,7 +104,13 @@ function hashString(text: string): u32 {
  * per trie node keeps configuring 10,000 routes fast and light.
  */
 class ListBuilder {
-  private entries: i64[] = [];
+  private entries: i64[];
+
+  /** `capacity`: at most one entry per route, reserved at once rather than grown by doubling. */
+  constructor(capacity: i32) {
+    this.entries = new Array<i64>(capacity);
+    this.entries.length = 0;
+  }
 
   add(key: i32, route: RouteSpec, position: i32): void {
     const fewerConditions = 1023 - min(route.conditionCount, 1023);
@@ -116,7 +193,7 @@ export class RouteTable {
     this.assignConditionSlots(routes);
     this.keepConditions(routes);
     // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then prefix groups, then "any path".
-    const lists = new ListBuilder();
+    const lists = new ListBuilder(routes.length);
     const nodes = this.buildTrie(routes, lists);
     const groups = this.buildPrefixes(routes, lists, 2 * nodes);
     const anyKey = 2 * nodes + groups;
@@ -188,13 +265,8 @@ export class RouteTable {
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
     const param = new Array<i32>();
     const hasLiteral = new Array<u8>();
-    // Edge lookup while building: keyed by (parent node, hash of the segment); a hash collision
-    // between different segments falls back to a string-keyed map.
-    const edgeIndex = new Map<u64, i32>();
-    const collided = new Map<string, i32>();
-    const edgeKeys = new Array<string>();
-    const edgeParents = new Array<i32>();
-    const edgeChildren = new Array<i32>();
+    const edges = new TextKeyIndex();
+    const template = new PathTemplate(); // reused for every route: no per-route template object
     // root
     param.push(-1);
     hasLiteral.push(0);
@@ -202,46 +274,33 @@ export class RouteTable {
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.pathKind != PathMatchKind.Template) continue;
-      const template = route.template;
-      if (template === null) continue;
+      if (template.parse(route.pathText).length != 0) continue; // validation reported it
       this.templateCount++;
+      const text = route.pathText;
       let node = 0;
       let endsWithCatchAll = false;
-      for (let s = 0; s < template.segments.length; s++) {
-        const seg = template.segments[s];
-        if (seg.kind == SegmentKind.CatchAll) {
+      for (let s = 0; s < template.length; s++) {
+        const kind = template.kindAt(s);
+        if (kind == SegmentKind.CatchAll) {
           lists.add(2 * node + 1, route, r);
           endsWithCatchAll = true;
           break;
         }
         let next = -1;
-        if (seg.kind == SegmentKind.Param) {
+        if (kind == SegmentKind.Param) {
           next = param[node];
           if (next < 0) {
             next = param.length;
             param[node] = next;
           }
         } else {
-          const key = ((<u64>node) << 32) | <u64>hashString(seg.text);
-          let edge = -1;
-          if (edgeIndex.has(key)) {
-            const e = edgeIndex.get(key);
-            if (edgeParents[e] == node && edgeKeys[e] == seg.text) edge = e;
-            else {
-              const slow = node.toString() + "/" + seg.text;
-              if (collided.has(slow)) edge = collided.get(slow);
-            }
-          }
-          if (edge >= 0) {
-            next = edgeChildren[edge];
-          } else {
+          const from = template.startAt(s);
+          const to = template.endAt(s);
+          const hash = TextKeyIndex.hash(node, text, from, to);
+          next = edges.find(node, text, from, to, hash);
+          if (next < 0) {
             next = param.length;
-            const e = edgeKeys.length;
-            if (edgeIndex.has(key)) collided.set(node.toString() + "/" + seg.text, e);
-            else edgeIndex.set(key, e);
-            edgeKeys.push(seg.text);
-            edgeParents.push(node);
-            edgeChildren.push(next);
+            edges.add(node, text, from, to, hash, next);
             hasLiteral[node] = 1;
           }
         }
@@ -263,9 +322,15 @@ export class RouteTable {
       this.paramChild[i] = param[i];
       this.hasLiteralChild[i] = hasLiteral[i];
     }
-    for (let e = 0; e < edgeKeys.length; e++) {
-      this.edges.addText(edgeParents[e], edgeKeys[e], edgeChildren[e]);
-      this.maxEdgeLen = max(this.maxEdgeLen, String.UTF8.byteLength(edgeKeys[e]));
+    let edgeBytes = 0;
+    for (let e = 0; e < edges.size; e++) {
+      const len = utf8RangeLength(edges.texts[e], edges.froms[e], edges.tos[e]);
+      edgeBytes += len;
+      this.maxEdgeLen = max(this.maxEdgeLen, len);
+    }
+    this.edges.reserve(edges.size, edgeBytes);
+    for (let e = 0; e < edges.size; e++) {
+      this.edges.addTextRange(edges.parents[e], edges.texts[e], edges.froms[e], edges.tos[e], edges.children[e]);
     }
     this.edges.freeze();
     return n;
@@ -273,26 +338,29 @@ export class RouteTable {
 
   /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
   private buildPrefixes(routes: RouteSpec[], lists: ListBuilder, keyBase: i32): i32 {
-    const byPrefix = new Map<string, i32>(); // prefix → group
-    const texts = new Array<string>();
+    const groups = new TextKeyIndex(); // prefix → group
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.pathKind != PathMatchKind.Prefix) continue;
-      let g = -1;
-      if (byPrefix.has(route.pathText)) {
-        g = byPrefix.get(route.pathText);
-      } else {
-        g = texts.length;
-        byPrefix.set(route.pathText, g);
-        texts.push(route.pathText);
+      const text = route.pathText;
+      const hash = TextKeyIndex.hash(0, text, 0, text.length);
+      let g = groups.find(0, text, 0, text.length, hash);
+      if (g < 0) {
+        g = groups.size;
+        groups.add(0, text, 0, text.length, hash, g);
       }
       lists.add(keyBase + g, route, r);
     }
+    const count = groups.size;
     const lengths = new Array<i32>();
-    this.prefixValues = new Int32Array(texts.length);
-    for (let g = 0; g < texts.length; g++) {
-      const len = String.UTF8.byteLength(texts[g]);
-      this.prefixes.addText(len, texts[g], g); // value replaced by the list id once lists are built
+    this.prefixValues = new Int32Array(count);
+    let prefixBytes = 0;
+    for (let g = 0; g < count; g++) prefixBytes += String.UTF8.byteLength(groups.texts[g]);
+    this.prefixes.reserve(count, prefixBytes);
+    for (let g = 0; g < count; g++) {
+      const text = groups.texts[g];
+      const len = String.UTF8.byteLength(text);
+      this.prefixes.addText(len, text, g); // value replaced by the list id once lists are built
       if (!lengths.includes(len)) lengths.push(len);
       if (len > this.maxPrefixLen) this.maxPrefixLen = len;
     }
@@ -300,7 +368,7 @@ export class RouteTable {
     this.prefixLengths = new Int32Array(lengths.length);
     for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = lengths[i];
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
-    return texts.length;
+    return count;
   }
 
   private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {

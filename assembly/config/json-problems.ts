@@ -1,0 +1,28 @@
+// JSON-level problems (invalid UTF-8, lone surrogate escapes, duplicate keys: see config/json.ts)
+// become configuration errors with their JSON path. Each is reported by the reader of the object
+// it belongs to, at the moment that object is read, so whatever rule drops a faulty route,
+// attribute or match drops the one that holds the bad string or the repeated key; problems in
+// parts nobody reads (ignored or unknown fields) are reported at the end.
+import { JsonObject, JsonProblem } from "./json";
+import { Diagnostics } from "./diagnostics";
+
+/** Reports the problems `obj` owns that are not reported yet. */
+export function reportObjectProblems(obj: JsonObject, diags: Diagnostics): void {
+  if (!obj.hasProblems) return;
+  const problems = obj.doc.problems;
+  for (let i = 0; i < problems.length; i++) {
+    const p = problems[i];
+    if (p.owner == obj.index) report(p, diags);
+  }
+}
+
+/** Reports every problem not reported yet (call once the configuration has been read). */
+export function reportRemainingProblems(problems: JsonProblem[], diags: Diagnostics): void {
+  for (let i = 0; i < problems.length; i++) report(problems[i], diags);
+}
+
+function report(p: JsonProblem, diags: Diagnostics): void {
+  if (p.reported) return;
+  p.reported = true;
+  diags.error(p.path, p.message);
+}
