@@ -14,16 +14,51 @@
 // backtracks: every input character costs at most O(program size).
 
 import { Parser } from "./parser";
-import { Compiler, analyzeLiteralPrefix, MAX_PROGRAM_SIZE } from "./compiler";
+import { Compiler, analyzeLiteralPrefix, programSize, MAX_PROGRAM_SIZE } from "./compiler";
+import { releaseNodes } from "./ast";
 import { Program, runesToUtf8 } from "./program";
 import { PikeVM } from "./pikevm";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "./dfa";
+import { BitVm } from "./bitvm";
+import { CacheBudget, currentBudget } from "./budget";
 import { RegexError } from "./errors";
 
 export { RegexError } from "./errors";
+export { MAX_PROGRAM_SIZE } from "./compiler";
 
-/** After this many DFA give-ups (cache thrashing), a regex uses only the Pike VM. */
-const MAX_DFA_GIVE_UPS: i32 = 8;
+/**
+ * Default limit on a compiled program's instructions (see README.md, "Program size"). Matching
+ * work per input character is bounded by the program size, so this bounds what one regex can
+ * cost per request; Envoy's RE2 matcher has a limit of the same kind (100 by default, counted in
+ * RE2's own instructions, which are at least as many as ours for the same pattern).
+ */
+export const DEFAULT_MAX_PROGRAM_SIZE: i32 = 100;
+/** The configuration key that sets the limit (named in the error message). */
+export const PROGRAM_SIZE_KEY = "regex_max_program_size";
+
+let programSizeLimit: i32 = DEFAULT_MAX_PROGRAM_SIZE;
+
+/**
+ * Sets the program-size limit for every later Regex.compile() (clamped to 1..MAX_PROGRAM_SIZE).
+ * The configuration sets it on every configure, before compiling its patterns.
+ */
+export function setMaxProgramSize(limit: i32): void {
+  programSizeLimit = limit < 1 ? 1 : limit > MAX_PROGRAM_SIZE ? MAX_PROGRAM_SIZE : limit;
+}
+
+/** The limit in force (see setMaxProgramSize). */
+export function maxProgramSize(): i32 { return programSizeLimit; }
+
+/** Instructions of the compiled program of `pattern` (0 if it does not parse), whatever the limit. */
+export function compiledSize(pattern: string): i32 {
+  const ast = new Parser(String.UTF8.encode(pattern)).parse();
+  const n = ast == null ? 0 : programSize(ast);
+  releaseNodes();
+  return n;
+}
+
+/** After this many DFA give-ups (cache thrashing), a regex uses only its fallback engine. */
+const MAX_DFA_GIVE_UPS: i32 = 3;
 
 let lastError: RegexError | null = null;
 let lastSteps: i64 = 0;
@@ -34,9 +69,13 @@ export class Regex {
   private readonly prefixText: string;
   /** The pattern is exactly ^literal$: matching is a length check + byte compare. */
   private readonly exact: bool;
-  private readonly pike: PikeVM;
   private readonly dfa: LazyDfa;
   private dfaGiveUps: i32 = 0;
+  /** Fallback engines, created on first use (most regexes never need them). */
+  private bitvm: BitVm | null = null;
+  private pike: PikeVM | null = null;
+  /** The cache budget of the configuration this regex was compiled for (see budget.ts). */
+  private readonly budget: CacheBudget;
 
   private constructor(
     public readonly pattern: string,
@@ -49,10 +88,11 @@ export class Regex {
     this.prefixBytes = prefixBytes;
     this.prefixText = String.UTF8.decode(prefixBytes);
     this.exact = exact;
-    // Matcher buffers are sized by the program once, here: matching allocates nothing
-    // (the DFA cache grows during warm-up only, within a fixed budget).
-    this.pike = new PikeVM(program);
-    this.dfa = new LazyDfa(program);
+    // Matching allocates nothing but caches, which grow during warm-up only, within the
+    // configuration's budget (budget.ts); the other buffers are shared by all regexes (nfa.ts).
+    const budget = currentBudget();
+    this.budget = budget;
+    this.dfa = new LazyDfa(program, budget);
   }
 
   /** Compiles an RE2-syntax pattern; null on error (see lastCompileError()). */
@@ -62,15 +102,20 @@ export class Regex {
     const ast = parser.parse();
     if (ast == null) {
       lastError = parser.error;
+      releaseNodes();
       return null;
     }
-    const program = new Compiler().compile(ast);
-    if (program == null) {
-      lastError = new RegexError(
-        "regex too large: compiled program exceeds " + MAX_PROGRAM_SIZE.toString() + " instructions", 0);
+    // Checked before compiling, so a pattern far over the limit costs no program memory.
+    const size = programSize(ast);
+    if (size > programSizeLimit) {
+      lastError = new RegexError("regex too large: its compiled program has " + size.toString() +
+        " instructions, above the limit of " + programSizeLimit.toString() + " (" + PROGRAM_SIZE_KEY + ")", 0);
+      releaseNodes();
       return null;
     }
+    const program = new Compiler().compile(ast)!;
     const literal = analyzeLiteralPrefix(ast);
+    releaseNodes();
     return new Regex(pattern, program, literal.runes, literal.exact);
   }
 
@@ -84,6 +129,7 @@ export class Regex {
       if (len < prefixLen || memory.compare(ptr, changetype<usize>(this.prefixBytes), <usize>prefixLen) != 0) return false;
       if (this.exact) return len == prefixLen;
     }
+    let wasted: i64 = 0;
     if (this.dfaGiveUps < MAX_DFA_GIVE_UPS && this.dfa.usable) {
       const r = this.dfa.match(ptr, len);
       if (r != DFA_GAVE_UP) {
@@ -91,12 +137,31 @@ export class Regex {
         return r == DFA_MATCH;
       }
       this.dfaGiveUps++;
-      const matched = this.pike.match(ptr, len);
-      lastSteps = this.dfa.steps + this.pike.steps;
-      return matched;
+      wasted = this.dfa.steps;
     }
-    const matched = this.pike.match(ptr, len);
-    lastSteps = this.pike.steps;
+    return this.matchWithoutDfa(ptr, len, wasted);
+  }
+
+  /**
+   * The DFA thrashed (or has no cache): the bit-parallel engine, whose cost per character does
+   * not depend on the number of live threads; the Pike VM when the program is too large for it
+   * or the budget refused its tables.
+   */
+  private matchWithoutDfa(ptr: usize, len: i32, wasted: i64): bool {
+    let bitvm = this.bitvm;
+    if (bitvm === null) this.bitvm = bitvm = new BitVm(this.program, this.budget);
+    if (bitvm.usable) {
+      const matched = bitvm.match(ptr, len);
+      wasted += bitvm.steps;
+      if (bitvm.usable) {
+        lastSteps = wasted;
+        return matched;
+      }
+    }
+    let pike = this.pike;
+    if (pike === null) this.pike = pike = new PikeVM(this.program);
+    const matched = pike.match(ptr, len);
+    lastSteps = wasted + pike.steps;
     return matched;
   }
 

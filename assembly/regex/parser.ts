@@ -4,7 +4,7 @@
 // cannot exhaust the wasm stack. Unsupported Perl/PCRE syntax is rejected
 // with a byte position rather than silently reinterpreted.
 
-import { Node, NodeKind } from "./ast";
+import { Node, NodeKind, newChildList, newNode } from "./ast";
 import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, isPerlClassLetter, posixClassIndex } from "./charclass";
 import { RegexError } from "./errors";
 import {
@@ -117,20 +117,20 @@ export class Parser {
   }
 
   private literal(rune: i32, pos: i32): Node {
-    const node = new Node(NodeKind.Literal, pos);
+    const node = newNode(NodeKind.Literal, pos);
     node.rune = rune;
     node.fold = (this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune);
     return node;
   }
 
   private classNode(cls: CharClass, pos: i32): Node {
-    const node = new Node(NodeKind.Class, pos);
+    const node = newNode(NodeKind.Class, pos);
     node.cls = cls;
     return node;
   }
 
   private assertNode(flags: i32, pos: i32): Node {
-    const node = new Node(NodeKind.Assert, pos);
+    const node = newNode(NodeKind.Assert, pos);
     node.flags = flags;
     return node;
   }
@@ -140,7 +140,7 @@ export class Parser {
   /** alternation := concat ('|' concat)* */
   private parseAlternation(): Node | null {
     const start = this.pos;
-    const branches: Node[] = [];
+    const branches = newChildList();
     while (true) {
       const branch = this.parseConcat();
       if (branch == null) return null;
@@ -149,7 +149,7 @@ export class Parser {
       this.pos++;
     }
     if (branches.length == 1) return branches[0];
-    const node = new Node(NodeKind.Alternate, start);
+    const node = newNode(NodeKind.Alternate, start);
     node.children = branches;
     for (let i = 0; i < branches.length; i++) node.repeatProduct = max(node.repeatProduct, branches[i].repeatProduct);
     return node;
@@ -158,7 +158,7 @@ export class Parser {
   /** concat := (atom quantifier?)* — stops at '|', ')' or the end. */
   private parseConcat(): Node | null {
     const start = this.pos;
-    const items: Node[] = [];
+    const items = newChildList();
     // Was the previous token a repetition operator? RE2 rejects stacked ones (a**).
     let lastWasRepeat = false;
     while (this.pos < this.n) {
@@ -203,7 +203,7 @@ export class Parser {
         }
         case 0x2e: { // .
           this.pos++;
-          items.push(new Node((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
+          items.push(newNode((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
           break;
         }
         case 0x5e: { // ^
@@ -247,9 +247,9 @@ export class Parser {
       }
       lastWasRepeat = isRepeat;
     }
-    if (items.length == 0) return new Node(NodeKind.Empty, start);
+    if (items.length == 0) return newNode(NodeKind.Empty, start);
     if (items.length == 1) return items[0];
-    const node = new Node(NodeKind.Concat, start);
+    const node = newNode(NodeKind.Concat, start);
     node.children = items;
     for (let i = 0; i < items.length; i++) node.repeatProduct = max(node.repeatProduct, items[i].repeatProduct);
     return node;
@@ -281,7 +281,7 @@ export class Parser {
       this.badRepeat("nested repetition counts multiply to more than 1000", opPos);
       return false;
     }
-    const node = new Node(NodeKind.Repeat, sub.pos);
+    const node = newNode(NodeKind.Repeat, sub.pos);
     node.sub = sub;
     node.min = min;
     node.max = max;

@@ -55,6 +55,10 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
   return (c == 0x0a ? PREV_NEWLINE : 0) | (isWordChar(c) ? PREV_WORD : 0);
 }
 
+const NO_BOUNDS = new StaticArray<i32>(0);
+/** Working array of computeRuneClasses(), reused from one program to the next. */
+const scratchBounds: i32[] = [];
+
 export class Program {
   constructor(
     /** Opcode per instruction. */
@@ -77,6 +81,8 @@ export class Program {
 
   /** Every match must start at offset 0 (pattern begins with ^ or \A on every path). */
   anchoredStart: bool = false;
+  /** Union of the EMPTY_* conditions of the program's Assert instructions. */
+  assertFlags: i32 = 0;
   /** Which previous-flags influence matching (others are masked out of DFA states). */
   prevFlagsMask: i32 = 0;
   /** First byte every match starts with (unanchored patterns starting with a literal), or -1. */
@@ -88,9 +94,12 @@ export class Program {
   // transition per class instead of per code point.
 
   /** Sorted starts of classes 1..n-1 (class 0 starts at 0). */
-  runeClassBounds: StaticArray<i32> = new StaticArray<i32>(0);
-  /** Equivalence class of each ASCII code point. */
-  asciiRuneClass: StaticArray<u16> = new StaticArray<u16>(128);
+  runeClassBounds: StaticArray<i32> = NO_BOUNDS;
+  /**
+   * Equivalence class of each ASCII code point. A u8 is enough: the class of c is the number of
+   * class starts <= c, and the starts are distinct code points >= 1.
+   */
+  asciiRuneClass: StaticArray<u8> = new StaticArray<u8>(128);
   /** Number of equivalence classes. */
   numRuneClasses: i32 = 1;
 
@@ -146,7 +155,9 @@ export class Program {
 
   /** Builds the equivalence classes. Called once by the compiler. */
   computeRuneClasses(usesWordBoundary: bool): void {
-    const bounds: i32[] = [0x0a, 0x0b]; // '\n' is special for '.', (?m) and END_LINE
+    const bounds = scratchBounds;
+    bounds.length = 0;
+    bounds.push(0x0a); bounds.push(0x0b); // '\n' is special for '.', (?m) and END_LINE
     if (usesWordBoundary) {
       bounds.push(0x30); bounds.push(0x3a); bounds.push(0x41); bounds.push(0x5b);
       bounds.push(0x5f); bounds.push(0x60); bounds.push(0x61); bounds.push(0x7b);
@@ -165,17 +176,18 @@ export class Program {
       }
     }
     bounds.sort();
-    const uniq: i32[] = [];
+    // Deduplicate in place.
+    let n = 0;
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds[i];
       if (b <= 0 || b > 0x10ffff) continue;
-      if (uniq.length == 0 || uniq[uniq.length - 1] != b) uniq.push(b);
+      if (n == 0 || bounds[n - 1] != b) bounds[n++] = b;
     }
-    const arr = new StaticArray<i32>(uniq.length);
-    for (let i = 0; i < uniq.length; i++) arr[i] = uniq[i];
+    const arr = new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) arr[i] = bounds[i];
     this.runeClassBounds = arr;
-    this.numRuneClasses = uniq.length + 1;
-    for (let c = 0; c < 128; c++) this.asciiRuneClass[c] = <u16>this.runeClassSearch(c);
+    this.numRuneClasses = n + 1;
+    for (let c = 0; c < 128; c++) this.asciiRuneClass[c] = <u8>this.runeClassSearch(c);
   }
 }
 
