@@ -63,8 +63,9 @@ export class BitVm {
 
   constructor(private readonly prog: Program, private readonly budget: CacheBudget) {
     this.closure = new Closure(prog);
+    prog.prepareRuneClasses();
     let m = 0;
-    for (let pc = 0; pc < prog.length; pc++) if (isConsuming(unchecked(prog.op[pc]))) m++;
+    for (let pc = 0; pc < prog.length; pc++) if (isConsuming(prog.opAt(pc))) m++;
     this.m = m;
     this.fits = m + 1 <= MAX_BITVM_BITS;
     const words = (m + 1 + 63) >> 6;
@@ -89,7 +90,7 @@ export class BitVm {
     const indexes = new StaticArray<i32>(prog.length);
     let k = 0;
     for (let pc = 0; pc < prog.length; pc++) {
-      if (isConsuming(unchecked(prog.op[pc]))) { pcs[k] = pc; indexes[pc] = k++; } else indexes[pc] = -1;
+      if (isConsuming(prog.opAt(pc))) { pcs[k] = pc; indexes[pc] = k++; } else indexes[pc] = -1;
     }
     const accept = new StaticArray<u64>(classes * words);
     for (let cls = 0; cls < classes; cls++) {

@@ -84,11 +84,19 @@ export class Compiler {
     this.emit(Op.Match, 0, 0);
     if (this.tooLarge) return null;
 
-    const prog = new Program(
-      toStatic(this.op), toStatic(this.arg), toStatic(this.arg2),
-      toStatic(this.classStart), toStatic(this.classCount), toStatic(this.classRanges),
-      toStaticU32(this.classAscii),
-    );
+    const n = this.op.length;
+    const code = new StaticArray<i32>(n << 1);
+    for (let pc = 0; pc < n; pc++) {
+      code[pc << 1] = this.op[pc] | (this.arg[pc] << 3);
+      code[(pc << 1) + 1] = this.arg2[pc];
+    }
+    const classes = this.classStart.length;
+    const classIndex = new StaticArray<i32>(classes << 1);
+    for (let i = 0; i < classes; i++) {
+      classIndex[i << 1] = this.classStart[i];
+      classIndex[(i << 1) + 1] = this.classCount[i];
+    }
+    const prog = new Program(code, classIndex, toStatic(this.classRanges), toStaticU32(this.classAscii));
     prog.anchoredStart = startsWithBeginText(root);
     let mask = 0;
     if (prog.anchoredStart || (this.assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
@@ -97,7 +105,6 @@ export class Compiler {
     if (usesWord) mask |= PREV_WORD;
     prog.prevFlagsMask = mask;
     prog.assertFlags = this.assertsUsed;
-    prog.computeRuneClasses(usesWord);
     if (!prog.anchoredStart) {
       // If every match starts with a known literal, the matchers can skip
       // ahead with a byte scan while no match attempt is in progress.
@@ -230,9 +237,15 @@ export class Compiler {
 
 // ---- static analysis -------------------------------------------------------
 
-/** Top-level sequence with nested concatenations (from groups) inlined. */
+const flatScratch: Node[] = [];
+
+/**
+ * Top-level sequence with nested concatenations (from groups) inlined. The array is shared:
+ * valid until the next call.
+ */
 export function flattenConcat(node: Node): Node[] {
-  const out: Node[] = [];
+  const out = flatScratch;
+  out.length = 0;
   flattenInto(node, out);
   return out;
 }
@@ -273,8 +286,13 @@ export class LiteralInfo {
   exact: bool = false;
 }
 
+const literalScratch = new LiteralInfo();
+
+/** The literal prefix of `root` (the result is shared: valid until the next call). */
 export function analyzeLiteralPrefix(root: Node): LiteralInfo {
-  const info = new LiteralInfo();
+  const info = literalScratch;
+  info.runes.length = 0;
+  info.exact = false;
   const items = flattenConcat(root);
   let i = 0;
   // One or more leading \A / ^ (without (?m)).

@@ -70,6 +70,7 @@ export class LazyDfa {
   private funded: bool = true;
 
   constructor(private readonly prog: Program, private readonly budget: CacheBudget = currentBudget()) {
+    prog.prepareRuneClasses();
     this.stride = prog.numRuneClasses + 1;
     this.endColumn = prog.numRuneClasses;
     this.closure = new Closure(prog); // also sizes the shared kernel buffer used as scratch

@@ -18,6 +18,7 @@ import { Compiler, analyzeLiteralPrefix, programSize, MAX_PROGRAM_SIZE } from ".
 import { releaseNodes } from "./ast";
 import { Program, runesToUtf8 } from "./program";
 import { PikeVM } from "./pikevm";
+import { reserveMatchBuffers } from "./nfa";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "./dfa";
 import { BitVm } from "./bitvm";
 import { CacheBudget, currentBudget } from "./budget";
@@ -49,9 +50,19 @@ export function setMaxProgramSize(limit: i32): void {
 /** The limit in force (see setMaxProgramSize). */
 export function maxProgramSize(): i32 { return programSizeLimit; }
 
+let sharedParser: Parser | null = null;
+
+/** The parser, reset to `pattern` (one for all compilations: configuring 10^5 regexes makes no parser garbage). */
+function parserFor(pattern: ArrayBuffer): Parser {
+  let parser = sharedParser;
+  if (parser === null) sharedParser = parser = new Parser(pattern);
+  else parser.reset(pattern);
+  return parser;
+}
+
 /** Instructions of the compiled program of `pattern` (0 if it does not parse), whatever the limit. */
 export function compiledSize(pattern: string): i32 {
-  const ast = new Parser(String.UTF8.encode(pattern)).parse();
+  const ast = parserFor(String.UTF8.encode(pattern)).parse();
   const n = ast == null ? 0 : programSize(ast);
   releaseNodes();
   return n;
@@ -64,14 +75,13 @@ let lastError: RegexError | null = null;
 let lastSteps: i64 = 0;
 
 export class Regex {
-  /** UTF-8 bytes every match starts with at offset 0 (anchored patterns only). */
-  private readonly prefixBytes: ArrayBuffer;
-  private readonly prefixText: string;
+  /** UTF-8 bytes every match starts with at offset 0 (anchored patterns only); null if none. */
+  private readonly prefixBytes: ArrayBuffer | null;
   /** The pattern is exactly ^literal$: matching is a length check + byte compare. */
   private readonly exact: bool;
-  private readonly dfa: LazyDfa;
+  // Engines are created on first use: a configured regex that never runs costs only its program.
+  private dfa: LazyDfa | null = null;
   private dfaGiveUps: i32 = 0;
-  /** Fallback engines, created on first use (most regexes never need them). */
   private bitvm: BitVm | null = null;
   private pike: PikeVM | null = null;
   /** The cache budget of the configuration this regex was compiled for (see budget.ts). */
@@ -84,21 +94,18 @@ export class Regex {
     prefixRunes: i32[],
     exact: bool,
   ) {
-    const prefixBytes = runesToUtf8(prefixRunes);
-    this.prefixBytes = prefixBytes;
-    this.prefixText = String.UTF8.decode(prefixBytes);
+    this.prefixBytes = prefixRunes.length > 0 ? runesToUtf8(prefixRunes) : null;
     this.exact = exact;
     // Matching allocates nothing but caches, which grow during warm-up only, within the
     // configuration's budget (budget.ts); the other buffers are shared by all regexes (nfa.ts).
-    const budget = currentBudget();
-    this.budget = budget;
-    this.dfa = new LazyDfa(program, budget);
+    this.budget = currentBudget();
+    reserveMatchBuffers(program.length);
   }
 
   /** Compiles an RE2-syntax pattern; null on error (see lastCompileError()). */
   static compile(pattern: string): Regex | null {
     lastError = null;
-    const parser = new Parser(String.UTF8.encode(pattern));
+    const parser = parserFor(String.UTF8.encode(pattern));
     const ast = parser.parse();
     if (ast == null) {
       lastError = parser.error;
@@ -122,22 +129,31 @@ export class Regex {
   /** RE2 PartialMatch: true if some substring of the UTF-8 bytes [ptr, ptr+len) matches (anchors respected). */
   matchBytes(ptr: usize, len: i32): bool {
     if (len < 0) len = 0;
-    const prefixLen = this.prefixBytes.byteLength;
-    if (this.exact || prefixLen > 0) {
+    const prefix = this.prefixBytes;
+    if (prefix !== null) {
       // Anchored literal prefix: a byte compare decides or rejects cheaply.
+      const prefixLen = prefix.byteLength;
       lastSteps = <i64>prefixLen;
-      if (len < prefixLen || memory.compare(ptr, changetype<usize>(this.prefixBytes), <usize>prefixLen) != 0) return false;
+      if (len < prefixLen || memory.compare(ptr, changetype<usize>(prefix), <usize>prefixLen) != 0) return false;
       if (this.exact) return len == prefixLen;
+    } else if (this.exact) {
+      lastSteps = 0;
+      return len == 0; // ^$
     }
     let wasted: i64 = 0;
-    if (this.dfaGiveUps < MAX_DFA_GIVE_UPS && this.dfa.usable) {
-      const r = this.dfa.match(ptr, len);
-      if (r != DFA_GAVE_UP) {
-        lastSteps = this.dfa.steps;
-        return r == DFA_MATCH;
+    if (this.dfaGiveUps < MAX_DFA_GIVE_UPS) {
+      let dfa = this.dfa;
+      if (dfa === null) this.dfa = dfa = new LazyDfa(this.program, this.budget);
+      if (dfa.usable) {
+        const r = dfa.match(ptr, len);
+        if (r != DFA_GAVE_UP) {
+          lastSteps = dfa.steps;
+          return r == DFA_MATCH;
+        }
+        wasted = dfa.steps;
       }
       this.dfaGiveUps++;
-      wasted = this.dfa.steps;
+      if (this.dfaGiveUps == MAX_DFA_GIVE_UPS) this.dfa = null; // its cache stays counted, unused
     }
     return this.matchWithoutDfa(ptr, len, wasted);
   }
@@ -176,7 +192,10 @@ export class Regex {
    * pattern starts with ^ or \A followed by case-sensitive literal characters).
    * E.g. `^/users/\d+$` → "/users/", `^/health$` → "/health", `/x` → "".
    */
-  literalPrefix(): string { return this.prefixText; }
+  literalPrefix(): string {
+    const prefix = this.prefixBytes;
+    return prefix === null ? "" : String.UTF8.decode(prefix);
+  }
 
   /** True when the pattern is exactly ^literal$ (then literalPrefix() is the only matching input). */
   isLiteral(): bool { return this.exact; }

@@ -86,15 +86,15 @@ export class Closure {
     while (sp > 0) {
       const pc = unchecked(stack[--sp]);
       steps++;
-      const op = unchecked(prog.op[pc]);
+      const op = prog.opAt(pc);
       let next1 = -1, next2 = -1;
       if (op == Op.Split) {
-        next1 = unchecked(prog.arg[pc]);
-        next2 = unchecked(prog.arg2[pc]);
+        next1 = prog.argAt(pc);
+        next2 = prog.arg2At(pc);
       } else if (op == Op.Jmp) {
-        next1 = unchecked(prog.arg[pc]);
+        next1 = prog.argAt(pc);
       } else if (op == Op.Assert) {
-        if ((unchecked(prog.arg[pc]) & ~flags) == 0) next1 = pc + 1;
+        if ((prog.argAt(pc) & ~flags) == 0) next1 = pc + 1;
       } else if (op == Op.Match) {
         this.steps += steps;
         this.numConsumers = numConsumers;

@@ -43,8 +43,8 @@ const ESCAPE = "invalid escape sequence";
 const RANGE = "invalid character class range";
 
 export class Parser {
-  private readonly p: usize;
-  private readonly n: i32;
+  private p: usize = 0;
+  private n: i32 = 0;
   private pos: i32 = 0;
   private flags: i32 = 0;
   private depth: i32 = 0;
@@ -52,11 +52,29 @@ export class Parser {
   private escapeFlags: i32 = 0;
   private groupWasFlagsOnly: bool = false;
   error: RegexError | null = null;
+  private pattern: ArrayBuffer;
 
   /** `pattern` holds the pattern's UTF-8 bytes; it must stay alive while parsing. */
-  constructor(private readonly pattern: ArrayBuffer) {
+  constructor(pattern: ArrayBuffer) {
+    this.pattern = pattern;
+    this.reset(pattern);
+  }
+
+  /** Starts over on another pattern: one parser serves every compilation. */
+  reset(pattern: ArrayBuffer): void {
+    this.pattern = pattern;
     this.p = changetype<usize>(pattern);
     this.n = pattern.byteLength;
+    this.pos = 0;
+    this.flags = 0;
+    this.depth = 0;
+    this.escapeLetter = 0;
+    this.escapeFlags = 0;
+    this.groupWasFlagsOnly = false;
+    this.error = null;
+    this.braceMin = 0;
+    this.braceMax = 0;
+    this.decimalEnd = 0;
     let last = -1;
     for (let i = this.n - 2; i >= 0; i--) {
       if (this.byteAt(i) == 0x3a && this.byteAt(i + 1) == 0x5d) { last = i; break; }
