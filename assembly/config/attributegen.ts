@@ -9,7 +9,8 @@
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
-import { checkAttributeName } from "./native";
+import { checkAttributeName, readRegexLimit } from "./native";
+import { PROGRAM_SIZE_KEY } from "../regex/index";
 
 export const enum Phase {
   /** attributegen's default (PHASE_UNSPECIFIED = AFTER_RESPONSE = 0): evaluated at on_log. */
@@ -36,7 +37,7 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics"];
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", PROGRAM_SIZE_KEY];
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
@@ -44,6 +45,7 @@ export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute
 export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
   const cfg = new AttributeGenConfig();
   const top = new ObjectReader(obj, "", diags, ATTRIBUTEGEN_TOP_KEYS);
+  readRegexLimit(top, diags); // the conditions' matches() patterns are compiled later, in this configure
   cfg.debug = top.bool("debug", false);
   const attributes = top.array("attributes");
   top.finish(false);

@@ -13,7 +13,7 @@ import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, ANY_METHOD } from "../routes/spec";
 import { parseTemplate } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
-import { Regex, lastCompileError } from "../regex/index";
+import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -26,7 +26,7 @@ export class NativeConfig {
   routes: RouteSpec[] = [];
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics"];
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", PROGRAM_SIZE_KEY];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
@@ -51,9 +51,29 @@ export function checkAttributeName(name: string, path: string, diags: Diagnostic
   }
 }
 
+/**
+ * Reads `regex_max_program_size` (both forms) and starts this configuration's regexes with it
+ * (regex/index.ts): must run before any pattern of the configuration is compiled.
+ */
+export function readRegexLimit(top: ObjectReader, diags: Diagnostics): void {
+  let limit = DEFAULT_MAX_PROGRAM_SIZE;
+  const v = top.value(PROGRAM_SIZE_KEY);
+  if (v !== null && !v.isNull()) {
+    const n = v.isNumber() ? v.asNumber() : -1;
+    if (n >= 1 && n <= <f64>MAX_PROGRAM_SIZE && n == Math.floor(n)) {
+      limit = <i32>n;
+    } else {
+      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to " + MAX_PROGRAM_SIZE.toString() +
+        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? n.toString() : kindName(v)));
+    }
+  }
+  beginRegexConfiguration(limit);
+}
+
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
+  readRegexLimit(top, diags);
   const attr = top.string("output_attribute");
   if (attr !== null) {
     cfg.outputAttribute = attr;

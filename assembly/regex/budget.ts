@@ -1,4 +1,5 @@
-// Memory budget for the matchers' caches (lazy DFA states, bit-parallel tables).
+// Per-configuration budgets: the matchers' caches (lazy DFA states, bit-parallel tables) and the
+// compiled programs of all regexes of one configuration.
 //
 // Caches grow with traffic, not with the configuration: a request can warm every regex of the
 // table. Each configuration's regexes therefore share one budget, so the memory they can take
@@ -9,8 +10,18 @@
 /** Bytes all caches of one configuration's regexes may allocate together. */
 export const CACHE_BUDGET_BYTES: i32 = 4 * 1024 * 1024;
 
+/**
+ * Compiled instructions all regexes of one configuration may have together (8 bytes each, plus
+ * about 400 bytes per regex): e.g. 10^5 route regexes of 20 instructions, or 2·10^4 at the
+ * default per-regex limit of 100. Keeps a configuration's regex memory bounded whatever its
+ * size, since a few bytes of pattern (`a{100}`) can compile to many instructions.
+ */
+export const MAX_CONFIG_INSTRUCTIONS: i32 = 2000000;
+
 export class CacheBudget {
   used: i32 = 0;
+  /** Instructions of the programs compiled for this configuration so far. */
+  instructions: i32 = 0;
   constructor(public readonly limit: i32) {}
 
   /** Takes `bytes` from the budget if they fit; false (nothing taken) otherwise. */

@@ -21,11 +21,12 @@ import { PikeVM } from "./pikevm";
 import { reserveMatchBuffers } from "./nfa";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "./dfa";
 import { BitVm } from "./bitvm";
-import { CacheBudget, currentBudget } from "./budget";
+import { CacheBudget, currentBudget, startBudget, MAX_CONFIG_INSTRUCTIONS } from "./budget";
 import { RegexError } from "./errors";
 
 export { RegexError } from "./errors";
 export { MAX_PROGRAM_SIZE } from "./compiler";
+export { MAX_CONFIG_INSTRUCTIONS, CACHE_BUDGET_BYTES } from "./budget";
 
 /**
  * Default limit on a compiled program's instructions (see README.md, "Program size"). Matching
@@ -45,6 +46,16 @@ let programSizeLimit: i32 = DEFAULT_MAX_PROGRAM_SIZE;
  */
 export function setMaxProgramSize(limit: i32): void {
   programSizeLimit = limit < 1 ? 1 : limit > MAX_PROGRAM_SIZE ? MAX_PROGRAM_SIZE : limit;
+}
+
+/**
+ * Starts compiling the regexes of a new configuration: sets the program-size limit and gives
+ * them a fresh budget (total instructions, cache memory; see budget.ts). Regexes of the previous
+ * configuration keep theirs.
+ */
+export function beginRegexConfiguration(maxSize: i32 = DEFAULT_MAX_PROGRAM_SIZE): void {
+  setMaxProgramSize(maxSize);
+  startBudget();
 }
 
 /** The limit in force (see setMaxProgramSize). */
@@ -115,11 +126,20 @@ export class Regex {
     // Checked before compiling, so a pattern far over the limit costs no program memory.
     const size = programSize(ast);
     if (size > programSizeLimit) {
-      lastError = new RegexError("regex too large: its compiled program has " + size.toString() +
-        " instructions, above the limit of " + programSizeLimit.toString() + " (" + PROGRAM_SIZE_KEY + ")", 0);
+      lastError = new RegexError("regex too large: " + size.toString() + " compiled instructions, above the limit of " +
+        programSizeLimit.toString() + " (simplify the pattern or raise \"" + PROGRAM_SIZE_KEY + "\")", 0);
       releaseNodes();
       return null;
     }
+    const budget = currentBudget();
+    if (size > MAX_CONFIG_INSTRUCTIONS - budget.instructions) {
+      lastError = new RegexError("regex too large for this configuration: its " + size.toString() +
+        " instructions would bring the configuration's regexes above " + MAX_CONFIG_INSTRUCTIONS.toString() +
+        " compiled instructions in total", 0);
+      releaseNodes();
+      return null;
+    }
+    budget.instructions += size;
     const program = new Compiler().compile(ast)!;
     const literal = analyzeLiteralPrefix(ast);
     releaseNodes();
