@@ -64,10 +64,14 @@ export function readRegexLimit(top: ObjectReader, diags: Diagnostics): void {
       limit = <i32>n;
     } else {
       diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to " + MAX_PROGRAM_SIZE.toString() +
-        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? n.toString() : kindName(v)));
+        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? numberText(n) : kindName(v)));
     }
   }
   beginRegexConfiguration(limit);
+}
+
+function numberText(n: f64): string {
+  return n == Math.floor(n) && Math.abs(n) < 1e15 ? (<i64>n).toString() : n.toString();
 }
 
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
