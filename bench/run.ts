@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   writeFileSync(root('build/bench/chart.svg'), svgChart(results));
   console.log('\n' + md);
   console.log('wrote build/bench/results.json, results.md, chart.svg');
+  await (await import('./regex-worst.ts')).runRegexWorstCases(filter);
 }
 
 await main();

@@ -68,7 +68,8 @@ export class BitVm {
     for (let pc = 0; pc < prog.length; pc++) if (isConsuming(prog.opAt(pc))) m++;
     this.m = m;
     this.fits = m + 1 <= MAX_BITVM_BITS;
-    const words = (m + 1 + 63) >> 6;
+    // At least two words: the common case (up to 127 consuming instructions) has a loop of its own.
+    const words = max(2, (m + 1 + 63) >> 6);
     this.words = words;
     const wide = ((m + 7) >> 3) * 256 * words * 8 <= MAX_TABLE_BYTES;
     this.chunkBits = wide ? 8 : 4;
@@ -236,7 +237,15 @@ export class BitVm {
       if (any == 0 && anchored) { this.steps = this.closure.steps + 1; return false; }
     }
     let result = false;
-    while (i < len) {
+    if (words == 2) {
+      const r = this.run2(ptr, len, i, prev);
+      lookups = this.lookups2;
+      scanned = this.scanned2;
+      if (r < 0) return false; // a table was refused: usable is now false
+      result = r == 1;
+      i = this.end2;
+      prev = this.prev2;
+    } else while (i < len) {
       // No live attempt and every match starts with firstByte: skip to its next occurrence.
       if (firstByte >= 0 && isEmpty(live, words)) {
         const j = findByte(ptr, i, len, firstByte);
@@ -303,6 +312,99 @@ export class BitVm {
       }
     }
     this.steps = lookups + scanned + this.closure.steps;
+    return result;
+  }
+
+  // Results of run2() besides its return value.
+  private lookups2: i64 = 0;
+  private scanned2: i64 = 0;
+  private end2: i32 = 0;
+  private prev2: i32 = 0;
+
+  /**
+   * The loop of match() for two-word sets (programs of up to 127 consuming instructions, which
+   * includes every program under the default size limit), with the sets in locals. Runs from
+   * position `i` (> 0) with the live set in liveScratch; returns 1 on a match, 0 when the input
+   * ended or no attempt is left (end2 = where it stopped, the live set back in liveScratch),
+   * -1 if the budget refused a table.
+   */
+  private run2(ptr: usize, len: i32, i: i32, prev: i32): i32 {
+    const prog = this.prog;
+    const anchored = prog.anchoredStart;
+    const firstByte = prog.firstByte;
+    const assertMask = prog.assertFlags;
+    const accept = this.accept;
+    const bits = this.chunkBits;
+    const perChunk = 1 << bits;
+    const chunkMask = <u64>(perChunk - 1);
+    const chunkShift = bits == 8 ? 3 : 2; // log2(bits)
+    const startOffset = this.chunks * perChunk * 2;
+    const matchInHigh = this.m >= 64;
+    const matchBit = <u64>1 << <u64>(this.m & 63);
+    const end = ptr + <usize>len;
+    let l0 = unchecked(liveScratch[0]), l1 = unchecked(liveScratch[1]);
+    let lookups: i64 = 0;
+    let scanned: i64 = 0;
+    let result = 0;
+    while (i < len) {
+      if (firstByte >= 0 && (l0 | l1) == 0) {
+        const j = findByte(ptr, i, len, firstByte);
+        scanned += <i64>((j < 0 ? len : j) - i);
+        if (j < 0) { i = len; break; }
+        i = j;
+      }
+      const b = <i32>load<u8>(ptr + <usize>i);
+      let c: i32, width: i32;
+      if (b < 0x80) { c = b; width = 1; } else {
+        const d = decodeRune(ptr + <usize>i, end);
+        c = runeOf(d);
+        width = widthOf(d);
+      }
+      const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
+      let base = unchecked(this.contextTable[flags]);
+      if (base < 0) {
+        base = this.tableFor(flags);
+        if (base < 0) { result = -1; break; }
+      }
+      const t = this.tables;
+      let n0: u64 = 0, n1: u64 = 0;
+      if (!anchored) {
+        n0 = unchecked(t[base + startOffset]);
+        n1 = unchecked(t[base + startOffset + 1]);
+      }
+      let x = l0;
+      while (x != 0) {
+        const shift = ctz(x) & ~(<u64>bits - 1);
+        const row = base + (((<i32>shift >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
+        x &= ~(chunkMask << shift);
+        n0 |= unchecked(t[row]);
+        n1 |= unchecked(t[row + 1]);
+        lookups++;
+      }
+      x = l1;
+      while (x != 0) {
+        const shift = ctz(x) & ~(<u64>bits - 1);
+        const row = base + ((((64 + <i32>shift) >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
+        x &= ~(chunkMask << shift);
+        n0 |= unchecked(t[row]);
+        n1 |= unchecked(t[row + 1]);
+        lookups++;
+      }
+      lookups++;
+      if (((matchInHigh ? n1 : n0) & matchBit) != 0) { result = 1; break; }
+      const row = prog.runeClass(c) << 1;
+      l0 = n0 & unchecked(accept[row]);
+      l1 = n1 & unchecked(accept[row + 1]);
+      if ((l0 | l1) == 0 && anchored) break;
+      prev = prevFlagsAfter(c);
+      i += width;
+    }
+    unchecked(liveScratch[0] = l0);
+    unchecked(liveScratch[1] = l1);
+    this.lookups2 = lookups;
+    this.scanned2 = scanned;
+    this.end2 = i;
+    this.prev2 = prev;
     return result;
   }
 }
