@@ -10,8 +10,9 @@
 // directory for supported syntax.
 //
 // Pipeline: parser.ts (pattern → AST) → compiler.ts (AST → NFA program) →
-// dfa.ts (lazy DFA, bounded cache) with pikevm.ts as the fallback. Neither
-// backtracks: every input character costs at most O(program size).
+// dfa.ts (lazy DFA, bounded cache) with bitvm.ts (bit-parallel) and pikevm.ts
+// as fallbacks. None backtracks: every input character costs at most
+// O(program size), and the program size is capped (see DEFAULT_MAX_PROGRAM_SIZE).
 
 import { Parser } from "./parser";
 import { Compiler, analyzeLiteralPrefix, programSize, MAX_PROGRAM_SIZE } from "./compiler";
@@ -32,7 +33,8 @@ export { MAX_CONFIG_INSTRUCTIONS, CACHE_BUDGET_BYTES } from "./budget";
  * Default limit on a compiled program's instructions (see README.md, "Program size"). Matching
  * work per input character is bounded by the program size, so this bounds what one regex can
  * cost per request; Envoy's RE2 matcher has a limit of the same kind (100 by default, counted in
- * RE2's own instructions, which are at least as many as ours for the same pattern).
+ * RE2's own instructions: about as many as ours for ASCII patterns, more for `.` and non-ASCII
+ * classes, which RE2 expands into UTF-8 byte ranges).
  */
 export const DEFAULT_MAX_PROGRAM_SIZE: i32 = 100;
 /** The configuration key that sets the limit (named in the error message). */
