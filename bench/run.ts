@@ -60,4 +60,5 @@ export async function runBench(): Promise<void> {
   await import('./conditions.ts').then((m) => m.benchConditions(filter, (line) => console.log(line)));
   await (await import('./long-paths.ts')).benchLongPaths(filter, floor);
   await (await import('./config-memory.ts')).runConfigMemory(filter); // build/bench/config-memory.{json,md}
+  await (await import('./regex-worst.ts')).runRegexWorstCases(filter);
 }

@@ -12,7 +12,8 @@
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
-import { checkAttributeName } from "./native";
+import { checkAttributeName, readRegexLimit } from "./native";
+import { PROGRAM_SIZE_KEY } from "../regex/index";
 
 export const enum Phase {
   /** attributegen's default (PHASE_UNSPECIFIED = AFTER_RESPONSE = 0): evaluated at on_log. */
@@ -39,7 +40,7 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict"];
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict", PROGRAM_SIZE_KEY];
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
@@ -48,6 +49,10 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   const cfg = new AttributeGenConfig();
   const top = new ObjectReader(obj, "", diags, ATTRIBUTEGEN_TOP_KEYS);
   let mark = diags.mark();
+  // The conditions' matches() patterns are compiled later, in this configure; an invalid limit falls back to the default.
+  readRegexLimit(top, diags);
+  if (diags.failedSince(mark)) diags.dropSetting(PROGRAM_SIZE_KEY);
+  mark = diags.mark();
   cfg.debug = top.bool("debug", false);
   if (diags.failedSince(mark)) diags.dropSetting("debug");
   mark = diags.mark();

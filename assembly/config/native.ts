@@ -13,7 +13,7 @@ import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
-import { Regex, lastCompileError } from "../regex/index";
+import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -26,7 +26,7 @@ export class NativeConfig {
   routes: RouteSpec[] = [];
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", "strict"];
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", "strict", PROGRAM_SIZE_KEY];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
@@ -51,12 +51,38 @@ export function checkAttributeName(name: string, path: string, diags: Diagnostic
   }
 }
 
+/**
+ * Reads `regex_max_program_size` (both forms) and starts this configuration's regexes with it
+ * (regex/index.ts): must run before any pattern of the configuration is compiled.
+ */
+export function readRegexLimit(top: ObjectReader, diags: Diagnostics): void {
+  let limit = DEFAULT_MAX_PROGRAM_SIZE;
+  const v = top.value(PROGRAM_SIZE_KEY);
+  if (v !== null && !v.isNull()) {
+    const n = v.isNumber() ? v.asNumber() : -1;
+    if (n >= 1 && n <= <f64>MAX_PROGRAM_SIZE && n == Math.floor(n)) {
+      limit = <i32>n;
+    } else {
+      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to " + MAX_PROGRAM_SIZE.toString() +
+        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? numberText(n) : kindName(v)));
+    }
+  }
+  beginRegexConfiguration(limit);
+}
+
+function numberText(n: f64): string {
+  return n == Math.floor(n) && Math.abs(n) < 1e15 ? (<i64>n).toString() : n.toString();
+}
+
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
   // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
   // decides whether the configuration is then used or rejected).
   let mark = diags.mark();
+  readRegexLimit(top, diags); // an invalid limit falls back to the default
+  if (diags.failedSince(mark)) diags.dropSetting(PROGRAM_SIZE_KEY);
+  mark = diags.mark();
   const attr = top.string("output_attribute");
   if (attr !== null) checkAttributeName(attr, "output_attribute", diags);
   if (keepSetting(diags, mark, "output_attribute") && attr !== null) cfg.outputAttribute = attr;

@@ -5,6 +5,25 @@
 import { MAX_RUNE } from "./utf8";
 import { appendFoldedVariants } from "./casefold";
 
+let packedScratch = new StaticArray<i64>(16);
+
+/** Ascending sort of a[0..n): insertion sort for the few ranges of typical classes, else a copy sorted by the standard library. */
+function sortPrefix(a: StaticArray<i64>, n: i32): void {
+  if (n <= 32) {
+    for (let i = 1; i < n; i++) {
+      const v = a[i];
+      let j = i - 1;
+      while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; }
+      a[j + 1] = v;
+    }
+    return;
+  }
+  const copy = new StaticArray<i64>(n);
+  for (let i = 0; i < n; i++) copy[i] = a[i];
+  copy.sort();
+  for (let i = 0; i < n; i++) a[i] = copy[i];
+}
+
 export class CharClass {
   /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
   private pairs: i32[] = [];
@@ -36,13 +55,17 @@ export class CharClass {
   canonicalize(): void {
     const n = this.pairs.length >> 1;
     if (n == 0) return;
-    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi.
-    const packed = new StaticArray<i64>(n);
+    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi. The packed
+    // array is reused from class to class (compile time only, never reentrant).
+    if (packedScratch.length < n) packedScratch = new StaticArray<i64>(max(n, packedScratch.length * 2));
+    const packed = packedScratch;
     for (let i = 0; i < n; i++) {
       packed[i] = (<i64>this.pairs[2 * i] << 32) | <i64>(<u32>this.pairs[2 * i + 1]);
     }
-    packed.sort();
-    const out: i32[] = [];
+    sortPrefix(packed, n);
+    // Merge in place: the output never has more ranges than the input.
+    const out = this.pairs;
+    let m = 0;
     let curLo = <i32>(packed[0] >> 32);
     let curHi = <i32>(packed[0] & 0xffffffff);
     for (let i = 1; i < n; i++) {
@@ -51,12 +74,12 @@ export class CharClass {
       if (lo <= curHi + 1) {
         if (hi > curHi) curHi = hi;
       } else {
-        out.push(curLo); out.push(curHi);
+        out[m++] = curLo; out[m++] = curHi;
         curLo = lo; curHi = hi;
       }
     }
-    out.push(curLo); out.push(curHi);
-    this.pairs = out;
+    out[m++] = curLo; out[m++] = curHi;
+    out.length = m;
   }
 
   /** Complements over [0, U+10FFFF]. Canonicalizes first. */

@@ -9,34 +9,94 @@ import {
 } from "./program";
 
 /**
- * Upper bound on program size. Per-position matching work is proportional
- * to it, and configs must not be able to blow up memory; RE2's default
- * memory budget gives a similar order of magnitude.
+ * Hard ceiling on program size, whatever the configuration says: matcher buffers are sized by
+ * the program, and per-position matching work is proportional to it.
  */
 export const MAX_PROGRAM_SIZE: i32 = 10000;
 
+/**
+ * Number of instructions `compile(root)` emits (the final Match included), without emitting
+ * them: a pattern over the limit is rejected before any program memory is spent on it. Saturates
+ * at i32.MAX_VALUE.
+ */
+export function programSize(root: Node): i32 {
+  const n = nodeSize(root) + 1;
+  return n > <i64>i32.MAX_VALUE ? i32.MAX_VALUE : <i32>n;
+}
+
+function nodeSize(node: Node): i64 {
+  switch (node.kind) {
+    case NodeKind.Empty: return 0;
+    case NodeKind.Concat: {
+      let n: i64 = 0;
+      for (let i = 0; i < node.children.length; i++) n += nodeSize(node.children[i]);
+      return n;
+    }
+    case NodeKind.Alternate: {
+      // Each branch but the last: split + jmp.
+      let n: i64 = 2 * <i64>(node.children.length - 1);
+      for (let i = 0; i < node.children.length; i++) n += nodeSize(node.children[i]);
+      return n;
+    }
+    case NodeKind.Repeat: {
+      const s = nodeSize(node.sub!);
+      const min = <i64>node.min;
+      if (node.max == -1) return min == 0 ? s + 2 : min * s + 1;
+      return min * s + (<i64>node.max - min) * (s + 1);
+    }
+    default: return 1; // one consuming instruction or assertion
+  }
+}
+
+// The compiler's working arrays are reused from one pattern to the next (their contents are
+// copied into the Program's StaticArrays), so compiling 10^5 route regexes leaves no garbage
+// proportional to their number.
+const scratchOp: i32[] = [];
+const scratchArg: i32[] = [];
+const scratchArg2: i32[] = [];
+const scratchClassStart: i32[] = [];
+const scratchClassCount: i32[] = [];
+const scratchClassRanges: i32[] = [];
+const scratchClassAscii: u32[] = [];
+const scratchJumps: i32[] = [];
+const scratchBits = new StaticArray<u32>(4);
+
 export class Compiler {
-  private op: i32[] = [];
-  private arg: i32[] = [];
-  private arg2: i32[] = [];
-  private classStart: i32[] = [];
-  private classCount: i32[] = [];
-  private classRanges: i32[] = [];
-  private classAscii: u32[] = [];
+  private op: i32[] = scratchOp;
+  private arg: i32[] = scratchArg;
+  private arg2: i32[] = scratchArg2;
+  private classStart: i32[] = scratchClassStart;
+  private classCount: i32[] = scratchClassCount;
+  private classRanges: i32[] = scratchClassRanges;
+  private classAscii: u32[] = scratchClassAscii;
   private assertsUsed: i32 = 0;
   /** Set when the program would exceed MAX_PROGRAM_SIZE; compilation stops early. */
   tooLarge: bool = false;
+
+  constructor() {
+    this.op.length = 0; this.arg.length = 0; this.arg2.length = 0;
+    this.classStart.length = 0; this.classCount.length = 0; this.classRanges.length = 0; this.classAscii.length = 0;
+    scratchJumps.length = 0;
+  }
 
   compile(root: Node): Program | null {
     this.emitNode(root);
     this.emit(Op.Match, 0, 0);
     if (this.tooLarge) return null;
 
-    const prog = new Program(
-      toStatic(this.op), toStatic(this.arg), toStatic(this.arg2),
-      toStatic(this.classStart), toStatic(this.classCount), toStatic(this.classRanges),
-      toStaticU32(this.classAscii),
-    );
+    const n = this.op.length;
+    const code = new StaticArray<i32>(n << 1);
+    for (let pc = 0; pc < n; pc++) {
+      code[pc << 1] = this.op[pc] | (this.arg[pc] << 3);
+      code[(pc << 1) + 1] = this.arg2[pc];
+    }
+    const classes = this.classStart.length;
+    const classIndex = new StaticArray<i32>(classes << 1);
+    for (let i = 0; i < classes; i++) {
+      classIndex[i << 1] = this.classStart[i];
+      classIndex[(i << 1) + 1] = this.classCount[i];
+    }
+    const prog = new Program(code, classIndex, toStatic(this.classRanges), toStaticU32(this.classAscii));
     prog.anchoredStart = startsWithBeginText(root);
     let mask = 0;
     if (prog.anchoredStart || (this.assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
@@ -44,7 +104,7 @@ export class Compiler {
     const usesWord = (this.assertsUsed & (EMPTY_WORD_BOUNDARY | EMPTY_NOT_WORD_BOUNDARY)) != 0;
     if (usesWord) mask |= PREV_WORD;
     prog.prevFlagsMask = mask;
-    prog.computeRuneClasses(usesWord);
+    prog.assertFlags = this.assertsUsed;
     if (!prog.anchoredStart) {
       // If every match starts with a known literal, the matchers can skip
       // ahead with a byte scan while no match attempt is in progress.
@@ -102,7 +162,9 @@ export class Compiler {
       }
       case NodeKind.Alternate: {
         // split L1, next; L1: a; jmp end; next: split L2, next2; ... last: z; end:
-        const jumps: i32[] = [];
+        // Pending jumps live on one shared stack (nested alternations push above ours).
+        const jumps = scratchJumps;
+        const base = jumps.length;
         const n = node.children.length;
         for (let i = 0; i < n - 1; i++) {
           const split = this.emit(Op.Split, this.pc + 1, 0);
@@ -111,7 +173,8 @@ export class Compiler {
           this.patch2(split, this.pc);
         }
         this.emitNode(node.children[n - 1]);
-        for (let i = 0; i < jumps.length; i++) this.patch1(jumps[i], this.pc);
+        for (let i = base; i < jumps.length; i++) this.patch1(jumps[i], this.pc);
+        jumps.length = base;
         break;
       }
       case NodeKind.Repeat: this.emitRepeat(node.sub!, node.min, node.max); break;
@@ -137,12 +200,15 @@ export class Compiler {
     }
     for (let i = 0; i < min && !this.tooLarge; i++) this.emitNode(sub);
     // Optional copies: split body, end; sub; split body, end; sub; ... end:
-    const splits: i32[] = [];
+    // Each optional copy's split exits to the end: patch them all once the end is known.
+    const splits = scratchJumps;
+    const base = splits.length;
     for (let i = min; i < max && !this.tooLarge; i++) {
       splits.push(this.emit(Op.Split, this.pc + 1, 0));
       this.emitNode(sub);
     }
-    for (let i = 0; i < splits.length; i++) this.patch2(splits[i], this.pc);
+    for (let i = base; i < splits.length; i++) this.patch2(splits[i], this.pc);
+    splits.length = base;
   }
 
   private emitClass(cls: CharClass): void {
@@ -153,7 +219,8 @@ export class Compiler {
     const index = this.classStart.length;
     this.classStart.push(this.classRanges.length >> 1);
     this.classCount.push(cls.rangeCount());
-    const bits = new StaticArray<u32>(4);
+    const bits = scratchBits;
+    bits.fill(0);
     for (let i = 0; i < cls.rangeCount(); i++) {
       const lo = cls.lo(i), hi = cls.hi(i);
       this.classRanges.push(lo);
@@ -170,9 +237,15 @@ export class Compiler {
 
 // ---- static analysis -------------------------------------------------------
 
-/** Top-level sequence with nested concatenations (from groups) inlined. */
+const flatScratch: Node[] = [];
+
+/**
+ * Top-level sequence with nested concatenations (from groups) inlined. The array is shared:
+ * valid until the next call.
+ */
 export function flattenConcat(node: Node): Node[] {
-  const out: Node[] = [];
+  const out = flatScratch;
+  out.length = 0;
   flattenInto(node, out);
   return out;
 }
@@ -213,8 +286,13 @@ export class LiteralInfo {
   exact: bool = false;
 }
 
+const literalScratch = new LiteralInfo();
+
+/** The literal prefix of `root` (the result is shared: valid until the next call). */
 export function analyzeLiteralPrefix(root: Node): LiteralInfo {
-  const info = new LiteralInfo();
+  const info = literalScratch;
+  info.runes.length = 0;
+  info.exact = false;
   const items = flattenConcat(root);
   let i = 0;
   // One or more leading \A / ^ (without (?m)).

@@ -12,8 +12,9 @@
 // (the pattern has too many DFA states for the budget), match() returns
 // DFA_GAVE_UP and the caller falls back to the Pike VM.
 
-import { Closure, findByte } from "./nfa";
+import { Closure, findByte, sharedKernelA } from "./nfa";
 import { Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { CacheBudget, currentBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
 export const DFA_NO_MATCH: i32 = 0;
@@ -38,6 +39,8 @@ const INITIAL_POOL_ENTRIES: i32 = 256;
 /** Give up on the DFA for one match when it flushes with less than this many bytes processed per state. */
 const MIN_BYTES_PER_STATE: i32 = 10;
 
+const NONE = new StaticArray<i32>(0);
+
 export class LazyDfa {
   /** Transition row width: one column per equivalence class, plus end-of-text. */
   private readonly stride: i32;
@@ -46,28 +49,31 @@ export class LazyDfa {
   readonly maxStates: i32;
   private capacity: i32 = 0;
   private numStates: i32 = 0;
-  private trans: StaticArray<i32> = new StaticArray<i32>(0);
-  private kernelOffset: StaticArray<i32> = new StaticArray<i32>(0);
-  private kernelLength: StaticArray<i32> = new StaticArray<i32>(0);
-  private prevFlags: StaticArray<i32> = new StaticArray<i32>(0);
-  private pool: StaticArray<i32> = new StaticArray<i32>(0);
+  // Allocated on the first match (a configured but unused regex costs nothing here).
+  private trans: StaticArray<i32> = NONE;
+  private kernelOffset: StaticArray<i32> = NONE;
+  private kernelLength: StaticArray<i32> = NONE;
+  private prevFlags: StaticArray<i32> = NONE;
+  private pool: StaticArray<i32> = NONE;
   private poolUsed: i32 = 0;
   /** Open-addressing hash of state ids by (kernel, flags); -1 = empty. */
-  private table: StaticArray<i32> = new StaticArray<i32>(0);
+  private table: StaticArray<i32> = NONE;
   private startState: i32 = -1;
   private readonly closure: Closure;
-  private readonly scratch: StaticArray<i32>;
   /** Incremented by each flush, so a caller can tell its state ids died. */
   private flushes: i32 = 0;
 
   /** Work done by the last match(): cached transitions + NFA work to build new ones. */
   steps: i64 = 0;
 
-  constructor(private readonly prog: Program) {
+  /** False once the budget refused the first allocation: the caller must use another engine. */
+  private funded: bool = true;
+
+  constructor(private readonly prog: Program, private readonly budget: CacheBudget = currentBudget()) {
+    prog.prepareRuneClasses();
     this.stride = prog.numRuneClasses + 1;
     this.endColumn = prog.numRuneClasses;
-    this.closure = new Closure(prog);
-    this.scratch = new StaticArray<i32>(prog.length);
+    this.closure = new Closure(prog); // also sizes the shared kernel buffer used as scratch
     const perState = this.stride * 4 + 12;
     const maxStates = STATE_BUDGET_BYTES / perState;
     // With very many equivalence classes (huge Unicode classes) the budget
@@ -75,7 +81,7 @@ export class LazyDfa {
     this.maxStates = maxStates >= 16 ? maxStates : 0;
   }
 
-  get usable(): bool { return this.maxStates > 0; }
+  get usable(): bool { return this.maxStates > 0 && this.funded; }
 
   /** Number of states currently cached (for tests). */
   get stateCount(): i32 { return this.numStates; }
@@ -94,7 +100,14 @@ export class LazyDfa {
     this.closure.steps = 0;
     let scanned = 0; // bytes skipped by the first-byte scan
     let transitions = 0;
-    if (this.capacity == 0) this.allocate(INITIAL_STATES, INITIAL_POOL_ENTRIES);
+    if (this.capacity == 0) {
+      if (!this.budget.take(this.bytesFor(INITIAL_STATES, INITIAL_POOL_ENTRIES))) {
+        this.funded = false;
+        this.steps = 0;
+        return DFA_GAVE_UP;
+      }
+      this.allocate(INITIAL_STATES, INITIAL_POOL_ENTRIES);
+    }
     let s = this.getStartState();
     // Local copy of the table; refreshed whenever the slow path may have grown it.
     let trans = this.trans;
@@ -156,7 +169,7 @@ export class LazyDfa {
 
   private getStartState(): i32 {
     if (this.startState < 0) {
-      this.startState = this.findOrAddState(this.scratch, 0, PREV_BEGIN & this.prog.prevFlagsMask);
+      this.startState = this.findOrAddState(sharedKernelA(), 0, PREV_BEGIN & this.prog.prevFlagsMask);
     }
     return this.startState;
   }
@@ -178,13 +191,14 @@ export class LazyDfa {
     } else if (atEnd) {
       t = T_DEAD;
     } else {
-      const n = this.closure.step(rep, this.scratch);
+      const scratch = sharedKernelA();
+      const n = this.closure.step(rep, scratch);
       if (n == 0 && prog.anchoredStart) {
         t = T_DEAD; // nothing in progress and no new attempts can start
       } else {
-        sortInts(this.scratch, n);
+        sortInts(scratch, n);
         const flushesBefore = this.flushes;
-        t = this.findOrAddState(this.scratch, n, prevFlagsAfter(rep) & prog.prevFlagsMask);
+        t = this.findOrAddState(scratch, n, prevFlagsAfter(rep) & prog.prevFlagsMask);
         if (this.flushes != flushesBefore) return t; // s no longer exists
       }
     }
@@ -213,7 +227,8 @@ export class LazyDfa {
       const wantStates = this.numStates == this.capacity ? this.capacity * 2 : this.capacity;
       let wantPool = this.pool.length;
       while (this.poolUsed + n > wantPool) wantPool *= 2;
-      if (wantStates <= this.maxStates && wantPool <= MAX_POOL_ENTRIES) {
+      if (wantStates <= this.maxStates && wantPool <= MAX_POOL_ENTRIES &&
+        this.budget.take(this.bytesFor(wantStates, wantPool) - this.bytesFor(this.capacity, this.pool.length))) {
         this.grow(wantStates, wantPool);
       } else {
         this.flush();
@@ -231,6 +246,11 @@ export class LazyDfa {
     for (let c = 0; c < this.stride; c++) unchecked(this.trans[row + c] = T_UNKNOWN);
     unchecked(this.table[slot] = id);
     return id;
+  }
+
+  /** Bytes of the cache arrays for `states` states and `poolEntries` kernel entries (see allocate()). */
+  private bytesFor(states: i32, poolEntries: i32): i32 {
+    return (states * this.stride + states * 3 + poolEntries + states * 2) * 4;
   }
 
   /** Forget every state (keeps the allocations). */

@@ -10,33 +10,95 @@
 // directory for supported syntax.
 //
 // Pipeline: parser.ts (pattern → AST) → compiler.ts (AST → NFA program) →
-// dfa.ts (lazy DFA, bounded cache) with pikevm.ts as the fallback. Neither
-// backtracks: every input character costs at most O(program size).
+// dfa.ts (lazy DFA, bounded cache) with bitvm.ts (bit-parallel) and pikevm.ts
+// as fallbacks. None backtracks: every input character costs at most
+// O(program size), and the program size is capped (see DEFAULT_MAX_PROGRAM_SIZE).
 
 import { Parser } from "./parser";
-import { Compiler, analyzeLiteralPrefix, MAX_PROGRAM_SIZE } from "./compiler";
+import { Compiler, analyzeLiteralPrefix, programSize, MAX_PROGRAM_SIZE } from "./compiler";
+import { releaseNodes } from "./ast";
 import { Program, runesToUtf8 } from "./program";
 import { PikeVM } from "./pikevm";
+import { reserveMatchBuffers } from "./nfa";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "./dfa";
+import { BitVm } from "./bitvm";
+import { CacheBudget, currentBudget, startBudget, MAX_CONFIG_INSTRUCTIONS } from "./budget";
 import { RegexError } from "./errors";
 
 export { RegexError } from "./errors";
+export { MAX_PROGRAM_SIZE } from "./compiler";
+export { MAX_CONFIG_INSTRUCTIONS, CACHE_BUDGET_BYTES } from "./budget";
 
-/** After this many DFA give-ups (cache thrashing), a regex uses only the Pike VM. */
-const MAX_DFA_GIVE_UPS: i32 = 8;
+/**
+ * Default limit on a compiled program's instructions (see README.md, "Program size"). Matching
+ * work per input character is bounded by the program size, so this bounds what one regex can
+ * cost per request; Envoy's RE2 matcher has a limit of the same kind (100 by default, counted in
+ * RE2's own instructions: about as many as ours for ASCII patterns, more for `.` and non-ASCII
+ * classes, which RE2 expands into UTF-8 byte ranges).
+ */
+export const DEFAULT_MAX_PROGRAM_SIZE: i32 = 100;
+/** The configuration key that sets the limit (named in the error message). */
+export const PROGRAM_SIZE_KEY = "regex_max_program_size";
+
+let programSizeLimit: i32 = DEFAULT_MAX_PROGRAM_SIZE;
+
+/**
+ * Sets the program-size limit for every later Regex.compile() (clamped to 1..MAX_PROGRAM_SIZE).
+ * The configuration sets it on every configure, before compiling its patterns.
+ */
+export function setMaxProgramSize(limit: i32): void {
+  programSizeLimit = limit < 1 ? 1 : limit > MAX_PROGRAM_SIZE ? MAX_PROGRAM_SIZE : limit;
+}
+
+/**
+ * Starts compiling the regexes of a new configuration: sets the program-size limit and gives
+ * them a fresh budget (total instructions, cache memory; see budget.ts). Regexes of the previous
+ * configuration keep theirs.
+ */
+export function beginRegexConfiguration(maxSize: i32 = DEFAULT_MAX_PROGRAM_SIZE): void {
+  setMaxProgramSize(maxSize);
+  startBudget();
+}
+
+/** The limit in force (see setMaxProgramSize). */
+export function maxProgramSize(): i32 { return programSizeLimit; }
+
+let sharedParser: Parser | null = null;
+
+/** The parser, reset to `pattern` (one for all compilations: configuring 10^5 regexes makes no parser garbage). */
+function parserFor(pattern: ArrayBuffer): Parser {
+  let parser = sharedParser;
+  if (parser === null) sharedParser = parser = new Parser(pattern);
+  else parser.reset(pattern);
+  return parser;
+}
+
+/** Instructions of the compiled program of `pattern` (0 if it does not parse), whatever the limit. */
+export function compiledSize(pattern: string): i32 {
+  const ast = parserFor(String.UTF8.encode(pattern)).parse();
+  const n = ast == null ? 0 : programSize(ast);
+  releaseNodes();
+  return n;
+}
+
+/** After this many DFA give-ups (cache thrashing), a regex uses only its fallback engine. */
+const MAX_DFA_GIVE_UPS: i32 = 3;
 
 let lastError: RegexError | null = null;
 let lastSteps: i64 = 0;
 
 export class Regex {
-  /** UTF-8 bytes every match starts with at offset 0 (anchored patterns only). */
-  private readonly prefixBytes: ArrayBuffer;
-  private readonly prefixText: string;
+  /** UTF-8 bytes every match starts with at offset 0 (anchored patterns only); null if none. */
+  private readonly prefixBytes: ArrayBuffer | null;
   /** The pattern is exactly ^literal$: matching is a length check + byte compare. */
   private readonly exact: bool;
-  private readonly pike: PikeVM;
-  private readonly dfa: LazyDfa;
+  // Engines are created on first use: a configured regex that never runs costs only its program.
+  private dfa: LazyDfa | null = null;
   private dfaGiveUps: i32 = 0;
+  private bitvm: BitVm | null = null;
+  private pike: PikeVM | null = null;
+  /** The cache budget of the configuration this regex was compiled for (see budget.ts). */
+  private readonly budget: CacheBudget;
 
   private constructor(
     public readonly pattern: string,
@@ -45,58 +107,99 @@ export class Regex {
     prefixRunes: i32[],
     exact: bool,
   ) {
-    const prefixBytes = runesToUtf8(prefixRunes);
-    this.prefixBytes = prefixBytes;
-    this.prefixText = String.UTF8.decode(prefixBytes);
+    this.prefixBytes = prefixRunes.length > 0 ? runesToUtf8(prefixRunes) : null;
     this.exact = exact;
-    // Matcher buffers are sized by the program once, here: matching allocates nothing
-    // (the DFA cache grows during warm-up only, within a fixed budget).
-    this.pike = new PikeVM(program);
-    this.dfa = new LazyDfa(program);
+    // Matching allocates nothing but caches, which grow during warm-up only, within the
+    // configuration's budget (budget.ts); the other buffers are shared by all regexes (nfa.ts).
+    this.budget = currentBudget();
+    reserveMatchBuffers(program.length);
   }
 
   /** Compiles an RE2-syntax pattern; null on error (see lastCompileError()). */
   static compile(pattern: string): Regex | null {
     lastError = null;
-    const parser = new Parser(String.UTF8.encode(pattern));
+    const parser = parserFor(String.UTF8.encode(pattern));
     const ast = parser.parse();
     if (ast == null) {
       lastError = parser.error;
+      releaseNodes();
       return null;
     }
-    const program = new Compiler().compile(ast);
-    if (program == null) {
-      lastError = new RegexError(
-        "regex too large: compiled program exceeds " + MAX_PROGRAM_SIZE.toString() + " instructions", 0);
+    // Checked before compiling, so a pattern far over the limit costs no program memory.
+    const size = programSize(ast);
+    if (size > programSizeLimit) {
+      lastError = new RegexError("regex too large: " + size.toString() + " compiled instructions, above the limit of " +
+        programSizeLimit.toString() + " (simplify the pattern or raise \"" + PROGRAM_SIZE_KEY + "\")", 0);
+      releaseNodes();
       return null;
     }
+    const budget = currentBudget();
+    if (size > MAX_CONFIG_INSTRUCTIONS - budget.instructions) {
+      lastError = new RegexError("regex too large for this configuration: its " + size.toString() +
+        " instructions would bring the configuration's regexes above " + MAX_CONFIG_INSTRUCTIONS.toString() +
+        " compiled instructions in total", 0);
+      releaseNodes();
+      return null;
+    }
+    budget.instructions += size;
+    const program = new Compiler().compile(ast)!;
     const literal = analyzeLiteralPrefix(ast);
+    releaseNodes();
     return new Regex(pattern, program, literal.runes, literal.exact);
   }
 
   /** RE2 PartialMatch: true if some substring of the UTF-8 bytes [ptr, ptr+len) matches (anchors respected). */
   matchBytes(ptr: usize, len: i32): bool {
     if (len < 0) len = 0;
-    const prefixLen = this.prefixBytes.byteLength;
-    if (this.exact || prefixLen > 0) {
+    const prefix = this.prefixBytes;
+    if (prefix !== null) {
       // Anchored literal prefix: a byte compare decides or rejects cheaply.
+      const prefixLen = prefix.byteLength;
       lastSteps = <i64>prefixLen;
-      if (len < prefixLen || memory.compare(ptr, changetype<usize>(this.prefixBytes), <usize>prefixLen) != 0) return false;
+      if (len < prefixLen || memory.compare(ptr, changetype<usize>(prefix), <usize>prefixLen) != 0) return false;
       if (this.exact) return len == prefixLen;
+    } else if (this.exact) {
+      lastSteps = 0;
+      return len == 0; // ^$
     }
-    if (this.dfaGiveUps < MAX_DFA_GIVE_UPS && this.dfa.usable) {
-      const r = this.dfa.match(ptr, len);
-      if (r != DFA_GAVE_UP) {
-        lastSteps = this.dfa.steps;
-        return r == DFA_MATCH;
+    let wasted: i64 = 0;
+    if (this.dfaGiveUps < MAX_DFA_GIVE_UPS) {
+      let dfa = this.dfa;
+      if (dfa === null) this.dfa = dfa = new LazyDfa(this.program, this.budget);
+      if (dfa.usable) {
+        const r = dfa.match(ptr, len);
+        if (r != DFA_GAVE_UP) {
+          lastSteps = dfa.steps;
+          return r == DFA_MATCH;
+        }
+        wasted = dfa.steps;
       }
       this.dfaGiveUps++;
-      const matched = this.pike.match(ptr, len);
-      lastSteps = this.dfa.steps + this.pike.steps;
-      return matched;
+      if (this.dfaGiveUps == MAX_DFA_GIVE_UPS) this.dfa = null; // its cache stays counted, unused
     }
-    const matched = this.pike.match(ptr, len);
-    lastSteps = this.pike.steps;
+    return this.matchWithoutDfa(ptr, len, wasted);
+  }
+
+  /**
+   * The DFA thrashed (or has no cache): the bit-parallel engine, whose cost per character does
+   * not depend on the number of live threads; the Pike VM when the program is too large for it
+   * or the budget refused its tables.
+   */
+  private matchWithoutDfa(ptr: usize, len: i32, wasted: i64): bool {
+    let bitvm = this.bitvm;
+    if (bitvm === null) this.bitvm = bitvm = new BitVm(this.program, this.budget);
+    if (bitvm.usable) {
+      const matched = bitvm.match(ptr, len);
+      wasted += bitvm.steps;
+      if (bitvm.usable) {
+        lastSteps = wasted;
+        return matched;
+      }
+    }
+    let pike = this.pike;
+    if (pike === null) this.pike = pike = new PikeVM(this.program);
+    const matched = pike.match(ptr, len);
+    lastSteps = wasted + pike.steps;
     return matched;
   }
 
@@ -111,7 +214,10 @@ export class Regex {
    * pattern starts with ^ or \A followed by case-sensitive literal characters).
    * E.g. `^/users/\d+$` → "/users/", `^/health$` → "/health", `/x` → "".
    */
-  literalPrefix(): string { return this.prefixText; }
+  literalPrefix(): string {
+    const prefix = this.prefixBytes;
+    return prefix === null ? "" : String.UTF8.decode(prefix);
+  }
 
   /** True when the pattern is exactly ^literal$ (then literalPrefix() is the only matching input). */
   isLiteral(): bool { return this.exact; }

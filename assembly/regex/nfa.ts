@@ -14,60 +14,47 @@
 
 import { Op, Program } from "./program";
 
-/** A set of small integers with O(1) insert, lookup and clear (Briggs & Torczon). */
-export class SparseSet {
-  private dense: StaticArray<i32>;
-  private sparse: StaticArray<i32>;
-  size: i32 = 0;
+// Matching buffers are shared by every compiled regex: one match runs at a time (the filter is
+// single-threaded and a match never starts another), so a buffer per regex would only multiply
+// memory by the number of routes. They are sized for the largest program compiled so far and
+// only ever grow at compile time (reserveMatchBuffers), never during a match.
+let visitedDense = new StaticArray<i32>(0);
+let visitedSparse = new StaticArray<i32>(0);
+let closureStack = new StaticArray<i32>(0);
+let closureConsumers = new StaticArray<i32>(0);
+let kernelA = new StaticArray<i32>(0);
+let kernelB = new StaticArray<i32>(0);
 
-  constructor(capacity: i32) {
-    this.dense = new StaticArray<i32>(capacity);
-    this.sparse = new StaticArray<i32>(capacity);
-  }
-
-  // @ts-ignore: decorator
-  @inline has(x: i32): bool {
-    const s = unchecked(this.sparse[x]);
-    return <u32>s < <u32>this.size && unchecked(this.dense[s]) == x;
-  }
-
-  // @ts-ignore: decorator
-  @inline add(x: i32): void {
-    unchecked(this.sparse[x] = this.size);
-    unchecked(this.dense[this.size] = x);
-    this.size++;
-  }
-
-  // @ts-ignore: decorator
-  @inline clear(): void { this.size = 0; }
+/** Makes the shared buffers big enough for a program of `n` instructions (compile time only). */
+export function reserveMatchBuffers(n: i32): void {
+  if (visitedDense.length >= n) return;
+  visitedDense = new StaticArray<i32>(n);
+  visitedSparse = new StaticArray<i32>(n);
+  closureStack = new StaticArray<i32>(n);
+  closureConsumers = new StaticArray<i32>(n);
+  kernelA = new StaticArray<i32>(n);
+  kernelB = new StaticArray<i32>(n);
 }
 
-/** Closure computation with preallocated buffers (no allocation per call). */
+/** Two kernel-sized buffers for the caller of a Closure (a Pike VM's current and next kernels). */
+export function sharedKernelA(): StaticArray<i32> { return kernelA; }
+export function sharedKernelB(): StaticArray<i32> { return kernelB; }
+
+/**
+ * Closure computation over the shared buffers (no allocation per call). The visited set is a
+ * sparse set (Briggs & Torczon): O(1) insert, lookup and clear.
+ */
 export class Closure {
-  private visited: SparseSet;
-  private stack: StaticArray<i32>;
-  /** Consuming instructions reached by the last run(), in visit order. */
-  readonly consumers: StaticArray<i32>;
   numConsumers: i32 = 0;
   /** Work counter (instructions visited), for lastMatchSteps(). */
   steps: i64 = 0;
 
   constructor(private readonly prog: Program) {
-    const n = prog.length;
-    this.visited = new SparseSet(n);
-    this.stack = new StaticArray<i32>(n);
-    this.consumers = new StaticArray<i32>(n);
+    reserveMatchBuffers(prog.length);
   }
 
-  // @ts-ignore: decorator
-  @inline private push(pc: i32, sp: i32): i32 {
-    if (!this.visited.has(pc)) {
-      this.visited.add(pc);
-      unchecked(this.stack[sp] = pc);
-      return sp + 1;
-    }
-    return sp;
-  }
+  /** Consuming instructions reached by the last run(), in visit order (valid until the next run()). */
+  get consumers(): StaticArray<i32> { return closureConsumers; }
 
   /**
    * Follows empty transitions from kernel[offset .. offset+count) (plus pc 0
@@ -77,31 +64,60 @@ export class Closure {
    */
   run(kernel: StaticArray<i32>, offset: i32, count: i32, addStart: bool, flags: i32): bool {
     const prog = this.prog;
-    this.visited.clear();
+    const dense = visitedDense;
+    const sparse = visitedSparse;
+    const stack = closureStack;
+    const consumers = closureConsumers;
+    let size = 0; // visited-set size
     let numConsumers = 0;
     let sp = 0;
     // Every pc is pushed at most once (it is marked visited when pushed), so
     // the stack never holds more than prog.length entries.
-    for (let i = 0; i < count; i++) sp = this.push(unchecked(kernel[offset + i]), sp);
-    if (addStart) sp = this.push(0, sp);
+    const total = addStart ? count + 1 : count;
+    for (let i = 0; i < total; i++) {
+      const pc = i < count ? unchecked(kernel[offset + i]) : 0; // the start pc last
+      const at = unchecked(sparse[pc]);
+      if (<u32>at < <u32>size && unchecked(dense[at]) == pc) continue;
+      unchecked(sparse[pc] = size);
+      unchecked(dense[size++] = pc);
+      unchecked(stack[sp++] = pc);
+    }
     let steps: i64 = 0;
     while (sp > 0) {
-      const pc = unchecked(this.stack[--sp]);
+      const pc = unchecked(stack[--sp]);
       steps++;
-      const op = unchecked(prog.op[pc]);
+      const op = prog.opAt(pc);
+      let next1 = -1, next2 = -1;
       if (op == Op.Split) {
-        sp = this.push(unchecked(prog.arg2[pc]), sp);
-        sp = this.push(unchecked(prog.arg[pc]), sp);
+        next1 = prog.argAt(pc);
+        next2 = prog.arg2At(pc);
       } else if (op == Op.Jmp) {
-        sp = this.push(unchecked(prog.arg[pc]), sp);
+        next1 = prog.argAt(pc);
       } else if (op == Op.Assert) {
-        if ((unchecked(prog.arg[pc]) & ~flags) == 0) sp = this.push(pc + 1, sp);
+        if ((prog.argAt(pc) & ~flags) == 0) next1 = pc + 1;
       } else if (op == Op.Match) {
         this.steps += steps;
         this.numConsumers = numConsumers;
         return true;
       } else {
-        unchecked(this.consumers[numConsumers++] = pc);
+        unchecked(consumers[numConsumers++] = pc);
+      }
+      // Push next2 first so next1 (the preferred branch) is explored first.
+      if (next2 >= 0) {
+        const at = unchecked(sparse[next2]);
+        if (!(<u32>at < <u32>size && unchecked(dense[at]) == next2)) {
+          unchecked(sparse[next2] = size);
+          unchecked(dense[size++] = next2);
+          unchecked(stack[sp++] = next2);
+        }
+      }
+      if (next1 >= 0) {
+        const at = unchecked(sparse[next1]);
+        if (!(<u32>at < <u32>size && unchecked(dense[at]) == next1)) {
+          unchecked(sparse[next1] = size);
+          unchecked(dense[size++] = next1);
+          unchecked(stack[sp++] = next1);
+        }
       }
     }
     this.steps += steps;
@@ -116,10 +132,11 @@ export class Closure {
    */
   step(c: i32, out: StaticArray<i32>): i32 {
     const prog = this.prog;
+    const consumers = closureConsumers;
     let n = 0;
     const numConsumers = this.numConsumers;
     for (let i = 0; i < numConsumers; i++) {
-      const pc = unchecked(this.consumers[i]);
+      const pc = unchecked(consumers[i]);
       if (prog.consumes(pc, c)) unchecked(out[n++] = pc + 1);
     }
     this.steps += <i64>numConsumers;

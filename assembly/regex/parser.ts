@@ -4,7 +4,7 @@
 // cannot exhaust the wasm stack. Unsupported Perl/PCRE syntax is rejected
 // with a byte position rather than silently reinterpreted.
 
-import { Node, NodeKind } from "./ast";
+import { Node, NodeKind, newChildList, newNode } from "./ast";
 import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, isPerlClassLetter, posixClassIndex } from "./charclass";
 import { RegexError } from "./errors";
 import {
@@ -43,8 +43,8 @@ const ESCAPE = "invalid escape sequence";
 const RANGE = "invalid character class range";
 
 export class Parser {
-  private readonly p: usize;
-  private readonly n: i32;
+  private p: usize = 0;
+  private n: i32 = 0;
   private pos: i32 = 0;
   private flags: i32 = 0;
   private depth: i32 = 0;
@@ -52,11 +52,29 @@ export class Parser {
   private escapeFlags: i32 = 0;
   private groupWasFlagsOnly: bool = false;
   error: RegexError | null = null;
+  private pattern: ArrayBuffer;
 
   /** `pattern` holds the pattern's UTF-8 bytes; it must stay alive while parsing. */
-  constructor(private readonly pattern: ArrayBuffer) {
+  constructor(pattern: ArrayBuffer) {
+    this.pattern = pattern;
+    this.reset(pattern);
+  }
+
+  /** Starts over on another pattern: one parser serves every compilation. */
+  reset(pattern: ArrayBuffer): void {
+    this.pattern = pattern;
     this.p = changetype<usize>(pattern);
     this.n = pattern.byteLength;
+    this.pos = 0;
+    this.flags = 0;
+    this.depth = 0;
+    this.escapeLetter = 0;
+    this.escapeFlags = 0;
+    this.groupWasFlagsOnly = false;
+    this.error = null;
+    this.braceMin = 0;
+    this.braceMax = 0;
+    this.decimalEnd = 0;
     let last = -1;
     for (let i = this.n - 2; i >= 0; i--) {
       if (this.byteAt(i) == 0x3a && this.byteAt(i + 1) == 0x5d) { last = i; break; }
@@ -117,20 +135,20 @@ export class Parser {
   }
 
   private literal(rune: i32, pos: i32): Node {
-    const node = new Node(NodeKind.Literal, pos);
+    const node = newNode(NodeKind.Literal, pos);
     node.rune = rune;
     node.fold = (this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune);
     return node;
   }
 
   private classNode(cls: CharClass, pos: i32): Node {
-    const node = new Node(NodeKind.Class, pos);
+    const node = newNode(NodeKind.Class, pos);
     node.cls = cls;
     return node;
   }
 
   private assertNode(flags: i32, pos: i32): Node {
-    const node = new Node(NodeKind.Assert, pos);
+    const node = newNode(NodeKind.Assert, pos);
     node.flags = flags;
     return node;
   }
@@ -140,7 +158,7 @@ export class Parser {
   /** alternation := concat ('|' concat)* */
   private parseAlternation(): Node | null {
     const start = this.pos;
-    const branches: Node[] = [];
+    const branches = newChildList();
     while (true) {
       const branch = this.parseConcat();
       if (branch == null) return null;
@@ -149,7 +167,7 @@ export class Parser {
       this.pos++;
     }
     if (branches.length == 1) return branches[0];
-    const node = new Node(NodeKind.Alternate, start);
+    const node = newNode(NodeKind.Alternate, start);
     node.children = branches;
     for (let i = 0; i < branches.length; i++) node.repeatProduct = max(node.repeatProduct, branches[i].repeatProduct);
     return node;
@@ -158,7 +176,7 @@ export class Parser {
   /** concat := (atom quantifier?)* — stops at '|', ')' or the end. */
   private parseConcat(): Node | null {
     const start = this.pos;
-    const items: Node[] = [];
+    const items = newChildList();
     // Was the previous token a repetition operator? RE2 rejects stacked ones (a**).
     let lastWasRepeat = false;
     while (this.pos < this.n) {
@@ -203,7 +221,7 @@ export class Parser {
         }
         case 0x2e: { // .
           this.pos++;
-          items.push(new Node((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
+          items.push(newNode((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
           break;
         }
         case 0x5e: { // ^
@@ -247,9 +265,9 @@ export class Parser {
       }
       lastWasRepeat = isRepeat;
     }
-    if (items.length == 0) return new Node(NodeKind.Empty, start);
+    if (items.length == 0) return newNode(NodeKind.Empty, start);
     if (items.length == 1) return items[0];
-    const node = new Node(NodeKind.Concat, start);
+    const node = newNode(NodeKind.Concat, start);
     node.children = items;
     for (let i = 0; i < items.length; i++) node.repeatProduct = max(node.repeatProduct, items[i].repeatProduct);
     return node;
@@ -281,7 +299,7 @@ export class Parser {
       this.badRepeat("nested repetition counts multiply to more than 1000", opPos);
       return false;
     }
-    const node = new Node(NodeKind.Repeat, sub.pos);
+    const node = newNode(NodeKind.Repeat, sub.pos);
     node.sub = sub;
     node.min = min;
     node.max = max;

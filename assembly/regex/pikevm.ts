@@ -3,19 +3,15 @@
 // O(input length × program size), no backtracking. Used directly when the
 // lazy DFA is unavailable or thrashing, and as the reference for tests.
 
-import { Closure, findByte } from "./nfa";
+import { Closure, findByte, sharedKernelA, sharedKernelB } from "./nfa";
 import { Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
 export class PikeVM {
   private closure: Closure;
-  private kernel: StaticArray<i32>;
-  private nextKernel: StaticArray<i32>;
 
   constructor(private readonly prog: Program) {
-    this.closure = new Closure(prog);
-    this.kernel = new StaticArray<i32>(prog.length);
-    this.nextKernel = new StaticArray<i32>(prog.length);
+    this.closure = new Closure(prog); // also sizes the shared kernel buffers
   }
 
   /** Work done by the last match() (instructions visited + bytes scanned). */
@@ -30,8 +26,8 @@ export class PikeVM {
     const firstByte = prog.firstByte;
     closure.steps = 0;
     let scanned: i64 = 0;
-    let kernel = this.kernel;
-    let next = this.nextKernel;
+    let kernel = sharedKernelA();
+    let next = sharedKernelB();
     let kernelLen = 0;
     let prev = PREV_BEGIN;
     let i = 0;
@@ -71,8 +67,6 @@ export class PikeVM {
       prev = prevFlagsAfter(c);
       i += width;
     }
-    this.kernel = kernel;
-    this.nextKernel = next;
     this.steps = closure.steps + scanned;
     return result;
   }

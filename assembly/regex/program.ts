@@ -55,28 +55,42 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
   return (c == 0x0a ? PREV_NEWLINE : 0) | (isWordChar(c) ? PREV_WORD : 0);
 }
 
+const NO_BOUNDS = new StaticArray<i32>(0);
+const NO_ASCII_TABLE = new StaticArray<u8>(0);
+/** Working array of computeRuneClasses(), reused from one program to the next. */
+const scratchBounds: i32[] = [];
+
 export class Program {
   constructor(
-    /** Opcode per instruction. */
-    public readonly op: StaticArray<i32>,
-    /** First operand per instruction (see Op). */
-    public readonly arg: StaticArray<i32>,
-    /** Second operand (Split only). */
-    public readonly arg2: StaticArray<i32>,
-    /** Per class: offset of its first range in classRanges (in pairs). */
-    public readonly classStart: StaticArray<i32>,
-    /** Per class: number of ranges. */
-    public readonly classCount: StaticArray<i32>,
+    /**
+     * Two words per instruction: `op | arg << 3`, then `arg2` (Split only). One array rather
+     * than three: a configuration may hold 10^5 programs.
+     */
+    public readonly code: StaticArray<i32>,
+    /** Per class: offset of its first range in classRanges (in pairs), then its number of ranges. */
+    public readonly classIndex: StaticArray<i32>,
     /** Flat lo, hi pairs of all classes, each class sorted. */
     public readonly classRanges: StaticArray<i32>,
     /** Per class: 128-bit ASCII membership bitmap (4 words) for the fast path. */
     public readonly classAscii: StaticArray<u32>,
   ) {}
 
-  get length(): i32 { return this.op.length; }
+  get length(): i32 { return this.code.length >> 1; }
+
+  /** Opcode of instruction `pc` (see Op). */
+  // @ts-ignore: decorator
+  @inline opAt(pc: i32): i32 { return unchecked(this.code[pc << 1]) & 7; }
+  /** First operand of instruction `pc`. */
+  // @ts-ignore: decorator
+  @inline argAt(pc: i32): i32 { return unchecked(this.code[pc << 1]) >> 3; }
+  /** Second operand of instruction `pc` (Split only). */
+  // @ts-ignore: decorator
+  @inline arg2At(pc: i32): i32 { return unchecked(this.code[(pc << 1) + 1]); }
 
   /** Every match must start at offset 0 (pattern begins with ^ or \A on every path). */
   anchoredStart: bool = false;
+  /** Union of the EMPTY_* conditions of the program's Assert instructions. */
+  assertFlags: i32 = 0;
   /** Which previous-flags influence matching (others are masked out of DFA states). */
   prevFlagsMask: i32 = 0;
   /** First byte every match starts with (unanchored patterns starting with a literal), or -1. */
@@ -88,13 +102,29 @@ export class Program {
   // transition per class instead of per code point.
 
   /** Sorted starts of classes 1..n-1 (class 0 starts at 0). */
-  runeClassBounds: StaticArray<i32> = new StaticArray<i32>(0);
-  /** Equivalence class of each ASCII code point. */
-  asciiRuneClass: StaticArray<u16> = new StaticArray<u16>(128);
+  runeClassBounds: StaticArray<i32> = NO_BOUNDS;
+  /**
+   * Equivalence class of each ASCII code point. A u8 is enough: the class of c is the number of
+   * class starts <= c, and the starts are distinct code points >= 1.
+   */
+  asciiRuneClass: StaticArray<u8> = NO_ASCII_TABLE;
   /** Number of equivalence classes. */
   numRuneClasses: i32 = 1;
 
-  /** Equivalence class of code point `c`. */
+  /**
+   * Builds the equivalence classes and asciiRuneClass. Called by the engines that use them when
+   * they are created (on a regex's first match), so a configured regex that never runs does not
+   * carry the tables.
+   */
+  prepareRuneClasses(): void {
+    if (this.asciiRuneClass.length > 0) return;
+    this.computeRuneClasses((this.assertFlags & (EMPTY_WORD_BOUNDARY | EMPTY_NOT_WORD_BOUNDARY)) != 0);
+    const table = new StaticArray<u8>(128);
+    for (let c = 0; c < 128; c++) table[c] = <u8>this.runeClassSearch(c);
+    this.asciiRuneClass = table;
+  }
+
+  /** Equivalence class of code point `c` (after prepareRuneClasses()). */
   // @ts-ignore: decorator
   @inline runeClass(c: i32): i32 {
     if (c < 128) return <i32>unchecked(this.asciiRuneClass[c]);
@@ -118,9 +148,9 @@ export class Program {
   /** Does consuming instruction `pc` accept code point `c`? (false for non-consuming ones) */
   // @ts-ignore: decorator
   @inline consumes(pc: i32, c: i32): bool {
-    const op = unchecked(this.op[pc]);
-    if (op == Op.Char) return unchecked(this.arg[pc]) == c;
-    if (op == Op.Class) return this.classContains(unchecked(this.arg[pc]), c);
+    const op = this.opAt(pc);
+    if (op == Op.Char) return this.argAt(pc) == c;
+    if (op == Op.Class) return this.classContains(this.argAt(pc), c);
     if (op == Op.Any) return true;
     if (op == Op.AnyNotNL) return c != 0x0a;
     return false;
@@ -132,8 +162,8 @@ export class Program {
       return ((word >>> (<u32>c & 31)) & 1) != 0;
     }
     // Binary search over the class's ranges.
-    let lo = unchecked(this.classStart[cls]);
-    let hi = lo + unchecked(this.classCount[cls]);
+    let lo = unchecked(this.classIndex[cls << 1]);
+    let hi = lo + unchecked(this.classIndex[(cls << 1) + 1]);
     const r = this.classRanges;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -144,38 +174,41 @@ export class Program {
     return false;
   }
 
-  /** Builds the equivalence classes. Called once by the compiler. */
-  computeRuneClasses(usesWordBoundary: bool): void {
-    const bounds: i32[] = [0x0a, 0x0b]; // '\n' is special for '.', (?m) and END_LINE
+  /** Builds the equivalence classes (see prepareRuneClasses). */
+  private computeRuneClasses(usesWordBoundary: bool): void {
+    const bounds = scratchBounds;
+    bounds.length = 0;
+    bounds.push(0x0a); bounds.push(0x0b); // '\n' is special for '.', (?m) and END_LINE
     if (usesWordBoundary) {
       bounds.push(0x30); bounds.push(0x3a); bounds.push(0x41); bounds.push(0x5b);
       bounds.push(0x5f); bounds.push(0x60); bounds.push(0x61); bounds.push(0x7b);
     }
-    for (let pc = 0; pc < this.op.length; pc++) {
-      const op = this.op[pc];
+    for (let pc = 0; pc < this.length; pc++) {
+      const op = this.opAt(pc);
       if (op == Op.Char) {
-        bounds.push(this.arg[pc]); bounds.push(this.arg[pc] + 1);
+        bounds.push(this.argAt(pc)); bounds.push(this.argAt(pc) + 1);
       } else if (op == Op.Class) {
-        const cls = this.arg[pc];
-        const start = this.classStart[cls];
-        for (let i = 0; i < this.classCount[cls]; i++) {
+        const cls = this.argAt(pc);
+        const start = this.classIndex[cls << 1];
+        const count = this.classIndex[(cls << 1) + 1];
+        for (let i = 0; i < count; i++) {
           bounds.push(this.classRanges[(start + i) << 1]);
           bounds.push(this.classRanges[((start + i) << 1) + 1] + 1);
         }
       }
     }
     bounds.sort();
-    const uniq: i32[] = [];
+    // Deduplicate in place.
+    let n = 0;
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds[i];
       if (b <= 0 || b > 0x10ffff) continue;
-      if (uniq.length == 0 || uniq[uniq.length - 1] != b) uniq.push(b);
+      if (n == 0 || bounds[n - 1] != b) bounds[n++] = b;
     }
-    const arr = new StaticArray<i32>(uniq.length);
-    for (let i = 0; i < uniq.length; i++) arr[i] = uniq[i];
+    const arr = new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) arr[i] = bounds[i];
     this.runeClassBounds = arr;
-    this.numRuneClasses = uniq.length + 1;
-    for (let c = 0; c < 128; c++) this.asciiRuneClass[c] = <u16>this.runeClassSearch(c);
+    this.numRuneClasses = n + 1;
   }
 }
 

@@ -25,8 +25,9 @@ const SCALE = Math.max(1, Number(process.env.REGEX_DIFF_SCALE ?? 1) || 1);
 const ENGINE_DEFAULT = 0;
 const ENGINE_PIKE = 1;
 const ENGINE_DFA = 2;
-const ENGINES = [ENGINE_DEFAULT, ENGINE_PIKE, ENGINE_DFA] as const;
-const ENGINE_NAMES = ['matchBytes', 'pikevm', 'dfa'];
+const ENGINE_BITVM = 3;
+const ENGINES = [ENGINE_DEFAULT, ENGINE_PIKE, ENGINE_DFA, ENGINE_BITVM] as const;
+const ENGINE_NAMES = ['matchBytes', 'pikevm', 'dfa', 'bitvm'];
 
 interface HarnessExports {
   memory: WebAssembly.Memory;
@@ -39,6 +40,7 @@ interface HarnessExports {
   steps(): bigint;
   literalPrefix(handle: number): number;
   release(handle: number): void;
+  setProgramSizeLimit(limit: number): void;
 }
 
 /** Thin typed wrapper around the harness instance. */
@@ -58,6 +60,8 @@ class Engine {
     };
     ex = new WebAssembly.Instance(module, imports).exports as unknown as HarnessExports;
     this.ex = ex;
+    // The engines are compared on every pattern they can compile, whatever the configured cap.
+    ex.setProgramSizeLimit(10000);
   }
 
   private put(bytes: Uint8Array): number {
@@ -265,7 +269,7 @@ describe('regex engine vs JavaScript RegExp', () => {
   });
 
   after(() => {
-    console.log(`# regex-diff: ${cases} pattern×input comparisons (×3 engines), ${positives} of them matches`);
+    console.log(`# regex-diff: ${cases} pattern×input comparisons (×4 engines), ${positives} of them matches`);
   });
 
   /** Asserts every engine agrees with `expected` on `input`. */
@@ -399,6 +403,8 @@ describe('regex engine vs JavaScript RegExp', () => {
           assert.equal(engine.test(handle, bytes, ENGINE_DEFAULT), expected, `/${pattern}/ on ${JSON.stringify(input)}`);
           const dfa = engine.test(handle, bytes, ENGINE_DFA);
           if (dfa !== 2) assert.equal(dfa, expected, `dfa /${pattern}/ on ${JSON.stringify(input)}`);
+          const bitvm = engine.test(handle, bytes, ENGINE_BITVM);
+          if (bitvm !== 2) assert.equal(bitvm, expected, `bitvm /${pattern}/ on ${JSON.stringify(input)}`);
         }
         engine.release(handle);
       }),

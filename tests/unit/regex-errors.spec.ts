@@ -1,6 +1,6 @@
 // RE2-syntax regex engine (assembly/regex): compile errors, with the byte
 // position in the pattern and a message naming the problem.
-import { Regex, lastCompileError } from "../../assembly/regex/index";
+import { Regex, lastCompileError, setMaxProgramSize, MAX_PROGRAM_SIZE, DEFAULT_MAX_PROGRAM_SIZE } from "../../assembly/regex/index";
 
 /** Asserts `pattern` fails to compile at byte `position` with a message containing `fragment`. */
 function expectError(pattern: string, position: i32, fragment: string): void {
@@ -100,6 +100,8 @@ describe("regex compile errors", () => {
   });
 
   it("size and nesting limits", () => {
+    // The engine's hard ceiling (the configured cap is tested in regex-bounds.spec.ts).
+    setMaxProgramSize(MAX_PROGRAM_SIZE);
     // 11 × 1000 instructions: over the 10 000-instruction program limit.
     let big = "";
     for (let i = 0; i < 11; i++) big += "[a-z]{1000}";
@@ -118,6 +120,7 @@ describe("regex compile errors", () => {
     expect<bool>(deep!.matchString("xaaa")).toBe(true, "100 nested groups match");
     expect<bool>(Regex.compile("[a-z]{1000}") != null).toBe(true, "{1000}");
     expect<bool>(Regex.compile("((a{10}){10}){10}") != null).toBe(true, "product 1000");
+    setMaxProgramSize(DEFAULT_MAX_PROGRAM_SIZE);
   });
 
   it("valid corner cases are not errors", () => {

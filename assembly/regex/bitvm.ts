@@ -1,0 +1,427 @@
+// Bit-parallel NFA simulation: the fallback when the lazy DFA thrashes.
+//
+// The lazy DFA is fast only while its states fit its cache. Patterns such as `[ab]*a[ab]{90}$`
+// have exponentially many DFA states and keep dozens of NFA threads alive at once, so both the
+// DFA (a new state per byte) and the Pike VM (a closure over every thread per byte) cost
+// O(program size) bookkeeping per input byte. Here the set of live threads is a bitset and one
+// input character costs a fixed number of word operations.
+//
+// The live set between two characters is A = the consuming instructions that accepted the
+// previous character (one bit per consuming instruction, numbered in program order). The next
+// position's closure is C = ⋃ follow(p) for p ∈ A (plus the start closure for an unanchored
+// search), where follow(p) is the set of consuming instructions — and the Match bit — reachable
+// by empty transitions from pc(p) + 1 in that position's empty-width context. Then
+// A' = C ∩ accept[class of the next character]. The union is read from tables of 8-bit (or, for
+// large programs, 4-bit) chunks: follow(A) = ⋃_j T[j][chunk j of A], so a character costs at most
+// ⌈m/8⌉ lookups of ⌈(m+1)/64⌉ words for m consuming instructions, whatever the number of live
+// threads (and only one per non-zero chunk).
+//
+// Tables are built on first use, per empty-width context (one for patterns whose only
+// assertions are ^ and $), and counted against the configuration's cache budget. Position 0 and
+// the end of the input (where ^ and $ hold) use the ordinary closure instead of a table.
+
+import { Closure, findByte, sharedKernelA } from "./nfa";
+import { Op, Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { CacheBudget } from "./budget";
+import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
+
+/** Largest set (consuming instructions + the Match bit) the engine handles: 4 words. */
+export const MAX_BITVM_BITS: i32 = 256;
+const MAX_WORDS: i32 = MAX_BITVM_BITS / 64;
+/** Largest table of one context with 8-bit chunks (49 KiB for a 100-instruction program). */
+const MAX_TABLE_BYTES: i32 = 64 * 1024;
+/** Number of distinct empty-width contexts (EMPTY_* flag combinations). */
+const CONTEXTS: i32 = 64;
+
+export class BitVm {
+  /** Consuming instructions. */
+  private readonly m: i32;
+  /** 64-bit words per set: bits 0..m-1 = consuming instructions, bit m = Match. */
+  private readonly words: i32;
+  private readonly chunks: i32;
+  /** Bits per table chunk: 8 while a context's table fits MAX_TABLE_BYTES (half the lookups), else 4. */
+  private readonly chunkBits: i32;
+  // Allocated on first use (prepare()): a configured regex that never thrashes costs nothing here.
+  /** pc of consuming instruction k. */
+  private pcs: StaticArray<i32> = NO_INTS;
+  /** Consuming-instruction number of each pc (-1 for others). */
+  private indexes: StaticArray<i32> = NO_INTS;
+  /** Per equivalence class of code points: the consuming instructions that accept it. */
+  private accept: StaticArray<u64> = NO_WORDS;
+  /** Per context (EMPTY_* flags): offset of its table in `tables`, or -1 if not built yet. */
+  private contextTable: StaticArray<i32> = NO_INTS;
+  /** Context tables: chunks × 16 rows, then the start row; `words` u64 each. */
+  private tables: StaticArray<u64> = NO_WORDS;
+  private tablesUsed: i32 = 0;
+  private readonly closure: Closure;
+  /** The engine can run this program (its sets fit MAX_BITVM_BITS). */
+  readonly fits: bool;
+  /** False once the budget refused this engine's memory: the caller must use another engine. */
+  private funded: bool = true;
+  /** Work done by the last match(): table lookups + closure work + bytes scanned. */
+  steps: i64 = 0;
+
+  constructor(private readonly prog: Program, private readonly budget: CacheBudget) {
+    this.closure = new Closure(prog);
+    prog.prepareRuneClasses();
+    let m = 0;
+    for (let pc = 0; pc < prog.length; pc++) if (isConsuming(prog.opAt(pc))) m++;
+    this.m = m;
+    this.fits = m + 1 <= MAX_BITVM_BITS;
+    // At least two words: the common case (up to 127 consuming instructions) has a loop of its own.
+    const words = max(2, (m + 1 + 63) >> 6);
+    this.words = words;
+    const wide = ((m + 7) >> 3) * 256 * words * 8 <= MAX_TABLE_BYTES;
+    this.chunkBits = wide ? 8 : 4;
+    this.chunks = wide ? (m + 7) >> 3 : (m + 3) >> 2;
+  }
+
+  /** True if match() can run (fits, and its memory was granted). */
+  get usable(): bool { return this.fits && this.funded; }
+
+  /** Allocates the per-program arrays on first use; false if the budget refuses them. */
+  private prepare(): bool {
+    if (this.contextTable.length > 0) return true;
+    const prog = this.prog;
+    const words = this.words;
+    const classes = prog.numRuneClasses;
+    const bytes = (this.m + prog.length + CONTEXTS) * 4 + classes * words * 8;
+    if (!this.budget.take(bytes)) { this.funded = false; return false; }
+    const pcs = new StaticArray<i32>(this.m);
+    const indexes = new StaticArray<i32>(prog.length);
+    let k = 0;
+    for (let pc = 0; pc < prog.length; pc++) {
+      if (isConsuming(prog.opAt(pc))) { pcs[k] = pc; indexes[pc] = k++; } else indexes[pc] = -1;
+    }
+    const accept = new StaticArray<u64>(classes * words);
+    for (let cls = 0; cls < classes; cls++) {
+      const rep = prog.runeClassRep(cls);
+      for (let i = 0; i < this.m; i++) {
+        if (prog.consumes(pcs[i], rep)) accept[cls * words + (i >> 6)] |= <u64>1 << <u64>(i & 63);
+      }
+    }
+    const contexts = new StaticArray<i32>(CONTEXTS);
+    contexts.fill(-1);
+    this.pcs = pcs;
+    this.indexes = indexes;
+    this.accept = accept;
+    this.contextTable = contexts;
+    return true;
+  }
+
+  /** Offset of the table for empty-width context `flags`, building it if needed; -1 if refused. */
+  private tableFor(flags: i32): i32 {
+    const at = unchecked(this.contextTable[flags]);
+    if (at >= 0) return at;
+    const words = this.words;
+    const rowWords = words;
+    const bits = this.chunkBits;
+    const perChunk = 1 << bits;
+    const rows = this.chunks * perChunk + 1;
+    const size = rows * rowWords;
+    if (!this.budget.take(size * 8)) { this.funded = false; return -1; }
+    // Grow the shared table array (keeps earlier contexts' tables).
+    if (this.tablesUsed + size > this.tables.length) {
+      const grown = new StaticArray<u64>(this.tablesUsed + size);
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.tables), <usize>this.tablesUsed << 3);
+      this.tables = grown;
+    }
+    const base = this.tablesUsed;
+    this.tablesUsed += size;
+    const t = this.tables;
+    // The row of a single bit b of chunk j is follow(consuming instruction 4j + b); every other
+    // row is the union of its lowest bit's row and the row without that bit.
+    const follow = followScratch;
+    for (let j = 0; j < this.chunks; j++) {
+      for (let v = 1; v < perChunk; v++) {
+        const row = base + (j * perChunk + v) * rowWords;
+        const low = ctz(v);
+        const rest = v & (v - 1);
+        if (rest == 0) {
+          const k = j * bits + low;
+          if (k < this.m) {
+            this.closureBits(unchecked(this.pcs[k]) + 1, false, flags, follow);
+            for (let w = 0; w < words; w++) unchecked(t[row + w] = unchecked(follow[w]));
+          }
+        } else {
+          const a = base + (j * perChunk + (1 << low)) * rowWords;
+          const b = base + (j * perChunk + rest) * rowWords;
+          for (let w = 0; w < words; w++) unchecked(t[row + w] = unchecked(t[a + w]) | unchecked(t[b + w]));
+        }
+      }
+    }
+    // Start row: the closure of pc 0 (new attempts of an unanchored search).
+    this.closureBits(0, true, flags, follow);
+    const startRow = base + this.chunks * perChunk * rowWords;
+    for (let w = 0; w < words; w++) unchecked(t[startRow + w] = unchecked(follow[w]));
+    unchecked(this.contextTable[flags] = base);
+    return base;
+  }
+
+  /**
+   * Closure of {pc} (or of nothing plus the start, when `start`) under `flags` as a set: the
+   * consuming instructions reached, or only the Match bit when Match is reachable.
+   */
+  private closureBits(pc: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
+    const kernel = sharedKernelA();
+    unchecked(kernel[0] = pc);
+    this.closureOf(kernel, start ? 0 : 1, start, flags, out);
+  }
+
+  /** Closure of the given kernel (pcs) as a set, see closureBits. */
+  private closureOf(kernel: StaticArray<i32>, n: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
+    const words = this.words;
+    for (let w = 0; w < words; w++) unchecked(out[w] = 0);
+    const c = this.closure;
+    if (c.run(kernel, 0, n, start, flags)) {
+      const mb = this.m;
+      unchecked(out[mb >> 6] = <u64>1 << <u64>(mb & 63));
+      return;
+    }
+    const consumers = c.consumers;
+    for (let i = 0; i < c.numConsumers; i++) {
+      const k = unchecked(this.indexes[unchecked(consumers[i])]);
+      unchecked(out[k >> 6] |= <u64>1 << <u64>(k & 63));
+    }
+  }
+
+  /**
+   * True if some substring of [ptr, ptr+len) matches. Check `usable` first; if the budget
+   * refuses a table mid-match, returns false with `usable` now false: the caller must rerun
+   * the match on another engine.
+   */
+  match(ptr: usize, len: i32): bool {
+    this.steps = 0;
+    this.closure.steps = 0;
+    if (!this.prepare()) return false;
+    const prog = this.prog;
+    const words = this.words;
+    const chunks = this.chunks;
+    const bits = this.chunkBits;
+    const perChunk = 1 << bits;
+    const chunkMask = <u64>(perChunk - 1);
+    const chunkShift = bits == 8 ? 3 : 2; // log2(bits)
+    const matchWord = this.m >> 6;
+    const matchBit = <u64>1 << <u64>(this.m & 63);
+    const anchored = prog.anchoredStart;
+    const firstByte = prog.firstByte;
+    const assertMask = prog.assertFlags;
+    const accept = this.accept;
+    const end = ptr + <usize>len;
+    const live = liveScratch; // A
+    const next = nextScratch; // C
+    let lookups: i64 = 0;
+    let scanned: i64 = 0;
+    let prev = PREV_BEGIN;
+    let i = 0;
+    // Position 0: only the start closure.
+    if (len == 0) {
+      this.closureOf(sharedKernelA(), 0, true, emptyFlags(prev, true, false, false), next);
+      this.steps = this.closure.steps;
+      return (unchecked(next[matchWord]) & matchBit) != 0;
+    }
+    {
+      const d = decodeRune(ptr, end);
+      const c = runeOf(d);
+      this.closureOf(sharedKernelA(), 0, true, emptyFlags(prev, false, c == 0x0a, isWordChar(c)), next);
+      if ((unchecked(next[matchWord]) & matchBit) != 0) { this.steps = this.closure.steps; return true; }
+      const row = prog.runeClass(c) * words;
+      let any: u64 = 0;
+      for (let w = 0; w < words; w++) {
+        const a = unchecked(next[w]) & unchecked(accept[row + w]);
+        unchecked(live[w] = a);
+        any |= a;
+      }
+      prev = prevFlagsAfter(c);
+      i = widthOf(d);
+      if (any == 0 && anchored) { this.steps = this.closure.steps + 1; return false; }
+    }
+    let result = false;
+    if (words == 2) {
+      const r = this.run2(ptr, len, i, prev);
+      lookups = this.lookups2;
+      scanned = this.scanned2;
+      if (r < 0) return false; // a table was refused: usable is now false
+      result = r == 1;
+      i = this.end2;
+      prev = this.prev2;
+    } else while (i < len) {
+      // No live attempt and every match starts with firstByte: skip to its next occurrence.
+      if (firstByte >= 0 && isEmpty(live, words)) {
+        const j = findByte(ptr, i, len, firstByte);
+        scanned += <i64>((j < 0 ? len : j) - i);
+        if (j < 0) { i = len; break; }
+        i = j;
+      }
+      const b = <i32>load<u8>(ptr + <usize>i);
+      let c: i32, width: i32;
+      if (b < 0x80) { c = b; width = 1; } else {
+        const d = decodeRune(ptr + <usize>i, end);
+        c = runeOf(d);
+        width = widthOf(d);
+      }
+      const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
+      let base = unchecked(this.contextTable[flags]);
+      if (base < 0) {
+        base = this.tableFor(flags);
+        if (base < 0) return false; // refused: usable is now false
+      }
+      const tables = this.tables;
+      // C = start row (unanchored) ∪ rows of A's nibbles.
+      if (anchored) {
+        for (let w = 0; w < words; w++) unchecked(next[w] = 0);
+      } else {
+        const start = base + chunks * perChunk * words;
+        for (let w = 0; w < words; w++) unchecked(next[w] = unchecked(tables[start + w]));
+      }
+      // Only the non-zero chunks of A: a sparse live set costs little.
+      for (let lw = 0; lw < words; lw++) {
+        let x = unchecked(live[lw]);
+        while (x != 0) {
+          const shift = ctz(x) & ~(<u64>bits - 1);
+          const chunk = <i32>((x >>> shift) & chunkMask);
+          x &= ~(chunkMask << shift);
+          lookups++;
+          const row = base + (((((lw << 6) + <i32>shift) >> chunkShift) << bits) + chunk) * words;
+          for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
+        }
+      }
+      lookups++;
+      if ((unchecked(next[matchWord]) & matchBit) != 0) { result = true; break; }
+      const row = prog.runeClass(c) * words;
+      let any: u64 = 0;
+      for (let w = 0; w < words; w++) {
+        const a = unchecked(next[w]) & unchecked(accept[row + w]);
+        unchecked(live[w] = a);
+        any |= a;
+      }
+      if (any == 0 && anchored) break;
+      prev = prevFlagsAfter(c);
+      i += width;
+    }
+    if (!result && i >= len) {
+      // End of input: $ and \z hold; the ordinary closure of the live set decides.
+      const kernel = sharedKernelA();
+      let n = 0;
+      for (let k = 0; k < this.m; k++) {
+        if ((unchecked(live[k >> 6]) >>> <u64>(k & 63)) & 1) unchecked(kernel[n++] = unchecked(this.pcs[k]) + 1);
+      }
+      if (n > 0 || !anchored) {
+        this.closureOf(kernel, n, !anchored, emptyFlags(prev, true, false, false), next);
+        result = (unchecked(next[matchWord]) & matchBit) != 0;
+      }
+    }
+    this.steps = lookups + scanned + this.closure.steps;
+    return result;
+  }
+
+  // Results of run2() besides its return value.
+  private lookups2: i64 = 0;
+  private scanned2: i64 = 0;
+  private end2: i32 = 0;
+  private prev2: i32 = 0;
+
+  /**
+   * The loop of match() for two-word sets (programs of up to 127 consuming instructions, which
+   * includes every program under the default size limit), with the sets in locals. Runs from
+   * position `i` (> 0) with the live set in liveScratch; returns 1 on a match, 0 when the input
+   * ended or no attempt is left (end2 = where it stopped, the live set back in liveScratch),
+   * -1 if the budget refused a table.
+   */
+  private run2(ptr: usize, len: i32, i: i32, prev: i32): i32 {
+    const prog = this.prog;
+    const anchored = prog.anchoredStart;
+    const firstByte = prog.firstByte;
+    const assertMask = prog.assertFlags;
+    const accept = this.accept;
+    const bits = this.chunkBits;
+    const perChunk = 1 << bits;
+    const chunkMask = <u64>(perChunk - 1);
+    const chunkShift = bits == 8 ? 3 : 2; // log2(bits)
+    const startOffset = this.chunks * perChunk * 2;
+    const matchInHigh = this.m >= 64;
+    const matchBit = <u64>1 << <u64>(this.m & 63);
+    const end = ptr + <usize>len;
+    let l0 = unchecked(liveScratch[0]), l1 = unchecked(liveScratch[1]);
+    let lookups: i64 = 0;
+    let scanned: i64 = 0;
+    let result = 0;
+    while (i < len) {
+      if (firstByte >= 0 && (l0 | l1) == 0) {
+        const j = findByte(ptr, i, len, firstByte);
+        scanned += <i64>((j < 0 ? len : j) - i);
+        if (j < 0) { i = len; break; }
+        i = j;
+      }
+      const b = <i32>load<u8>(ptr + <usize>i);
+      let c: i32, width: i32;
+      if (b < 0x80) { c = b; width = 1; } else {
+        const d = decodeRune(ptr + <usize>i, end);
+        c = runeOf(d);
+        width = widthOf(d);
+      }
+      const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
+      let base = unchecked(this.contextTable[flags]);
+      if (base < 0) {
+        base = this.tableFor(flags);
+        if (base < 0) { result = -1; break; }
+      }
+      const t = this.tables;
+      let n0: u64 = 0, n1: u64 = 0;
+      if (!anchored) {
+        n0 = unchecked(t[base + startOffset]);
+        n1 = unchecked(t[base + startOffset + 1]);
+      }
+      let x = l0;
+      while (x != 0) {
+        const shift = ctz(x) & ~(<u64>bits - 1);
+        const row = base + (((<i32>shift >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
+        x &= ~(chunkMask << shift);
+        n0 |= unchecked(t[row]);
+        n1 |= unchecked(t[row + 1]);
+        lookups++;
+      }
+      x = l1;
+      while (x != 0) {
+        const shift = ctz(x) & ~(<u64>bits - 1);
+        const row = base + ((((64 + <i32>shift) >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
+        x &= ~(chunkMask << shift);
+        n0 |= unchecked(t[row]);
+        n1 |= unchecked(t[row + 1]);
+        lookups++;
+      }
+      lookups++;
+      if (((matchInHigh ? n1 : n0) & matchBit) != 0) { result = 1; break; }
+      const row = prog.runeClass(c) << 1;
+      l0 = n0 & unchecked(accept[row]);
+      l1 = n1 & unchecked(accept[row + 1]);
+      if ((l0 | l1) == 0 && anchored) break;
+      prev = prevFlagsAfter(c);
+      i += width;
+    }
+    unchecked(liveScratch[0] = l0);
+    unchecked(liveScratch[1] = l1);
+    this.lookups2 = lookups;
+    this.scanned2 = scanned;
+    this.end2 = i;
+    this.prev2 = prev;
+    return result;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function isConsuming(op: i32): bool {
+  return op == Op.Char || op == Op.Class || op == Op.Any || op == Op.AnyNotNL;
+}
+
+function isEmpty(a: StaticArray<u64>, words: i32): bool {
+  for (let w = 0; w < words; w++) if (unchecked(a[w]) != 0) return false;
+  return true;
+}
+
+const NO_WORDS = new StaticArray<u64>(0);
+const NO_INTS = new StaticArray<i32>(0);
+// One match runs at a time: the live sets are shared by every BitVm.
+const liveScratch = new StaticArray<u64>(MAX_WORDS);
+const nextScratch = new StaticArray<u64>(MAX_WORDS);
+const followScratch = new StaticArray<u64>(MAX_WORDS);
