@@ -84,6 +84,18 @@ export function findQueryEnd(ptr: usize, from: i32, to: i32): i32 {
   return findDelimiter(ptr, from, to, Delimiters.Query);
 }
 
+/** Index of the first `byte` in [from, to), eight bytes per step; `to` when there is none. */
+export function findByte(ptr: usize, from: i32, to: i32, byte: u8): i32 {
+  const pattern = LOW_BITS * <u64>byte;
+  let i = from;
+  while (i + 8 <= to && hasByte(load<u64>(ptr + <usize>i), pattern) == 0) i += 8;
+  while (i < to) {
+    if (load<u8>(ptr + <usize>i) == byte) return i;
+    i++;
+  }
+  return to;
+}
+
 /** Mixes a namespace (trie node id, prefix length) into a byte hash. */
 @inline
 export function keyHash(ns: i32, bytesHash: u32): u32 {

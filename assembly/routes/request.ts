@@ -5,7 +5,7 @@
 // the value of every parameter some condition names, so n conditions cost one pass over the query
 // plus n lookups, not n passes.
 
-import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd } from "./bytes";
+import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findByte } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -239,8 +239,8 @@ export class RequestView {
         h = fnvStep(h, <u32>c);
         eq++;
       }
-      let pairEnd = eq;
-      while (pairEnd < end && load<u8>(p + <usize>pairEnd) != 0x26 /* & */) pairEnd++;
+      // The value can be long (a client's choice): its end is found eight bytes per step.
+      const pairEnd = findByte(p, eq, end, 0x26 /* & */);
       const slot = names.find(0, p + <usize>i, eq - i, h);
       if (slot >= 0 && unchecked(this.queryFound[slot]) != gen) {
         const vStart = eq < pairEnd ? eq + 1 : pairEnd;
