@@ -36,6 +36,8 @@ const enum Delimiters {
   UrlPath,
   /** '#': the end of the query string. */
   Query,
+  /** '&', '#': the end of a query parameter. */
+  QueryPair,
 }
 
 @inline
@@ -46,6 +48,8 @@ function wordHas(word: u64, set: Delimiters): bool {
     hits |= hasByte(word & (LOW_BITS * 0xef), LOW_BITS * 0x2f);
   } else if (set == Delimiters.UrlPath) {
     hits |= hasByte(word, LOW_BITS * 0x3f /* ? */);
+  } else if (set == Delimiters.QueryPair) {
+    hits |= hasByte(word, LOW_BITS * 0x26 /* & */);
   }
   return hits != 0;
 }
@@ -55,6 +59,7 @@ function byteIs(c: u32, set: Delimiters): bool {
   if (c == 0x23) return true;
   if (set == Delimiters.Segment) return (c | 0x10) == 0x3f;
   if (set == Delimiters.UrlPath) return c == 0x3f;
+  if (set == Delimiters.QueryPair) return c == 0x26;
   return false;
 }
 
@@ -84,16 +89,9 @@ export function findQueryEnd(ptr: usize, from: i32, to: i32): i32 {
   return findDelimiter(ptr, from, to, Delimiters.Query);
 }
 
-/** Index of the first `byte` in [from, to), eight bytes per step; `to` when there is none. */
-export function findByte(ptr: usize, from: i32, to: i32, byte: u8): i32 {
-  const pattern = LOW_BITS * <u64>byte;
-  let i = from;
-  while (i + 8 <= to && hasByte(load<u64>(ptr + <usize>i), pattern) == 0) i += 8;
-  while (i < to) {
-    if (load<u8>(ptr + <usize>i) == byte) return i;
-    i++;
-  }
-  return to;
+/** Index of the first '&' or '#' in [from, to); `to` when there is none. */
+export function findQueryPairEnd(ptr: usize, from: i32, to: i32): i32 {
+  return findDelimiter(ptr, from, to, Delimiters.QueryPair);
 }
 
 /** Mixes a namespace (trie node id, prefix length) into a byte hash. */

@@ -5,7 +5,7 @@
 // the value of every parameter some condition names, so n conditions cost one pass over the query
 // plus n lookups, not n passes.
 
-import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findByte } from "./bytes";
+import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findQueryPairEnd } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -224,29 +224,35 @@ export class RequestView {
   private indexQuery(): void {
     const gen = this.generation;
     this.queryIndexed = gen;
-    if (this.queryStart < 0) return;
+    const start = this.queryStart;
+    if (start < 0) return;
     const names = this.queryNames;
     const p = this.pathPtr;
-    const end = this.queryEnd;
-    let i = this.queryStart;
-    while (i <= end) {
-      // name: up to '=' or '&' (hashed on the way), value: up to '&'
+    const n = this.pathLen;
+    // One pass to the end of the query: each pair's end ('&', or '#' / the end of the path, which
+    // ends the query too) is found eight bytes per step, since a value can be long (a client's choice).
+    let i = start;
+    while (true) {
+      // name: up to '=', '&' or '#' (hashed on the way)
       let h = FNV_OFFSET;
       let eq = i;
-      while (eq < end) {
+      while (eq < n) {
         const c = load<u8>(p + <usize>eq);
-        if (c == 0x3d /* = */ || c == 0x26 /* & */) break;
+        if (c == 0x3d /* = */ || c == 0x26 /* & */ || c == 0x23 /* # */) break;
         h = fnvStep(h, <u32>c);
         eq++;
       }
-      // The value can be long (a client's choice): its end is found eight bytes per step.
-      const pairEnd = findByte(p, eq, end, 0x26 /* & */);
+      const pairEnd = findQueryPairEnd(p, eq, n);
       const slot = names.find(0, p + <usize>i, eq - i, h);
       if (slot >= 0 && unchecked(this.queryFound[slot]) != gen) {
         const vStart = eq < pairEnd ? eq + 1 : pairEnd;
         unchecked((this.queryValueStart[slot] = vStart));
         unchecked((this.queryValueLen[slot] = pairEnd - vStart));
         unchecked((this.queryFound[slot] = gen));
+      }
+      if (pairEnd >= n || load<u8>(p + <usize>pairEnd) == 0x23 /* # */) {
+        this.queryStop = pairEnd; // the query's end, found on the way (see queryEnd)
+        return;
       }
       i = pairEnd + 1;
     }
