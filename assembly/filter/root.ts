@@ -12,7 +12,7 @@ import { parseConfig, ConfigForm } from "../config/index";
 import { Classifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
-import { ActiveConfig } from "./active-config";
+import { ActiveConfig, CompiledConfig } from "./active-config";
 import { collectGarbage } from "./memory";
 import { collectKeeping } from "./configure-gc";
 import { RouteMetrics } from "../metrics/route-metrics";
@@ -59,8 +59,7 @@ export class RouteMetricsRoot extends RootContext {
       return false;
     }
     if (!diags.ok) logDegraded(diags);
-    this.active.classifier = classifier;
-    this.active.metrics = new RouteMetrics(parsed.metrics, classifier.operations);
+    this.active.current = new CompiledConfig(classifier, new RouteMetrics(parsed.metrics, classifier.operations));
     reportConfigErrors(diags.errors.length);
     log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
     return true;

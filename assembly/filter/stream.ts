@@ -2,13 +2,14 @@
 // request headers → … → on_log → on_done → on_delete; on_log runs once the stream is complete).
 import { Context, FilterHeadersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { StreamState } from "../classify/classifier";
-import { ActiveConfig } from "./active-config";
+import { ActiveConfig, CompiledConfig } from "./active-config";
 import { endOfCallback, streamFinished } from "./memory";
 
 export class RouteMetricsStream extends Context {
   private state: StreamState = new StreamState();
-  // The root's configuration in force, read at every callback (see active-config.ts).
+  // The root's configuration in force, and the one this stream was classified with (see active-config.ts).
   private active: ActiveConfig;
+  private config: CompiledConfig | null = null;
 
   constructor(context_id: u32, root: RootContext, active: ActiveConfig) {
     super(context_id, root);
@@ -17,15 +18,19 @@ export class RouteMetricsStream extends Context {
 
   onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     this.state.requestSeen = true;
-    this.active.classifier.onRequestHeaders(this.state);
+    const config = this.active.current;
+    this.config = config;
+    config.classifier.onRequestHeaders(this.state);
     endOfCallback();
     return FilterHeadersStatusValues.Continue;
   }
 
   // record: per-route metrics once the stream is complete.
   onLog(): void {
-    this.active.classifier.onLog(this.state);
-    this.active.metrics.record(this.state.operation);
+    const classified = this.config;
+    const config = classified !== null ? classified : this.active.current;
+    config.classifier.onLog(this.state);
+    config.metrics.record(this.state.operation);
     endOfCallback();
   }
 

@@ -230,3 +230,26 @@ describe('robustness', () => {
     assert.ok(b.logs.some((l) => l.message === 'route-metrics: GET /zzz → no route matched; istio_operationId="other" (default)'));
   });
 });
+
+describe('reconfiguration while streams are open', () => {
+  // Envoy gives every plugin configuration a new root context, and open streams keep the old one.
+  // A host that calls on_configure again on the same root (older Envoy, other proxies) must not
+  // pair an operation of the old configuration with the new one's names and metrics.
+  test('a stream is recorded under the configuration it was classified with, also when the same root is reconfigured', async () => {
+    // Config A names /a "a-route" (operation 0); B names operation 0 "b-route", for another path.
+    const host = await startFilter({ routes: [{ name: 'a-route', path: '/a' }] });
+    const s = host.newStream();
+    s.requestHeaders([[':method', 'GET'], [':path', '/a'], [':authority', 'svc'], [':scheme', 'http']], true);
+    assert.equal(s.filterState[OP], 'a-route');
+    assert.equal(host.reconfigure({ routes: [{ name: 'b-route', path: '/b' }] }, { mode: 'same-root' }), true);
+    s.responseHeaders([[':status', '200']], true);
+    s.complete({ durationMs: 3 });
+    const text = host.prometheus();
+    assert.match(text, /route_requests_total\{[^}]*route_name="a-route"[^}]*\} 1\b/);
+    assert.doesNotMatch(text, /route_name="b-route"[^}]*\} [1-9]/);
+    // A stream opened after the update is classified and recorded under B.
+    assert.equal(host.request({ method: 'GET', path: '/b' }).filterState[OP], 'b-route');
+    assert.match(host.prometheus(), /route_requests_total\{[^}]*route_name="b-route"[^}]*\} 1\b/);
+    host.stop();
+  });
+});
