@@ -39,13 +39,16 @@ export interface PrometheusStat {
 
 /** Bootstrap-time stats configuration (pods must restart to change it). */
 export interface StatsOptions {
-  /** Istio extraStatTags: one "(<tag>=\.=(.*?);\.;)" extractor each. Default ['route_name', 'response_class']. */
+  /**
+   * Istio extraStatTags: one "(<tag>=\.=(.*?);\.;)" extractor each. Default: route-metrics' three tags,
+   * ['route_name', 'response_class', 'destination_service_name'] (the last only appears with `services`).
+   */
   extraStatTags?: readonly string[];
   /** sidecar.istio.io/statsHistogramBuckets: {"<full stat name prefix>": [bounds]}. */
   histogramBuckets?: Readonly<Record<string, readonly number[]>>;
 }
 
-export const DEFAULT_EXTRA_STAT_TAGS: readonly string[] = Object.freeze(['route_name', 'response_class']);
+export const DEFAULT_EXTRA_STAT_TAGS: readonly string[] = Object.freeze(['route_name', 'response_class', 'destination_service_name']);
 
 /** Query parameters of /stats/prometheus. */
 export interface ExpositionOptions {

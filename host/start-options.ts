@@ -33,7 +33,7 @@ export interface StartOptions {
   maxLogs?: number;
   /**
    * Bootstrap stats config (extraStatTags, histogram buckets) used by host.prometheus(). Default
-   * extraStatTags ['route_name', 'response_class']. Invalid settings throw, as Envoy refuses the bootstrap.
+   * extraStatTags ['route_name', 'response_class', 'destination_service_name']. Invalid settings throw, as Envoy refuses the bootstrap.
    */
   stats?: StatsOptions;
   /**

@@ -156,7 +156,7 @@ export class AttributeGenClassifier extends Classifier {
       if (result == 1) {
         setProperty(g.attributeName, unchecked(g.values[m]));
         const op = unchecked(g.operations[m]);
-        if (op >= 0) stream.operation = op;
+        if (op >= 0) stream.series = op;
         if (this.debug) {
           log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
             g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");

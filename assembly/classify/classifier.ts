@@ -1,4 +1,5 @@
 import { NameTable } from "./names";
+import { MetricSeries, UNMATCHED_SERIES } from "../metrics/series";
 
 // A Classifier decides, per request, which operation (route) it belongs to and writes the
 // configured filter-state attribute(s). Two implementations: native routes (a compiled route table)
@@ -6,8 +7,11 @@ import { NameTable } from "./names";
 
 /** Per-stream facts the classifier leaves for the rest of the pipeline (metrics). */
 export class StreamState {
-  /** Index into Classifier.operations of the request's operation, or -1 when unmatched. */
-  operation: i32 = -1;
+  /**
+   * The request's metric series (Classifier.series): with flat routes and attributegen the index of
+   * its operation in Classifier.operations; UNMATCHED_SERIES when nothing took it.
+   */
+  series: i32 = UNMATCHED_SERIES;
   /** Whether on_request_headers ran (Envoy skips it for e.g. local replies sent by earlier filters). */
   requestSeen: bool = false;
 }
@@ -15,7 +19,13 @@ export class StreamState {
 export abstract class Classifier {
   /** Distinct operation names (route names / attribute values), bounded by the configuration. */
   operations: NameTable = new NameTable();
+  /** The label sets of the metrics (by default one per operation, plus unmatched). */
+  series!: MetricSeries;
   debug: bool = false;
+
+  constructor() {
+    this.series = new MetricSeries(this.operations);
+  }
 
   abstract onRequestHeaders(stream: StreamState): void;
   abstract onLog(stream: StreamState): void;

@@ -13,11 +13,12 @@ import { kindName } from "./reader";
 import { NativeConfig, readNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
 import { AttributeGenConfig, readAttributeGenConfig, ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS, MATCH_KEYS, ATTRIBUTE_ALIASES } from "./attributegen";
 import { MetricsConfig, readMetricsConfig, METRICS_KEYS, METRICS_ALIASES } from "./metrics";
+import { SERVICE_KEYS, SERVICES_KEY } from "./services";
 
 /** Every key of both forms: the JSON parser returns these as the literals the readers look up. */
 const SCHEMA_KEYS: string[] = TOP_KEYS.concat(ROUTE_KEYS).concat(CONDITION_KEYS).concat(ROUTE_ALIASES)
   .concat(ATTRIBUTEGEN_TOP_KEYS).concat(ATTRIBUTE_KEYS).concat(MATCH_KEYS).concat(ATTRIBUTE_ALIASES)
-  .concat(METRICS_KEYS).concat(METRICS_ALIASES);
+  .concat(METRICS_KEYS).concat(METRICS_ALIASES).concat(SERVICE_KEYS);
 
 export const enum ConfigForm {
   Empty = 0,
@@ -66,10 +67,11 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     return out;
   }
   out.strict = readStrict(obj, diags);
-  const hasRoutes = obj.has("routes");
+  const hasRoutes = obj.has("routes") || obj.has(SERVICES_KEY);
   const hasAttributes = obj.has("attributes");
   if (hasRoutes && hasAttributes) {
-    diags.error("", "\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
+    diags.error("", "\"" + (obj.has("routes") ? "routes" : SERVICES_KEY) +
+      "\" (native form) and \"attributes\" (attributegen form) cannot be combined");
     diags.dropAll();
   } else if (hasRoutes) {
     out.form = ConfigForm.Native;
@@ -80,7 +82,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     out.attributeGen = readAttributeGenConfig(obj, diags);
     out.metrics = readMetricsConfig(obj.get("metrics"), diags, false);
   } else {
-    diags.error("", "expected \"routes\" (native form) or \"attributes\" (attributegen form)");
+    diags.error("", "expected \"routes\" or \"services\" (native form) or \"attributes\" (attributegen form)");
     diags.dropAll();
   }
   reportRemainingProblems(parsed.problems, diags);

@@ -5,6 +5,9 @@
 //                 "headers": [{ "name": "x-tenant", "value": "a" }],
 //                 "query_params": [{ "name": "analytic", "type": "RegularExpression", "value": "^(true|1)$" }] } ] }
 //
+// or, for a waypoint that serves several services, the same routes per service (config/services.ts):
+// { "services": [ { "name": "podinfo", "hosts": ["podinfo", "*.podinfo.example.com"], "routes": [ … ] }, … ] }
+//
 // Unknown keys are errors: this form is ours, so a typo must not go unnoticed. Under the default
 // accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue } from "./json";
@@ -14,6 +17,7 @@ import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS
 import { templateError } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
+import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -23,10 +27,14 @@ export class NativeConfig {
   /** Value written when no route matches; null leaves the attribute unset (Istio shows `unknown`). */
   defaultValue: string | null = null;
   debug: bool = false;
+  /** The flat route list (no `services`). */
   routes: RouteSpec[] = [];
+  /** `services` (config/services.ts): when set, each service has its own routes and `routes` is empty. */
+  services: ServiceSpec[] = [];
+  hasServices: bool = false;
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", "strict", PROGRAM_SIZE_KEY];
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", SERVICES_KEY, "metrics", "strict", PROGRAM_SIZE_KEY];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
@@ -93,26 +101,52 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
   mark = diags.mark();
   cfg.debug = top.bool("debug", false);
   keepSetting(diags, mark, "debug");
-  mark = diags.mark();
-  const routes = top.array("routes");
-  if (diags.failedSince(mark)) diags.drop("routes");
-  if (routes !== null) {
-    let count = routes.length;
-    if (count > MAX_ROUTES) {
-      diags.error("routes", "more than " + MAX_ROUTES.toString() + " routes (the routes from " +
-        index("routes", MAX_ROUTES) + " on are not used)");
-      diags.drop(index("routes", MAX_ROUTES) + "…" + index("routes", count - 1));
-      count = MAX_ROUTES;
+  cfg.hasServices = top.value(SERVICES_KEY) !== null;
+  if (cfg.hasServices) {
+    if (top.value("routes") !== null) {
+      diags.error("routes", "\"routes\" and \"services\" cannot be combined: move these routes into a service " +
+        "(a service without \"hosts\" takes the requests no other service claims)");
+      diags.drop("routes");
     }
-    for (let i = 0; i < count; i++) {
-      const route = readRoute(routes[i], i, diags);
-      if (route !== null) cfg.routes.push(route);
-    }
-    if (routes.length == 0) diags.warn("routes", "no routes: every request is unmatched");
+    cfg.services = readServices(top, diags);
+  } else {
+    mark = diags.mark();
+    const routes = top.array("routes");
+    if (diags.failedSince(mark)) diags.drop("routes");
+    cfg.routes = readRouteList(routes, "routes", new RouteBudget(), diags);
   }
   top.finish(true);
-  cfg.routes = limitMethodCount(cfg.routes, diags);
   return cfg;
+}
+
+/** What is left of MAX_ROUTES, shared by every route list of one configuration (services included). */
+export class RouteBudget {
+  left: i32 = MAX_ROUTES;
+}
+
+/**
+ * The valid routes of one route list found at JSON path `base` ("routes", "services[1].routes");
+ * invalid ones are left out and reported. `items` null: no list (nothing reported).
+ */
+export function readRouteList(items: JsonValue[] | null, base: string, budget: RouteBudget, diags: Diagnostics): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  if (items === null) return out;
+  let count = items.length;
+  if (count > budget.left) {
+    diags.error(base, "more than " + MAX_ROUTES.toString() + " routes" + (base == "routes" ? "" : " in the configuration") + " (the routes from " +
+      index(base, budget.left) + " on are not used)");
+    diags.drop(index(base, budget.left) + "…" + index(base, count - 1));
+    count = budget.left;
+  }
+  budget.left -= count;
+  for (let i = 0; i < count; i++) {
+    const route = readRoute(items[i], base, i, diags);
+    if (route !== null) out.push(route);
+  }
+  if (items.length == 0) {
+    diags.warn(base, base == "routes" ? "no routes: every request is unmatched" : "no routes: every request of this service is unmatched");
+  }
+  return limitMethodCount(out, base, diags);
 }
 
 /** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
@@ -122,8 +156,8 @@ function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
   return false;
 }
 
-function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
-  const path = index("routes", i);
+function readRoute(v: JsonValue, base: string, i: i32, diags: Diagnostics): RouteSpec | null {
+  const path = index(base, i);
   if (!v.isObject()) {
     diags.error(path, "must be an object, found " + kindName(v));
     diags.drop(path);
@@ -246,7 +280,7 @@ function addMethod(m: string, r: ObjectReader, item: i32, route: RouteSpec, diag
  * The route table has a method bit mask of MAX_METHODS bits: a route that would bring in one
  * distinct method too many is left out (with its path named), the routes before it are kept.
  */
-function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] {
+function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics): RouteSpec[] {
   const seen: string[] = [];
   let kept = 0;
   for (let i = 0; i < routes.length; i++) {
@@ -255,8 +289,9 @@ function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] 
     let added = 0;
     for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) added++;
     if (seen.length + added > MAX_METHODS) {
-      const path = index("routes", route.index);
-      diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes");
+      const path = index(base, route.index);
+      diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes" +
+        (base == "routes" ? "" : " of the service"));
       diags.drop(path);
       continue;
     }

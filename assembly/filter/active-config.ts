@@ -9,11 +9,12 @@ import { Classifier, NoopClassifier } from "../classify/classifier";
 import { RouteMetrics } from "../metrics/route-metrics";
 import { MetricsConfig } from "../config/metrics";
 import { NameTable } from "../classify/names";
+import { MetricSeries } from "../metrics/series";
 
 export class CompiledConfig {
   constructor(readonly classifier: Classifier, readonly metrics: RouteMetrics) {}
 }
 
 export class ActiveConfig {
-  current: CompiledConfig = new CompiledConfig(new NoopClassifier(), new RouteMetrics(new MetricsConfig(), new NameTable()));
+  current: CompiledConfig = new CompiledConfig(new NoopClassifier(), new RouteMetrics(new MetricsConfig(), new MetricSeries(new NameTable())));
 }

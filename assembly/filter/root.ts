@@ -59,7 +59,7 @@ export class RouteMetricsRoot extends RootContext {
       return false;
     }
     if (!diags.ok) logDegraded(diags);
-    this.active.current = new CompiledConfig(classifier, new RouteMetrics(parsed.metrics, classifier.operations));
+    this.active.current = new CompiledConfig(classifier, new RouteMetrics(parsed.metrics, classifier.series));
     reportConfigErrors(diags.errors.length);
     log(LogLevel.Info, LOG_PREFIX + "configured: " + describe(parsed.form, classifier));
     return true;
@@ -69,6 +69,10 @@ export class RouteMetricsRoot extends RootContext {
 function describe(form: ConfigForm, c: Classifier): string {
   const n = c.operations.count;
   const ops = n.toString() + " operation name" + (n == 1 ? "" : "s");
+  const services = c.series.serviceCount;
+  if (form == ConfigForm.Native && c.series.hasServices) {
+    return "native routes of " + services.toString() + " service" + (services == 1 ? "" : "s") + ", " + ops;
+  }
   if (form == ConfigForm.Native) return "native routes, " + ops;
   if (form == ConfigForm.AttributeGen) return "attributegen form, " + ops;
   return "no routes";

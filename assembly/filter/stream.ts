@@ -30,7 +30,7 @@ export class RouteMetricsStream extends Context {
     const classified = this.config;
     const config = classified !== null ? classified : this.active.current;
     config.classifier.onLog(this.state);
-    config.metrics.record(this.state.operation);
+    config.metrics.record(this.state.series);
     endOfCallback();
   }
 

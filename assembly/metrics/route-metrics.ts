@@ -2,16 +2,20 @@
 //   <prefix>requests_total{route_name, response_class}          counter
 //   <prefix>request_duration_milliseconds{route_name}            histogram (ms, Envoy's default buckets fit)
 //   <prefix>request_bytes{route_name}, <prefix>response_bytes{route_name}   histograms, opt-in
-// Metrics are defined lazily, on the first request of each (route, class), and then addressed by
+// With `services`, every one of them also carries destination_service_name (series.ts), as the
+// first tag segment, so a histogram bucket rule can key on
+// "wasmcustom.destination_service_name=.=<service>;.;".
+// Metrics are defined lazily, on the first request of each (series, class), and then addressed by
 // index: the per-request path never builds a name. The number of series is bounded by the
-// configuration: (operations + 1 unmatched) × 6 response classes counters, and one histogram each.
+// configuration: (series) × 6 response classes counters, and one histogram each.
 import { MetricsConfig } from "../config/metrics";
 import { defineMetric, incrementMetric, recordMetric, getPropertyI64, propertyPath, nowNanos, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { tagSegment } from "./tags";
-import { NameTable } from "../classify/names";
+import { MetricSeries } from "./series";
 
 export const ROUTE_TAG = "route_name";
 export const CLASS_TAG = "response_class";
+export const SERVICE_TAG = "destination_service_name";
 
 const CLASS_NAMES: string[] = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"];
 const CLASS_COUNT: i32 = 6;
@@ -41,15 +45,15 @@ export function responseClass(code: i64): i32 {
 }
 
 export class RouteMetrics {
-  /** Slots 0..n-1 are the operations; slot n is "unmatched". */
+  /** Slots are the series; the last one is the unmatched series (of no service). */
   private slots: i32 = 0;
   private counters: Uint32Array = new Uint32Array(0);
   private durations: Uint32Array = new Uint32Array(0);
   private requestBytes: Uint32Array = new Uint32Array(0);
   private responseBytes: Uint32Array = new Uint32Array(0);
 
-  constructor(public config: MetricsConfig, private operations: NameTable) {
-    const slots = operations.count + 1;
+  constructor(public config: MetricsConfig, private series: MetricSeries) {
+    const slots = series.count;
     this.slots = slots;
     // Only for the metrics recorded (record() checks the same flags): with 10^5 routes each slot
     // array is 400 KB, and configure-time memory stays reserved for the life of the VM.
@@ -60,18 +64,17 @@ export class RouteMetrics {
     this.responseBytes = new Uint32Array(on && config.responseBytes ? slots : 0);
   }
 
-  /** Records one completed stream; `operation` is -1 for unmatched requests. */
-  record(operation: i32): void {
+  /** Records one completed stream; `series` is UNMATCHED_SERIES (-1) for a request nothing took. */
+  record(series: i32): void {
     const cfg = this.config;
     if (!cfg.enabled) return;
-    const slot = operation >= 0 && operation < this.slots - 1 ? operation : this.slots - 1;
+    const slot = series >= 0 && series < this.slots - 1 ? series : this.slots - 1;
     if (cfg.requests) {
       const cls = responseClass(getPropertyI64(RESPONSE_CODE, 0));
       const index = slot * CLASS_COUNT + cls;
       let id = unchecked(this.counters[index]);
       if (id == UNDEFINED) {
-        id = defineOrMark(MetricType.Counter, tagSegment(ROUTE_TAG, this.label(slot)) +
-          tagSegment(CLASS_TAG, CLASS_NAMES[cls]) + cfg.prefix + "requests_total");
+        id = defineOrMark(MetricType.Counter, this.labels(slot) + tagSegment(CLASS_TAG, CLASS_NAMES[cls]) + cfg.prefix + "requests_total");
         unchecked((this.counters[index] = id));
       }
       if (id != REFUSED) incrementMetric(id, 1);
@@ -90,14 +93,17 @@ export class RouteMetrics {
     }
   }
 
-  private label(slot: i32): string {
-    return slot < this.slots - 1 ? this.operations.text(slot) : this.config.unmatched;
+  /** The tag segments of a series: destination_service_name (with services), then route_name. */
+  private labels(slot: i32): string {
+    const series = this.series;
+    const route = tagSegment(ROUTE_TAG, series.routeLabel(slot, this.config.unmatched));
+    return series.hasServices ? tagSegment(SERVICE_TAG, series.serviceLabel(slot)) + route : route;
   }
 
   private observe(ids: Uint32Array, slot: i32, name: string, value: i64): void {
     let id = unchecked(ids[slot]);
     if (id == UNDEFINED) {
-      id = defineOrMark(MetricType.Histogram, tagSegment(ROUTE_TAG, this.label(slot)) + this.config.prefix + name);
+      id = defineOrMark(MetricType.Histogram, this.labels(slot) + this.config.prefix + name);
       unchecked((ids[slot] = id));
     }
     if (id != REFUSED) recordMetric(id, <u64>value);

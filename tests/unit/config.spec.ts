@@ -36,7 +36,7 @@ describe("config: form detection", () => {
   });
   it("rejects what is neither form", () => {
     expect(problems("[1]")).toBe("pluginConfig must be a JSON object, found a list");
-    expect(problems('{"rotues": []}')).toBe("expected \"routes\" (native form) or \"attributes\" (attributegen form)");
+    expect(problems('{"rotues": []}')).toBe("expected \"routes\" or \"services\" (native form) or \"attributes\" (attributegen form)");
     expect(problems('{"routes": [], "attributes": []}')).toBe("\"routes\" (native form) and \"attributes\" (attributegen form) cannot be combined");
     expect(problems("routes: []").includes("invalid JSON at line 1 column 1")).toBe(true, problems("routes: []"));
   });

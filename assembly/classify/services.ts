@@ -1,0 +1,110 @@
+// Native routes per service (config/services.ts): the request's :authority selects the service
+// (hosts.ts: one header read, one pass over at most 253 bytes, hash lookups, whatever the number
+// of services), then that service's route table decides as for flat routes. Route names are one
+// operation table across services (the filter-state value is the route's name, as with flat
+// routes); the metric series are per (service, route name), labelled destination_service_name.
+import { Classifier, StreamState } from "./classifier";
+import { NativeConfig } from "../config/native";
+import { log, LogLevel, setProperty } from "../abi/hostcalls";
+import { LOG_PREFIX } from "../abi/log-prefix";
+import { readRequestAuthority, readRequestMethod, readRequestPath, HostRequestHeaders } from "./request-source";
+import { RouteSet, requestLine, bounded, defaultDecision } from "./route-set";
+import { HostSelector } from "./hosts";
+import { NameTable } from "./names";
+import { MetricSeries, UNMATCHED_SERIES } from "../metrics/series";
+import { noteAllocation } from "../abi/allocations";
+
+export class ServicesClassifier extends Classifier {
+  private sets: RouteSet[] = [];
+  private hosts: HostSelector;
+  private serviceNames: NameTable = new NameTable();
+  /** Service index → its JSON path (`services[2]`), for debug lines. */
+  private servicePaths: string[] = [];
+  private headers: HostRequestHeaders = new HostRequestHeaders();
+  private attributeName: ArrayBuffer = new ArrayBuffer(0);
+  private attributeText: string = "";
+  /** Written for requests no service claims (the top-level default); null leaves the attribute unset. */
+  private defaultValue: ArrayBuffer | null = null;
+  private defaultText: string | null = null;
+
+  constructor(config: NativeConfig) {
+    super();
+    this.debug = config.debug;
+    this.attributeName = String.UTF8.encode(config.outputAttribute);
+    this.attributeText = config.outputAttribute;
+    const def = config.defaultValue;
+    this.defaultText = def;
+    if (def !== null) this.defaultValue = String.UTF8.encode(def);
+    const services = config.services;
+    this.hosts = new HostSelector(services);
+    // Series: per service, one per distinct route name, then its unmatched one; last, no service.
+    const seriesOperation: i32[] = [];
+    const seriesService: i32[] = [];
+    for (let s = 0; s < services.length; s++) {
+      const service = services[s];
+      this.serviceNames.add(service.name); // distinct (config/services.ts): index s
+      this.servicePaths.push(service.path);
+      const own = service.defaultValue;
+      const set = new RouteSet(service.routes, this.operations, service.routesPath, own !== null ? own : def);
+      const byOperation = new Map<i32, i32>();
+      const routeSeries = new Int32Array(set.size);
+      for (let r = 0; r < set.size; r++) {
+        const op = set.operationOf(r);
+        if (!byOperation.has(op)) {
+          byOperation.set(op, seriesOperation.length);
+          seriesOperation.push(op);
+          seriesService.push(s);
+        }
+        routeSeries[r] = byOperation.get(op);
+      }
+      set.routeSeries = routeSeries;
+      set.unmatchedSeries = seriesOperation.length;
+      seriesOperation.push(-1);
+      seriesService.push(s);
+      this.sets.push(set);
+    }
+    seriesOperation.push(-1); // UNMATCHED_SERIES: no service claims the host
+    seriesService.push(-1);
+    this.operations.freeze();
+    this.serviceNames.freeze();
+    this.series = MetricSeries.forServices(this.operations, this.serviceNames, toInt32Array(seriesOperation), toInt32Array(seriesService));
+  }
+
+  onRequestHeaders(stream: StreamState): void {
+    const authority = readRequestAuthority();
+    const s = this.hosts.select(authority.ptr, authority.length);
+    const method = readRequestMethod();
+    const path = readRequestPath();
+    if (s < 0) {
+      stream.series = UNMATCHED_SERIES;
+      const def = this.defaultValue;
+      if (def !== null) setProperty(this.attributeName, def);
+      if (this.debug) {
+        this.logLine(requestLine(method, path) + " (host " + bounded(authority) + ") → no service claims the host; " +
+          defaultDecision(this.defaultText, this.attributeText));
+      }
+      return;
+    }
+    const set = unchecked(this.sets[s]);
+    const r = set.classify(stream, method, path, this.headers, this.attributeName);
+    if (this.debug) {
+      this.logLine(requestLine(method, path) + " (host " + bounded(authority) + ") → service \"" + this.serviceNames.text(s) + "\" (" +
+        this.servicePaths[s] + "), " + set.decision(r, this.attributeText));
+    }
+  }
+
+  onLog(stream: StreamState): void {
+    if (!stream.requestSeen) this.onRequestHeaders(stream);
+  }
+
+  private logLine(line: string): void {
+    noteAllocation(<usize>(line.length << 3)); // the line, its concatenations and its UTF-8 copy
+    log(LogLevel.Info, LOG_PREFIX + line);
+  }
+}
+
+function toInt32Array(values: i32[]): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i];
+  return out;
+}

@@ -1,0 +1,278 @@
+// `services`: several services on one waypoint, each with its own routes (native form).
+//
+// { "services": [ { "name": "podinfo", "hosts": ["podinfo", "podinfo.podinfo.svc.cluster.local"],
+//                   "default": "podinfo other", "routes": [ … ] },
+//                 { "name": "catch-all", "routes": [ … ] } ] }
+//
+// - `hosts` are Gateway API hostnames (the Listener `hostname` pattern: lower-case labels, an
+//   optional leading "*." wildcard label, at most 253 characters), matched against :authority
+//   without its port (classify/hosts.ts). A host may be claimed by one service only.
+// - A service without `hosts` takes the requests no other service claims; there is at most one.
+// - `name` is the service's label (destination_service_name): names are distinct.
+// - `default` is written when none of the service's routes match (the top-level `default` when
+//   unset); `routes` are read exactly like the flat list, at their own JSON paths.
+// Under the accept policy a bad host is left out of its service, a bad route out of its list, and
+// a service that cannot be told apart (no usable name, no usable host left, a second fallback) is
+// left out whole (config/index.ts).
+import { JsonValue } from "./json";
+import { Diagnostics, child, index } from "./diagnostics";
+import { ObjectReader, kindName } from "./reader";
+import { RouteSpec } from "../routes/spec";
+import { readRouteList, RouteBudget } from "./native";
+import { safeTagValue } from "../metrics/tags";
+import { UNKNOWN_SERVICE } from "../metrics/series";
+
+export const SERVICES_KEY = "services";
+export const SERVICE_KEYS: string[] = ["name", "hosts", "routes", "default"];
+/** Services per configuration: each has its own route table and metric series. */
+export const MAX_SERVICES: i32 = 1000;
+/** Gateway API: a hostname is at most 253 characters. */
+export const MAX_HOST_LENGTH: i32 = 253;
+
+export class ServiceSpec {
+  /** Lower-case hostnames ("*.example.com" for a wildcard); empty for the fallback service. */
+  hosts: string[] = [];
+  /** Position of each host in the configuration's `hosts` list (some may have been left out). */
+  hostPositions: i32[] = [];
+  /** No `hosts`: takes the requests no other service claims. */
+  isFallback: bool = false;
+  routes: RouteSpec[] = [];
+  /** Written when none of its routes match; null: the top-level default applies. */
+  defaultValue: string | null = null;
+
+  /** `index` is the service's position in `services`: it names the service in logs and errors. */
+  constructor(public index: i32, public name: string) {}
+
+  /** JSON path of the service, e.g. `services[1]`. */
+  get path(): string {
+    return index(SERVICES_KEY, this.index);
+  }
+
+  /** JSON path of its route list, e.g. `services[1].routes`. */
+  get routesPath(): string {
+    return child(this.path, "routes");
+  }
+}
+
+/** Reads `services` of the top-level object; the services that are usable, in configuration order. */
+export function readServices(top: ObjectReader, diags: Diagnostics): ServiceSpec[] {
+  const out: ServiceSpec[] = [];
+  const mark = diags.mark();
+  const items = top.array(SERVICES_KEY);
+  if (diags.failedSince(mark)) diags.drop(SERVICES_KEY);
+  if (items === null) return out;
+  if (items.length == 0) {
+    diags.warn(SERVICES_KEY, "no services: every request is unmatched");
+    return out;
+  }
+  let count = items.length;
+  if (count > MAX_SERVICES) {
+    diags.error(SERVICES_KEY, "more than " + MAX_SERVICES.toString() + " services (the services from " +
+      index(SERVICES_KEY, MAX_SERVICES) + " on are not used)");
+    diags.drop(index(SERVICES_KEY, MAX_SERVICES) + "…" + index(SERVICES_KEY, count - 1));
+    count = MAX_SERVICES;
+  }
+  const claims = new HostClaims();
+  const budget = new RouteBudget();
+  let fallback: ServiceSpec | null = null;
+  for (let i = 0; i < count; i++) {
+    const service = readService(items[i], i, out, claims, budget, diags);
+    if (service === null) continue;
+    if (service.isFallback) {
+      if (fallback !== null) {
+        diags.error(service.path, "a second service without \"hosts\" (" + fallback.path + ", " + quote(fallback.name) +
+          ", already takes the requests no other service claims): give it hosts");
+        diags.drop(service.path);
+        continue;
+      }
+      fallback = service;
+    }
+    out.push(service);
+  }
+  return out;
+}
+
+function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, diags: Diagnostics): ServiceSpec | null {
+  const path = index(SERVICES_KEY, i);
+  if (!v.isObject()) {
+    diags.error(path, "must be an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}, found " + kindName(v));
+    diags.drop(path);
+    return null;
+  }
+  const r = new ObjectReader(v.asObject(), path, diags, SERVICE_KEYS);
+  // What makes the service unusable as a whole: its name, its host list. Errors inside a host
+  // or a route only drop that host or route (their readers report and drop them).
+  let mark = diags.mark();
+  const name = r.string("name", true);
+  if (name !== null && name.length == 0) diags.error(r.pathOf("name"), "must not be empty");
+  if (name !== null && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
+  let usable = !diags.failedSince(mark);
+  const service = new ServiceSpec(i, name === null ? "" : name);
+
+  mark = diags.mark();
+  const hosts = r.value("hosts");
+  if (hosts === null || hosts.isNull()) {
+    service.isFallback = true;
+  } else if (!hosts.isArray()) {
+    diags.error(r.pathOf("hosts"), "must be a list of host names, found " + kindName(hosts) +
+      " (omit it for the service that takes the requests no other service claims)");
+  } else if (hosts.firstItem() < 0) {
+    diags.error(r.pathOf("hosts"), "must not be empty (omit it for the service that takes the requests no other service claims)");
+  }
+  if (diags.failedSince(mark)) usable = false;
+
+  mark = diags.mark();
+  const def = r.string("default");
+  if (def !== null && def.length == 0) diags.error(r.pathOf("default"), "must not be empty (omit it to use the top-level default)");
+  if (diags.failedSince(mark)) diags.dropSetting(r.pathOf("default"));
+  else service.defaultValue = def;
+
+  // Hosts are claimed only by a service that is kept, so a dropped service cannot keep another
+  // one's host from it.
+  if (usable && hosts !== null && hosts.isArray()) {
+    readHosts(hosts.asArray(), service, r.pathOf("hosts"), claims, diags);
+    if (service.hosts.length == 0) usable = false; // every host was invalid or claimed: reported
+  }
+
+  mark = diags.mark();
+  const routes = r.array("routes");
+  if (diags.failedSince(mark)) diags.drop(r.pathOf("routes"));
+  if (usable) service.routes = readRouteList(routes, service.routesPath, budget, diags);
+  r.finish(true);
+  if (!usable) {
+    diags.drop(path);
+    return null;
+  }
+  return service;
+}
+
+/**
+ * A service name is its destination_service_name label: distinct from the other services' labels
+ * (after the tag encoding has made it safe, metrics/tags.ts) and from the label of requests no
+ * service claims. Checked whether or not metrics are on: services are few, and a name that
+ * changes meaning when metrics are turned on would be a trap.
+ */
+function checkServiceLabel(name: string, path: string, kept: ServiceSpec[], diags: Diagnostics): void {
+  const label = safeTagValue(name);
+  if (label == UNKNOWN_SERVICE) {
+    diags.error(path, quote(name) + " is the destination_service_name of requests no service claims: rename the service");
+    return;
+  }
+  for (let k = 0; k < kept.length; k++) {
+    const other = kept[k].name;
+    if (other == name) {
+      diags.error(path, quote(name) + " is already the name of " + kept[k].path + ": service names are distinct");
+      return;
+    }
+    if (safeTagValue(other) == label) {
+      diags.error(path, quote(name) + " and " + quote(other) + " (" + kept[k].path + ") give the same label destination_service_name=" +
+        quote(label) + ": their requests would share series");
+      return;
+    }
+  }
+}
+
+function readHosts(items: JsonValue[], service: ServiceSpec, base: string, claims: HostClaims, diags: Diagnostics): void {
+  for (let h = 0; h < items.length; h++) {
+    const path = index(base, h);
+    const item = items[h];
+    if (!item.isString()) {
+      diags.error(path, "must be a host name, found " + kindName(item));
+      diags.drop(path);
+      continue;
+    }
+    const host = item.asString();
+    const error = hostError(host);
+    if (error !== null) {
+      diags.error(path, error);
+      diags.drop(path);
+      continue;
+    }
+    const owner = claims.owner(host);
+    if (owner !== null) {
+      if (owner.service === service) {
+        diags.warn(path, quote(host) + " is listed twice (first at " + owner.path + ")");
+      } else {
+        diags.error(path, quote(host) + " is already a host of " + owner.service.path + " (" + quote(owner.service.name) + ", at " +
+          owner.path + "): a host belongs to one service");
+        diags.drop(path);
+      }
+      continue;
+    }
+    claims.claim(host, service, path);
+    service.hosts.push(host);
+    service.hostPositions.push(h);
+  }
+}
+
+class HostClaim {
+  constructor(public service: ServiceSpec, public path: string) {}
+}
+
+/** Which kept service claimed a host first (configure time only). */
+class HostClaims {
+  private byHost: Map<string, HostClaim> = new Map<string, HostClaim>();
+
+  owner(host: string): HostClaim | null {
+    return this.byHost.has(host) ? this.byHost.get(host) : null;
+  }
+
+  claim(host: string, service: ServiceSpec, path: string): void {
+    this.byHost.set(host, new HostClaim(service, path));
+  }
+}
+
+@inline
+function isLowerAlnum(c: i32): bool {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Why `host` is not a Gateway API hostname, or null when it is. The rule is the pattern of the
+ * Gateway `listeners[].hostname` schema (/work/shared/schemas/gateway.v1.json), 1–253 characters:
+ *   ^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+ * The messages name the usual mistakes: upper case, a port, a bare or misplaced '*', an IP literal.
+ */
+export function hostError(host: string): string | null {
+  const n = host.length;
+  if (n == 0) return "must not be empty";
+  if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the " + MAX_HOST_LENGTH.toString() + " of a host name";
+  if (host.charCodeAt(0) == 0x5b /* [ */ || host.includes("::")) {
+    return quote(host) + ": an IPv6 address is not a host name (requests by address are taken by the service without hosts)";
+  }
+  const colon = host.indexOf(":");
+  if (colon >= 0) {
+    return quote(host) + ": hosts are matched without the port (the port of :authority is ignored): use " + quote(host.substring(0, colon));
+  }
+  if (host != host.toLowerCase()) {
+    return quote(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quote(host.toLowerCase());
+  }
+  let i = 0;
+  if (host.charCodeAt(0) == 0x2a /* * */) {
+    if (n == 1) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
+    if (host.charCodeAt(1) != 0x2e) return quote(host) + ": a wildcard is a whole first label, \"*.\" followed by a host name";
+    i = 2;
+    if (i == n) return quote(host) + ": \"*.\" must be followed by a host name";
+  }
+  // labels: [a-z0-9] ([-a-z0-9]* [a-z0-9])?, separated by '.'
+  let labelStart = i;
+  for (; i <= n; i++) {
+    const c = i < n ? host.charCodeAt(i) : 0x2e;
+    if (c == 0x2e) {
+      if (i == labelStart) return quote(host) + ": empty label at column " + (i + 1).toString();
+      if (!isLowerAlnum(host.charCodeAt(i - 1))) return quote(host) + ": a label must end with a letter or digit (column " + i.toString() + ")";
+      labelStart = i + 1;
+      continue;
+    }
+    if (c == 0x2a) return quote(host) + ": '*' only as the whole first label (\"*.example.com\"), at column " + (i + 1).toString();
+    if (i == labelStart && !isLowerAlnum(c)) return quote(host) + ": a label must start with a letter or digit (column " + (i + 1).toString() + ")";
+    if (!isLowerAlnum(c) && c != 0x2d) {
+      return quote(host) + ": invalid character at column " + (i + 1).toString() + " (host names have letters, digits, '-' and '.')";
+    }
+  }
+  return null;
+}
+
+function quote(s: string): string {
+  return "\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"") + "\"";
+}
