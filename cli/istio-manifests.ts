@@ -77,8 +77,12 @@ export function telemetryManifest(opts: TelemetryOptions): Record<string, unknow
   };
 }
 
-/** Renders documents as one multi-document YAML; `routeNotes` become comments above routes[i]. */
-export function manifestsYaml(docs: Record<string, unknown>[], routeNotes: Map<number, string> = new Map()): string {
+/**
+ * Renders documents as one multi-document YAML; `routeNotes` become comments above item i of the
+ * WasmPlugin's route list at `routesAt` (spec.pluginConfig.routes, or a service's routes).
+ */
+export function manifestsYaml(docs: Record<string, unknown>[], routeNotes: Map<number, string> = new Map(),
+  routesAt: (string | number)[] = ['spec', 'pluginConfig', 'routes']): string {
   return docs
     .map((obj) => {
       const doc = new Document(obj);
@@ -89,7 +93,7 @@ export function manifestsYaml(docs: Record<string, unknown>[], routeNotes: Map<n
           ' Ambient waypoint: targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: <waypoint>}]';
       }
       if (obj.kind === 'WasmPlugin') {
-        const routes = doc.getIn(['spec', 'pluginConfig', 'routes'], true);
+        const routes = doc.getIn(routesAt, true);
         if (isSeq(routes)) {
           for (const [i, note] of routeNotes) {
             const item = routes.items[i] as { commentBefore?: string } | undefined;

@@ -86,6 +86,7 @@ ROUTE_METRICS_UPSTREAM, ROUTE_METRICS_CONFIG (comma-separated), ROUTE_METRICS_WA
     .argument('<method>', 'HTTP method, e.g. GET')
     .argument('<path>', 'request path, with query string if any')
     .option('-H, --header <name=value>', 'request header (repeatable); host=… sets :authority', collect)
+    .option('--host <authority>', ':authority of the request (selects the service of a "services" configuration), e.g. podinfo:9898')
     .option('--status <code>', 'response status code', integer(100, 599), 200)
     .option('--duration-ms <ms>', 'request duration', integer(0), 12)
     .option('--expect <route>', 'exit 1 unless the route attribute is exactly this')
@@ -96,11 +97,12 @@ ROUTE_METRICS_UPSTREAM, ROUTE_METRICS_CONFIG (comma-separated), ROUTE_METRICS_WA
 Examples:
   $ route-metrics check examples/config/native.json GET /users/42
   $ route-metrics check examples/config/wasmplugin-local.yaml POST /echo --status 500 --expect "POST /echo"
-  $ route-metrics check my.json GET /app/x -H x-user=beta-7 --json`)
+  $ route-metrics check my.json GET /app/x -H x-user=beta-7 --json
+  $ route-metrics check examples/config/services.json --host cart.shop.svc.cluster.local POST /cart/items`)
     .action(async (config: string, method: string, path: string, o) => {
       if (o.expect !== undefined && o.expectNone) throw new CliError('--expect and --expect-none exclude each other', 2);
       const { report, exitCode } = await runCheck({
-        config: [config], method, path, headers: o.header, status: o.status, durationMs: o.durationMs,
+        config: [config], method, path, headers: o.header, host: o.host, status: o.status, durationMs: o.durationMs,
         expect: o.expect, expectNone: o.expectNone, wasm: o.wasm,
       });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatCheck(report));
@@ -129,7 +131,7 @@ Examples:
   program
     .command('openapi')
     .description('generate routes from an OpenAPI 3.x or Swagger 2.0 spec (one route per path and method)')
-    .argument('<spec>', 'local YAML or JSON file, optionally gzip-compressed (.gz); URLs are not fetched')
+    .argument('<spec...>', 'local YAML or JSON files, optionally gzip-compressed (.gz); URLs are not fetched. Several specs give one route list')
     .addOption(new Option('-o, --output <kind>', 'what to print').choices(['config', 'wasmplugin', 'telemetry', 'all']).default('config'))
     .addOption(new Option('--name-style <style>', 'route names: "<METHOD> <path template>" or the operationId').choices(['template', 'operationId']).default('template'))
     .option('--prefix-base-path', 'include the server base path in template-style names')
@@ -142,17 +144,23 @@ Examples:
     .option('--name <name>', 'metadata.name of the manifests', 'route-metrics')
     .option('--tag <label>', 'label name on Istio metrics in the Telemetry', 'route_name')
     .option('--no-validate', 'skip the OpenAPI schema and spec checks (for sloppy real-world descriptions)')
+    .option('--service <name>', 'write the routes as this service of a shared waypoint ("services"; the name is its destination_service_name label)')
+    .option('--host <host>', 'a host of --service, matched against :authority without the port (repeatable; "*.example.com" wildcards); none: the service for the hosts no other service claims', collect)
+    .option('--merge <config>', "add the routes to this configuration (plugin JSON/YAML or a WasmPlugin; '-' reads stdin): a --service of the same name is replaced")
     .addHelpText('after', `
 Examples:
   $ route-metrics openapi petstore.yaml > routes.json
+  $ route-metrics openapi podinfo.yaml --service podinfo --host podinfo --host podinfo.shop.svc.cluster.local > shop.json
+  $ route-metrics openapi cart.yaml --service cart --host cart --merge shop.json > shop-2.json
+  $ route-metrics openapi podinfo.yaml --service podinfo --host podinfo | route-metrics openapi cart.yaml --service cart --host cart --merge - -o wasmplugin
   $ route-metrics openapi api.github.com.json.gz --name-style operationId --default other > github-routes.json
   $ route-metrics openapi petstore.yaml --name-style operationId -o all --target-gateway petstore-waypoint --namespace pets
   $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore`)
-    .action(async (spec: string, o) => {
-      const r = await runOpenApi(spec, {
+    .action(async (specs: string[], o) => {
+      const r = await runOpenApi(specs, {
         output: o.output as OpenApiOutput, nameStyle: o.nameStyle, prefixBasePath: o.prefixBasePath, basePath: o.basePath,
         default: o.default, namespace: o.namespace, targetGateway: o.targetGateway, selector: o.selector, url: o.url, name: o.name, tag: o.tag,
-        validate: o.validate,
+        validate: o.validate, service: o.service, hosts: o.host, merge: o.merge,
       });
       for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
       process.stdout.write(r.text);

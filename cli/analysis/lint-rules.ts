@@ -24,14 +24,16 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const field = (o: Obj, ...keys: string[]) => keys.map((k) => o[k]).find((v) => v !== undefined);
 
 interface Route {
+  /** JSON path of the route: routes[3], services[1].routes[0]. */
+  at: string;
   index: number;
   name: string;
   kind: 'path' | 'path_prefix' | 'path_regex' | 'any';
   text: string;
 }
 
-function readRoutes(config: Obj): Route[] {
-  const list = Array.isArray(config.routes) ? config.routes : [];
+function readRoutes(owner: Obj, base = 'routes'): Route[] {
+  const list = Array.isArray(owner.routes) ? owner.routes : [];
   return list.flatMap((raw, index): Route[] => {
     if (!isObj(raw)) return [];
     const path = field(raw, 'path');
@@ -39,11 +41,11 @@ function readRoutes(config: Obj): Route[] {
     const regex = field(raw, 'path_regex', 'pathRegex');
     const [kind, text]: [Route['kind'], string] =
       typeof path === 'string' ? ['path', path] : typeof prefix === 'string' ? ['path_prefix', prefix] : typeof regex === 'string' ? ['path_regex', regex] : ['any', ''];
-    return [{ index, name: String(raw.name ?? ''), kind, text }];
+    return [{ at: `${base}[${index}]`, index, name: String(raw.name ?? ''), kind, text }];
   });
 }
 
-const label = (r: Route) => `routes[${r.index}]`;
+const label = (r: Route) => r.at;
 
 /** Two templates that differ only in parameter names (or `*` for `{x}`, `**` for `{x...}`) are one pattern. */
 function patternKey(r: Route): string {
@@ -87,6 +89,7 @@ function regexesAsPaths(routes: Route[]): Finding[] {
 }
 
 function nativeFindings(config: Obj): Finding[] {
+  if (Array.isArray(config.services)) return servicesFindings(config, config.services);
   const routes = readRoutes(config);
   const findings = [...regexesAsPaths(routes), ...duplicateNames(routes)];
   if (config.default === undefined && routes.length > 0) {
@@ -95,6 +98,42 @@ function nativeFindings(config: Obj): Finding[] {
       level: 'warning',
       path: 'default',
       message: `not set: requests no route matches leave ${attr} unset and Istio labels them "unknown" (set "default", e.g. "other", to name them)`,
+    });
+  }
+  return findings;
+}
+
+/**
+ * `services`: the route rules per service (a name may be used again in another service: it is
+ * another series there), the default, and where requests for other hosts go. Which service a host
+ * selects, duplicate hosts and unreachable services are the plugin's answers (config errors, and
+ * the probes of service-reachability.ts).
+ */
+function servicesFindings(config: Obj, services: unknown[]): Finding[] {
+  const findings: Finding[] = [];
+  let fallback = false;
+  const unset: string[] = [];
+  services.forEach((s, i) => {
+    if (!isObj(s)) return;
+    const routes = readRoutes(s, `services[${i}].routes`);
+    findings.push(...regexesAsPaths(routes), ...duplicateNames(routes));
+    if (s.hosts === undefined) fallback = true;
+    if (s.default === undefined) unset.push(`services[${i}]`);
+  });
+  const attr = typeof config.output_attribute === 'string' ? config.output_attribute : 'istio_operationId';
+  if (config.default === undefined && (unset.length > 0 || !fallback)) {
+    const who = [...(fallback ? [] : ['requests for hosts no service claims']), ...(unset.length > 0 ? [`unmatched requests of ${unset.join(', ')}`] : [])];
+    findings.push({
+      level: 'warning',
+      path: 'default',
+      message: `not set: ${who.join(' and ')} leave ${attr} unset and Istio labels them "unknown" (set "default", e.g. "other", to name them)`,
+    });
+  }
+  if (!fallback && services.length > 0) {
+    findings.push({
+      level: 'info',
+      path: 'services',
+      message: 'no service without "hosts": requests for other hosts are counted as destination_service_name="unknown" (add a service without hosts to name them)',
     });
   }
   return findings;

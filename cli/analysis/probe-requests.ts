@@ -17,6 +17,8 @@ export interface ProbeCondition {
 
 export interface ProbeRoute {
   index: number;
+  /** JSON path when the route is not in the top-level list, e.g. services[1].routes[0]. */
+  at?: string;
   name: string;
   /** null: any method. */
   methods: string[] | null;

@@ -40,7 +40,7 @@ export function isolationConfig(config: Obj): Obj {
 
 const MAX_OVERLAP_FINDINGS = 20;
 
-const label = (r: ProbeRoute) => `routes[${r.index}]`;
+const label = (r: ProbeRoute) => r.at ?? `routes[${r.index}]`;
 const describe = (r: ProbeRoute) => `${label(r)} (${JSON.stringify(r.name)})`;
 const requestText = (q: ProbeRequest) => `${q.method} ${q.path}`;
 const patternText = (r: ProbeRoute) => (r.kind === 'any' ? '(any path)' : `${r.kind === 'template' ? 'path' : r.kind === 'prefix' ? 'path_prefix' : 'path_regex'} ${JSON.stringify(r.text)}`);

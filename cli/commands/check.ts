@@ -3,6 +3,8 @@
 // and which route or condition decided it. The decision comes from the plugin itself: the CLI
 // injects `debug: true` into the configuration, so the plugin logs its decision line, e.g.
 //   route-metrics: GET /users/9 → istio_operationId="GET /users/{id}" (routes[2])
+// and, with `services`, the service the request's host selected:
+//   route-metrics: GET /users/9 (host podinfo:9898) → service "podinfo" (services[0]), istio_operationId="…" (services[0].routes[2])
 import { configForm, loadConfigFiles, withDebug, type LoadedConfig } from '../config-files.ts';
 import { CliError } from '../errors.ts';
 import { configDiagnostics, startPlugin } from '../plugin-host.ts';
@@ -14,6 +16,8 @@ export interface CheckOptions {
   method: string;
   path: string;
   headers?: string[];
+  /** :authority of the request (default example.com, as the host sets it). */
+  host?: string;
   status?: number;
   durationMs?: number;
   wasm?: string;
@@ -26,13 +30,15 @@ export interface CheckOptions {
 
 export interface CheckReport {
   config: { file: string; form: string };
-  request: { method: string; path: string; headers: [string, string][]; status: number; durationMs: number };
+  request: { method: string; path: string; host?: string; headers: [string, string][]; status: number; durationMs: number };
   /** Filter state key of the route attribute, e.g. "wasm.istio_operationId". */
   attribute: string;
   /** The route attribute's value; null when nothing was written (Istio shows `unknown`). */
   route: string | null;
-  /** The config entry that decided, e.g. "routes[2]" or "attributes[0].match[1]", and its text. */
+  /** The config entry that decided, e.g. "routes[2]", "services[1].routes[0]" or "attributes[0].match[1]", and its text. */
   matched: { path: string; entry: unknown } | null;
+  /** With `services`: the service the host selected (null: no service claims it). */
+  service?: { name: string; path: string } | null;
   decisions: string[];
   filterState: Record<string, string>;
   metrics: MetricSample[];
@@ -69,10 +75,11 @@ function matchedEntry(json: string | undefined, decisions: string[]): CheckRepor
     return null;
   }
   for (const line of decisions) {
-    let m = /\(routes\[(\d+)\]\)$/.exec(line);
+    let m = /\((?:services\[(\d+)\]\.)?routes\[(\d+)\]\)$/.exec(line);
     if (m) {
-      const routes = config.routes as unknown[] | undefined;
-      return { path: `routes[${m[1]}]`, entry: routes?.[Number(m[1])] ?? null };
+      const owner = m[1] === undefined ? config : ((config.services as Record<string, unknown>[] | undefined)?.[Number(m[1])] ?? {});
+      const routes = owner.routes as unknown[] | undefined;
+      return { path: `${m[1] === undefined ? '' : `services[${m[1]}].`}routes[${m[2]}]`, entry: routes?.[Number(m[2])] ?? null };
     }
     m = /\(attributes\[(\d+)\]\.match\[(\d+)\]\)$/.exec(line);
     if (m) {
@@ -83,9 +90,22 @@ function matchedEntry(json: string | undefined, decisions: string[]): CheckRepor
   return null;
 }
 
+/** The service a decision line names: `→ service "cart" (services[1])`, or null for `no service claims the host`. */
+function decidedService(decisions: string[]): CheckReport['service'] {
+  for (const line of decisions) {
+    const m = /\) → service "((?:[^"\\]|\\.)*)" \((services\[\d+\])\)/.exec(line);
+    if (m) return { name: m[1]!, path: m[2]! };
+    if (/\) → no service claims the host/.test(line)) return null;
+  }
+  return undefined;
+}
+
 export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
   const loaded: LoadedConfig = loadConfigFiles(opts.config);
   const headers = (opts.headers ?? []).map(parseHeader);
+  if (opts.host !== undefined && headers.some(([k]) => k.toLowerCase() === 'host' || k.toLowerCase() === ':authority')) {
+    throw new CliError('--host and a host / :authority header both set the request\'s authority: give one of them', 2);
+  }
   const status = opts.status ?? 200;
   const durationMs = opts.durationMs ?? 12;
   const host = await startPlugin(loaded, { wasm: opts.wasm, pluginConfig: withDebug(loaded.pluginConfig) });
@@ -97,16 +117,17 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
     throw new CliError(`${loaded.pluginSource}: ${verdict}`, 1, [...d.errors, ...d.summary, ...d.envoy]);
   }
   host.clearLogs();
-  const r = host.request({ method: opts.method, path: opts.path, headers, status, durationMs });
+  const r = host.request({ method: opts.method, path: opts.path, authority: opts.host, headers, status, durationMs });
   const decisions = r.logs.filter((l) => l.source === 'plugin' && l.message.startsWith('route-metrics: ')).map((l) => l.message);
   const attribute = routeAttribute(loaded.pluginConfig);
   const route = r.filterState[attribute] ?? null;
   const report: CheckReport = {
     config: { file: loaded.pluginSource!, form: configForm(loaded.pluginConfig) },
-    request: { method: opts.method, path: opts.path, headers, status, durationMs },
+    request: { method: opts.method, path: opts.path, ...(opts.host !== undefined ? { host: opts.host } : {}), headers, status, durationMs },
     attribute,
     route,
     matched: matchedEntry(loaded.pluginConfig, decisions),
+    ...(decidedService(decisions) !== undefined ? { service: decidedService(decisions) } : {}),
     decisions,
     filterState: r.filterState,
     metrics: metricSamples(host.metrics).filter((m) => m.value > 0),
@@ -128,7 +149,9 @@ export function formatCheck(r: CheckReport): string {
   const kv = (k: string, v: string) => lines.push(`${c.dim(k.padEnd(10))} ${v}`);
   kv('config', `${r.config.file} (${r.config.form} form)`);
   const hdrs = r.request.headers.length ? `  ${r.request.headers.map(([k, v]) => `${k}: ${v}`).join(', ')}` : '';
-  kv('request', `${r.request.method} ${r.request.path}${hdrs}  → response ${r.request.status} in ${r.request.durationMs} ms`);
+  const on = r.request.host !== undefined ? ` on ${r.request.host}` : '';
+  kv('request', `${r.request.method} ${r.request.path}${on}${hdrs}  → response ${r.request.status} in ${r.request.durationMs} ms`);
+  if (r.service !== undefined) kv('service', r.service === null ? c.yellow('(no service claims the host: destination_service_name="unknown")') : `${c.bold(JSON.stringify(r.service.name))} ${c.dim(`(${r.service.path})`)}`);
   kv('route', r.route === null ? c.yellow('(no route matched: attribute unset, Istio shows "unknown")') : c.bold(c.green(JSON.stringify(r.route))) + c.dim(`  (${r.attribute})`));
   if (r.matched) kv('matched', `${r.matched.path} ${JSON.stringify(r.matched.entry)}`);
   for (const d of r.decisions) kv('decision', d.replace(/^route-metrics: /, ''));

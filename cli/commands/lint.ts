@@ -16,6 +16,7 @@ import { ConfigFileError } from '../errors.ts';
 import { lintConfig, type Finding } from '../analysis/lint-rules.ts';
 import { checkManifest, manifestLabel } from '../analysis/manifest-rules.ts';
 import { isolationConfig, planProbes, probeHeader, reachabilityFindings } from '../analysis/reachability.ts';
+import { serviceFindings } from '../analysis/service-reachability.ts';
 import type { ProbeRequest } from '../analysis/probe-requests.ts';
 import { configDiagnostics, diagnosticPath, startPlugin, type ConfigDiagnostics } from '../plugin-host.ts';
 import { out as c } from '../terminal.ts';
@@ -76,10 +77,20 @@ function probeFindings(host: SimulatedEnvoy, json: string | undefined): Finding[
   } catch {
     return [];
   }
-  if (typeof config !== 'object' || config === null || !Array.isArray(config.routes) || config.routes.length === 0) return [];
-  const plan = planProbes(config);
+  if (typeof config !== 'object' || config === null) return [];
   const send = (q: ProbeRequest, extra: [string, string][] = []) =>
     host.request({ method: q.method, path: q.path, authority: q.authority, scheme: q.scheme, headers: [...q.headers, ...extra], status: 200, durationMs: 1 });
+  if (Array.isArray(config.services) && !('routes' in config)) {
+    let sent = 0;
+    return serviceFindings(config, { ...config, debug: true }, (c) => host.reconfigure(c), (q, extra) => {
+      // Logs accumulate on the host as well as on the result: keep memory flat on large configurations.
+      if (++sent % 1000 === 0) host.clearLogs();
+      const r = send(q, extra);
+      return { decisions: r.logs.filter((l) => l.source === 'plugin').map((l) => l.message), operation: r.filterState['wasm.istio_operationId'] };
+    });
+  }
+  if (!Array.isArray(config.routes) || config.routes.length === 0) return [];
+  const plan = planProbes(config);
 
   if (!host.reconfigure(isolationConfig(config))) {
     return [{ level: 'info', path: 'routes', message: 'reachability not checked: the plugin rejected the probe configuration (one more header condition per route)' }];
