@@ -118,9 +118,9 @@ describe('examples: CEL-only rules of the CRDs, by hand', () => {
 describe('examples: WasmPlugin', () => {
   const plugins = byKind('WasmPlugin');
 
-  test('one native and one attributegen WasmPlugin per deployment mode', () => {
+  test('one native and one attributegen WasmPlugin per deployment mode, and one with services for the waypoint', () => {
     assert.deepEqual(plugins.map((d) => d.file).sort(), ['examples/sidecar/wasmplugin-attributegen.yaml', 'examples/sidecar/wasmplugin-native.yaml',
-      'examples/waypoint/wasmplugin-attributegen.yaml', 'examples/waypoint/wasmplugin-native.yaml']);
+      'examples/waypoint/wasmplugin-attributegen.yaml', 'examples/waypoint/wasmplugin-native.yaml', 'examples/waypoint/wasmplugin-services.yaml']);
   });
 
   for (const d of plugins) {
@@ -157,12 +157,15 @@ describe('examples: WasmPlugin', () => {
   }
 });
 
-/** "#   GET    /healthz   → "GET /healthz"" and "#   GET /x → (unset…)" lines of a file's comments. */
-function samples(text: string): Array<{ method: string; path: string; expected: string | undefined }> {
-  const out: Array<{ method: string; path: string; expected: string | undefined }> = [];
+/**
+ * "#   GET    /healthz   → "GET /healthz"" and "#   GET /x → (unset…)" lines of a file's comments; a
+ * services example has the :authority as a third column ("#   GET /healthz podinfo:9898 → …").
+ */
+function samples(text: string): Array<{ method: string; path: string; authority?: string; expected: string | undefined }> {
+  const out: Array<{ method: string; path: string; authority?: string; expected: string | undefined }> = [];
   for (const line of text.split('\n')) {
-    const m = /^#\s+([A-Z]+)\s+(\/\S*)\s+→\s+(?:"([^"]*)"|\(unset\b.*\))\s*$/.exec(line);
-    if (m) out.push({ method: m[1], path: m[2], expected: m[3] });
+    const m = /^#\s+([A-Z]+)\s+(\/\S*)\s+(?:([^\s→]+)\s+)?→\s+(?:"([^"]*)"|\(unset\b.*\))\s*$/.exec(line);
+    if (m) out.push({ method: m[1], path: m[2], ...(m[3] !== undefined ? { authority: m[3] } : {}), expected: m[4] });
   }
   return out;
 }
@@ -172,24 +175,40 @@ describe('examples: pluginConfig in the simulated Envoy', () => {
     test(`${d.file}: accepted without warnings; every sample request classified as documented`, async () => {
       const list = samples(d.text);
       assert.ok(list.length >= 5, `only ${list.length} sample lines`);
-      const documented = new Map(list.map((x) => [`${x.method} ${x.path}`, x.expected]));
-      assert.equal(documented.get('GET /healthz'), 'GET /healthz');
-      assert.equal(documented.get('POST /echo'), 'POST /echo');
-      assert.ok(list.some((x) => x.expected === undefined), 'at least one unmatched sample');
+      assert.ok(list.some((x) => x.method === 'GET' && x.path === '/healthz' && x.expected === 'GET /healthz'));
+      assert.ok(list.some((x) => x.method === 'POST' && x.path === '/echo' && x.expected === 'POST /echo'));
+      const unmatched = d.value.spec.pluginConfig.default;
+      assert.ok(list.some((x) => x.expected === unmatched), 'at least one unmatched sample');
       const host = await startFilter(d.value.spec.pluginConfig);
       try {
         assert.equal(host.configured, true, host.startError);
         assert.deepEqual(host.logsAtLeast('warn').map((l) => l.message), []);
         for (const x of list) {
-          const r = host.request({ method: x.method, path: x.path, status: 200, durationMs: 4 });
+          const r = host.request({ method: x.method, path: x.path, authority: x.authority, status: 200, durationMs: 4 });
           assert.equal(r.trapped, false);
-          assert.equal(r.filterState['wasm.istio_operationId'], x.expected, `${x.method} ${x.path}`);
+          assert.equal(r.filterState['wasm.istio_operationId'], x.expected, `${x.method} ${x.path} ${x.authority ?? ''}`);
         }
       } finally {
         host.stop();
       }
     });
   }
+
+  test('examples/waypoint/wasmplugin-services.yaml: one series per service for the same route name', async () => {
+    const d = byKind('WasmPlugin').find((x) => x.file === 'examples/waypoint/wasmplugin-services.yaml')!;
+    const host = await startFilter(d.value.spec.pluginConfig);
+    try {
+      for (const authority of ['podinfo', 'httpbin:8000', 'httpbin.podinfo.svc.cluster.local', 'a.preview.example.com']) {
+        host.request({ authority, path: '/healthz', status: 200, durationMs: 4 });
+      }
+      const text = host.prometheus();
+      for (const [service, n] of [['podinfo', 1], ['httpbin', 2], ['podinfo-preview', 1]] as const) {
+        assert.ok(text.includes(`route_requests_total{route_name="GET /healthz",response_class="2xx",destination_service_name="${service}"} ${n}\n`), `${service}\n${text}`);
+      }
+    } finally {
+      host.stop();
+    }
+  });
 
   test('the native and attributegen forms document the same samples', () => {
     for (const mode of ['waypoint', 'sidecar']) {
@@ -233,7 +252,7 @@ describe('examples: Telemetry', () => {
 /** The tag names the plugin writes (assembly/metrics/route-metrics.ts). */
 function pluginTags(): string[] {
   const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route-metrics.ts'), 'utf8');
-  return [...src.matchAll(/export const (?:ROUTE|CLASS)_TAG = "([a-z_]+)"/g)].map((m) => m[1]).sort();
+  return [...src.matchAll(/export const (?:ROUTE|CLASS|SERVICE)_TAG = "([a-z_]+)"/g)].map((m) => m[1]).sort();
 }
 
 function checkProxyAnnotations(where: string, annotations: Record<string, string>): void {

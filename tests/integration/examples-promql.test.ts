@@ -32,11 +32,12 @@ function histogram(name: string, labels: string[]): Record<string, string[]> {
 
 /** Every series name the examples may query, with its own labels. */
 const METRICS: Record<string, string[]> = {
-  route_requests_total: ['route_name', 'response_class'],
+  // destination_service_name: with "services" (a shared waypoint); absent with flat routes.
+  route_requests_total: ['route_name', 'response_class', 'destination_service_name'],
   route_config_errors: [],
-  ...histogram('route_request_duration_milliseconds', ['route_name']),
-  ...histogram('route_request_bytes', ['route_name']),
-  ...histogram('route_response_bytes', ['route_name']),
+  ...histogram('route_request_duration_milliseconds', ['route_name', 'destination_service_name']),
+  ...histogram('route_request_bytes', ['route_name', 'destination_service_name']),
+  ...histogram('route_response_bytes', ['route_name', 'destination_service_name']),
   istio_requests_total: ISTIO_LABELS,
   ...histogram('istio_request_duration_milliseconds', ISTIO_LABELS),
   ...histogram('istio_request_bytes', ISTIO_LABELS),
@@ -106,7 +107,7 @@ describe('the metric names and labels allowed here are the plugin\'s', () => {
   test('route-metrics.ts defines these names and tags', () => {
     const src = readFileSync(join(REPO, 'assembly', 'metrics', 'route-metrics.ts'), 'utf8');
     for (const s of ['"requests_total"', '"request_duration_milliseconds"', '"request_bytes"', '"response_bytes"',
-      'ROUTE_TAG = "route_name"', 'CLASS_TAG = "response_class"']) assert.ok(src.includes(s), s);
+      'ROUTE_TAG = "route_name"', 'CLASS_TAG = "response_class"', 'SERVICE_TAG = "destination_service_name"']) assert.ok(src.includes(s), s);
     assert.ok(readFileSync(join(REPO, 'assembly', 'config', 'metrics.ts'), 'utf8').includes('prefix: string = "route_"'));
   });
 });
@@ -129,7 +130,7 @@ describe('examples/grafana/route-metrics-dashboard.json', () => {
       assert.deepEqual(p.datasource, { type: 'prometheus', uid: '${DS_PROMETHEUS}' }, p.title);
       for (const t of p.targets) assert.deepEqual(t.datasource, p.datasource, `${p.title} ${t.refId}`);
     }
-    for (const name of ['namespace', 'app', 'route_name']) {
+    for (const name of ['namespace', 'app', 'service', 'route_name']) {
       const v = variables.find((x) => x.name === name);
       assert.equal(v?.type, 'query', name);
       assert.deepEqual(v.datasource, { type: 'prometheus', uid: '${DS_PROMETHEUS}' });
@@ -157,6 +158,16 @@ describe('examples/grafana/route-metrics-dashboard.json', () => {
     assert.ok(exprs('table').some((e) => e.startsWith('topk(10, ')));
   });
 
+  test('the service variable: destination_service_name values, used by every panel, and route_name follows it', () => {
+    const service = variables.find((v) => v.name === 'service');
+    assert.match(service.query.query, /^label_values\(route_requests_total\{[^}]*\}, destination_service_name\)$/);
+    assert.equal(service.allValue, '.*', 'All also matches series without the label (flat routes)');
+    assert.match(variables.find((v) => v.name === 'route_name').query.query, /destination_service_name=~"\$service"/);
+    for (const { where, expr } of targets) assert.match(expr, /destination_service_name=~"\$service"/, where);
+    const grouped = panels.filter((p) => p.type === 'timeseries' && p.targets.some((t: any) => /^(histogram_quantile\([0-9.]+, )?sum by \(destination_service_name, route_name/.test(t.expr)));
+    assert.ok(grouped.length >= 4, 'request rate, error ratio and latency per service and route');
+  });
+
   for (const { where, expr } of targets) {
     test(`${where}: parses; known metrics and labels`, () => checkExpression(where, expr));
   }
@@ -178,7 +189,8 @@ describe('examples/prometheus/promql.md', () => {
     assert.ok(promqlBlocks.length >= 10);
     for (const s of ['histogram_quantile(0.5, ', 'histogram_quantile(0.9, ', 'histogram_quantile(0.99, ', 'topk(10, ',
       'response_class="5xx"', 'response_code=~"5.."', 'destination_version', 'route_request_duration_milliseconds_bucket',
-      'istio_request_duration_milliseconds_bucket']) assert.ok(all.includes(s), s);
+      'istio_request_duration_milliseconds_bucket', 'sum by (destination_service_name, route_name)', 'destination_service_name="unknown"'])
+      assert.ok(all.includes(s), s);
   });
 
   for (const { where, expr } of promqlBlocks) {
