@@ -101,7 +101,8 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
   mark = diags.mark();
   cfg.debug = top.bool("debug", false);
   keepSetting(diags, mark, "debug");
-  cfg.hasServices = top.value(SERVICES_KEY) !== null;
+  const services = top.value(SERVICES_KEY);
+  cfg.hasServices = services !== null && !services.isNull();
   if (cfg.hasServices) {
     if (top.value("routes") !== null) {
       diags.error("routes", "\"routes\" and \"services\" cannot be combined: move these routes into a service " +

@@ -80,7 +80,7 @@ function probeFindings(host: SimulatedEnvoy, json: string | undefined): Finding[
   if (typeof config !== 'object' || config === null) return [];
   const send = (q: ProbeRequest, extra: [string, string][] = []) =>
     host.request({ method: q.method, path: q.path, authority: q.authority, scheme: q.scheme, headers: [...q.headers, ...extra], status: 200, durationMs: 1 });
-  if (Array.isArray(config.services) && !('routes' in config)) {
+  if (Array.isArray(config.services)) {
     let sent = 0;
     return serviceFindings(config, { ...config, debug: true }, (c) => host.reconfigure(c), (q, extra) => {
       // Logs accumulate on the host as well as on the result: keep memory flat on large configurations.
