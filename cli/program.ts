@@ -8,6 +8,7 @@ import { formatCheck, runCheck } from './commands/check.ts';
 import { formatLint, runLint } from './commands/lint.ts';
 import { runOpenApi, type OpenApiOutput } from './commands/openapi.ts';
 import { runPackage } from './commands/package.ts';
+import { runRoutes } from './commands/routes.ts';
 import { runServe } from './commands/serve.ts';
 import { CliError, ConfigFileError } from './errors.ts';
 import { PACKAGE_JSON } from './paths.ts';
@@ -157,6 +158,34 @@ Examples:
       for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
       process.stdout.write(r.text);
       exit(0);
+    });
+
+  program
+    .command('routes')
+    .description('per-route requests/s, success rate and p50/p90/p99 latency from Prometheus (the plugin\'s metrics, or Istio\'s with --source istio)')
+    .addOption(new Option('--prometheus <url>', 'Prometheus base URL (credentials as http://user:password@host:9090)').env('ROUTE_METRICS_PROMETHEUS').makeOptionMandatory())
+    .option('--window <duration>', 'rate window', '1m')
+    .option('--namespace <ns>', 'only this namespace (label namespace; destination_service_namespace with --source istio)')
+    .option('--service <name>', 'only this service (label destination_service_name)')
+    .addOption(new Option('--source <source>', 'which metrics').choices(['plugin', 'istio']).default('plugin'))
+    .option('--prefix <prefix>', "the plugin's metrics.prefix", 'route_')
+    .option('--watch', 'refresh every --interval until Ctrl-C')
+    .option('--interval <duration>', 'time between refreshes with --watch', '5s')
+    .option('--count <n>', 'with --watch: stop after n refreshes', integer(1))
+    .option('--timeout <duration>', 'per Prometheus request', '10s')
+    .option('--json', 'an array of {route, service?, namespace?, rps, success_rate (0–1), p50_ms, p90_ms, p99_ms}; one array per line with --watch')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics routes --prometheus http://127.0.0.1:9090
+  $ route-metrics routes --prometheus http://127.0.0.1:9090 --namespace podinfo --window 5m --watch
+  $ route-metrics routes --prometheus http://127.0.0.1:9090 --source istio --service podinfo --json
+Success = neither a 5xx nor a reset (response_class none; Istio: response_code 0 or a reset flag UC/UR/LR/DC/DR).
+When nothing matches, it says what is missing: scrape targets, the plugin's metrics, extraStatTags, the Telemetry override, or the filters.`)
+    .action(async (o) => {
+      exit(await runRoutes({
+        prometheus: o.prometheus, window: o.window, namespace: o.namespace, service: o.service, source: o.source, prefix: o.prefix,
+        watch: o.watch, interval: o.interval, count: o.count, timeout: o.timeout, json: o.json,
+      }));
     });
 
   // These two parse their own arguments (node:util parseArgs / environment variables), so commander
