@@ -9,6 +9,7 @@ import { formatLint, runLint } from './commands/lint.ts';
 import { runOpenApi, type OpenApiOutput } from './commands/openapi.ts';
 import { runPackage } from './commands/package.ts';
 import { runRoutes } from './commands/routes.ts';
+import { runSlo, type SloFormat } from './commands/slo.ts';
 import { runServe } from './commands/serve.ts';
 import { CliError, ConfigFileError } from './errors.ts';
 import { PACKAGE_JSON } from './paths.ts';
@@ -45,6 +46,8 @@ Examples:
   $ route-metrics check examples/config/native.json GET /users/42
   $ route-metrics lint --strict my-wasmplugin.yaml
   $ route-metrics openapi api.yaml --output wasmplugin --target-gateway my-waypoint --namespace shop > wasmplugin.yaml
+  $ route-metrics routes --prometheus http://127.0.0.1:9090 --watch   # live per-route rps, success, p50/p90/p99
+  $ route-metrics slo slos.yaml -o rules.yaml   # SLO recording rules + burn-rate alerts
   $ route-metrics package            # OCI image of build/route-metrics.wasm
   $ route-metrics bench              # route-metrics vs. a floor filter
 
@@ -185,6 +188,32 @@ When nothing matches, it says what is missing: scrape targets, the plugin's metr
       exit(await runRoutes({
         prometheus: o.prometheus, window: o.window, namespace: o.namespace, service: o.service, source: o.source, prefix: o.prefix,
         watch: o.watch, interval: o.interval, count: o.count, timeout: o.timeout, json: o.json,
+      }));
+    });
+
+  program
+    .command('slo')
+    .description('Prometheus rules for per-route SLOs: recording rules across pods and multi-window multi-burn-rate alerts (page / ticket)')
+    .argument('<spec>', 'SLO spec (YAML): slos: [{route, service?, objective, latency?: {threshold_ms, objective}}]')
+    .option('-o, --output <file>', 'write the rules here (default: stdout)')
+    .addOption(new Option('--format <format>', 'a Prometheus rules file, or a Prometheus Operator PrometheusRule').choices(['rules', 'prometheusrule']).default('rules'))
+    .addOption(new Option('--source <source>', "the plugin's metrics or Istio's (with the Telemetry's route_name)").choices(['plugin', 'istio']).default('plugin'))
+    .option('-c, --config <file>', 'manifests / plugin configuration to read histogram buckets (sidecar.istio.io/statsHistogramBuckets) and metrics.prefix from (repeatable)', collect)
+    .option('--buckets <list>', "bucket bounds of the duration histogram, e.g. 5,10,25,50,100,250 (default: --config's annotations, else Envoy's defaults)")
+    .option('--prefix <prefix>', "the plugin's metrics.prefix (default: from --config, else route_)")
+    .option('--name <name>', 'PrometheusRule metadata.name', 'route-metrics-slos')
+    .option('--namespace <ns>', 'PrometheusRule metadata.namespace')
+    .option('--label <k=v>', 'PrometheusRule metadata.labels, e.g. release=prometheus (repeatable)', collect)
+    .addHelpText('after', `
+Examples:
+  $ route-metrics slo examples/prometheus/slos.yaml -o rules.yaml && promtool check rules rules.yaml
+  $ route-metrics slo slos.yaml --format prometheusrule --namespace monitoring --label release=prometheus | kubectl apply -f -
+  $ route-metrics slo slos.yaml --source istio -c examples/sidecar/podinfo.yaml
+Availability errors: 5xx and resets. A latency threshold must be a bucket boundary of the histogram.`)
+    .action((spec: string, o) => {
+      exit(runSlo({
+        spec, output: o.output, format: o.format as SloFormat, source: o.source, config: o.config, buckets: o.buckets, prefix: o.prefix,
+        name: o.name, namespace: o.namespace, labels: o.label,
       }));
     });
 
