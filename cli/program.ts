@@ -3,6 +3,7 @@
 //   0 success · 1 failure (config errors, lint errors, failed expectation, I/O) · 2 usage
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_MAX_SERIES } from './analysis/cardinality.ts';
 import { runBenchCommand } from './commands/bench.ts';
 import { formatCheck, runCheck } from './commands/check.ts';
 import { formatLint, runLint } from './commands/lint.ts';
@@ -118,14 +119,17 @@ Examples:
     .option('--strict', 'warnings fail too (exit 1); errors always do, although the plugin would run the valid parts')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
+    .option('--pods <n>', 'pods running the plugin, for the series count', integer(1), 1)
+    .option('--max-series <n>', 'warn when the series on --pods pods exceed this', integer(1), DEFAULT_MAX_SERIES)
     .addHelpText('after', `
 Examples:
   $ route-metrics lint examples/config/wasmplugin-local.yaml
+  $ route-metrics lint --pods 20 --max-series 50000 wasmplugin.yaml telemetry.yaml   # cardinality budget
   $ route-metrics lint examples/waypoint/wasmplugin-native.yaml examples/waypoint/telemetry.yaml
   $ route-metrics lint --strict --json routes.json
   $ route-metrics lint --strict wasmplugin.yaml && kubectl apply -f wasmplugin.yaml   # the CI gate`)
     .action(async (config: string[], o) => {
-      const { report, exitCode } = await runLint({ config, strict: o.strict, json: o.json, wasm: o.wasm });
+      const { report, exitCode } = await runLint({ config, strict: o.strict, json: o.json, wasm: o.wasm, pods: o.pods, maxSeries: o.maxSeries });
       console.log(o.json ? JSON.stringify(report, null, 2) : formatLint(report));
       exit(exitCode);
     });
