@@ -252,6 +252,9 @@ describe('errors', () => {
     assert.equal(w.status, 2);
     assert.match(w.stderr, /--window 1 minute: expected a Prometheus duration/);
     assert.equal(cli(['--prometheus', 'http://127.0.0.1:9', '--source', 'linkerd']).status, 2);
+    const help = cli(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /Examples:\n\s+\$ route-metrics routes --prometheus/);
   });
 });
 

@@ -113,6 +113,9 @@ describe('slo spec validation', () => {
     assert.equal(r.stdout, '');
     assert.equal(cli(['slo', bad, '--format', 'json']).code, 2);
     assert.equal(cli(['slo', join(dir, 'missing.yaml')]).code, 1);
+    const help = cli(['slo', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Examples:\n\s+\$ route-metrics slo /);
   });
 });
 
