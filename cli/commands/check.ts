@@ -40,6 +40,25 @@ export interface CheckReport {
   expectation?: { expected: string | null; ok: boolean };
 }
 
+/** An HTTP method is a token (RFC 9110 §9.1): letters, digits and !#$%&'*+-.^_`|~. */
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The request line as Envoy would pass it to the filter: a method token and an origin-form path
+ * (starting with `/`; `*` only for OPTIONS). Anything else is a usage error (exit 2): Envoy rejects
+ * such a request before any filter runs, so classifying it would answer a question that never arises.
+ */
+export function checkRequestLine(method: string, path: string): void {
+  if (!METHOD.test(method)) throw new CliError(`method ${JSON.stringify(method)}: expected an HTTP method such as GET or POST`, 2);
+  if (path === '*' && method.toUpperCase() === 'OPTIONS') return;
+  if (!path.startsWith('/')) {
+    const hint = URL.canParse(path) && /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
+      ? `give the path alone, e.g. ${JSON.stringify(new URL(path).pathname + new URL(path).search)}; the host goes in -H host=…`
+      : `did you mean ${JSON.stringify(`/${path}`)}?`;
+    throw new CliError(`path ${JSON.stringify(path)}: a request path starts with "/" (${hint})`, 2);
+  }
+}
+
 function parseHeader(h: string): [string, string] {
   const i = h.search(/[=:]/);
   if (i <= 0) throw new CliError(`--header ${JSON.stringify(h)}: expected name=value`, 2);
@@ -84,6 +103,7 @@ function matchedEntry(json: string | undefined, decisions: string[]): CheckRepor
 }
 
 export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
+  checkRequestLine(opts.method, opts.path);
   const loaded: LoadedConfig = loadConfigFiles(opts.config);
   const headers = (opts.headers ?? []).map(parseHeader);
   const status = opts.status ?? 200;
