@@ -90,7 +90,7 @@ ROUTE_METRICS_UPSTREAM, ROUTE_METRICS_CONFIG (comma-separated), ROUTE_METRICS_WA
     .option('--status <code>', 'response status code', integer(100, 599), 200)
     .option('--duration-ms <ms>', 'request duration', integer(0), 12)
     .option('--expect <route>', 'exit 1 unless the route attribute is exactly this')
-    .option('--expect-none', 'exit 1 unless no route matches')
+    .option('--expect-none', 'exit 1 unless no route matches (the attribute stays unset or gets the default)')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
     .addHelpText('after', `

@@ -33,6 +33,8 @@ export interface CheckReport {
   route: string | null;
   /** The config entry that decided, e.g. "routes[2]" or "attributes[0].match[1]", and its text. */
   matched: { path: string; entry: unknown } | null;
+  /** True when no route or condition matched: the attribute is unset, or holds the configured default. */
+  unmatched: boolean;
   decisions: string[];
   filterState: Record<string, string>;
   metrics: MetricSample[];
@@ -102,6 +104,13 @@ function matchedEntry(json: string | undefined, decisions: string[]): CheckRepor
   return null;
 }
 
+/** The native `default` ("no route matched; … (default)") or an attributegen match with an empty condition decided. */
+function isDefault(matched: CheckReport['matched'], decisions: string[]): boolean {
+  if (decisions.some((d) => /no route matched; .*\(default\)$/.test(d))) return true;
+  const entry = matched?.entry as { condition?: unknown } | null | undefined;
+  return matched !== null && matched.path.startsWith('attributes[') && String(entry?.condition ?? '').trim() === '';
+}
+
 export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
   checkRequestLine(opts.method, opts.path);
   const loaded: LoadedConfig = loadConfigFiles(opts.config);
@@ -121,12 +130,14 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   const decisions = r.logs.filter((l) => l.source === 'plugin' && l.message.startsWith('route-metrics: ')).map((l) => l.message);
   const attribute = routeAttribute(loaded.pluginConfig);
   const route = r.filterState[attribute] ?? null;
+  const matched = matchedEntry(loaded.pluginConfig, decisions);
   const report: CheckReport = {
     config: { file: loaded.pluginSource!, form: configForm(loaded.pluginConfig) },
     request: { method: opts.method, path: opts.path, headers, status, durationMs },
     attribute,
     route,
-    matched: matchedEntry(loaded.pluginConfig, decisions),
+    matched,
+    unmatched: route === null || isDefault(matched, decisions),
     decisions,
     filterState: r.filterState,
     metrics: metricSamples(host.metrics).filter((m) => m.value > 0),
@@ -136,7 +147,8 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   let exitCode = 0;
   if (opts.expect !== undefined || opts.expectNone) {
     const expected = opts.expectNone ? null : opts.expect!;
-    const ok = route === expected;
+    // --expect-none: no route matched, whether the attribute stays unset or gets the default.
+    const ok = opts.expectNone ? report.unmatched : route === expected;
     report.expectation = { expected, ok };
     if (!ok) exitCode = 1;
   }
@@ -165,7 +177,8 @@ export function formatCheck(r: CheckReport): string {
   }
   if (r.expectation) {
     const want = r.expectation.expected === null ? 'no match' : JSON.stringify(r.expectation.expected);
-    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${r.route === null ? 'no match' : JSON.stringify(r.route)}`));
+    const got = r.route === null ? 'no match' : `${JSON.stringify(r.route)}${r.unmatched ? ' (the default: no route matched)' : ''}`;
+    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${got}`));
   }
   return lines.join('\n');
 }
