@@ -107,14 +107,19 @@ export function staleReason(root: string, target: Target, digest: string): strin
   return stamp === digest ? null : 'assembly/ (or the SDK, asconfig.json, the compiler) changed';
 }
 
+/** asc output without the converge note (see the top of this file); '' when nothing else was said. */
+export function withoutConvergeNote(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== CONVERGE_NOTE);
+  return lines.every((l) => l.trim() === '') ? '' : lines.join('\n');
+}
+
 /** The real compiler, in this process; its output minus the converge note. */
 export const ascCompile: Compile = async (root, target) => {
   const asc = (await import('assemblyscript/asc')).default;
   const pass = (to: NodeJS.WriteStream) => ({
     write(chunk: Uint8Array | string) {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      const kept = text.split('\n').filter((l) => l.trim() !== CONVERGE_NOTE).join('\n');
-      if (kept.trim() !== '') to.write(kept.endsWith('\n') || !text.endsWith('\n') ? kept : `${kept}\n`);
+      const kept = withoutConvergeNote(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      if (kept !== '') to.write(kept);
     },
   });
   const r = await asc.main(['assembly/index.ts', '--target', target, '--baseDir', root], { stdout: pass(process.stdout), stderr: pass(process.stderr) });
