@@ -65,6 +65,9 @@ export interface TelemetryOptions {
   attribute?: string;
 }
 
+/** Istio's standard HTTP metrics, as Telemetry names them (istio_requests_total, _duration_, request and response bytes). */
+export const ISTIO_HTTP_METRICS = ['REQUEST_COUNT', 'REQUEST_DURATION', 'REQUEST_SIZE', 'RESPONSE_SIZE'] as const;
+
 export function telemetryManifest(opts: TelemetryOptions): Record<string, unknown> {
   const value = `filter_state['wasm.${opts.attribute ?? 'istio_operationId'}']`;
   const tag = opts.tag ?? 'route_name';
@@ -75,7 +78,8 @@ export function telemetryManifest(opts: TelemetryOptions): Record<string, unknow
     metadata: { name: opts.name ?? 'route-metrics', ...(opts.placement.namespace ? { namespace: opts.placement.namespace } : {}) },
     spec: {
       ...placementSpec(opts.placement),
-      metrics: [{ providers: [{ name: 'prometheus' }], overrides: [override('REQUEST_COUNT'), override('REQUEST_DURATION')] }],
+      // Every HTTP metric the PromQL cookbook and the dashboard read by route: count, latency, sizes.
+      metrics: [{ providers: [{ name: 'prometheus' }], overrides: ISTIO_HTTP_METRICS.map(override) }],
     },
   };
 }
