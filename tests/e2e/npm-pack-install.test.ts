@@ -83,11 +83,15 @@ describe('npm package: installed in an empty directory', () => {
     for (const dep of Object.keys(PKG.dependencies)) assert.ok(existsSync(join(app, 'node_modules', dep, 'package.json')), `${dep} missing`);
   });
 
-  test('--version and --help', () => {
+  test('--version, --help, and the help of every command it lists (routes and slo too, once they exist)', () => {
     const v = npx('--version');
     ok(v, '--version');
     assert.equal(v.stdout.trim(), PKG.version);
-    assert.match(npx('--help').stdout, /^\s+check /m);
+    const help = npx('--help');
+    ok(help, '--help');
+    const commands = [...help.stdout.matchAll(/^  ([a-z][a-z-]*) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    for (const c of ['serve', 'check', 'lint', 'openapi', 'package', 'bench']) assert.ok(commands.includes(c), `--help lists ${c}`);
+    for (const c of commands) ok(npx(c, '--help'), `${c} --help`);
   });
 
   test('check: the shipped example classifies; a bad path is a usage error', () => {
