@@ -4,13 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_SERIES } from './analysis/cardinality.ts';
-import { runBenchCommand } from './commands/bench.ts';
-import { formatCheck, runCheck } from './commands/check.ts';
+import { BENCH_SETTINGS, runBenchCommand } from './commands/bench.ts';
+import { checkRequestLine, formatCheck, runCheck } from './commands/check.ts';
 import { formatLint, runLint } from './commands/lint.ts';
 import { runOpenApi, type OpenApiOutput } from './commands/openapi.ts';
 import { runPackage } from './commands/package.ts';
 import { runRoutes } from './commands/routes.ts';
 import { runSlo, type SloFormat } from './commands/slo.ts';
+import { placeholderLines } from './plugin-source.ts';
 import { runServe } from './commands/serve.ts';
 import { CliError, ConfigFileError } from './errors.ts';
 import { PACKAGE_JSON } from './paths.ts';
@@ -49,8 +50,8 @@ Examples:
   $ route-metrics openapi api.yaml --output wasmplugin --target-gateway my-waypoint --namespace shop > wasmplugin.yaml
   $ route-metrics routes --prometheus http://127.0.0.1:9090 --watch   # live per-route rps, success, p50/p90/p99
   $ route-metrics slo slos.yaml -o rules.yaml   # SLO recording rules + burn-rate alerts
-  $ route-metrics package            # OCI image of build/route-metrics.wasm
-  $ route-metrics bench              # route-metrics vs. a floor filter
+  $ route-metrics package --image ghcr.io/acme/route-metrics   # OCI image of build/route-metrics.wasm
+  $ route-metrics bench              # route-metrics vs. a floor filter (checkout only)
 
 Exit codes: 0 ok, 1 failure (config errors, lint errors, failed --expect), 2 usage error.`,
     );
@@ -94,7 +95,7 @@ ROUTE_METRICS_UPSTREAM, ROUTE_METRICS_CONFIG (comma-separated), ROUTE_METRICS_WA
     .option('--status <code>', 'response status code', integer(100, 599), 200)
     .option('--duration-ms <ms>', 'request duration', integer(0), 12)
     .option('--expect <route>', 'exit 1 unless the route attribute is exactly this')
-    .option('--expect-none', 'exit 1 unless no route matches')
+    .option('--expect-none', 'exit 1 unless no route matches (the attribute stays unset or gets the default)')
     .option('--json', 'machine-readable output')
     .option('--wasm <path>', 'the module to run (default build/route-metrics.wasm)')
     .addHelpText('after', `
@@ -104,6 +105,7 @@ Examples:
   $ route-metrics check my.json GET /app/x -H x-user=beta-7 --json`)
     .action(async (config: string, method: string, path: string, o) => {
       if (o.expect !== undefined && o.expectNone) throw new CliError('--expect and --expect-none exclude each other', 2);
+      checkRequestLine(method, path);
       const { report, exitCode } = await runCheck({
         config: [config], method, path, headers: o.header, status: o.status, durationMs: o.durationMs,
         expect: o.expect, expectNone: o.expectNone, wasm: o.wasm,
@@ -146,7 +148,9 @@ Examples:
     .option('--namespace <ns>', 'metadata.namespace of the manifests')
     .option('--target-gateway <name>', 'targetRefs to this waypoint / gateway (ambient)')
     .option('--selector <k=v,...>', 'workload selector matchLabels (sidecars)')
-    .option('--url <url>', 'WasmPlugin url of the module')
+    .option('--url <url>', 'WasmPlugin url of the module (default: the release image oci://ghcr.io/<owner>/route-metrics:<version>)')
+    .option('--sha256 <hex>', 'WasmPlugin sha256 (default: computed from --wasm: the OCI manifest digest for oci://, the module digest for https://)')
+    .option('--wasm <path>', 'the module whose digest goes into the WasmPlugin (default build/route-metrics.wasm)')
     .option('--name <name>', 'metadata.name of the manifests', 'route-metrics')
     .option('--tag <label>', 'label name on Istio metrics in the Telemetry', 'route_name')
     .option('--no-validate', 'skip the OpenAPI schema and spec checks (for sloppy real-world descriptions)')
@@ -155,14 +159,18 @@ Examples:
   $ route-metrics openapi petstore.yaml > routes.json
   $ route-metrics openapi api.github.com.json.gz --name-style operationId --default other > github-routes.json
   $ route-metrics openapi petstore.yaml --name-style operationId -o all --target-gateway petstore-waypoint --namespace pets
-  $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore`)
+  $ route-metrics openapi swagger.json -o wasmplugin --selector app=bookstore --url oci://ghcr.io/acme/route-metrics:0.1.0
+The WasmPlugin's sha256 is filled in from the module; every value left to fill in is flagged on
+stderr ("placeholder spec.url = …") and with a PLACEHOLDER comment in the YAML.`)
     .action(async (spec: string, o) => {
       const r = await runOpenApi(spec, {
         output: o.output as OpenApiOutput, nameStyle: o.nameStyle, prefixBasePath: o.prefixBasePath, basePath: o.basePath,
         default: o.default, namespace: o.namespace, targetGateway: o.targetGateway, selector: o.selector, url: o.url, name: o.name, tag: o.tag,
-        validate: o.validate,
+        validate: o.validate, sha256: o.sha256, wasm: o.wasm,
       });
       for (const w of r.conversion.warnings) console.error(err.yellow(`note: ${w}`));
+      for (const n of r.notes) console.error(`note: ${n}`);
+      for (const p of placeholderLines(r.placeholders)) console.error(err.yellow(`warning: ${p}`));
       process.stdout.write(r.text);
       exit(0);
     });
@@ -221,21 +229,36 @@ Availability errors: 5xx and resets. A latency threshold must be a bucket bounda
       }));
     });
 
-  // These two parse their own arguments (node:util parseArgs / environment variables), so commander
-  // hands them everything after the command name untouched.
-  for (const [name, description, runCommand] of [
-    ['package', 'package build/route-metrics.wasm as an OCI image (flags: --wasm PATH, --out DIR, --tag TAG, --json)', runPackage],
-    ['bench', 'benchmark route-metrics against a floor filter (bench/run.ts)', runBenchCommand],
-  ] as const) {
-    program
-      .command(name)
-      .description(description)
-      .helpOption(false)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .argument('[args...]', 'passed on as they are')
-      .action(async (args: string[]) => exit(await runCommand(args)));
-  }
+  program
+    .command('package')
+    .description('package build/route-metrics.wasm as a reproducible OCI image (and its sha256 files); prints what to put in a WasmPlugin')
+    .option('--wasm <path>', 'the module (default build/route-metrics.wasm)')
+    .option('--out <dir>', 'OCI image layout directory (default build/oci in a checkout, ./route-metrics-oci otherwise)')
+    .option('--tag <tag>', 'image tag (default: the package version)')
+    .option('--image <repository>', 'where the image will be pushed, e.g. ghcr.io/acme/route-metrics: printed references use it instead of a REGISTRY placeholder')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', `
+Examples:
+  $ route-metrics package
+  $ route-metrics package --image ghcr.io/acme/route-metrics && skopeo copy --preserve-digests oci:build/oci:0.1.0 docker://ghcr.io/acme/route-metrics:0.1.0
+  $ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) route-metrics package --json
+Same module, same package.json, same SOURCE_DATE_EPOCH: same digests, on every machine.`)
+    .action(async (o) => {
+      exit(await runPackage({ wasm: o.wasm, out: o.out, tag: o.tag, image: o.image, json: o.json }));
+    });
+
+  program
+    .command('bench')
+    .description('benchmark route-metrics against a floor filter (bench/run.ts; in a checkout of the repository)')
+    .addHelpText('after', `
+Settings (environment variables):
+${BENCH_SETTINGS.map(([name, meaning]) => `  ${name.padEnd(22)} ${meaning}`).join('\n')}
+Writes build/bench/results.{json,md} and build/bench/chart.svg. \`npm run bench\` builds first (only when assembly/ changed).
+
+Examples:
+  $ route-metrics bench
+  $ BENCH_SIZES=10,1000 BENCH_RUNS=3 route-metrics bench`)
+    .action(async () => exit(await runBenchCommand()));
   return program;
 }
 

@@ -33,11 +33,32 @@ export interface CheckReport {
   route: string | null;
   /** The config entry that decided, e.g. "routes[2]" or "attributes[0].match[1]", and its text. */
   matched: { path: string; entry: unknown } | null;
+  /** True when no route or condition matched: the attribute is unset, or holds the configured default. */
+  unmatched: boolean;
   decisions: string[];
   filterState: Record<string, string>;
   metrics: MetricSample[];
   response: { status: number } | null;
   expectation?: { expected: string | null; ok: boolean };
+}
+
+/** An HTTP method is a token (RFC 9110 §9.1): letters, digits and !#$%&'*+-.^_`|~. */
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The request line as Envoy would pass it to the filter: a method token and an origin-form path
+ * (starting with `/`; `*` only for OPTIONS). Anything else is a usage error (exit 2): Envoy rejects
+ * such a request before any filter runs, so classifying it would answer a question that never arises.
+ */
+export function checkRequestLine(method: string, path: string): void {
+  if (!METHOD.test(method)) throw new CliError(`method ${JSON.stringify(method)}: expected an HTTP method such as GET or POST`, 2);
+  if (path === '*' && method.toUpperCase() === 'OPTIONS') return;
+  if (!path.startsWith('/')) {
+    const hint = URL.canParse(path) && /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
+      ? `give the path alone, e.g. ${JSON.stringify(new URL(path).pathname + new URL(path).search)}; the host goes in -H host=…`
+      : `did you mean ${JSON.stringify(`/${path}`)}?`;
+    throw new CliError(`path ${JSON.stringify(path)}: a request path starts with "/" (${hint})`, 2);
+  }
 }
 
 function parseHeader(h: string): [string, string] {
@@ -83,7 +104,15 @@ function matchedEntry(json: string | undefined, decisions: string[]): CheckRepor
   return null;
 }
 
+/** The native `default` ("no route matched; … (default)") or an attributegen match with an empty condition decided. */
+function isDefault(matched: CheckReport['matched'], decisions: string[]): boolean {
+  if (decisions.some((d) => /no route matched; .*\(default\)$/.test(d))) return true;
+  const entry = matched?.entry as { condition?: unknown } | null | undefined;
+  return matched !== null && matched.path.startsWith('attributes[') && String(entry?.condition ?? '').trim() === '';
+}
+
 export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
+  checkRequestLine(opts.method, opts.path);
   const loaded: LoadedConfig = loadConfigFiles(opts.config);
   const headers = (opts.headers ?? []).map(parseHeader);
   const status = opts.status ?? 200;
@@ -101,12 +130,14 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   const decisions = r.logs.filter((l) => l.source === 'plugin' && l.message.startsWith('route-metrics: ')).map((l) => l.message);
   const attribute = routeAttribute(loaded.pluginConfig);
   const route = r.filterState[attribute] ?? null;
+  const matched = matchedEntry(loaded.pluginConfig, decisions);
   const report: CheckReport = {
     config: { file: loaded.pluginSource!, form: configForm(loaded.pluginConfig) },
     request: { method: opts.method, path: opts.path, headers, status, durationMs },
     attribute,
     route,
-    matched: matchedEntry(loaded.pluginConfig, decisions),
+    matched,
+    unmatched: route === null || isDefault(matched, decisions),
     decisions,
     filterState: r.filterState,
     metrics: metricSamples(host.metrics).filter((m) => m.value > 0),
@@ -116,7 +147,8 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   let exitCode = 0;
   if (opts.expect !== undefined || opts.expectNone) {
     const expected = opts.expectNone ? null : opts.expect!;
-    const ok = route === expected;
+    // --expect-none: no route matched, whether the attribute stays unset or gets the default.
+    const ok = opts.expectNone ? report.unmatched : route === expected;
     report.expectation = { expected, ok };
     if (!ok) exitCode = 1;
   }
@@ -145,7 +177,8 @@ export function formatCheck(r: CheckReport): string {
   }
   if (r.expectation) {
     const want = r.expectation.expected === null ? 'no match' : JSON.stringify(r.expectation.expected);
-    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${r.route === null ? 'no match' : JSON.stringify(r.route)}`));
+    const got = r.route === null ? 'no match' : `${JSON.stringify(r.route)}${r.unmatched ? ' (the default: no route matched)' : ''}`;
+    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${got}`));
   }
   return lines.join('\n');
 }

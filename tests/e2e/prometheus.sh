@@ -3,7 +3,7 @@
 # free loopback ports, Debian's prometheus scraping its admin /stats/prometheus every second,
 # ~25 s of GET /healthz + POST /echo traffic, then the podinfo tutorial's queries through the
 # Prometheus HTTP API:
-#   sum(rate(istio_requests_total{destination_app="podinfo", route_name!="unknown"}[1m])) by (route_name)
+#   sum(rate(istio_requests_total{destination_app="podinfo", route_name!~"other|unknown"}[1m])) by (route_name)
 #     → a series for "GET /healthz" and for "POST /echo" (and none for unmatched requests)
 #   histogram_quantile(0.9, sum(rate(route_request_duration_milliseconds_bucket[1m])) by (le, route_name))
 #     → a finite value for both routes
@@ -172,12 +172,15 @@ check() { # $1 = what, $2 = PromQL, $3 = JS assertion over `r` (the result array
 check 'the dev proxy is scraped' 'up{job="route-metrics-dev-proxy"}' \
   'return r.length === 1 && r[0].value[1] === "1";'
 check 'per-route request rate from istio_requests_total' \
-  'sum(rate(istio_requests_total{destination_app="podinfo", route_name!="unknown"}[1m])) by (route_name)' \
+  'sum(rate(istio_requests_total{destination_app="podinfo", route_name!~"other|unknown"}[1m])) by (route_name)' \
   'const by = Object.fromEntries(r.map((s) => [s.metric.route_name, Number(s.value[1])]));
-   return by["GET /healthz"] > 0 && by["POST /echo"] > 0 && !("unknown" in by);'
-check 'unmatched requests are labelled unknown' \
-  'sum(rate(istio_requests_total{destination_app="podinfo", route_name="unknown"}[1m]))' \
+   return by["GET /healthz"] > 0 && by["POST /echo"] > 0 && !("unknown" in by) && !("other" in by);'
+check 'unmatched requests are labelled with the default, other' \
+  'sum(rate(istio_requests_total{destination_app="podinfo", route_name="other"}[1m]))' \
   'return r.length === 1 && Number(r[0].value[1]) > 0;'
+check 'no request is left unlabelled (route_name="unknown") on istio_requests_total' \
+  'sum(rate(istio_requests_total{destination_app="podinfo", route_name="unknown"}[1m]))' \
+  'return r.length === 0 || Number(r[0].value[1]) === 0;'
 check 'p90 latency per route from route_request_duration_milliseconds' \
   'histogram_quantile(0.9, sum(rate(route_request_duration_milliseconds_bucket[1m])) by (le, route_name))' \
   'const by = Object.fromEntries(r.map((s) => [s.metric.route_name, Number(s.value[1])]));
