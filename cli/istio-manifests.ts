@@ -2,7 +2,8 @@
 // telemetry.istio.io/v1), rendered as YAML with comments where they help. Placement: targetRefs to
 // a waypoint Gateway (ambient; a selector is ignored on waypoints), a selector (sidecars), or
 // neither (every workload in the namespace).
-import { Document, isMap, isSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
+import type { Placeholder } from './plugin-source.ts';
 
 export interface Placement {
   namespace?: string;
@@ -11,8 +12,6 @@ export interface Placement {
   /** matchLabels, e.g. {app: 'podinfo'}. */
   selector?: Record<string, string>;
 }
-
-export const DEFAULT_PLUGIN_URL = 'oci://registry.example.com/route-metrics:0.1.0';
 
 /** "app=podinfo,version=v1" → {app: 'podinfo', version: 'v1'}. */
 export function parseSelector(text: string): Record<string, string> {
@@ -33,7 +32,10 @@ function placementSpec(p: Placement): Record<string, unknown> {
 
 export interface WasmPluginOptions {
   name?: string;
-  url?: string;
+  /** Where the module is fetched from (plugin-source.ts resolves it). */
+  url: string;
+  /** Hex digest Istio checks the module against; left out when unknown. */
+  sha256?: string;
   placement: Placement;
 }
 
@@ -44,7 +46,8 @@ export function wasmPluginManifest(pluginConfig: object, opts: WasmPluginOptions
     metadata: { name: opts.name ?? 'route-metrics', ...(opts.placement.namespace ? { namespace: opts.placement.namespace } : {}) },
     spec: {
       ...placementSpec(opts.placement),
-      url: opts.url ?? DEFAULT_PLUGIN_URL,
+      url: opts.url,
+      ...(opts.sha256 ? { sha256: opts.sha256 } : {}),
       pluginName: 'route-metrics',
       phase: 'AUTHN',
       failStrategy: 'FAIL_OPEN',
@@ -62,6 +65,9 @@ export interface TelemetryOptions {
   attribute?: string;
 }
 
+/** Istio's standard HTTP metrics, as Telemetry names them (istio_requests_total, _duration_, request and response bytes). */
+export const ISTIO_HTTP_METRICS = ['REQUEST_COUNT', 'REQUEST_DURATION', 'REQUEST_SIZE', 'RESPONSE_SIZE'] as const;
+
 export function telemetryManifest(opts: TelemetryOptions): Record<string, unknown> {
   const value = `filter_state['wasm.${opts.attribute ?? 'istio_operationId'}']`;
   const tag = opts.tag ?? 'route_name';
@@ -72,20 +78,41 @@ export function telemetryManifest(opts: TelemetryOptions): Record<string, unknow
     metadata: { name: opts.name ?? 'route-metrics', ...(opts.placement.namespace ? { namespace: opts.placement.namespace } : {}) },
     spec: {
       ...placementSpec(opts.placement),
-      metrics: [{ providers: [{ name: 'prometheus' }], overrides: [override('REQUEST_COUNT'), override('REQUEST_DURATION')] }],
+      // Every HTTP metric the PromQL cookbook and the dashboard read by route: count, latency, sizes.
+      metrics: [{ providers: [{ name: 'prometheus' }], overrides: ISTIO_HTTP_METRICS.map(override) }],
     },
   };
 }
 
+/** Puts comment lines above the key `key` of a YAML map (when the map has it). */
+function commentKey(map: unknown, key: string, lines: string[]): void {
+  if (!isMap(map)) return;
+  const pair = map.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+  if (pair && isScalar(pair.key)) pair.key.commentBefore = lines.map((l) => ` ${l}`).join('\n');
+}
+
 /**
  * Renders documents as one multi-document YAML; `routeNotes` become comments above item i of the
- * WasmPlugin's route list at `routesAt` (spec.pluginConfig.routes, or a service's routes).
+ * WasmPlugin's route list at `routesAt` (spec.pluginConfig.routes, or a service's routes), and
+ * each WasmPlugin placeholder a `PLACEHOLDER:` comment above its field (or above `url` when the
+ * field was left out).
  */
-export function manifestsYaml(docs: Record<string, unknown>[], routeNotes: Map<number, string> = new Map(),
+export function manifestsYaml(docs: Record<string, unknown>[], routeNotes: Map<number, string> = new Map(), placeholders: Placeholder[] = [],
   routesAt: (string | number)[] = ['spec', 'pluginConfig', 'routes']): string {
   return docs
     .map((obj) => {
       const doc = new Document(obj);
+      if (obj.kind === 'WasmPlugin') {
+        const spec = doc.get('spec', true);
+        const byKey = new Map<string, string[]>();
+        for (const p of placeholders) {
+          const field = p.field.replace(/^spec\./, '');
+          const present = isMap(spec) && spec.has(field);
+          const key = present ? field : 'url';
+          byKey.set(key, [...(byKey.get(key) ?? []), `PLACEHOLDER${present ? '' : ` (${p.field} not set)`}: ${p.fix}`]);
+        }
+        for (const [key, lines] of byKey) commentKey(spec, key, lines);
+      }
       const spec = doc.get('spec', true);
       const placement = obj.kind === 'WasmPlugin' || obj.kind === 'Telemetry' ? spec : null;
       if (isMap(placement) && !placement.has('targetRefs') && !placement.has('selector')) {

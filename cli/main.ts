@@ -1,5 +1,6 @@
 // Entry point of the `route-metrics` CLI (see program.ts). `node cli/route-metrics.mjs …` loads
-// this through tsx; `tsx cli/main.ts …` works too.
+// this through tsx in a checkout (`tsx cli/main.ts …` works too), and its compiled form
+// dist/cli/main.js in the installed npm package.
 import { run } from './program.ts';
 
 const code = await run(process.argv);

@@ -1,19 +1,31 @@
 // `route-metrics bench`: runs bench/run.ts in this process. The benchmark lives outside cli/ and
-// is not part of every checkout, so it is loaded only when asked for, with a clear error if absent.
+// is not part of every installation (the npm package does not ship it), so it is loaded only
+// when asked for, with a clear error if absent. Its settings are BENCH_* environment variables.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CliError } from '../errors.ts';
 import { BENCH_SCRIPT } from '../paths.ts';
 
-/**
- * Resolves with the exit code; a failing benchmark step throws (exit 1 with its stack). The
- * benchmark takes its settings from BENCH_* environment variables; arguments are ignored.
- */
-export async function runBenchCommand(_args: string[]): Promise<number> {
+/** What bench/run.ts exports (declared here so that compiling the CLI does not pull bench/ in). */
+interface BenchModule {
+  runBench(): Promise<void>;
+}
+
+/** The environment variables bench/run.ts reads, for `route-metrics bench --help`. */
+export const BENCH_SETTINGS: [name: string, meaning: string][] = [
+  ['BENCH_SIZES', 'route counts of the native workloads (default 10,100,1000,10000)'],
+  ['BENCH_RUNS', 'timed runs per workload (default 7)'],
+  ['BENCH_PER_RUN', 'requests per run (default 20000)'],
+  ['BENCH_WARMUP', 'warm-up requests (default 20000)'],
+  ['BENCH_MEMORY_REQUESTS', 'requests of the memory run (default 1000000)'],
+];
+
+/** Resolves with the exit code; a failing benchmark step throws (exit 1 with its stack). */
+export async function runBenchCommand(): Promise<number> {
   if (!existsSync(BENCH_SCRIPT)) {
-    throw new CliError(`route-metrics bench: the benchmark is not part of this checkout (${BENCH_SCRIPT} is missing)`);
+    throw new CliError(`the benchmark is not part of this installation (${BENCH_SCRIPT} is missing; it runs from a checkout of the repository)`);
   }
-  const { runBench } = (await import(pathToFileURL(BENCH_SCRIPT).href)) as typeof import('../../bench/run.ts');
+  const { runBench } = (await import(pathToFileURL(BENCH_SCRIPT).href)) as BenchModule;
   await runBench();
   return 0;
 }

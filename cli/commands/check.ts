@@ -39,11 +39,32 @@ export interface CheckReport {
   matched: { path: string; entry: unknown } | null;
   /** With `services`: the service the host selected (null: no service claims it). */
   service?: { name: string; path: string } | null;
+  /** True when no route or condition matched: the attribute is unset, or holds the configured default. */
+  unmatched: boolean;
   decisions: string[];
   filterState: Record<string, string>;
   metrics: MetricSample[];
   response: { status: number } | null;
   expectation?: { expected: string | null; ok: boolean };
+}
+
+/** An HTTP method is a token (RFC 9110 §9.1): letters, digits and !#$%&'*+-.^_`|~. */
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The request line as Envoy would pass it to the filter: a method token and an origin-form path
+ * (starting with `/`; `*` only for OPTIONS). Anything else is a usage error (exit 2): Envoy rejects
+ * such a request before any filter runs, so classifying it would answer a question that never arises.
+ */
+export function checkRequestLine(method: string, path: string): void {
+  if (!METHOD.test(method)) throw new CliError(`method ${JSON.stringify(method)}: expected an HTTP method such as GET or POST`, 2);
+  if (path === '*' && method.toUpperCase() === 'OPTIONS') return;
+  if (!path.startsWith('/')) {
+    const hint = URL.canParse(path) && /^[a-z][a-z0-9+.-]*:\/\//i.test(path)
+      ? `give the path alone, e.g. ${JSON.stringify(new URL(path).pathname + new URL(path).search)}; the host goes in -H host=…`
+      : `did you mean ${JSON.stringify(`/${path}`)}?`;
+    throw new CliError(`path ${JSON.stringify(path)}: a request path starts with "/" (${hint})`, 2);
+  }
 }
 
 function parseHeader(h: string): [string, string] {
@@ -100,7 +121,15 @@ function decidedService(decisions: string[]): CheckReport['service'] {
   return undefined;
 }
 
+/** The native `default` ("no route matched; … (default)") or an attributegen match with an empty condition decided. */
+function isDefault(matched: CheckReport['matched'], decisions: string[]): boolean {
+  if (decisions.some((d) => /(no route matched|no service claims the host); .*\(default\)$/.test(d))) return true;
+  const entry = matched?.entry as { condition?: unknown } | null | undefined;
+  return matched !== null && matched.path.startsWith('attributes[') && String(entry?.condition ?? '').trim() === '';
+}
+
 export async function runCheck(opts: CheckOptions): Promise<{ report: CheckReport; exitCode: number }> {
+  checkRequestLine(opts.method, opts.path);
   const loaded: LoadedConfig = loadConfigFiles(opts.config);
   const headers = (opts.headers ?? []).map(parseHeader);
   if (opts.host !== undefined && headers.some(([k]) => k.toLowerCase() === 'host' || k.toLowerCase() === ':authority')) {
@@ -121,12 +150,14 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   const decisions = r.logs.filter((l) => l.source === 'plugin' && l.message.startsWith('route-metrics: ')).map((l) => l.message);
   const attribute = routeAttribute(loaded.pluginConfig);
   const route = r.filterState[attribute] ?? null;
+  const matched = matchedEntry(loaded.pluginConfig, decisions);
   const report: CheckReport = {
     config: { file: loaded.pluginSource!, form: configForm(loaded.pluginConfig) },
     request: { method: opts.method, path: opts.path, ...(opts.host !== undefined ? { host: opts.host } : {}), headers, status, durationMs },
     attribute,
     route,
-    matched: matchedEntry(loaded.pluginConfig, decisions),
+    matched,
+    unmatched: route === null || isDefault(matched, decisions),
     ...(decidedService(decisions) !== undefined ? { service: decidedService(decisions) } : {}),
     decisions,
     filterState: r.filterState,
@@ -137,7 +168,8 @@ export async function runCheck(opts: CheckOptions): Promise<{ report: CheckRepor
   let exitCode = 0;
   if (opts.expect !== undefined || opts.expectNone) {
     const expected = opts.expectNone ? null : opts.expect!;
-    const ok = route === expected;
+    // --expect-none: no route matched, whether the attribute stays unset or gets the default.
+    const ok = opts.expectNone ? report.unmatched : route === expected;
     report.expectation = { expected, ok };
     if (!ok) exitCode = 1;
   }
@@ -168,7 +200,8 @@ export function formatCheck(r: CheckReport): string {
   }
   if (r.expectation) {
     const want = r.expectation.expected === null ? 'no match' : JSON.stringify(r.expectation.expected);
-    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${r.route === null ? 'no match' : JSON.stringify(r.route)}`));
+    const got = r.route === null ? 'no match' : `${JSON.stringify(r.route)}${r.unmatched ? ' (the default: no route matched)' : ''}`;
+    lines.push(r.expectation.ok ? c.green(`expectation met: ${want}`) : c.red(`expectation FAILED: wanted ${want}, got ${got}`));
   }
   return lines.join('\n');
 }

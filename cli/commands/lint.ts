@@ -13,6 +13,7 @@
 import type { SimulatedEnvoy } from '../../host/index.ts';
 import { loadConfigFiles, withDebug, type LoadedConfig } from '../config-files.ts';
 import { ConfigFileError } from '../errors.ts';
+import { cardinality, formatCardinality, overBudgetMessage, type CardinalityReport } from '../analysis/cardinality.ts';
 import { lintConfig, type Finding } from '../analysis/lint-rules.ts';
 import { checkManifest, manifestLabel } from '../analysis/manifest-rules.ts';
 import { isolationConfig, planProbes, probeHeader, reachabilityFindings } from '../analysis/reachability.ts';
@@ -26,6 +27,10 @@ export interface LintOptions {
   wasm?: string;
   strict?: boolean;
   json?: boolean;
+  /** Pods running the plugin, for the series count (default 1). */
+  pods?: number;
+  /** Warn when the series of `pods` pods exceed this (default DEFAULT_MAX_SERIES). */
+  maxSeries?: number;
 }
 
 export interface LintReport {
@@ -38,6 +43,8 @@ export interface LintReport {
   summary: string | null;
   findings: Finding[];
   counts: Record<Finding['level'], number>;
+  /** The series the configuration creates (null without a plugin configuration in JSON). */
+  cardinality: CardinalityReport | null;
 }
 
 const PLUGIN_LINE = /^route-metrics: config (error|warning): /;
@@ -122,6 +129,7 @@ export async function runLint(opts: LintOptions): Promise<{ report: LintReport; 
   let accepted: boolean | null = null;
   let verdict: LintReport['verdict'] = null;
   let summary: string | null = null;
+  let series: CardinalityReport | null = null;
   if (loaded.pluginSource !== undefined) {
     const host = await startPlugin(loaded, { wasm: opts.wasm });
     try {
@@ -135,6 +143,8 @@ export async function runLint(opts: LintOptions): Promise<{ report: LintReport; 
     } finally {
       host.stop();
     }
+    series = cardinality(loaded.pluginConfig, loaded.telemetry, { pods: opts.pods, maxSeries: opts.maxSeries }) ?? null;
+    if (series?.over) findings.push({ level: 'warning', path: '', message: `cardinality: ${overBudgetMessage(series)}` });
   }
   // The plugin's message already starts with the path; keep it once.
   for (const f of findings) if (f.path && f.message.startsWith(`${f.path}: `)) f.message = f.message.slice(f.path.length + 2);
@@ -142,7 +152,7 @@ export async function runLint(opts: LintOptions): Promise<{ report: LintReport; 
   for (const f of findings) counts[f.level]++;
   const exitCode = counts.error > 0 || (opts.strict && counts.warning > 0) ? 1 : 0;
   const file = loaded.pluginSource ?? loaded.telemetrySource ?? opts.config[0]!;
-  return { report: { file, accepted, verdict, summary, findings, counts }, exitCode };
+  return { report: { file, accepted, verdict, summary, findings, counts, cardinality: series }, exitCode };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -167,6 +177,7 @@ export function formatLint(r: LintReport): string {
       for (const l of text) lines.push(`            ${c.dim(l)}`);
     }
   }
+  if (r.cardinality) for (const l of formatCardinality(r.cardinality)) lines.push(c.dim(l));
   const { error, warning, info } = r.counts;
   lines.push(`${plural(error, 'error')}, ${plural(warning, 'warning')}, ${plural(info, 'info')}`);
   return lines.join('\n');

@@ -1,16 +1,34 @@
 // `route-metrics package` (and `npm run package`): writes the OCI image layout and checksums of
 // build/route-metrics.wasm and prints what to put in a WasmPlugin. See oci/package-artifacts.ts.
 //
-//   route-metrics package [--wasm PATH] [--out DIR] [--tag TAG] [--json]
+//   route-metrics package [--wasm PATH] [--out DIR] [--tag TAG] [--image REPOSITORY] [--json]
+//
+// The printed references use --image when given; without it they hold the placeholders REGISTRY
+// (and HOST/PATH for an https:// url), each named on a `placeholder:` line.
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { packageWasm, type PackageResult } from '../oci/package-artifacts.ts';
+import { out as c } from '../terminal.ts';
 
-function summary(r: PackageResult): string {
+export interface PackageCommandOptions {
+  wasm?: string;
+  out?: string;
+  tag?: string;
+  /** Repository the image will be pushed to, e.g. ghcr.io/acme/route-metrics (no tag). */
+  image?: string;
+  json?: boolean;
+}
+
+const REGISTRY_PLACEHOLDER = 'REGISTRY/route-metrics';
+
+function summary(r: PackageResult, image: string | undefined): string {
   const rel = (p: string) => relative(process.cwd(), p) || '.';
   const n = (x: number) => x.toLocaleString('en-US').padStart(9);
   const { layer, config, manifest } = r.image;
-  const repo = 'REGISTRY/route-metrics';
+  const repo = image ?? REGISTRY_PLACEHOLDER;
+  const placeholders = [
+    ...(image ? [] : [`placeholder REGISTRY: the registry and path you push to (pass --image, e.g. --image ghcr.io/<owner>/route-metrics)`]),
+    'placeholder HOST/PATH: where you serve the .wasm over https (only for that alternative)',
+  ];
   return [
     `packaged ${rel(r.wasmPath)} as ${rel(r.layoutDir)}:${r.tag} (tar mtime ${r.mtimeSeconds}${process.env.SOURCE_DATE_EPOCH ? ' from SOURCE_DATE_EPOCH' : ''})`,
     `  module    ${n(r.wasmSize)} bytes  sha256:${r.wasmSha256}`,
@@ -28,41 +46,41 @@ function summary(r: PackageResult): string {
     'WasmPlugin, the .wasm served over https (sha256 = module digest, route-metrics.wasm.sha256):',
     `  url: https://HOST/PATH/route-metrics.wasm`,
     `  sha256: ${r.wasmSha256}`,
+    '',
+    ...placeholders.map((p) => c.yellow(p)),
   ].join('\n');
 }
 
-async function packageCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      wasm: { type: 'string' },
-      out: { type: 'string' },
-      tag: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const started = performance.now();
-  const result = await packageWasm({ wasmPath: values.wasm, layoutDir: values.out, tag: values.tag });
-  if (values.json) {
-    const { image, ...rest } = result;
-    console.log(JSON.stringify({
-      ...rest,
-      layerDigest: image.layer.digest, layerSize: image.layer.size,
-      configDigest: image.config.digest, manifestSize: image.manifest.size,
-    }, null, 2));
-  } else {
-    console.log(`${summary(result)}\n\n(${Math.round(performance.now() - started)} ms)`);
+function validImage(image: string): string {
+  const ref = image.replace(/^(oci|docker):\/\//, '');
+  // An OCI repository: lowercase path components, no tag or digest (the tag is --tag).
+  if (!/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/.test(ref)) {
+    throw new Error(`--image ${JSON.stringify(image)}: expected a repository without tag, e.g. ghcr.io/acme/route-metrics`);
   }
+  return ref;
 }
 
 /**
- * Runs `route-metrics package` with the arguments after the command name; resolves with the exit
- * code. The command has its own flag parser (not commander), and reports its own errors, bad flags
- * included, as one `route-metrics package: …` line and exit code 1.
+ * Runs `route-metrics package`; resolves with the exit code. Failures (no module, an unwritable
+ * directory, a bad --image) are one `route-metrics package: …` line and exit 1; bad flags are
+ * commander's usage errors (exit 2).
  */
-export async function runPackage(args: string[]): Promise<number> {
+export async function runPackage(opts: PackageCommandOptions): Promise<number> {
   try {
-    await packageCommand(args);
+    const started = performance.now();
+    const image = opts.image === undefined ? undefined : validImage(opts.image);
+    const result = await packageWasm({ wasmPath: opts.wasm, layoutDir: opts.out, tag: opts.tag });
+    if (opts.json) {
+      const { image: built, ...rest } = result;
+      console.log(JSON.stringify({
+        ...rest,
+        layerDigest: built.layer.digest, layerSize: built.layer.size,
+        configDigest: built.config.digest, manifestSize: built.manifest.size,
+        ...(image ? { url: `oci://${image}:${result.tag}` } : {}),
+      }, null, 2));
+    } else {
+      console.log(`${summary(result, image)}\n\n(${Math.round(performance.now() - started)} ms)`);
+    }
     return 0;
   } catch (e) {
     console.error(`route-metrics package: ${(e as Error).message}`);

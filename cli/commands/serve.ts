@@ -11,7 +11,7 @@ import { SimulatedEnvoy, type IstioOptions, type WasmPluginPhase } from '../../h
 import { startAdminServer } from '../mesh/admin-server.ts';
 import { configForm, loadConfigFiles, type LoadedConfig } from '../config-files.ts';
 import { DevProxy, type StreamRecord } from '../mesh/dev-proxy.ts';
-import { formatAddress, parseAddress, requireLoopback, type Address } from '../mesh/listen-address.ts';
+import { formatAddress, listenFailure, parseAddress, requireLoopback, type Address } from '../mesh/listen-address.ts';
 import { CliError } from '../errors.ts';
 import { DEFAULT_PLUGIN_FILE, DEFAULT_TELEMETRY_FILE } from '../paths.ts';
 import { configDiagnostics, startOptions } from '../plugin-host.ts';
@@ -135,19 +135,19 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
   let appPort: number | null = null;
   try {
     if (appAt) {
-      const sample = await startSampleApp(appAt.host, appAt.port);
+      const sample = await startSampleApp(appAt.host, appAt.port).catch((e) => { throw listenFailure(e, '--app', 'ROUTE_METRICS_APP'); });
       closers.push(() => sample.close());
       appPort = sample.port;
       upstream = new URL(`http://${formatAddress({ host: appAt.host, port: appPort })}`);
     }
     const routeAttribute = routeAttributeOf(loaded.pluginConfig);
     const proxy = new DevProxy({ envoy, upstream: upstream!, routeAttribute, routeTimeoutMs: opts.upstreamTimeout });
-    const proxyPort = await proxy.listen(listenAt.host, listenAt.port);
+    const proxyPort = await proxy.listen(listenAt.host, listenAt.port).catch((e) => { throw listenFailure(e, '--listen', 'ROUTE_METRICS_LISTEN'); });
     closers.push(() => proxy.close());
     const wasmPath = String(hostOpts.wasm);
     const wasmBytes = readFileSync(wasmPath);
     const startedAt = new Date().toISOString();
-    const admin = await startAdminServer(
+    const admin: Awaited<ReturnType<typeof startAdminServer>> = await startAdminServer(
       {
         envoy,
         configDump: () => ({
@@ -163,7 +163,7 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
       },
       adminAt.host,
       adminAt.port,
-    );
+    ).catch((e) => { throw listenFailure(e, '--admin', 'ROUTE_METRICS_ADMIN'); });
     const adminPort = admin.port;
     closers.push(() => admin.close());
 

@@ -42,3 +42,20 @@ export function requireLoopback(a: Address, flag: string, allowRemote: boolean):
 }
 
 export const formatAddress = (a: Address) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
+
+/**
+ * The error for a listener that could not bind, naming the option (and environment variable) that
+ * owns the address. A port in use gets the way out: another port, or port 0 for any free one.
+ */
+export function listenFailure(e: unknown, flag: string, envName: string): Error {
+  const code = (e as { code?: unknown }).code;
+  if (!(e instanceof Error) || typeof code !== 'string') return e as Error;
+  const { host = '127.0.0.1', port = 0 } = e as { host?: string; port?: number };
+  const at = formatAddress({ host, port });
+  const anyPort = formatAddress({ host, port: 0 });
+  if (code === 'EADDRINUSE') {
+    return new CliError(`${flag} ${at}: address already in use (EADDRINUSE): another process holds the port (an earlier route-metrics serve?). ` +
+      `Stop it, choose another port with ${flag} (or ${envName}), or use ${flag} ${anyPort} for any free port (the chosen port is printed).`);
+  }
+  return new CliError(`${flag} ${at}: ${e.message.replace(/^cannot listen on \S+: /, '')}. Choose another address with ${flag} (or ${envName}).`);
+}

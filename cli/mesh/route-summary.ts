@@ -59,7 +59,7 @@ export function formatSummary(records: StreamRecord[]): string {
   const body = [...rows, all].map((s) => [s.route, String(s.count), pct(s.errors, s.count), pct(s.status4xx, s.count), ms(s.p50), ms(s.p90), ms(s.p99)]);
   return (
     table(['route', 'count', 'error %', '4xx %', 'p50 ms', 'p90 ms', 'p99 ms'], body, ['l', 'r', 'r', 'r', 'r', 'r', 'r']) +
-    '\n(error = 5xx or reset; durations measured by the proxy, first request byte to last response byte; "unknown" = no route matched)'
+    '\n(error = 5xx or reset; durations measured by the proxy, first request byte to last response byte; "unknown" = attribute unset: no route matched and no default)'
   );
 }
 

@@ -90,11 +90,19 @@ export async function startSampleApp(host: string, port: number): Promise<{ serv
 }
 
 /** server.listen as a promise that rejects with a clear message (EADDRINUSE, EACCES, …). */
+/** A failed listen, with the system error code (EADDRINUSE, EACCES, …) kept for the caller. */
+export class ListenError extends Error {
+  constructor(message: string, readonly code: string | undefined, readonly host: string, readonly port: number) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
 export function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' ? 'address not available' : e.message;
-      reject(new Error(`cannot listen on ${host}:${port}: ${why}${e.code ? ` (${e.code})` : ''}`));
+      reject(new ListenError(`cannot listen on ${host}:${port}: ${why}${e.code ? ` (${e.code})` : ''}`, e.code, host, port));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

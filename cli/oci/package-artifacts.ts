@@ -73,20 +73,35 @@ export function parseSourceDateEpoch(value: string | undefined): number | undefi
   return Number(value);
 }
 
+/**
+ * The image `packageWasm` builds from these bytes, without writing anything: the manifest digest
+ * here is the one `route-metrics package` (and the release workflow) publish for the same module,
+ * package.json and SOURCE_DATE_EPOCH. Manifests the CLI writes take their `sha256` from it.
+ */
+export async function imageOf(wasm: Uint8Array, sourceDateEpoch: string | undefined): Promise<{ image: WasmImage; mtimeSeconds: number; version: string }> {
+  const epoch = parseSourceDateEpoch(sourceDateEpoch);
+  const meta = imageMetadata(epoch);
+  const mtimeSeconds = epoch ?? 0;
+  return { image: await buildWasmImage(wasm, meta, mtimeSeconds), mtimeSeconds, version: meta.version };
+}
+
+/** Writes `<hex>  <name>` next to the module, unless the file already says exactly that (an installed package may be read-only). */
+function writeChecksum(checksumPath: string, line: string): void {
+  if (existsSync(checksumPath) && readFileSync(checksumPath, 'utf8') === line) return;
+  writeFileSync(checksumPath, line);
+}
+
 export async function packageWasm(options: PackageOptions = {}): Promise<PackageResult> {
   const wasmPath = options.wasmPath ?? DEFAULT_WASM;
   const layoutDir = options.layoutDir ?? DEFAULT_LAYOUT;
   if (!existsSync(wasmPath)) throw new Error(`${wasmPath} not found: run \`npm run build\` first`);
-  const epoch = parseSourceDateEpoch('sourceDateEpoch' in options ? options.sourceDateEpoch : process.env.SOURCE_DATE_EPOCH);
-  const meta = imageMetadata(epoch);
-  const tag = options.tag ?? meta.version;
   // Read once: the build may be rewritten while we work, and every artifact must describe the same bytes.
   const wasm = new Uint8Array(readFileSync(wasmPath));
-  const mtimeSeconds = epoch ?? 0;
-  const image = await buildWasmImage(wasm, meta, mtimeSeconds);
+  const { image, mtimeSeconds, version } = await imageOf(wasm, 'sourceDateEpoch' in options ? options.sourceDateEpoch : process.env.SOURCE_DATE_EPOCH);
+  const tag = options.tag ?? version;
   const wasmSha256 = sha256Hex(wasm);
   const checksumPath = `${wasmPath}.sha256`;
-  writeFileSync(checksumPath, `${wasmSha256}  ${basename(wasmPath)}\n`);
+  writeChecksum(checksumPath, `${wasmSha256}  ${basename(wasmPath)}\n`);
   writeOciLayout(layoutDir, image, tag);
   const digestPath = join(layoutDir, 'DIGEST');
   writeFileSync(digestPath, `${image.manifest.digest}\n`);

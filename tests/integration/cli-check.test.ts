@@ -57,12 +57,35 @@ describe('check: native routes', () => {
     assert.equal(miss.report.route, null);
   });
 
-  test('an unmatched request: attribute unset, metrics under "unknown"', async () => {
+  test('an unmatched request: the default ("other") in filter state, the plugin\'s metrics under "unknown"', async () => {
     const { report } = await runCheck({ config: [NATIVE], method: 'DELETE', path: '/users/1' });
-    assert.equal(report.route, null);
+    assert.equal(report.route, 'other');
+    assert.equal(report.unmatched, true);
     assert.equal(report.matched, null);
-    assert.ok(report.decisions.some((d) => d.includes('no route matched')));
+    assert.ok(report.decisions.some((d) => d.includes('no route matched') && d.endsWith('(default)')));
     assert.ok(report.metrics.some((m) => m.labels.route_name === 'unknown'));
+  });
+
+  test('an unmatched request without a default: attribute unset', async () => {
+    const config = join(dir, 'no-default.json');
+    writeFileSync(config, JSON.stringify({ routes: [{ name: 'GET /a', method: 'GET', path: '/a' }] }));
+    const { report } = await runCheck({ config: [config], method: 'GET', path: '/b' });
+    assert.equal(report.route, null);
+    assert.equal(report.unmatched, true);
+    assert.equal((await runCheck({ config: [config], method: 'GET', path: '/a' })).report.unmatched, false);
+  });
+
+  test('a path without the leading "/" or a method that is no token: usage error 2, nothing runs', () => {
+    const noSlash = cli('check', NATIVE, 'GET', 'users');
+    assert.equal(noSlash.code, 2);
+    assert.match(noSlash.stderr, /path "users": a request path starts with "\/" \(did you mean "\/users"\?\)/);
+    assert.equal(noSlash.stdout, '');
+    const url = cli('check', NATIVE, 'GET', 'http://shop.example.com/users/1?x=1');
+    assert.equal(url.code, 2);
+    assert.match(url.stderr, /give the path alone, e.g\. "\/users\/1\?x=1"; the host goes in -H host=/);
+    assert.equal(cli('check', NATIVE, 'GET /x', '/x').code, 2);
+    assert.equal(cli('check', NATIVE, 'OPTIONS', '*').code, 0, 'OPTIONS * is a valid request line');
+    assert.equal(cli('check', NATIVE, 'GET', '*').code, 2);
   });
 
   test('a WasmPlugin YAML works as the config', () => {
@@ -90,12 +113,14 @@ describe('check: exit codes', () => {
     assert.equal(cli('check', NATIVE, 'GET', '/healthz', '--expect', 'GET /healthz').code, 0);
     const miss = cli('check', NATIVE, 'GET', '/nowhere', '--expect', 'GET /healthz');
     assert.equal(miss.code, 1);
-    assert.match(miss.stdout, /expectation FAILED: wanted "GET \/healthz", got no match/);
+    assert.match(miss.stdout, /expectation FAILED: wanted "GET \/healthz", got "other" \(the default: no route matched\)/);
   });
 
-  test('--expect-none', () => {
+  test('--expect-none: no route matched, also when the default was written', () => {
     assert.equal(cli('check', NATIVE, 'GET', '/nowhere', '--expect-none').code, 0);
     assert.equal(cli('check', NATIVE, 'GET', '/healthz', '--expect-none').code, 1);
+    assert.equal(cli('check', ATTRIBUTEGEN, 'GET', '/nowhere', '--expect-none').code, 0, 'the empty-condition match is the default');
+    assert.equal(cli('check', ATTRIBUTEGEN, 'POST', '/echo', '--expect-none').code, 1);
   });
 
   test('a configuration with errors → 1 with the plugin\'s error lines, although a proxy would run its valid part', () => {

@@ -28,7 +28,7 @@ describe('route-metrics (the executable)', () => {
   });
 
   test('each command has its own help with examples', () => {
-    for (const c of ['serve', 'check', 'lint', 'openapi']) {
+    for (const c of ['serve', 'check', 'lint', 'openapi', 'package', 'bench']) {
       const r = cli([c, '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.stdout, /Examples:/, c);
@@ -47,6 +47,36 @@ describe('route-metrics (the executable)', () => {
     assert.equal(cli(['openapi']).code, 2);
   });
 
+  test('an unknown option is a usage error (exit 2, "unknown option") for every command', () => {
+    for (const c of ['serve', 'check', 'lint', 'openapi', 'package', 'bench']) {
+      const r = cli([c, '--no-such-flag']);
+      assert.equal(r.code, 2, `${c}: ${r.stderr}`);
+      assert.match(r.stderr, /error: unknown option '--no-such-flag'/, c);
+      assert.match(r.stderr, /run with --help for usage/, c);
+    }
+    assert.equal(cli(['bench', 'extra-argument']).code, 2, 'bench takes no arguments');
+    assert.equal(cli(['package', '--out']).code, 2, '--out needs a value');
+  });
+
+  test('bench --help prints help and does not run the benchmark', () => {
+    const r = cli(['bench', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^Usage: route-metrics bench/m);
+    for (const v of ['BENCH_SIZES', 'BENCH_RUNS', 'BENCH_PER_RUN', 'BENCH_WARMUP', 'BENCH_MEMORY_REQUESTS']) assert.match(r.stdout, new RegExp(v));
+    // Had the benchmark run, its progress and tables would follow: the help is all there is.
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout.trimEnd(), /\$ BENCH_SIZES=10,1000 BENCH_RUNS=3 route-metrics bench$/);
+  });
+
+  test('package --help prints its options; a bad --image is a clear failure', () => {
+    const r = cli(['package', '--help']);
+    assert.equal(r.code, 0);
+    for (const o of ['--wasm', '--out', '--tag', '--image', '--json']) assert.match(r.stdout, new RegExp(`  ${o}\\b`));
+    const bad = cli(['package', '--image', 'ghcr.io/Acme/route-metrics:1.0', '--out', join(dir, 'oci-bad')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /route-metrics package: --image "ghcr\.io\/Acme\/route-metrics:1\.0": expected a repository without tag/);
+  });
+
   test('colour only on request: NO_COLOR wins, FORCE_COLOR turns it on for a pipe', () => {
     const args = ['check', join(REPO, 'examples/config/native.json'), 'GET', '/healthz'];
     assert.doesNotMatch(cli(args, {}).stdout, /\x1b\[/); // a pipe is not a TTY
@@ -60,5 +90,20 @@ describe('route-metrics (the executable)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).manifestDigest, /^[0-9a-f]{64}$/);
     assert.ok(existsSync(join(out, 'index.json')));
+  });
+
+  test('package: the references it prints flag each placeholder, or use --image', () => {
+    const plain = cli(['package', '--out', join(dir, 'oci-plain')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /url: oci:\/\/REGISTRY\/route-metrics:/);
+    assert.match(plain.stdout, /^placeholder REGISTRY: .*--image/m);
+    assert.match(plain.stdout, /^placeholder HOST\/PATH: /m);
+    const real = cli(['package', '--out', join(dir, 'oci-real'), '--image', 'ghcr.io/acme/route-metrics']);
+    assert.equal(real.code, 0, real.stderr);
+    assert.match(real.stdout, new RegExp(`url: oci://ghcr\\.io/acme/route-metrics:${VERSION.replace(/\./g, '\\.')}\\n`));
+    assert.match(real.stdout, new RegExp(`docker://ghcr\\.io/acme/route-metrics:${VERSION.replace(/\./g, '\\.')}`));
+    assert.doesNotMatch(real.stdout, /REGISTRY/);
+    const json = JSON.parse(cli(['package', '--out', join(dir, 'oci-json'), '--image', 'ghcr.io/acme/route-metrics', '--json']).stdout);
+    assert.equal(json.url, `oci://ghcr.io/acme/route-metrics:${VERSION}`);
   });
 });
