@@ -24,7 +24,7 @@ function kindOf(file: string): Kind {
   const text = readFileSync(file, 'utf8');
   if (file.endsWith('.json')) {
     const v = JSON.parse(text) as Record<string, unknown>;
-    return Array.isArray(v.routes) || Array.isArray(v.attributes) ? 'plugin' : 'other';
+    return Array.isArray(v.routes) || Array.isArray(v.services) || Array.isArray(v.attributes) ? 'plugin' : 'other';
   }
   if (!/\.ya?ml$/.test(file)) return 'other';
   const kinds = parseAllDocuments(text).map((d) => (d.toJS() as { kind?: string } | null)?.kind);
@@ -47,7 +47,8 @@ async function strict(config: string[]): Promise<void> {
 describe('examples: lint --strict', () => {
   test('the examples lint takes are found (plugin configurations in every form, and Telemetries)', () => {
     for (const f of ['config/native.json', 'config/attributegen.json', 'config/wasmplugin-local.yaml', 'sidecar/wasmplugin-native.yaml',
-      'sidecar/wasmplugin-attributegen.yaml', 'waypoint/wasmplugin-native.yaml', 'waypoint/wasmplugin-attributegen.yaml']) {
+      'sidecar/wasmplugin-attributegen.yaml', 'waypoint/wasmplugin-native.yaml', 'waypoint/wasmplugin-attributegen.yaml',
+      'config/services.json', 'waypoint/wasmplugin-services.yaml']) {
       assert.ok(plugins.map(rel).includes(f), `${f} is not seen as a plugin configuration`);
     }
     for (const f of ['config/telemetry-local.yaml', 'sidecar/telemetry.yaml', 'waypoint/telemetry.yaml', 'mesh/telemetry-mesh.yaml']) {
