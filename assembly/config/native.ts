@@ -12,6 +12,7 @@ import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
+import { mixedOverflow } from "../routes/mixed";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 
@@ -112,6 +113,7 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
   }
   top.finish(true);
   cfg.routes = limitMethodCount(cfg.routes, diags);
+  cfg.routes = limitMixedSegments(cfg.routes, diags);
   return cfg;
 }
 
@@ -265,6 +267,25 @@ function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] 
   }
   routes.length = kept;
   return routes;
+}
+
+/** Routes past the route table's bound on mixed segments at one position are left out (routes/mixed.ts). */
+function limitMixedSegments(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] {
+  const over = mixedOverflow(routes);
+  if (over.length == 0) return routes;
+  const kept = new Array<RouteSpec>();
+  let next = 0;
+  for (let i = 0; i < routes.length; i++) {
+    if (next < over.length && over[next].route == i) {
+      const path = index("routes", routes[i].index);
+      diags.error(child(path, "path"), over[next].message);
+      diags.drop(path);
+      next++;
+      continue;
+    }
+    kept.push(routes[i]);
+  }
+  return kept;
 }
 
 export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {
