@@ -30,11 +30,16 @@ import { utf8RangeLength } from "./bytes";
  */
 export const MAX_MIXED_PER_NODE: i32 = 64;
 
+// Configure time only, and shared so that routes with mixed segments make no garbage per route
+// (10,000 of them cost about what 10,000 plain templates cost).
+const scratch = new Array<i32>();
+
 /**
  * The UTF-16 ranges of the literals L0 … Lk of the mixed segment text[from, to) (validated by
- * PathTemplate), pushed as pairs onto `out`; returns k, the number of parameters.
+ * PathTemplate), as pairs in `out` (cleared first); returns k, the number of parameters.
  */
-export function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
+function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
+  out.length = 0;
   let params = 0;
   let litFrom = from;
   let i = from;
@@ -55,16 +60,75 @@ export function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32
   return params;
 }
 
-/** The shape of a mixed segment: its text with every parameter written "{}" ("{name}.{ext}" → "{}.{}"). */
-export function mixedShape(text: string, from: i32, to: i32): string {
-  const lits = new Array<i32>();
-  const k = mixedLiterals(text, from, to, lits);
-  let shape = "";
-  for (let j = 0; j <= k; j++) {
-    if (j > 0) shape += "{}";
-    shape += text.substring(lits[2 * j], lits[2 * j + 1]);
+/**
+ * Walks the shape of a segment: its code units, with each parameter read as "{}" whatever its
+ * name, so that `{name}.{ext}` and `{a}.{b}` are one shape.
+ */
+class ShapeCursor {
+  private text: string = "";
+  private pos: i32 = 0;
+  private end: i32 = 0;
+  private closing: bool = false;
+
+  reset(text: string, from: i32, to: i32): ShapeCursor {
+    this.text = text;
+    this.pos = from;
+    this.end = to;
+    this.closing = false;
+    return this;
   }
-  return shape;
+
+  /** The next code unit of the shape, or -1 at its end. */
+  next(): i32 {
+    if (this.closing) {
+      this.closing = false;
+      return 0x7d;
+    }
+    if (this.pos >= this.end) return -1;
+    const c = this.text.charCodeAt(this.pos);
+    if (c == 0x7b) {
+      while (this.text.charCodeAt(this.pos) != 0x7d) this.pos++;
+      this.closing = true;
+    }
+    this.pos++;
+    return c;
+  }
+
+  /** Drops the text reference (configure-time scratch must not keep route text alive). */
+  clear(): void {
+    this.text = "";
+  }
+}
+
+const cursorA = new ShapeCursor();
+const cursorB = new ShapeCursor();
+
+/** Shape order of a[aFrom, aTo) and b[bFrom, bTo): code unit by code unit, parameters as "{}". */
+export function compareShapes(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): i32 {
+  const x = cursorA.reset(a, aFrom, aTo);
+  const y = cursorB.reset(b, bFrom, bTo);
+  let result = 0;
+  while (true) {
+    const c = x.next();
+    const d = y.next();
+    if (c != d) {
+      result = c < d ? -1 : 1;
+      break;
+    }
+    if (c < 0) break;
+  }
+  x.clear();
+  y.clear();
+  return result;
+}
+
+/** 64-bit FNV-1a of the shape of text[from, to) (a literal segment's shape is its text). */
+export function shapeHash(text: string, from: i32, to: i32): u64 {
+  const x = cursorA.reset(text, from, to);
+  let h: u64 = 0xcbf29ce484222325;
+  for (let c = x.next(); c >= 0; c = x.next()) h = (h ^ <u64>c) * 0x100000001b3;
+  x.clear();
+  return h;
 }
 
 /** Build-time facts about one distinct mixed shape at one trie node: what ranking needs. */
@@ -75,8 +139,8 @@ export class MixedShape {
   trailBytes: i32 = 0;
 
   /** `text[from, to)`: the segment as one route wrote it (any route of this shape will do). */
-  constructor(public parent: i32, public child: i32, public shape: string, public text: string, public from: i32, public to: i32) {
-    const lits = new Array<i32>();
+  constructor(public parent: i32, public child: i32, public text: string, public from: i32, public to: i32) {
+    const lits = scratch;
     const k = mixedLiterals(text, from, to, lits);
     for (let j = 0; j <= k; j++) this.literalBytes += utf8RangeLength(text, lits[2 * j], lits[2 * j + 1]);
     this.leadBytes = utf8RangeLength(text, lits[0], lits[1]);
@@ -89,7 +153,7 @@ export class MixedShape {
     if (a.literalBytes != b.literalBytes) return b.literalBytes - a.literalBytes;
     if (a.leadBytes != b.leadBytes) return b.leadBytes - a.leadBytes;
     if (a.trailBytes != b.trailBytes) return b.trailBytes - a.trailBytes;
-    return a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0;
+    return compareShapes(a.text, a.from, a.to, b.text, b.from, b.to);
   }
 }
 
@@ -110,46 +174,49 @@ export class MixedPatterns {
 
   /** Compiles `shapes` (pattern p = shapes[p]). */
   compile(shapes: MixedShape[]): void {
-    const code = new Int32Array(shapes.length);
-    const program = new Array<i32>();
+    const lits = scratch;
+    // Sizes first, so that every array is allocated once at its size.
+    let words = 0;
     let byteCount = 0;
     let failCount = 0;
-    const lits = new Array<i32>();
     for (let p = 0; p < shapes.length; p++) {
       const s = shapes[p];
-      lits.length = 0;
       const k = mixedLiterals(s.text, s.from, s.to, lits);
-      code[p] = program.length;
-      program.push(s.literalBytes + k);
-      program.push(k + 1);
-      for (let j = 0; j <= k; j++) {
-        const n = utf8RangeLength(s.text, lits[2 * j], lits[2 * j + 1]);
-        program.push(byteCount);
-        program.push(n);
-        const middle = j > 0 && j < k;
-        program.push(middle ? failCount : -1);
-        byteCount += n;
-        if (middle) failCount += n;
-      }
+      words += 2 + 3 * (k + 1);
+      byteCount += s.literalBytes;
+      for (let j = 1; j < k; j++) failCount += utf8RangeLength(s.text, lits[2 * j], lits[2 * j + 1]);
     }
+    const code = new Int32Array(shapes.length);
+    const program = new Int32Array(words);
     const bytes = new Uint8Array(byteCount);
     const failure = new Int32Array(failCount);
+    let at = 0;
+    let off = 0;
+    let fail = 0;
     for (let p = 0; p < shapes.length; p++) {
       const s = shapes[p];
-      lits.length = 0;
       const k = mixedLiterals(s.text, s.from, s.to, lits);
+      code[p] = at;
+      program[at++] = s.literalBytes + k;
+      program[at++] = k + 1;
       for (let j = 0; j <= k; j++) {
-        const at = code[p] + 2 + 3 * j;
-        const off = program[at];
         const from = lits[2 * j];
-        String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), lits[2 * j + 1] - from, bytes.dataStart + <usize>off);
-        const fail = program[at + 2];
-        if (fail >= 0) fillFailure(bytes, off, program[at + 1], failure, fail);
+        const units = lits[2 * j + 1] - from;
+        const n = utf8RangeLength(s.text, from, from + units);
+        String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
+        const middle = j > 0 && j < k;
+        program[at++] = off;
+        program[at++] = n;
+        program[at++] = middle ? fail : -1;
+        if (middle) {
+          fillFailure(bytes, off, n, failure, fail);
+          fail += n;
+        }
+        off += n;
       }
     }
     this.code = code;
-    this.program = new Int32Array(program.length);
-    for (let i = 0; i < program.length; i++) this.program[i] = program[i];
+    this.program = program;
     this.bytes = bytes;
     this.failure = failure;
   }
@@ -218,54 +285,65 @@ export class MixedOverflow {
   constructor(public route: i32, public message: string) {}
 }
 
+/** Order-dependent 64-bit mix of a node id and a segment shape hash (splitmix64 finaliser). */
+function mix(node: u64, shape: u64): u64 {
+  let z = node * 0x9e3779b97f4a7c15 + shape;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
 /**
  * Routes that would bring a trie node past MAX_MIXED_PER_NODE distinct mixed shapes, by index into
  * `routes`, with the problem (the config reader reports it on the route's `path` and leaves the
- * route out). A node is named by the shapes of the segments before it: literals as written,
- * parameters "{}", mixed segments by their shape — the route table's trie, node for node.
+ * route out). A node is the chain of the shapes of the segments before it (literals as written,
+ * parameters "{}", mixed segments by their shape): the route table's trie, node for node.
+ *
+ * Nodes and shapes are 64-bit hashes, so checking allocates only an entry per distinct mixed
+ * segment. Two different nodes or (node, shape) pairs would have to collide in 64 bits to be
+ * miscounted: about n² / 2⁶⁵ for n of them, never in practice.
  */
 export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const out = new Array<MixedOverflow>();
-  const shapesAt = new Map<string, string[]>();
+  const counts = new Map<u64, i32>(); // node → distinct mixed shapes after it
+  const known = new Set<u64>(); // mix(node, shape) of every mixed segment seen
   const template = new PathTemplate();
+  const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
     const route = routes[r];
     if (route.pathKind != PathMatchKind.Template || template.parse(route.pathText).length != 0) continue;
-    if (!hasMixed(template)) continue; // only mixed segments count: nothing to record
+    if (!hasMixed(template)) continue; // only mixed segments count
     const text = route.pathText;
-    // Each segment is at another depth, so another node: a route adds at most one shape per node.
-    const added = new Array<string>(); // node, shape, node, shape …
-    let node = "";
+    // First pass: does every new (node, shape) fit? Each segment is at another depth, so another
+    // node: a route adds at most one shape per node.
+    let node: u64 = 0;
     let problem = "";
     for (let s = 0; s < template.length && problem.length == 0; s++) {
       const kind = template.kindAt(s);
       if (kind == SegmentKind.CatchAll) break;
-      let shape = "{}";
-      if (kind == SegmentKind.Literal) shape = template.textAt(s);
-      else if (kind == SegmentKind.Mixed) {
-        shape = mixedShape(text, template.startAt(s), template.endAt(s));
-        const known = shapesAt.has(node) ? shapesAt.get(node) : null;
-        if (known === null || !known.includes(shape)) {
-          if (known !== null && known.length >= MAX_MIXED_PER_NODE) {
-            problem = "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
-              " different segments that mix text and parameters at one position (after '" +
-              text.substring(0, template.startAt(s)) + "')";
-          } else {
-            added.push(node);
-            added.push(shape);
-          }
-        }
+      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
+      if (kind == SegmentKind.Mixed && !known.has(mix(node, shape)) && counts.has(node) && counts.get(node) >= MAX_MIXED_PER_NODE) {
+        problem = "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
+          " different segments that mix text and parameters at one position (after '" +
+          text.substring(0, template.startAt(s)) + "')";
       }
-      node += "/" + shape;
+      node = mix(node, shape);
     }
     if (problem.length != 0) {
       out.push(new MixedOverflow(r, problem));
       continue;
     }
-    for (let i = 0; i < added.length; i += 2) {
-      const key = added[i];
-      if (!shapesAt.has(key)) shapesAt.set(key, new Array<string>());
-      shapesAt.get(key).push(added[i + 1]);
+    node = 0;
+    for (let s = 0; s < template.length; s++) {
+      const kind = template.kindAt(s);
+      if (kind == SegmentKind.CatchAll) break;
+      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
+      const edge = mix(node, shape);
+      if (kind == SegmentKind.Mixed && !known.has(edge)) {
+        known.add(edge);
+        counts.set(node, counts.has(node) ? counts.get(node) + 1 : 1);
+      }
+      node = edge;
     }
   }
   template.text = "";

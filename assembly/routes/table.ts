@@ -15,7 +15,7 @@
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
-import { MixedPatterns, MixedShape, mixedShape } from "./mixed";
+import { MixedPatterns, MixedShape, compareShapes, shapeHash } from "./mixed";
 import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
 import { RequestView } from "./request";
 
@@ -35,9 +35,9 @@ function hashRange(text: string, from: i32, to: i32): u32 {
 
 /**
  * Build-time map from (namespace, text range) to a value, in an open-addressing table over entry
- * ids: the trie's literal edges ((parent node, segment) → child node) and the prefix groups. A key
- * is a range of a route's own text, so no substring is made per route, and there is no Map entry
- * per key.
+ * ids: the trie's literal edges ((parent node, segment) → child node), its mixed edges (keyed by
+ * shape: `{a}.{b}` is `{x}.{y}`) and the prefix groups. A key is a range of a route's own text, so
+ * no substring is made per route, and there is no Map entry per key.
  */
 class TextKeyIndex {
   texts: string[] = [];
@@ -47,6 +47,9 @@ class TextKeyIndex {
   children: i32[] = [];
   private hashes: u32[] = [];
   private slots: Int32Array = new Int32Array(16).fill(-1);
+
+  /** `byShape`: keys are mixed segments, equal when their shapes are (hash them with shapeKey). */
+  constructor(private byShape: bool = false) {}
 
   get size(): i32 {
     return this.children.length;
@@ -83,6 +86,12 @@ class TextKeyIndex {
     return keyHash(parent, hashRange(text, from, to));
   }
 
+  /** Hash of the key (parent, shape of the mixed segment text[from, to)). */
+  static shapeKey(parent: i32, text: string, from: i32, to: i32): u32 {
+    const h = shapeHash(text, from, to);
+    return keyHash(parent, <u32>(h ^ (h >> 32)));
+  }
+
   private place(e: i32): void {
     const mask = this.slots.length - 1;
     let s = <i32>(unchecked(this.hashes[e]) & <u32>mask);
@@ -97,6 +106,7 @@ class TextKeyIndex {
 
   private sameText(e: i32, text: string, from: i32, to: i32): bool {
     const eFrom = unchecked(this.froms[e]);
+    if (this.byShape) return compareShapes(unchecked(this.texts[e]), eFrom, unchecked(this.tos[e]), text, from, to) == 0;
     const n = unchecked(this.tos[e]) - eFrom;
     if (n != to - from) return false;
     const eText = unchecked(this.texts[e]);
@@ -278,7 +288,7 @@ export class RouteTable {
     const param = new Array<i32>();
     const kinds = new Array<u8>();
     const edges = new TextKeyIndex();
-    const mixedEdges = new TextKeyIndex(); // (node, shape) → child
+    const mixedEdges = new TextKeyIndex(true); // (node, shape) → child
     const shapes = new Array<MixedShape>();
     const template = new PathTemplate(); // reused for every route: no per-route template object
     // root
@@ -311,13 +321,12 @@ export class RouteTable {
           // Mixed segments that differ only in parameter names are one child.
           const from = template.startAt(s);
           const to = template.endAt(s);
-          const shape = mixedShape(text, from, to);
-          const hash = TextKeyIndex.hash(node, shape, 0, shape.length);
-          next = mixedEdges.find(node, shape, 0, shape.length, hash);
+          const hash = TextKeyIndex.shapeKey(node, text, from, to);
+          next = mixedEdges.find(node, text, from, to, hash);
           if (next < 0) {
             next = param.length;
-            mixedEdges.add(node, shape, 0, shape.length, hash, next);
-            shapes.push(new MixedShape(node, next, shape, text, from, to));
+            mixedEdges.add(node, text, from, to, hash, next);
+            shapes.push(new MixedShape(node, next, text, from, to));
             kinds[node] |= MIXED_CHILDREN;
           }
         } else {

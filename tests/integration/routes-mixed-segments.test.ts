@@ -5,6 +5,8 @@
 //     (a mixed segment matches what ^L0[^/]+L1…Lk$ matches) and ranking (more literal bytes, then the
 //     longer leading literal, the longer trailing literal, the text with parameters as `{}`);
 //   - configuration errors with their JSON paths; hostile and long paths never trap;
+//   - cost: per request flat in the number of routes, configuring linear, memory within the bound
+//     of other templates (counted operations and pages, never time);
 //   - lint, which asks the .wasm, finds a shadowed mixed route and the overlap with `{param}`.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,7 @@ import { SimulatedEnvoy } from '../../host/index.ts';
 import { runLint } from '../../cli/commands/lint.ts';
 import { RELEASE_WASM, startFilter } from '../support/filter.ts';
 import { prng } from '../../cli/mesh/traffic.ts';
+import { countingModule, opsDuring } from '../support/op-counter.ts';
 
 const OP = 'wasm.istio_operationId';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
@@ -319,6 +322,59 @@ test('long and hostile paths against mixed templates never trap, and long ones s
   }
   assert.equal(host.failed, false);
   host.stop();
+});
+
+// ───────────────────────────────────────────────────────── cost
+
+describe('mixed segments: cost', () => {
+  /** Route i: a resource with a plain, a mixed or a custom-method template. */
+  const routesOf = (n: number): Route[] => Array.from({ length: n }, (_, i) => {
+    const base = `/api/svc${i % 97}/res${i}`;
+    return i % 3 === 0 ? { name: `get ${i}`, path: `${base}/{id}` }
+      : i % 3 === 1 ? { name: `file ${i}`, path: `${base}/{id}.{ext}` }
+      : { name: `cancel ${i}`, method: 'POST', path: `${base}/{id}:cancel` };
+  });
+
+  test('a request costs the same with 10,000 routes as with 100 (counted loop iterations)', async (t) => {
+    const counting = await SimulatedEnvoy.compile(await countingModule());
+    const perRequest = async (n: number) => {
+      const host = await SimulatedEnvoy.start({ wasm: counting, pluginConfig: { routes: routesOf(n) } });
+      const requests = [['GET', '/api/svc1/res1/42.json'], ['POST', '/api/svc2/res2/op-7:cancel'], ['GET', '/api/svc0/res0/42'],
+        ['GET', '/api/svc1/res1/42.json.' + 'x'.repeat(1000)], ['GET', '/api/svc5/res5/nothing/here']];
+      let ops = 0n;
+      for (const [method, path] of requests) ops += opsDuring(host, () => host.request({ method, path }));
+      assert.equal(host.request({ method: 'GET', path: '/api/svc1/res1/42.json' }).filterState[OP], 'file 1');
+      assert.equal(host.request({ method: 'POST', path: '/api/svc2/res2/x:cancel' }).filterState[OP], 'cancel 2');
+      host.stop();
+      return ops;
+    };
+    const small = await perRequest(100);
+    const large = await perRequest(10_000);
+    t.diagnostic(`${small} → ${large} operations for the same requests`);
+    assert.ok(Number(large) <= 1.2 * Number(small), `${small} → ${large} operations for the same requests`);
+  });
+
+  test('configuring n mixed routes is linear in n, and its memory stays within 16 × the JSON size', async (t) => {
+    const counting = await SimulatedEnvoy.compile(await countingModule());
+    const configureOps = async (n: number) => {
+      const host = await SimulatedEnvoy.start({ wasm: counting, pluginConfig: { routes: [{ name: 'x', path: '/x' }] } });
+      let ok = false;
+      const ops = opsDuring(host, () => { ok = host.reconfigure({ routes: routesOf(n) }, { mode: 'same-root' }); });
+      assert.equal(ok, true);
+      host.stop();
+      return ops;
+    };
+    const ratio = Number(await configureOps(8000)) / Number(await configureOps(2000));
+    assert.ok(ratio < 5.5, `4× the routes: ×${ratio.toFixed(2)} the operations`);
+    // The bound of the configure-memory tests (reliability-config-memory.test.ts): 16 pages per page of JSON, plus 4 MiB.
+    const text = JSON.stringify({ routes: routesOf(10_000) });
+    const host = await startFilter(text);
+    assert.equal(host.configured, true, host.startError);
+    const bound = 16 * Math.ceil(text.length / 65536) + 64;
+    t.diagnostic(`configure ×${ratio.toFixed(2)} for 4× the routes; ${host.memoryPages()} pages for ${text.length} bytes of JSON (bound ${bound})`);
+    assert.ok(host.memoryPages() <= bound, `${host.memoryPages()} pages for ${text.length} bytes of JSON (bound ${bound})`);
+    host.stop();
+  });
 });
 
 // ───────────────────────────────────────────────────────── lint asks the .wasm
