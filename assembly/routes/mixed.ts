@@ -30,8 +30,7 @@ import { utf8RangeLength } from "./bytes";
  */
 export const MAX_MIXED_PER_NODE: i32 = 64;
 
-// Configure time only, and shared so that routes with mixed segments make no garbage per route
-// (10,000 of them cost about what 10,000 plain templates cost).
+// Configure time only, and shared, so that reading a route's mixed segments makes no garbage.
 const scratch = new Array<i32>();
 
 /**
@@ -167,10 +166,6 @@ export class MixedPatterns {
   private program: Int32Array = new Int32Array(0);
   private bytes: Uint8Array = new Uint8Array(0);
   private failure: Int32Array = new Int32Array(0);
-
-  get size(): i32 {
-    return this.code.length;
-  }
 
   /** Compiles `shapes` (pattern p = shapes[p]). */
   compile(shapes: MixedShape[]): void {
