@@ -15,6 +15,7 @@ import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
+import { mixedOverflow } from "../routes/mixed";
 import { MAX_METHODS } from "../routes/table";
 import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
@@ -147,7 +148,7 @@ export function readRouteList(items: JsonValue[] | null, base: string, budget: R
   if (items.length == 0) {
     diags.warn(base, base == "routes" ? "no routes: every request is unmatched" : "no routes: every request of this service is unmatched");
   }
-  return limitMethodCount(out, base, diags);
+  return limitMixedSegments(limitMethodCount(out, base, diags), base, diags);
 }
 
 /** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
@@ -301,6 +302,25 @@ function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics)
   }
   routes.length = kept;
   return routes;
+}
+
+/** Routes past the route table's bound on mixed segments at one position are left out (routes/mixed.ts). */
+function limitMixedSegments(routes: RouteSpec[], base: string, diags: Diagnostics): RouteSpec[] {
+  const over = mixedOverflow(routes);
+  if (over.length == 0) return routes;
+  const kept = new Array<RouteSpec>();
+  let next = 0;
+  for (let i = 0; i < routes.length; i++) {
+    if (next < over.length && over[next].route == i) {
+      const path = index(base, routes[i].index);
+      diags.error(child(path, "path"), over[next].message);
+      diags.drop(path);
+      next++;
+      continue;
+    }
+    kept.push(routes[i]);
+  }
+  return kept;
 }
 
 export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {

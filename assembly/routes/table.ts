@@ -6,18 +6,24 @@
 // A request is classified by walking these tiers in that order, so the cost depends on the path's
 // depth and length, not on the number of routes (only regex routes are tried one by one).
 //
-// Precedence (documented in the README, tested in tests/unit/table.spec.ts):
+// Precedence (documented in the README, tested in tests/unit/table.spec.ts and mixed.spec.ts):
 //   exact / template  >  prefix  >  regex  >  no path condition.
-//   Templates compare segment by segment from the left: literal > parameter > catch-all.
+//   Templates compare segment by segment from the left: literal > mixed > parameter > catch-all;
+//   between mixed segments, the order of mixed.ts (more literal text first).
 //   Prefixes: the longest matching prefix first.
 //   Among routes with the same path pattern: more conditions (method, headers, query) first, then config order.
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
+import { MixedPatterns, MixedShape, compareShapes, shapeHash } from "./mixed";
 import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
+
+// Kinds of children a trie node has besides its parameter child (bits of childKinds).
+const LITERAL_CHILDREN: u8 = 1;
+const MIXED_CHILDREN: u8 = 2;
 export const MAX_METHODS: i32 = 64;
 
 /** FNV-1a over the UTF-16 code units text[from, to) (build time only; not the request-time byte hash). */
@@ -29,9 +35,9 @@ function hashRange(text: string, from: i32, to: i32): u32 {
 
 /**
  * Build-time map from (namespace, text range) to a value, in an open-addressing table over entry
- * ids: the trie's literal edges ((parent node, segment) → child node) and the prefix groups. A key
- * is a range of a route's own text, so no substring is made per route, and there is no Map entry
- * per key.
+ * ids: the trie's literal edges ((parent node, segment) → child node), its mixed edges (keyed by
+ * shape: `{a}.{b}` is `{x}.{y}`) and the prefix groups. A key is a range of a route's own text, so
+ * no substring is made per route, and there is no Map entry per key.
  */
 class TextKeyIndex {
   texts: string[] = [];
@@ -41,6 +47,9 @@ class TextKeyIndex {
   children: i32[] = [];
   private hashes: u32[] = [];
   private slots: Int32Array = new Int32Array(16).fill(-1);
+
+  /** `byShape`: keys are mixed segments, equal when their shapes are (hash them with shapeKey). */
+  constructor(private byShape: bool = false) {}
 
   get size(): i32 {
     return this.children.length;
@@ -77,6 +86,12 @@ class TextKeyIndex {
     return keyHash(parent, hashRange(text, from, to));
   }
 
+  /** Hash of the key (parent, shape of the mixed segment text[from, to)). */
+  static shapeKey(parent: i32, text: string, from: i32, to: i32): u32 {
+    const h = shapeHash(text, from, to);
+    return keyHash(parent, <u32>(h ^ (h >> 32)));
+  }
+
   private place(e: i32): void {
     const mask = this.slots.length - 1;
     let s = <i32>(unchecked(this.hashes[e]) & <u32>mask);
@@ -91,6 +106,7 @@ class TextKeyIndex {
 
   private sameText(e: i32, text: string, from: i32, to: i32): bool {
     const eFrom = unchecked(this.froms[e]);
+    if (this.byShape) return compareShapes(unchecked(this.texts[e]), eFrom, unchecked(this.tos[e]), text, from, to) == 0;
     const n = unchecked(this.tos[e]) - eFrom;
     if (n != to - from) return false;
     const eText = unchecked(this.texts[e]);
@@ -162,12 +178,18 @@ export class RouteTable {
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
   private paramChild: Int32Array = new Int32Array(0);
-  private hasLiteralChild: Uint8Array = new Uint8Array(0);
+  /** Per node: LITERAL_CHILDREN | MIXED_CHILDREN. */
+  private childKinds: Uint8Array = new Uint8Array(0);
   private terminalList: Int32Array = new Int32Array(0);
   private catchAllList: Int32Array = new Int32Array(0);
   private edges: ByteKeyTable = new ByteKeyTable();
   /** Longest literal segment (bytes): a longer path segment cannot match one and is not hashed. */
   private maxEdgeLen: i32 = 0;
+  // Mixed children: node n's are mixedChild[mixedStart[n] .. mixedStart[n + 1]), most specific
+  // first; entry e is pattern e of `mixed`. At most MAX_MIXED_PER_NODE per node (config validation).
+  private mixedStart: Int32Array = new Int32Array(0);
+  private mixedChild: Int32Array = new Int32Array(0);
+  private mixed: MixedPatterns = new MixedPatterns();
   // Candidate lists, flattened: list k is listData[listStart[k] .. listStart[k + 1]).
   private listData: Int32Array = new Int32Array(0);
   private listStart: Int32Array = new Int32Array(1);
@@ -264,12 +286,14 @@ export class RouteTable {
   /** Builds the segment trie; returns the number of nodes. */
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
     const param = new Array<i32>();
-    const hasLiteral = new Array<u8>();
+    const kinds = new Array<u8>();
     const edges = new TextKeyIndex();
+    const mixedEdges = new TextKeyIndex(true); // (node, shape) → child
+    const shapes = new Array<MixedShape>();
     const template = new PathTemplate(); // reused for every route: no per-route template object
     // root
     param.push(-1);
-    hasLiteral.push(0);
+    kinds.push(0);
 
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
@@ -293,6 +317,18 @@ export class RouteTable {
             next = param.length;
             param[node] = next;
           }
+        } else if (kind == SegmentKind.Mixed) {
+          // Mixed segments that differ only in parameter names are one child.
+          const from = template.startAt(s);
+          const to = template.endAt(s);
+          const hash = TextKeyIndex.shapeKey(node, text, from, to);
+          next = mixedEdges.find(node, text, from, to, hash);
+          if (next < 0) {
+            next = param.length;
+            mixedEdges.add(node, text, from, to, hash, next);
+            shapes.push(new MixedShape(node, next, text, from, to));
+            kinds[node] |= MIXED_CHILDREN;
+          }
         } else {
           const from = template.startAt(s);
           const to = template.endAt(s);
@@ -301,12 +337,12 @@ export class RouteTable {
           if (next < 0) {
             next = param.length;
             edges.add(node, text, from, to, hash, next);
-            hasLiteral[node] = 1;
+            kinds[node] |= LITERAL_CHILDREN;
           }
         }
         if (next == param.length) {
           param.push(-1);
-          hasLiteral.push(0);
+          kinds.push(0);
         }
         node = next;
       }
@@ -315,13 +351,14 @@ export class RouteTable {
 
     const n = param.length;
     this.paramChild = new Int32Array(n);
-    this.hasLiteralChild = new Uint8Array(n);
+    this.childKinds = new Uint8Array(n);
     this.terminalList = new Int32Array(n);
     this.catchAllList = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       this.paramChild[i] = param[i];
-      this.hasLiteralChild[i] = hasLiteral[i];
+      this.childKinds[i] = kinds[i];
     }
+    if (shapes.length > 0) this.buildMixed(shapes, n);
     let edgeBytes = 0;
     for (let e = 0; e < edges.size; e++) {
       const len = utf8RangeLength(edges.texts[e], edges.froms[e], edges.tos[e]);
@@ -334,6 +371,21 @@ export class RouteTable {
     }
     this.edges.freeze();
     return n;
+  }
+
+  /** Orders each node's mixed children by precedence and compiles their patterns. */
+  private buildMixed(shapes: MixedShape[], nodes: i32): void {
+    shapes.sort((a: MixedShape, b: MixedShape): i32 => MixedShape.compare(a, b));
+    const start = new Int32Array(nodes + 1);
+    const child = new Int32Array(shapes.length);
+    for (let e = 0; e < shapes.length; e++) {
+      start[shapes[e].parent + 1]++;
+      child[e] = shapes[e].child;
+    }
+    for (let i = 0; i < nodes; i++) start[i + 1] += start[i];
+    this.mixedStart = start;
+    this.mixedChild = child;
+    this.mixed.compile(shapes);
   }
 
   /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
@@ -412,10 +464,12 @@ export class RouteTable {
   }
 
   /**
-   * Depth-first search of the trie in precedence order (literal, then parameter, then catch-all);
-   * the first accepted candidate is the most specific match. `depth` is the path segment the node's
-   * children consume. Each trie node is visited at most once per request, each segment delimited
-   * once, and a node without children does not look at the rest of the path at all.
+   * Depth-first search of the trie in precedence order (literal, then the mixed children most
+   * specific first, then parameter, then catch-all); the first accepted candidate is the most
+   * specific match. `depth` is the path segment the node's children consume. Each trie node is
+   * visited at most once per request, each segment delimited once, and a node without children
+   * does not look at the rest of the path at all. A node tries at most MAX_MIXED_PER_NODE mixed
+   * patterns, each in time linear in the segment (mixed.ts).
    */
   private matchNode(req: RequestView, node: i32, depth: i32): i32 {
     if (!req.hasSegment(depth)) {
@@ -423,15 +477,25 @@ export class RouteTable {
       if (r >= 0) return r;
       return this.firstAccepted(unchecked(this.catchAllList[node]), req);
     }
-    const hasLiteral = unchecked(this.hasLiteralChild[node]) != 0;
+    const kinds = unchecked(this.childKinds[node]);
     const param = unchecked(this.paramChild[node]);
-    if (hasLiteral || param >= 0) {
+    if (kinds != 0 || param >= 0) {
       const start = req.segmentStart(depth);
-      const segLen = req.segmentEnd(depth, this.maxEdgeLen) - start;
-      if (hasLiteral && segLen <= this.maxEdgeLen) {
+      const end = req.segmentEnd(depth, this.maxEdgeLen);
+      const segLen = end - start;
+      if ((kinds & LITERAL_CHILDREN) != 0 && segLen <= this.maxEdgeLen) {
         const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
         if (child >= 0) {
           const r = this.matchNode(req, child, depth + 1);
+          if (r >= 0) return r;
+        }
+      }
+      if ((kinds & MIXED_CHILDREN) != 0) {
+        const mixed = this.mixed;
+        const last = unchecked(this.mixedStart[node + 1]);
+        for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
+          if (!mixed.matches(e, req.pathPtr, start, end)) continue;
+          const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
           if (r >= 0) return r;
         }
       }

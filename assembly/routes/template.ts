@@ -1,8 +1,13 @@
-// Path templates: "/users/{id}", "/files/{path...}", "/static/**", "/a/*/b".
+// Path templates: "/users/{id}", "/files/{name}.{ext}", "/v1/{name}:cancel", "/files/{path...}",
+// "/static/**", "/a/*/b".
 //
 // A template is a list of segments (the text between '/'):
-//   literal    "users"        matches exactly that segment
-//   parameter  "{id}" or "*"  matches any one non-empty segment
+//   literal    "users"         matches exactly that segment
+//   parameter  "{id}" or "*"   matches any one non-empty segment
+//   mixed      "{name}.{ext}", "v{major}", "{name}:cancel"
+//                              literal text and parameters: matches a segment that can be split so
+//                              that each literal is its text and each parameter a non-empty run
+//                              (two parameters need literal text between them; see mixed.ts)
 //   catch-all  "{rest...}" or "**" (last segment only) matches zero or more remaining segments
 // A template with literal segments only is an exact path.
 
@@ -10,6 +15,7 @@ export const enum SegmentKind {
   Literal = 0,
   Param = 1,
   CatchAll = 2,
+  Mixed = 3,
 }
 
 /** One segment, as a value (tests and debugging; the table reads PathTemplate's accessors). */
@@ -19,14 +25,18 @@ export class TemplateSegment {
 
 /**
  * A parsed template: the path text plus three i32 per segment (kind, and the range of its text in
- * `text`: the literal itself or the parameter name) — no object or substring per segment.
- * Configure time holds one per route at most briefly: validation parses into a shared instance
- * (`templateError`), and the route table re-parses each template into its own reusable one.
+ * `text`: the literal itself, the parameter name, or a mixed segment's whole text) — no object or
+ * substring per segment. Configure time holds one per route at most briefly: validation parses
+ * into a shared instance (`templateError`), and the route table re-parses each template into its
+ * own reusable one.
  */
 export class PathTemplate {
   text: string = "";
   private parts: StaticArray<i32>;
   private count: i32 = 0;
+  /** Name ranges of the parameters seen so far (duplicate check), two i32 each. */
+  private names: StaticArray<i32> = new StaticArray<i32>(2 * MAX_TEMPLATE_PARAMS);
+  private nameCount: i32 = 0;
 
   /** `capacity` segments at most (parse() refuses longer templates anyway). */
   constructor(capacity: i32 = MAX_TEMPLATE_SEGMENTS) {
@@ -60,14 +70,6 @@ export class PathTemplate {
     return true;
   }
 
-  get paramCount(): i32 {
-    let n = 0;
-    for (let s = 0; s < this.length; s++) {
-      if (this.kindAt(s) != SegmentKind.Literal) n++;
-    }
-    return n;
-  }
-
   /**
    * Parses `path` into this instance (replacing what it held). Returns "" when valid, else the
    * problem with its 1-based column; a valid template allocates nothing.
@@ -75,6 +77,7 @@ export class PathTemplate {
   parse(path: string): string {
     this.text = path;
     this.count = 0;
+    this.nameCount = 0;
     if (path.length == 0) return "must not be empty";
     if (path.charCodeAt(0) != 0x2f /* / */) return "must start with '/'";
     let slashes = 0;
@@ -90,64 +93,112 @@ export class PathTemplate {
       let end = i;
       while (end < path.length && path.charCodeAt(end) != 0x2f) end++;
       const isLast = end >= path.length;
-      const len = end - i;
-      let kind = SegmentKind.Literal;
-      let from = i;
-      let to = end;
-      if (len > 0 && path.charCodeAt(i) == 0x7b /* { */) {
-        // Parameter or catch-all: the braces must span the whole segment.
-        let close = i;
-        while (close < end && path.charCodeAt(close) != 0x7d /* } */) close++;
-        if (close == end) return fail("unclosed '{'", i);
-        if (close != end - 1) return fail("'" + path.substring(i, close + 1) + "' must span a whole path segment", i);
-        from = i + 1;
-        to = end - 1;
-        kind = SegmentKind.Param;
-        if (to - from >= 3 && path.charCodeAt(to - 1) == 0x2e && path.charCodeAt(to - 2) == 0x2e && path.charCodeAt(to - 3) == 0x2e) {
-          kind = SegmentKind.CatchAll;
-          to -= 3;
-        }
-        if (to == from) return fail("empty parameter name", i);
-        for (let k = from; k < to; k++) {
-          const c = path.charCodeAt(k);
-          if (c == 0x7b) return fail("nested '{'", k);
-          if (!isParamNameChar(c)) return fail("invalid character '" + String.fromCharCode(c) + "' in parameter name", k);
-        }
-        for (let p = 0; p < s; p++) {
-          if (unchecked(parts[3 * p]) == SegmentKind.Literal) continue;
-          const pFrom = unchecked(parts[3 * p + 1]);
-          const pLen = unchecked(parts[3 * p + 2]) - pFrom;
-          if (pLen == to - from && sameRange(path, pFrom, from, pLen)) {
-            return fail("duplicate parameter name '" + path.substring(from, to) + "'", i);
-          }
-        }
-        if (kind == SegmentKind.CatchAll && !isLast) return fail("'" + path.substring(i, end) + "' must be the last segment", i);
-      } else if (len == 1 && path.charCodeAt(i) == 0x2a /* * */) {
-        kind = SegmentKind.Param;
-        to = from;
-      } else if (len == 2 && path.charCodeAt(i) == 0x2a && path.charCodeAt(i + 1) == 0x2a) {
-        if (!isLast) return fail("'**' must be the last segment", i);
-        kind = SegmentKind.CatchAll;
-        to = from;
-      } else {
-        for (let k = i; k < end; k++) {
-          const c = path.charCodeAt(k);
-          if (c == 0x7b) return fail("'{' must start a path segment", k);
-          if (c == 0x7d) return fail("unexpected '}'", k);
-          if (c == 0x2a) return fail("'*' must be a whole segment (use path_prefix or path_regex)", k);
-          if (c == 0x3f) return fail("'?' is not part of a path (match query strings with query_params)", k);
-          if (c == 0x23) return fail("'#' is not part of a path", k);
-          if (c <= 0x20 || c == 0x7f) return fail("whitespace or control character in path", k);
-        }
-      }
-      unchecked((parts[3 * s] = kind));
-      unchecked((parts[3 * s + 1] = from));
-      unchecked((parts[3 * s + 2] = to));
+      const error = this.parseSegment(path, i, end, isLast, s);
+      if (error.length != 0) return error;
       s++;
       if (isLast) break;
       i = end + 1;
     }
     this.count = s;
+    return "";
+  }
+
+  /** Segment path[i, end) into parts[3 * s ..]; "" or the problem. */
+  private parseSegment(path: string, i: i32, end: i32, isLast: bool, s: i32): string {
+    const parts = this.parts;
+    const len = end - i;
+    let kind = SegmentKind.Literal;
+    let from = i;
+    let to = end;
+    if (len == 1 && path.charCodeAt(i) == 0x2a /* * */) {
+      kind = SegmentKind.Param;
+      to = from;
+    } else if (len == 2 && path.charCodeAt(i) == 0x2a && path.charCodeAt(i + 1) == 0x2a) {
+      if (!isLast) return fail("'**' must be the last segment", i);
+      kind = SegmentKind.CatchAll;
+      to = from;
+    } else {
+      // Literal text and {parameters}, left to right.
+      let params = 0;
+      let lastClose = -2; // index just after the previous parameter's '}'
+      let k = i;
+      while (k < end) {
+        const c = path.charCodeAt(k);
+        if (c == 0x7b /* { */) {
+          let close = k + 1;
+          while (close < end && path.charCodeAt(close) != 0x7d /* } */) {
+            if (path.charCodeAt(close) == 0x7b) return fail("nested '{'", close);
+            close++;
+          }
+          if (close == end) return fail("unclosed '{'", k);
+          let nameTo = close;
+          const catchAll = close - (k + 1) >= 3 && path.charCodeAt(close - 1) == 0x2e && path.charCodeAt(close - 2) == 0x2e &&
+            path.charCodeAt(close - 3) == 0x2e;
+          if (catchAll) nameTo -= 3;
+          if (nameTo == k + 1) return fail("empty parameter name", k);
+          for (let n = k + 1; n < nameTo; n++) {
+            const nc = path.charCodeAt(n);
+            if (!isParamNameChar(nc)) return fail("invalid character '" + String.fromCharCode(nc) + "' in parameter name", n);
+          }
+          if (catchAll) {
+            if (k != i || close != end - 1) {
+              return fail("'" + path.substring(k, close + 1) + "' (a catch-all) must be a whole segment", k);
+            }
+            if (!isLast) return fail("'" + path.substring(i, end) + "' must be the last segment", i);
+          }
+          if (lastClose == k) {
+            return fail("'" + path.substring(i, end) + "': two parameters need literal text between them", k);
+          }
+          const dup = this.addName(path, k + 1, nameTo);
+          if (dup.length != 0) return fail(dup, k);
+          params++;
+          if (catchAll) {
+            kind = SegmentKind.CatchAll;
+            from = k + 1;
+            to = nameTo;
+          } else if (k == i && close == end - 1) {
+            kind = SegmentKind.Param;
+            from = k + 1;
+            to = nameTo;
+          } else {
+            kind = SegmentKind.Mixed;
+          }
+          k = close + 1;
+          lastClose = k;
+          continue;
+        }
+        if (c == 0x7d) return fail("unexpected '}'", k);
+        if (c == 0x2a) return fail("'*' must be a whole segment (use path_prefix or path_regex)", k);
+        if (c == 0x3f) return fail("'?' is not part of a path (match query strings with query_params)", k);
+        if (c == 0x23) return fail("'#' is not part of a path", k);
+        if (c <= 0x20 || c == 0x7f) return fail("whitespace or control character in path", k);
+        k++;
+      }
+      if (kind == SegmentKind.Mixed) {
+        from = i;
+        to = end;
+      }
+    }
+    unchecked((parts[3 * s] = kind));
+    unchecked((parts[3 * s + 1] = from));
+    unchecked((parts[3 * s + 2] = to));
+    return "";
+  }
+
+  /** Records parameter name path[from, to); "" or the problem (a repeated name, too many parameters). */
+  private addName(path: string, from: i32, to: i32): string {
+    const names = this.names;
+    const n = this.nameCount;
+    for (let p = 0; p < n; p++) {
+      const pFrom = unchecked(names[2 * p]);
+      if (unchecked(names[2 * p + 1]) - pFrom == to - from && sameRange(path, pFrom, from, to - from)) {
+        return "duplicate parameter name '" + path.substring(from, to) + "'";
+      }
+    }
+    if (n == MAX_TEMPLATE_PARAMS) return "more than " + MAX_TEMPLATE_PARAMS.toString() + " parameters";
+    unchecked((names[2 * n] = from));
+    unchecked((names[2 * n + 1] = to));
+    this.nameCount = n + 1;
     return "";
   }
 }
@@ -159,6 +210,8 @@ export class TemplateResult {
 
 /** Templates deeper than this are rejected: matching recurses once per segment. */
 export const MAX_TEMPLATE_SEGMENTS: i32 = 64;
+/** At most this many parameters per template (keeps the duplicate-name check and a mixed segment small). */
+export const MAX_TEMPLATE_PARAMS: i32 = 64;
 
 function isParamNameChar(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||

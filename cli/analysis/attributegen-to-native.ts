@@ -146,8 +146,9 @@ export function conditionToRoute(value: string, condition: string): NativeRouteS
     } else {
       if (route.path !== undefined || route.path_prefix !== undefined || route.path_regex !== undefined) return null;
       if (term.kind === 'path') {
-        // An exact path that the template syntax would read as a pattern becomes an anchored regex.
-        const pattern = term.value.split('/').some((seg) => seg === '*' || seg === '**' || seg.startsWith('{'));
+        // An exact path that the template syntax would read as a pattern (a '{' anywhere starts a
+        // parameter, '*' is a wildcard) or refuse ('?', '#', spaces) becomes an anchored regex.
+        const pattern = /[{}*?#\s\x00-\x1f\x7f]/.test(term.value);
         if (pattern) route.path_regex = `^${escapeRegex(term.value)}$`;
         else route.path = term.value;
       } else route[term.kind] = term.value;

@@ -2,9 +2,10 @@
 // per (path, method):
 //   - the matched path is the server base path + the spec path (OAS3 servers[].url path part,
 //     with server variables at their defaults; Swagger basePath), since that is what the proxy sees;
-//   - whole-segment parameters {id} are template parameters already; a parameter that spans part
-//     of a segment (/files/{name}.{ext}, /v{major}/x) cannot be a template and becomes an anchored
-//     path_regex, reported as a note;
+//   - parameters are template parameters, whole segments ({id}) or inside one (/files/{name}.{ext},
+//     /v{major}/x, /v1/{name}:cancel: the plugin's mixed segments). What a template cannot say —
+//     two parameters with no text between them ({a}{b}), or literal text the template grammar
+//     reads otherwise ('*', '?', '#', braces, spaces) — becomes an anchored path_regex, with a note;
 //   - the name is "<METHOD> <spec path>" (base path included with prefixBasePath) or the
 //     operationId (falling back to the template name, with a note, when an operation has none).
 import type { OpenAPI, OpenAPIV2, OpenAPIV3 } from 'openapi-types';
@@ -57,27 +58,58 @@ function normalizeBase(p: string): string {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+const PARAM = /^\{[^{}]+\}$/;
+
+/** Why `text` cannot be literal text of a template segment, or null when it can. */
+function literalProblem(text: string): string | null {
+  const c = /[*?#{}\s\x00-\x1f\x7f]/.exec(text)?.[0];
+  if (c === undefined) return null;
+  return c === '*' || c === '?' || c === '#' || c === '{' || c === '}' ? `'${c}' is not literal text in a template` : 'a space or control character is not literal text in a template';
+}
+
+/**
+ * One spec path segment as a template segment: literal text and parameters (names made valid and
+ * unique across the path with `used`), or the reason a template cannot express it.
+ */
+function templateSegment(seg: string, used: Set<string>): { text: string } | { problem: string } {
+  if (seg === '*' || seg === '**') return { problem: `the literal segment '${seg}' would be a wildcard in a template` };
+  const pieces = seg.split(/(\{[^{}]+\})/).filter((p) => p !== '');
+  let text = '';
+  let afterParam = false;
+  for (const piece of pieces) {
+    if (!PARAM.test(piece)) {
+      const problem = literalProblem(piece);
+      if (problem) return { problem };
+      text += piece;
+      afterParam = false;
+      continue;
+    }
+    if (afterParam) return { problem: `two parameters with no text between them ('${seg}') cannot be told apart in a template` };
+    // Template parameter names are [A-Za-z0-9_-]; OpenAPI allows more.
+    let name = piece.slice(1, -1).replace(/[^A-Za-z0-9_-]/g, '_');
+    while (used.has(name)) name += '_';
+    used.add(name);
+    text += `{${name}}`;
+    afterParam = true;
+  }
+  return { text };
+}
+
 /** The route's path condition for base + spec path; a note when it had to be a regex. */
 export function pathCondition(base: string, specPath: string): { path?: string; path_regex?: string; note?: string } {
   const full = base + (specPath.startsWith('/') ? specPath : '/' + specPath);
   const segments = full.slice(1).split('/');
   const used = new Set<string>();
-  let needsRegex = false;
-  const templ = segments.map((seg) => {
-    const whole = /^\{([^{}]+)\}$/.exec(seg);
-    if (whole) {
-      // Template parameter names are [A-Za-z0-9_-]; OpenAPI allows more.
-      let name = whole[1]!.replace(/[^A-Za-z0-9_-]/g, '_');
-      while (used.has(name)) name += '_';
-      used.add(name);
-      return `{${name}}`;
+  const templ: string[] = [];
+  for (const seg of segments) {
+    const s = templateSegment(seg, used);
+    if ('problem' in s) {
+      const regex = '^/' + segments.map((g) => g.split(/(\{[^{}]+\})/).map((part) => (PARAM.test(part) ? '[^/]+' : escapeRegex(part))).join('')).join('/') + '$';
+      return { path_regex: regex, note: `${full}: ${s.problem}; matched with a regex` };
     }
-    if (seg.includes('{') || seg === '*' || seg === '**') needsRegex = true;
-    return seg;
-  });
-  if (!needsRegex) return { path: '/' + templ.join('/') };
-  const regex = '^/' + segments.map((seg) => seg.split(/(\{[^{}]+\})/).map((part) => (/^\{[^{}]+\}$/.test(part) ? '[^/]+' : escapeRegex(part))).join('')).join('/') + '$';
-  return { path_regex: regex, note: `${full}: a parameter spans part of a path segment, which a template cannot express; matched with a regex` };
+    templ.push(s.text);
+  }
+  return { path: '/' + templ.join('/') };
 }
 
 function isV2(api: OpenAPI.Document): api is OpenAPIV2.Document {
@@ -118,7 +150,7 @@ export function convertOpenApi(api: OpenAPI.Document, opts: OpenApiOptions = {})
         const route: OpenApiRoute = { name, method: upper, ...(cond.path !== undefined ? { path: cond.path } : { path_regex: cond.path_regex! }) };
         if (cond.note) {
           routeNotes.set(routes.length, cond.note);
-          if (base === bases[0]) warnings.push(`${upper} ${specPath}: ${cond.note.replace(/^[^:]*: /, '')} (${cond.path_regex})`);
+          if (base === bases[0]) warnings.push(`${upper} ${specPath}: ${cond.note.replace(/^\S*: /, '')} (${cond.path_regex})`);
         }
         routes.push(route);
       }

@@ -1,8 +1,11 @@
 // Candidate requests for each native route, built from its own pattern and conditions, for lint's
 // reachability check (reachability.ts sends them through the real .wasm). Building a request is
 // not matching: nothing here decides which route wins — the plugin does. A template's parameters
-// get a value no route uses as a literal, and, to expose overlaps, the literals that sibling
-// templates have at the same position; a catch-all gets zero, one and two segments; a prefix
+// get a value no route uses as a literal, and, to expose overlaps, a parameter or mixed segment
+// (`{name}.{ext}`, filled with that value) also gets what sibling templates have at the same
+// position: their literal segments and their mixed segments filled in (`rm-probe.rm-probe` beside
+// `{index}`). Candidates a route does not match are dropped by the isolation run (reachability.ts),
+// so offering a few too many is harmless. A catch-all gets zero, one and two segments; a prefix
 // itself and two longer paths; a regex the examples of regex-example.ts. Header and query
 // conditions are satisfied (their value, or a regex example).
 import { regexExamples, pathExamples } from './regex-example.ts';
@@ -92,23 +95,27 @@ export function probeRequests(routes: ProbeRoute[]): ProbeRequest[][] {
   const literals = new Set(templates.flatMap((t) => t.parts.flatMap((p) => (p.kind === 'literal' ? [p.text] : []))));
   const value = fresh('rm-probe', literals);
   const method = fresh('PROBE', new Set(routes.flatMap((r) => r.methods ?? [])));
-  // Literal segments by (normalized prefix, position): what a parameter there could collide with.
-  const siblings = new Map<string, string[]>();
-  const keyOf = (parts: Part[], i: number) => parts.slice(0, i).map((p) => (p.kind === 'literal' ? p.text : `{${p.kind}}`)).join('/') + `\0${i}`;
+  const fillMixed = (text: string, v: string) => text.replace(/\{[^{}]*\}/g, v);
+  // Segments by (normalized prefix, position): what a parameter or mixed segment there could collide
+  // with — sibling literals, and sibling mixed segments filled in (each capped at MAX_SIBLINGS).
+  const siblings = new Map<string, { literals: string[]; mixed: string[] }>();
+  const shapeOf = (p: Part) => (p.kind === 'literal' ? p.text : p.kind === 'mixed' ? fillMixed(p.text, '{}') : `{${p.kind}}`);
+  const keyOf = (parts: Part[], i: number) => parts.slice(0, i).map(shapeOf).join('/') + `\0${i}`;
   for (const { parts } of templates) {
     parts.forEach((p, i) => {
-      if (p.kind !== 'literal' || p.text === '') return;
+      if ((p.kind !== 'literal' || p.text === '') && p.kind !== 'mixed') return;
       const k = keyOf(parts, i);
-      const list = siblings.get(k) ?? [];
-      if (list.length < MAX_SIBLINGS && !list.includes(p.text)) list.push(p.text);
-      siblings.set(k, list);
+      const entry = siblings.get(k) ?? { literals: [], mixed: [] };
+      const [list, text] = p.kind === 'literal' ? [entry.literals, p.text] : [entry.mixed, fillMixed(p.text, value)];
+      if (list.length < MAX_SIBLINGS && !list.includes(text)) list.push(text);
+      siblings.set(k, entry);
     });
   }
 
   const templatePaths = (parts: Part[]): string[] => {
     const fill = (at: number, v: string, restSegments: number) => '/' + parts.flatMap((p, i): string[] => {
       if (p.kind === 'literal') return [p.text];
-      if (p.kind === 'mixed') return [p.text.replace(/\{[^{}]*\}/g, i === at ? v : value)];
+      if (p.kind === 'mixed') return [i === at ? v : fillMixed(p.text, value)];
       if (p.kind === 'rest') return Array(restSegments).fill(value);
       return [i === at ? v : value];
     }).join('/');
@@ -117,7 +124,9 @@ export function probeRequests(routes: ProbeRoute[]): ProbeRequest[][] {
       paths.push(fill(-1, value, 0).replace(/\/$/, '') || '/', fill(-1, value, 2));
     }
     parts.forEach((p, i) => {
-      if (p.kind === 'param') for (const lit of siblings.get(keyOf(parts, i)) ?? []) paths.push(fill(i, lit, 1));
+      if (p.kind !== 'param' && p.kind !== 'mixed') return;
+      const s = siblings.get(keyOf(parts, i));
+      for (const text of [...(s?.literals ?? []), ...(s?.mixed ?? [])]) paths.push(fill(i, text, 1));
     });
     return [...new Set(paths)];
   };

@@ -1,6 +1,7 @@
 // Recognises path regexes that are really an exact path, a template or a prefix, e.g.
 //   ^/healthz$            → path: /healthz              (same matches)
 //   ^/users/[^/]+$        → path: /users/{id}           (same matches)
+//   ^/files/[^/]+\.json$  → path: /files/{id}.json      (same matches: a mixed segment)
 //   ^/static/             → path_prefix: /static/       (unanchored end = prefix)
 //   ^/static(/.*)?$       → path: /static/**            (same matches)
 //   ^/reviews/[[:alnum:]]*$ → path: /reviews/{id}       (looser: a parameter takes any non-empty segment)
@@ -41,6 +42,7 @@ export function suggestPathForRegex(regex: string): PathSuggestion | null {
   let path = '';
   let equivalent = true;
   let params = 0;
+  let templateSafe = true; // no literal character a template reads otherwise (a prefix takes any)
   const paramName = () => (++params === 1 ? '{id}' : `{id${params}}`);
   while (i < regex.length) {
     const rest = regex.slice(i);
@@ -53,14 +55,13 @@ export function suggestPathForRegex(regex: string): PathSuggestion | null {
       if (!PREFIX_SUFFIX[rest]) equivalent = false;
       return path.includes('{') ? null : finish(path, 'path_prefix');
     }
-    const atSegmentStart = path.endsWith('/');
     const exact = EXACT_PARAM.find((p) => rest.startsWith(p));
     const loose = exact ? null : LOOSE_PARAM.exec(rest);
     if (exact || loose) {
       const token = exact ?? loose![0];
       const after = regex.slice(i + token.length);
-      // A parameter must span a whole segment.
-      if (!atSegmentStart || !(after === '' || after === '$' || after.startsWith('/') || after.startsWith('\\/'))) return null;
+      // Two parameters need literal text between them (a template could not tell them apart).
+      if (path.endsWith('}')) return null;
       if (after === '') return null; // unanchored end after a wildcard: a prefix with a parameter
       if (!exact) equivalent = false;
       path += paramName();
@@ -69,6 +70,7 @@ export function suggestPathForRegex(regex: string): PathSuggestion | null {
     }
     const lit = unescapeLiteral(regex, i);
     if (!lit) return null;
+    if (!templateLiteral(lit[0])) templateSafe = false;
     path += lit[0];
     i = lit[1];
   }
@@ -76,11 +78,12 @@ export function suggestPathForRegex(regex: string): PathSuggestion | null {
   return path.includes('{') ? null : finish(path, 'path_prefix');
 
   function finish(value: string, kind: PathSuggestion['kind']): PathSuggestion | null {
-    if (kind === 'path') {
-      // Literal segments the template parser would read as wildcards cannot be expressed.
-      const segs = value.slice(1).split('/');
-      if (segs.some((s, k) => (s === '*' || (s === '**' && k !== segs.length - 1) || (s.startsWith('{') && !/^\{id\d*\}$/.test(s))))) return null;
-    }
+    if (kind === 'path' && !templateSafe) return null;
     return { kind, value, equivalent };
   }
+}
+
+/** Whether `c` can be literal text of a template (braces, '*', '?', '#' and spaces mean something else there). */
+function templateLiteral(c: string): boolean {
+  return !/[{}*?#\s\x00-\x1f\x7f]/.test(c);
 }

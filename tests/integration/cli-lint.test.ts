@@ -227,10 +227,18 @@ describe('lint: regexes that could be paths', () => {
   });
 
   test('regexes that are not paths are left alone', () => {
-    for (const re of ['^/v[0-9]+/legacy/', '/x', '^/a/.+/b$', '^/files/[^/]+\\.json$', '^/x|^/y']) {
+    for (const re of ['^/v[0-9]+/legacy/', '/x', '^/a/.+/b$', '^/files/[^/]+[^/]+$', '^/x|^/y', '^/a/\\*$', '^/a/\\{x\\}$']) {
       assert.equal(suggestPathForRegex(re), null, re);
     }
+    assert.deepEqual(suggestPathForRegex('^/static\\*'), { kind: 'path_prefix', value: '/static*', equivalent: true });
     assert.deepEqual(suggestPathForRegex('^/static(/.*)?$'), { kind: 'path', value: '/static/**', equivalent: true });
+  });
+
+  test('a parameter inside a segment is a mixed segment of a template', () => {
+    assert.deepEqual(suggestPathForRegex('^/files/[^/]+\\.json$'), { kind: 'path', value: '/files/{id}.json', equivalent: true });
+    assert.deepEqual(suggestPathForRegex('^/v1/[^/]+:cancel$'), { kind: 'path', value: '/v1/{id}:cancel', equivalent: true });
+    assert.deepEqual(suggestPathForRegex('^/api/v[0-9]+/items$'), { kind: 'path', value: '/api/v{id}/items', equivalent: false });
+    assert.deepEqual(suggestPathForRegex('^/r/[^/]+/[^/]+\\.[^/]+$'), { kind: 'path', value: '/r/{id}/{id2}.{id3}', equivalent: true });
   });
 });
 
@@ -302,6 +310,12 @@ describe('lint: attributegen', () => {
     assert.deepEqual(conditionToRoute('v', "(request.method in ['GET', 'HEAD']) && request.url_path.startsWith('/static/') && request.headers['X-User'] == 'a'"), {
       name: 'v', method: ['GET', 'HEAD'], path_prefix: '/static/', headers: [{ name: 'x-user', value: 'a' }],
     });
+  });
+
+  test('an exact url_path the template syntax would read as a pattern becomes an anchored regex', () => {
+    assert.deepEqual(conditionToRoute('v', "request.url_path == '/files/a{b}.json'"), { name: 'v', path_regex: '^/files/a\\{b\\}\\.json$' });
+    assert.deepEqual(conditionToRoute('v', "request.url_path == '/a/x*'"), { name: 'v', path_regex: '^/a/x\\*$' });
+    assert.deepEqual(conditionToRoute('v', "request.url_path == '/files/a.json'"), { name: 'v', path: '/files/a.json' });
   });
 
   test('missing default on istio_operationId is a warning', () => {

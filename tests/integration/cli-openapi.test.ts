@@ -1,5 +1,6 @@
 // `route-metrics openapi`: routes from the OpenAPI 3.0 and Swagger 2.0 fixtures — base paths,
-// templates, operationId naming, partial-segment parameters as regexes — and the generated
+// templates (mixed segments such as {name}.{ext} included), operationId naming, the paths a template
+// cannot express as regexes with a note — and the generated
 // configuration / manifests checked for real: accepted and matched by the .wasm, valid YAML that
 // passes the Istio CRD schemas (../shared/schemas, when present).
 import { test, describe, before, after } from 'node:test';
@@ -22,6 +23,7 @@ import { sharedPath } from '../support/shared-data.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PETSTORE = join(REPO, 'tests/fixtures/openapi-petstore-plus.yaml');
 const BOOKSTORE = join(REPO, 'tests/fixtures/openapi-swagger2-bookstore.json');
+const TEMPLATE_LIMITS = join(REPO, 'tests/fixtures/openapi-template-limits.yaml');
 const SCHEMAS = sharedPath('schemas');
 const OP = 'wasm.istio_operationId';
 
@@ -51,14 +53,14 @@ describe('openapi: OpenAPI 3.0 (petstore-plus)', () => {
       ['GET /pets/{petId}/photos/{photoId}', 'GET', '/api/v1/pets/{petId}/photos/{photoId}'],
       ['DELETE /pets/{petId}/photos/{photoId}', 'DELETE', '/api/v1/pets/{petId}/photos/{photoId}'],
       ['GET /pets/mine', 'GET', '/api/v1/pets/mine'],
-      ['GET /files/{name}.{ext}', 'GET', '^/api/v1/files/[^/]+\\.[^/]+$'],
+      ['GET /files/{name}.{ext}', 'GET', '/api/v1/files/{name}.{ext}'],
       ['GET /health', 'GET', '/health'], // path-level servers override: served at the root
     ]);
   });
 
-  test('a parameter spanning part of a segment becomes a regex, with a note', () => {
-    assert.equal(routes[8]!.path, undefined);
-    assert.ok(warnings.some((w) => w.startsWith('GET /files/{name}.{ext}: a parameter spans part of a path segment')), warnings.join('\n'));
+  test('a parameter inside a segment stays a template (a mixed segment), without a note', () => {
+    assert.equal(routes[8]!.path_regex, undefined);
+    assert.ok(!warnings.some((w) => w.startsWith('GET /files/')), warnings.join('\n'));
   });
 
   test('the generated config is accepted by the plugin and classifies real paths', async () => {
@@ -139,7 +141,7 @@ describe('openapi: manifests', () => {
   test('-o all: a WasmPlugin and a Telemetry, valid YAML, CRD-valid, targetRefs to the waypoint', () => {
     const r = cli('openapi', PETSTORE, '-o', 'all', '--name-style', 'operationId', '--target-gateway', 'petstore-waypoint', '--namespace', 'pets');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /note: GET \/files\/\{name\}\.\{ext\}/);
+    assert.doesNotMatch(r.stderr, /note: GET \/files\//);
     const docs = parseAllDocuments(r.stdout).map((d) => {
       assert.deepEqual(d.errors, []);
       return d.toJS() as Record<string, any>;
@@ -151,7 +153,6 @@ describe('openapi: manifests', () => {
     assert.equal(wp.spec.pluginName, 'route-metrics');
     assert.equal(wp.spec.phase, 'AUTHN');
     assert.equal(wp.spec.pluginConfig.routes.length, 10);
-    assert.match(r.stdout, /# \/api\/v1\/files\/\{name\}\.\{ext\}: a parameter spans part of a path segment/);
     assert.deepEqual(tel.spec.targetRefs, wp.spec.targetRefs);
     assert.deepEqual(tel.spec.metrics[0].overrides[0], {
       match: { metric: 'REQUEST_COUNT', mode: 'CLIENT_AND_SERVER' },
@@ -206,9 +207,58 @@ describe('openapi: base paths and path conditions', () => {
 
   test('templates, partial segments, literal wildcards', () => {
     assert.deepEqual(pathCondition('/api', '/users/{id}'), { path: '/api/users/{id}' });
-    assert.deepEqual(pathCondition('', '/v{major}/items'), { path_regex: '^/v[^/]+/items$', note: '/v{major}/items: a parameter spans part of a path segment, which a template cannot express; matched with a regex' });
-    assert.equal(pathCondition('', '/a/*').path_regex, '^/a/\\*$');
+    assert.deepEqual(pathCondition('', '/v{major}/items'), { path: '/v{major}/items' });
+    assert.deepEqual(pathCondition('/api', '/files/{file.name}.{ext}'), { path: '/api/files/{file_name}.{ext}' });
+    assert.deepEqual(pathCondition('', '/v1/{name}:cancel'), { path: '/v1/{name}:cancel' });
+    assert.deepEqual(pathCondition('', '/r/{id}/x{id}y'), { path: '/r/{id}/x{id_}y' });
+    assert.deepEqual(pathCondition('', '/a/{x}{y}'), { path_regex: '^/a/[^/]+[^/]+$',
+      note: "/a/{x}{y}: two parameters with no text between them ('{x}{y}') cannot be told apart in a template; matched with a regex" });
+    assert.deepEqual(pathCondition('', '/a/*'), { path_regex: '^/a/\\*$', note: "/a/*: the literal segment '*' would be a wildcard in a template; matched with a regex" });
+    assert.equal(pathCondition('', '/a/{x}.*').note, "/a/{x}.*: '*' is not literal text in a template; matched with a regex");
+    assert.equal(pathCondition('', '/a/b c').path_regex, '^/a/b c$');
     assert.deepEqual(pathCondition('', '/a/{x}/{x}'), { path: '/a/{x}/{x_}' });
+  });
+});
+
+describe('openapi: paths at the edge of templates', () => {
+  test('mixed segments are templates; what a template cannot say is a regex, with a note in the YAML and on stderr', async () => {
+    const r = cli('openapi', TEMPLATE_LIMITS, '-o', 'wasmplugin', '--name-style', 'operationId');
+    assert.equal(r.code, 0, r.stderr);
+    const [doc] = parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>);
+    const routes = doc!.spec.pluginConfig.routes as Route[];
+    assert.deepEqual(routes.map((x) => [x.name, x.path ?? x.path_regex]), [
+      ['getFile', '/files/{name}'],
+      ['getFileAs', '/files/{name}.{ext}'],
+      ['cancelOperation', '/v1/{name}:cancel'],
+      ['listItems', '/api/v{major}/items'],
+      ['getArchive', '^/archives/[^/]+[^/]+$'],
+      ['getGlob', '^/glob/\\*$'],
+    ]);
+    assert.match(r.stderr, /note: GET \/archives\/\{name\}\{format\}: two parameters with no text between them/);
+    assert.match(r.stdout, /# \/archives\/\{name\}\{format\}: two parameters with no text between them \('\{name\}\{format\}'\) cannot be told apart in a template; matched with a regex/);
+    assert.match(r.stdout, /# \/glob\/\*: the literal segment '\*' would be a wildcard in a template/);
+    assert.doesNotMatch(r.stderr, /note: (GET|POST) \/(files|v1|api)\//);
+
+    const host = await startFilter({ routes });
+    try {
+      assert.equal(host.configured, true, host.startError);
+      const cases: [string, string, string | undefined][] = [
+        ['GET', '/files/report.csv', 'getFileAs'],
+        ['GET', '/files/report', 'getFile'],
+        ['GET', '/files/.csv', 'getFile'],
+        ['POST', '/v1/operations/7:cancel', undefined], // a parameter never spans '/'
+        ['POST', '/v1/op-7:cancel', 'cancelOperation'],
+        ['GET', '/api/v2/items', 'listItems'],
+        ['GET', '/api/2/items', undefined],
+        ['GET', '/archives/repo.zip', 'getArchive'],
+        ['GET', '/glob/*', 'getGlob'],
+      ];
+      for (const [method, path, expected] of cases) {
+        assert.equal(host.request({ method, path }).filterState[OP], expected, `${method} ${path}`);
+      }
+    } finally {
+      host.stop();
+    }
   });
 });
 

@@ -8,11 +8,10 @@
 // `route-metrics lint` on the same configuration, which asks the .wasm, finds no unreachable route
 // but the pending ones below.
 //
-// One known gap, listed in PENDING_MIXED_SEGMENTS: operations whose path has a segment that mixes
-// literal text and parameters (`{index}.{diffType}`) are written as path_regex, which ranks below
-// every template, so a sibling `{param}` template takes their requests. Issue 12 §1 makes mixed
-// segments templates; then these requests classify correctly, this test fails, and the list must
-// be emptied.
+// PENDING_MIXED_SEGMENTS lists operations that cannot classify yet. It held Gitea's two
+// `{index}.{diffType}` / `{sha}.{diffType}` downloads while segments that mix literal text and
+// parameters were written as path_regex (ranked below the sibling `{index}` template); they are
+// templates now (issue 12 §1) and classify 100 %, so the list is empty and must stay so.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,10 +33,7 @@ const DEFAULT = 'other (no operation)';
  * Operations that cannot classify yet (issue 12 §1), by operation id, with the operation their
  * requests go to today. The test asserts that they still do: when §1 lands, remove them.
  */
-const PENDING_MIXED_SEGMENTS: Array<{ spec: string; operation: string; currentlyClassifiedAs: string }> = [
-  { spec: 'gitea.v1.22.json.gz', operation: 'repoDownloadCommitDiffOrPatch', currentlyClassifiedAs: 'repoGetSingleCommit' },
-  { spec: 'gitea.v1.22.json.gz', operation: 'repoDownloadPullDiffOrPatch', currentlyClassifiedAs: 'repoGetPullRequest' },
-];
+const PENDING_MIXED_SEGMENTS: Array<{ spec: string; operation: string; currentlyClassifiedAs: string }> = [];
 
 /** The "operations" column of SOURCES.md, per file. */
 function documentedOperationCounts(): Map<string, number> {
@@ -56,7 +52,7 @@ const describeOp = (op: SpecOperation | null) => (op ? `${op.id} (${op.key})` : 
 
 function reason(m: Miss): string {
   if (m.expected && hasMixedSegment(m.expected) && m.actual && !hasMixedSegment(m.actual)) {
-    return `${m.expected.specPath} mixes text and parameters in a segment: written as path_regex, it ranks below the template of ${describeOp(m.actual)}`;
+    return `${m.expected.specPath} mixes text and parameters in a segment, and lost to the template of ${describeOp(m.actual)}`;
   }
   if (m.actualName === undefined) return 'no route matched and the default was not written';
   return m.actual ? `classified as ${describeOp(m.actual)}` : `fell through to the default`;

@@ -37,6 +37,10 @@ const RICH_CONFIG = {
     { name: 'tenant', path_prefix: '/t/', headers: [{ name: 'x-tenant', type: 'RegularExpression', value: '^(a|b)+$' }] },
     { name: 'query', path: '/q', query_params: [{ name: 'mode', value: 'fast' }] },
     { name: 'redos', path_regex: '(a+)+$' },
+    // Mixed segments: a leading literal, a trailing one, and a middle one that overlaps itself.
+    { name: 'diff', path: '/users/{id}.{ext}' },
+    { name: 'cancel', path: '/t/{name}:cancel' },
+    { name: 'kmp', path: '/t/v{a}aab{b}' },
   ],
 };
 

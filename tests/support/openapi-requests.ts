@@ -8,8 +8,9 @@
 //   - a parameter matches any non-empty text without '/'; in a mixed segment, any split that makes
 //     every parameter non-empty (the generator never makes that split ambiguous: a value never
 //     contains the literal that follows its parameter);
-//   - per segment, from the left: literal > mixed (more literal characters first) > parameter;
-//     the same pattern twice: the first operation in the description;
+//   - per segment, from the left: literal > mixed > parameter; between mixed segments, more literal
+//     bytes, then the longer leading literal, then the longer trailing literal, then the text with
+//     parameters as `{}`; the same pattern twice: the first operation in the description;
 //   - only operations of the request's method compete; none matching → the configuration's default.
 // The match is on the URL path: the query string is not part of it, and nothing is percent-decoded.
 
@@ -112,20 +113,28 @@ interface Compiled {
   op: SpecOperation;
   /** Per segment: a literal to compare, or a regex for a parameter / mixed segment. */
   match: Array<string | RegExp>;
-  /** Per segment: [class, -literal characters]; lower is more specific. */
-  rank: number[];
+  /** Per segment: [class, -literal bytes, -leading bytes, -trailing bytes, shape]; lower is more specific. */
+  rank: Array<number | string>;
 }
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function compile(op: SpecOperation): Compiled {
   const match: Array<string | RegExp> = [];
-  const rank: number[] = [];
+  const rank: Array<number | string> = [];
   for (const s of op.segments) {
     if (isLiteral(s)) {
       match.push(literalText(s));
-      rank.push(0, 0);
+      rank.push(0, 0, 0, 0, '');
+    } else if (!isMixed(s)) {
+      match.push(/^[^/]+$/);
+      rank.push(2, 0, 0, 0, '');
     } else {
       match.push(new RegExp('^' + s.map((p) => ('lit' in p ? escapeRegex(p.lit) : '[^/]+')).join('') + '$'));
-      rank.push(isMixed(s) ? 1 : 2, isMixed(s) ? -literalText(s).length : 0);
+      const lead = 'lit' in s[0]! ? s[0].lit : '';
+      const last = s[s.length - 1]!;
+      const trail = 'lit' in last ? last.lit : '';
+      rank.push(1, -bytes(literalText(s)), -bytes(lead), -bytes(trail), normalizedSegment(s));
     }
   }
   return { op, match, rank };

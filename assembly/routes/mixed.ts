@@ -1,0 +1,351 @@
+// Mixed segments: literal text and parameters in one path segment — "{name}.{ext}", "v{major}",
+// "{name}:cancel", "{index}.{diffType}".
+//
+// A mixed segment is literals L0 P1 L1 P2 … Pk Lk: k ≥ 1 parameters, L0 and Lk possibly empty,
+// every other literal non-empty (the grammar wants text between two parameters).
+//
+// Matching rule: a path segment matches when it can be split into L0, a non-empty run, L1, …, a
+// non-empty run, Lk — what the regex ^L0[^/]+L1[^/]+…Lk$ matches on one segment (a segment never
+// holds '/', '?' or '#'). Parameter values are never captured, so which split exists does not
+// matter: "{name}.{ext}" matches "a.b.c" (as "a" + "b.c" or "a.b" + "c"), not "abc", ".b" or "a.".
+//
+// How: L0 must be the segment's start and Lk its end (a minimum length keeps them apart), and
+// each middle literal is placed at its leftmost occurrence that leaves the parameter before it at
+// least one byte. Leftmost placement leaves the most room for what follows, so when any split
+// exists this one is found, without backtracking. Middle literals are searched with a KMP failure
+// table built at configure time: one pattern costs O(segment length + its literal length) on any
+// bytes, and allocates nothing.
+//
+// Ranking among the mixed segments at one position (see MixedShape.compare): more literal bytes
+// first, then the longer leading literal, then the longer trailing literal, then the shape text
+// (parameters written "{}") in code-unit order. The order never depends on the configuration's
+// order, and two different shapes never tie.
+import { RouteSpec, PathMatchKind } from "./spec";
+import { PathTemplate, SegmentKind } from "./template";
+import { utf8RangeLength } from "./bytes";
+
+/**
+ * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
+ * most this many there, so matching cost stays bounded whatever the number of routes.
+ */
+export const MAX_MIXED_PER_NODE: i32 = 64;
+
+// Configure time only, and shared, so that reading a route's mixed segments makes no garbage.
+const scratch = new Array<i32>();
+
+/**
+ * The UTF-16 ranges of the literals L0 … Lk of the mixed segment text[from, to) (validated by
+ * PathTemplate), as pairs in `out` (cleared first); returns k, the number of parameters.
+ */
+function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
+  out.length = 0;
+  let params = 0;
+  let litFrom = from;
+  let i = from;
+  while (i < to) {
+    if (text.charCodeAt(i) == 0x7b /* { */) {
+      out.push(litFrom);
+      out.push(i);
+      while (text.charCodeAt(i) != 0x7d /* } */) i++;
+      i++;
+      litFrom = i;
+      params++;
+    } else {
+      i++;
+    }
+  }
+  out.push(litFrom);
+  out.push(to);
+  return params;
+}
+
+/**
+ * Walks the shape of a segment: its code units, with each parameter read as "{}" whatever its
+ * name, so that `{name}.{ext}` and `{a}.{b}` are one shape.
+ */
+class ShapeCursor {
+  private text: string = "";
+  private pos: i32 = 0;
+  private end: i32 = 0;
+  private closing: bool = false;
+
+  reset(text: string, from: i32, to: i32): ShapeCursor {
+    this.text = text;
+    this.pos = from;
+    this.end = to;
+    this.closing = false;
+    return this;
+  }
+
+  /** The next code unit of the shape, or -1 at its end. */
+  next(): i32 {
+    if (this.closing) {
+      this.closing = false;
+      return 0x7d;
+    }
+    if (this.pos >= this.end) return -1;
+    const c = this.text.charCodeAt(this.pos);
+    if (c == 0x7b) {
+      while (this.text.charCodeAt(this.pos) != 0x7d) this.pos++;
+      this.closing = true;
+    }
+    this.pos++;
+    return c;
+  }
+
+  /** Drops the text reference (configure-time scratch must not keep route text alive). */
+  clear(): void {
+    this.text = "";
+  }
+}
+
+const cursorA = new ShapeCursor();
+const cursorB = new ShapeCursor();
+
+/** Shape order of a[aFrom, aTo) and b[bFrom, bTo): code unit by code unit, parameters as "{}". */
+export function compareShapes(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): i32 {
+  const x = cursorA.reset(a, aFrom, aTo);
+  const y = cursorB.reset(b, bFrom, bTo);
+  let result = 0;
+  while (true) {
+    const c = x.next();
+    const d = y.next();
+    if (c != d) {
+      result = c < d ? -1 : 1;
+      break;
+    }
+    if (c < 0) break;
+  }
+  x.clear();
+  y.clear();
+  return result;
+}
+
+/** 64-bit FNV-1a of the shape of text[from, to) (a literal segment's shape is its text). */
+export function shapeHash(text: string, from: i32, to: i32): u64 {
+  const x = cursorA.reset(text, from, to);
+  let h: u64 = 0xcbf29ce484222325;
+  for (let c = x.next(); c >= 0; c = x.next()) h = (h ^ <u64>c) * 0x100000001b3;
+  x.clear();
+  return h;
+}
+
+/** Build-time facts about one distinct mixed shape at one trie node: what ranking needs. */
+export class MixedShape {
+  /** UTF-8 bytes of all literals, of the leading and of the trailing literal. */
+  literalBytes: i32 = 0;
+  leadBytes: i32 = 0;
+  trailBytes: i32 = 0;
+
+  /** `text[from, to)`: the segment as one route wrote it (any route of this shape will do). */
+  constructor(public parent: i32, public child: i32, public text: string, public from: i32, public to: i32) {
+    const lits = scratch;
+    const k = mixedLiterals(text, from, to, lits);
+    for (let j = 0; j <= k; j++) this.literalBytes += utf8RangeLength(text, lits[2 * j], lits[2 * j + 1]);
+    this.leadBytes = utf8RangeLength(text, lits[0], lits[1]);
+    this.trailBytes = utf8RangeLength(text, lits[2 * k], lits[2 * k + 1]);
+  }
+
+  /** Trie order: by parent node, then the more specific shape first (negative: a before b). */
+  static compare(a: MixedShape, b: MixedShape): i32 {
+    if (a.parent != b.parent) return a.parent - b.parent;
+    if (a.literalBytes != b.literalBytes) return b.literalBytes - a.literalBytes;
+    if (a.leadBytes != b.leadBytes) return b.leadBytes - a.leadBytes;
+    if (a.trailBytes != b.trailBytes) return b.trailBytes - a.trailBytes;
+    return compareShapes(a.text, a.from, a.to, b.text, b.from, b.to);
+  }
+}
+
+/**
+ * Compiled mixed segments, matched against request bytes. Pattern p is program[code[p] ..]:
+ * minimum length, number of literals (k + 1), then per literal its byte offset and length in
+ * `bytes` and the offset of its KMP failure table in `failure` (middle literals only).
+ */
+export class MixedPatterns {
+  private code: Int32Array = new Int32Array(0);
+  private program: Int32Array = new Int32Array(0);
+  private bytes: Uint8Array = new Uint8Array(0);
+  private failure: Int32Array = new Int32Array(0);
+
+  /** Compiles `shapes` (pattern p = shapes[p]). */
+  compile(shapes: MixedShape[]): void {
+    const lits = scratch;
+    // Sizes first, so that every array is allocated once at its size.
+    let words = 0;
+    let byteCount = 0;
+    let failCount = 0;
+    for (let p = 0; p < shapes.length; p++) {
+      const s = shapes[p];
+      const k = mixedLiterals(s.text, s.from, s.to, lits);
+      words += 2 + 3 * (k + 1);
+      byteCount += s.literalBytes;
+      for (let j = 1; j < k; j++) failCount += utf8RangeLength(s.text, lits[2 * j], lits[2 * j + 1]);
+    }
+    const code = new Int32Array(shapes.length);
+    const program = new Int32Array(words);
+    const bytes = new Uint8Array(byteCount);
+    const failure = new Int32Array(failCount);
+    let at = 0;
+    let off = 0;
+    let fail = 0;
+    for (let p = 0; p < shapes.length; p++) {
+      const s = shapes[p];
+      const k = mixedLiterals(s.text, s.from, s.to, lits);
+      code[p] = at;
+      program[at++] = s.literalBytes + k;
+      program[at++] = k + 1;
+      for (let j = 0; j <= k; j++) {
+        const from = lits[2 * j];
+        const units = lits[2 * j + 1] - from;
+        const n = utf8RangeLength(s.text, from, from + units);
+        String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
+        const middle = j > 0 && j < k;
+        program[at++] = off;
+        program[at++] = n;
+        program[at++] = middle ? fail : -1;
+        if (middle) {
+          fillFailure(bytes, off, n, failure, fail);
+          fail += n;
+        }
+        off += n;
+      }
+    }
+    this.code = code;
+    this.program = program;
+    this.bytes = bytes;
+    this.failure = failure;
+  }
+
+  /** Whether pattern p matches the segment bytes [ptr + start, ptr + end). */
+  matches(p: i32, ptr: usize, start: i32, end: i32): bool {
+    const prog = this.program;
+    let at = unchecked(this.code[p]);
+    if (end - start < unchecked(prog[at])) return false;
+    const pieces = unchecked(prog[at + 1]);
+    const base = this.bytes.dataStart;
+    at += 2;
+    // Leading and trailing literals: fixed places.
+    const leadLen = unchecked(prog[at + 1]);
+    if (leadLen > 0 && memory.compare(ptr + <usize>start, base + <usize>unchecked(prog[at]), <usize>leadLen) != 0) return false;
+    const last = at + 3 * (pieces - 1);
+    const trailLen = unchecked(prog[last + 1]);
+    const limit = end - trailLen;
+    if (trailLen > 0 && memory.compare(ptr + <usize>limit, base + <usize>unchecked(prog[last]), <usize>trailLen) != 0) return false;
+    // Middle literals: leftmost occurrence after at least one byte of parameter.
+    let cur = start + leadLen;
+    for (let piece = at + 3; piece < last; piece += 3) {
+      const len = unchecked(prog[piece + 1]);
+      const found = this.find(base + <usize>unchecked(prog[piece]), len, unchecked(prog[piece + 2]), ptr, cur + 1, limit);
+      if (found < 0) return false;
+      cur = found + len;
+    }
+    return cur < limit; // the last parameter is non-empty
+  }
+
+  /** Leftmost i in [from, to - len] where the literal (len bytes at lit) occurs in the request bytes; -1 if none. */
+  private find(lit: usize, len: i32, fail: i32, ptr: usize, from: i32, to: i32): i32 {
+    if (to - from < len) return -1;
+    if (len == 1) {
+      const c = load<u8>(lit);
+      for (let i = from; i < to; i++) if (load<u8>(ptr + <usize>i) == c) return i;
+      return -1;
+    }
+    const failure = this.failure;
+    let j = 0;
+    for (let i = from; i < to; i++) {
+      const c = load<u8>(ptr + <usize>i);
+      while (j > 0 && c != load<u8>(lit + <usize>j)) j = unchecked(failure[fail + j - 1]);
+      if (c == load<u8>(lit + <usize>j)) j++;
+      if (j == len) return i - len + 1;
+    }
+    return -1;
+  }
+}
+
+/** KMP failure table of bytes[off, off + len) into failure[at ..]: longest proper border of each prefix. */
+function fillFailure(bytes: Uint8Array, off: i32, len: i32, failure: Int32Array, at: i32): void {
+  if (len == 0) return;
+  failure[at] = 0;
+  let k = 0;
+  for (let i = 1; i < len; i++) {
+    const c = bytes[off + i];
+    while (k > 0 && c != bytes[off + k]) k = failure[at + k - 1];
+    if (c == bytes[off + k]) k++;
+    failure[at + i] = k;
+  }
+}
+
+/** A route left out because its mixed segment would be one too many at its position. */
+export class MixedOverflow {
+  constructor(public route: i32, public message: string) {}
+}
+
+/** Order-dependent 64-bit mix of a node id and a segment shape hash (splitmix64 finaliser). */
+function mix(node: u64, shape: u64): u64 {
+  let z = node * 0x9e3779b97f4a7c15 + shape;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+  return z ^ (z >> 31);
+}
+
+/**
+ * Routes that would bring a trie node past MAX_MIXED_PER_NODE distinct mixed shapes, by index into
+ * `routes`, with the problem (the config reader reports it on the route's `path` and leaves the
+ * route out). A node is the chain of the shapes of the segments before it (literals as written,
+ * parameters "{}", mixed segments by their shape): the route table's trie, node for node.
+ *
+ * Nodes and shapes are 64-bit hashes, so checking allocates only an entry per distinct mixed
+ * segment. Two different nodes or (node, shape) pairs would have to collide in 64 bits to be
+ * miscounted: about n² / 2⁶⁵ for n of them, never in practice.
+ */
+export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
+  const out = new Array<MixedOverflow>();
+  const counts = new Map<u64, i32>(); // node → distinct mixed shapes after it
+  const known = new Set<u64>(); // mix(node, shape) of every mixed segment seen
+  const template = new PathTemplate();
+  const paramShape = shapeHash("{}", 0, 2);
+  for (let r = 0; r < routes.length; r++) {
+    const route = routes[r];
+    if (route.pathKind != PathMatchKind.Template || template.parse(route.pathText).length != 0) continue;
+    if (!hasMixed(template)) continue; // only mixed segments count
+    const text = route.pathText;
+    // First pass: does every new (node, shape) fit? Each segment is at another depth, so another
+    // node: a route adds at most one shape per node.
+    let node: u64 = 0;
+    let problem = "";
+    for (let s = 0; s < template.length && problem.length == 0; s++) {
+      const kind = template.kindAt(s);
+      if (kind == SegmentKind.CatchAll) break;
+      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
+      if (kind == SegmentKind.Mixed && !known.has(mix(node, shape)) && counts.has(node) && counts.get(node) >= MAX_MIXED_PER_NODE) {
+        problem = "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
+          " different segments that mix text and parameters at one position (after '" +
+          text.substring(0, template.startAt(s)) + "')";
+      }
+      node = mix(node, shape);
+    }
+    if (problem.length != 0) {
+      out.push(new MixedOverflow(r, problem));
+      continue;
+    }
+    node = 0;
+    for (let s = 0; s < template.length; s++) {
+      const kind = template.kindAt(s);
+      if (kind == SegmentKind.CatchAll) break;
+      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
+      const edge = mix(node, shape);
+      if (kind == SegmentKind.Mixed && !known.has(edge)) {
+        known.add(edge);
+        counts.set(node, counts.has(node) ? counts.get(node) + 1 : 1);
+      }
+      node = edge;
+    }
+  }
+  template.text = "";
+  return out;
+}
+
+function hasMixed(t: PathTemplate): bool {
+  for (let s = 0; s < t.length; s++) if (t.kindAt(s) == SegmentKind.Mixed) return true;
+  return false;
+}
