@@ -18,7 +18,7 @@ import { configDiagnostics, startOptions } from '../plugin-host.ts';
 import { filterOverhead, formatSummary } from '../mesh/route-summary.ts';
 import { SAMPLE_APP_NAME, startSampleApp } from '../mesh/sample-app.ts';
 import { err, out as c } from '../terminal.ts';
-import { runTraffic } from '../mesh/traffic.ts';
+import { runTraffic, serviceHosts } from '../mesh/traffic.ts';
 
 
 export interface ServeOptions {
@@ -43,6 +43,8 @@ export interface RunningServe {
   appPort: number | null;
   envoy: SimulatedEnvoy;
   proxy: DevProxy;
+  /** Host headers `--traffic` sends in turn: one per service of a `services` configuration (empty when flat). */
+  trafficHosts: string[];
   shutdown(reason: string): Promise<void>;
 }
 
@@ -192,6 +194,7 @@ export async function startServe(opts: ServeOptions, log: (line: string) => void
       appPort,
       envoy,
       proxy,
+      trafficHosts: serviceHosts(loaded.pluginConfig),
       shutdown(reason: string) {
         shuttingDown ??= (async () => {
           log(`${reason}: stopping (${proxy.activeStreams} request(s) in flight)`);
@@ -249,7 +252,8 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     const base = new URL(`http://127.0.0.1:${running.proxyPort}`);
     const listenHost = parseAddress(opts.listen ?? '127.0.0.1:15001', '--listen').host;
     if (listenHost !== '0.0.0.0' && listenHost !== '::') base.hostname = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
-    const t = await runTraffic(base, opts.traffic);
+    if (running.trafficHosts.length > 0) console.log(`traffic: Host headers in turn: ${running.trafficHosts.join(', ')} (one per service, and one no service claims)`);
+    const t = await runTraffic(base, opts.traffic, 8, running.trafficHosts);
     unsubscribe();
     console.log(`\nsent ${t.sent} requests in ${(t.elapsedMs / 1000).toFixed(1)} s${t.failed ? ` (${t.failed} failed at the client)` : ''}`);
     console.log(formatSummary(records));

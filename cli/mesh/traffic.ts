@@ -9,6 +9,8 @@ export interface SampleRequest {
   method: string;
   path: string;
   body?: string;
+  /** Host header (→ :authority); unset = the proxy's own address, as curl would send. */
+  host?: string;
 }
 
 type Maker = (rand: () => number) => SampleRequest;
@@ -45,14 +47,45 @@ export function prng(seed: number): () => number {
   };
 }
 
-export function sampleRequests(n: number, seed = 42): SampleRequest[] {
+/** `hosts` (when given) are taken in turn, so each service of a `services` configuration gets its share. */
+export function sampleRequests(n: number, seed = 42, hosts: readonly string[] = []): SampleRequest[] {
   const rand = prng(seed);
   const out: SampleRequest[] = [];
   for (let i = 0; i < n; i++) {
     let x = rand() * TOTAL_WEIGHT;
     const entry = MIX.find(([w]) => (x -= w) < 0) ?? MIX[0]!;
-    out.push(entry[1](rand));
+    const r = entry[1](rand);
+    if (hosts.length > 0) r.host = hosts[i % hosts.length]!;
+    out.push(r);
   }
+  return out;
+}
+
+/**
+ * Host names that reach each service of a `services` configuration: the first exact host of each,
+ * a made-up name under a wildcard-only service (`*.preview.example.com` → `sample.preview.example.com`),
+ * and one name no service claims. Empty for a flat configuration or unreadable JSON.
+ */
+export function serviceHosts(pluginConfig: string | undefined): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(pluginConfig ?? '');
+  } catch {
+    return [];
+  }
+  const services = (parsed as { services?: unknown } | null)?.services;
+  if (!Array.isArray(services)) return [];
+  const out: string[] = [];
+  for (const s of services) {
+    const hosts = (s as { hosts?: unknown } | null)?.hosts;
+    if (!Array.isArray(hosts)) continue; // the fallback service: reached by the unclaimed name below
+    const names = hosts.filter((h): h is string => typeof h === 'string');
+    const exact = names.find((h) => !h.startsWith('*.'));
+    const wildcard = names.find((h) => h.startsWith('*.'));
+    if (exact !== undefined) out.push(exact);
+    else if (wildcard !== undefined) out.push(`sample.${wildcard.slice(2)}`);
+  }
+  out.push('unclaimed.invalid');
   return out;
 }
 
@@ -61,7 +94,10 @@ export function send(agent: Agent, base: URL, r: SampleRequest): Promise<number>
   return new Promise((resolve) => {
     const body = r.body === undefined ? undefined : Buffer.from(r.body);
     const req = request(
-      { host: base.hostname, port: Number(base.port), method: r.method, path: r.path, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} },
+      {
+        host: base.hostname, port: Number(base.port), method: r.method, path: r.path, agent,
+        headers: { ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}), ...(r.host ? { host: r.host } : {}) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -73,9 +109,9 @@ export function send(agent: Agent, base: URL, r: SampleRequest): Promise<number>
   });
 }
 
-/** Sends `n` sample requests to `base` with `concurrency` in flight; progress on stderr. */
-export async function runTraffic(base: URL, n: number, concurrency = 8): Promise<{ sent: number; failed: number; elapsedMs: number }> {
-  const requests = sampleRequests(n);
+/** Sends `n` sample requests to `base` (Host headers from `hosts` in turn, if any) with `concurrency` in flight; progress on stderr. */
+export async function runTraffic(base: URL, n: number, concurrency = 8, hosts: readonly string[] = []): Promise<{ sent: number; failed: number; elapsedMs: number }> {
+  const requests = sampleRequests(n, 42, hosts);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const progress = new Progress('traffic', n);
   const t0 = performance.now();

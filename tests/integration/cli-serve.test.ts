@@ -376,4 +376,15 @@ describe('serve: lifecycle', () => {
     assert.match(out, /^all routes\s+80\s/m);
     assert.match(s.stderr(), /traffic: 80\/80/); // plain progress lines when not a TTY
   });
+
+  test('--traffic with a services configuration: Host headers reach every service, and one host no service claims', TEST_TIMEOUT, async () => {
+    const s = spawnServe([...EPHEMERAL, '-c', join(REPO, 'examples/config/services.json'), '--traffic', '200', '--exit']);
+    const { code } = await s.exited;
+    assert.equal(code, 0, s.stderr());
+    const out = s.stdout();
+    assert.match(out, /Host headers in turn: podinfo, httpbin, sample\.preview\.example\.com, unclaimed\.invalid/);
+    assert.match(out, /^GET \/users\/\{id\}\s+\d+/m, 'podinfo\'s own route: the podinfo host reached its service');
+    assert.match(out, /^preview other\s+\d+/m, 'the wildcard service\'s default: sample.preview.example.com reached it');
+    assert.match(out, /^all routes\s+200\s/m);
+  });
 });
