@@ -6,7 +6,9 @@
 //            module's own work plus the unavoidable JS↔Wasm transitions.
 // Runs of all cases are interleaved (case A run 1, case B run 1, …, case A run 2, …) so that drift
 // of a shared machine affects every case alike and the ratios stay meaningful; each case reports
-// its median run.
+// its median run. Each run is timed twice: process CPU time (the figure the ratios use: on a
+// machine shared with other work it does not count the time this process waited for a core) and
+// wall-clock time.
 import { SimulatedEnvoy } from '../host/index.ts';
 import type { CompiledFilter, ComputeMode, RecordedStream } from '../host/index.ts';
 import type { Workload } from './workloads.ts';
@@ -19,8 +21,12 @@ export interface Measurement {
   kind: Workload['kind'];
   size: number;
   mode: BenchMode;
+  /** CPU ns per request, median run. */
   nsPerRequest: number;
   runsNs: number[];
+  /** Wall-clock ns per request, median run. */
+  wallNsPerRequest: number;
+  runsWallNs: number[];
   hostCallsPerRequest: Record<string, number>;
   /** on_configure on the running root, median of 5 (host mode only; NaN in compute mode). */
   configureMs: number;
@@ -56,6 +62,7 @@ interface Prepared {
   configureMs: number;
   unmatchedShare: number;
   runsNs: number[];
+  runsWallNs: number[];
   countsBefore: Record<string, number>;
 }
 
@@ -84,7 +91,7 @@ async function prepare(filter: CompiledFilter, w: Workload, mode: BenchMode, o: 
   const configureMs = mode === 'host' ? configureTime(host, w, 5) : NaN;
   let unmatched = 0;
   for (const r of w.requests) if (host.request(r).filterState['wasm.istio_operationId'] === undefined) unmatched++;
-  const p: Prepared = { w, host, compute: null, recordings: [], configureMs, unmatchedShare: unmatched / w.requests.length, runsNs: [], countsBefore: {} };
+  const p: Prepared = { w, host, compute: null, recordings: [], configureMs, unmatchedShare: unmatched / w.requests.length, runsNs: [], runsWallNs: [], countsBefore: {} };
   if (mode === 'compute') {
     p.compute = host.computeMode();
     p.recordings = w.requests.map((r) => p.compute!.record(r));
@@ -102,18 +109,24 @@ function runOne(p: Prepared, i: number): void {
 // One loop per mode, so that each is a tight loop around one call.
 function timedRun(p: Prepared, perRun: number): void {
   let t0: bigint;
+  let c0: NodeJS.CpuUsage;
   if (p.compute) {
     const compute = p.compute;
     const recs = p.recordings;
+    c0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
     for (let i = 0; i < perRun; i++) compute.run(recs[i % recs.length]!);
   } else {
     const host = p.host;
     const reqs = p.w.requests;
+    c0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
     for (let i = 0; i < perRun; i++) host.request(reqs[i % reqs.length]!);
   }
-  p.runsNs.push(Number(process.hrtime.bigint() - t0) / perRun);
+  const wall = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(c0);
+  p.runsWallNs.push(wall / perRun);
+  p.runsNs.push(((cpu.user + cpu.system) * 1000) / perRun);
 }
 
 function finish(p: Prepared, mode: BenchMode, o: MeasureOptions): Measurement {
@@ -125,7 +138,8 @@ function finish(p: Prepared, mode: BenchMode, o: MeasureOptions): Measurement {
   const pagesAfter = host.memoryPages();
   host.stop();
   return {
-    name: w.name, kind: w.kind, size: w.size, mode, nsPerRequest: median(p.runsNs), runsNs: p.runsNs, hostCallsPerRequest,
+    name: w.name, kind: w.kind, size: w.size, mode, nsPerRequest: median(p.runsNs), runsNs: p.runsNs,
+    wallNsPerRequest: median(p.runsWallNs), runsWallNs: p.runsWallNs, hostCallsPerRequest,
     configureMs: p.configureMs, pagesBefore, pagesAfter, memoryRequests, unmatchedShare: p.unmatchedShare,
   };
 }

@@ -90,8 +90,8 @@ export function modeTable(mode: BenchMode, ms: Measurement[]): string[] {
   const nul = find(ms, 'null');
   const lines = [`## ${MODE_TITLE[mode]}`, '', MODE_NOTE[mode], ''];
   const hostCols = mode === 'host';
-  lines.push(`| case | ns/request (median) | net of null | × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
-  lines.push(`|---|---:|---:|---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
+  lines.push(`| case | CPU ns/request | wall ns/request | net of null | × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
+  lines.push(`|---|---:|---:|---:|---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
   for (const m of ms) {
     const net = nul && m !== nul ? Math.round(m.nsPerRequest - nul.nsPerRequest).toString() : '–';
     const ratio = floor && nul && m !== nul ? netRatio(m, floor, nul).toFixed(2) : '–';
@@ -99,7 +99,7 @@ export function modeTable(mode: BenchMode, ms: Measurement[]): string[] {
     const mem = hostCols
       ? ` ${Number.isNaN(m.configureMs) ? '–' : `${m.configureMs.toFixed(2)} ms`} | ${m.pagesBefore} → ${m.pagesAfter} (${m.memoryRequests.toLocaleString('en')} req) |`
       : ` ${m.pagesAfter} |`;
-    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${net} | ${ratio} | ${over} |${mem} ${calls(m)} |`);
+    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${Math.round(m.wallNsPerRequest)} | ${net} | ${ratio} | ${over} |${mem} ${calls(m)} |`);
   }
   lines.push('');
   return lines;
@@ -135,7 +135,8 @@ export function markdown(byMode: Partial<Record<BenchMode, Measurement[]>>, fp: 
     const ms = byMode[mode];
     if (ms) lines.push(...modeTable(mode, ms));
   }
-  lines.push('"net of null" subtracts the null filter (the same callbacks, doing nothing): what any filter costs just by being there.',
+  lines.push('Times are medians of the runs; the ratios use CPU time, which does not count time spent waiting for a core on a shared machine.',
+    '"net of null" subtracts the null filter (the same callbacks, doing nothing): what any filter costs just by being there.',
     '"× floor (net)" is (case − null) / (floor − null); "ns over floor" is what route-metrics adds to the minimal filter making the same host calls.', '');
   lines.push(...footprintTable(fp));
   lines.push('## Targets (issue 14)', '', '| target | measured | limit | |', '|---|---|---|---|');
