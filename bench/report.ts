@@ -6,6 +6,7 @@
 // filter at all, relative to the minimal filter making the same host calls.
 import type { Footprint } from './footprint.ts';
 import type { BenchMode, Measurement } from './measure.ts';
+import { hostCallNs } from './replay-cost.ts';
 
 /** ok: true met, false not met, null not measured in this run. */
 export interface Target { name: string; value: string; limit: string; ok: boolean | null }
@@ -84,24 +85,35 @@ const MODE_NOTE: Record<BenchMode, string> = {
   host: 'The whole request through the simulated Envoy (V8), host included: most of each figure is the host\'s JavaScript, about a microsecond per host call.',
 };
 
-/** One mode's table. */
-export function modeTable(mode: BenchMode, ms: Measurement[]): string[] {
+/** One mode's table; in compute mode with the replayed calls' cost, the net time split into host calls and module. */
+export function modeTable(mode: BenchMode, ms: Measurement[], replayCost?: Record<string, number>): string[] {
   const floor = find(ms, 'floor');
   const nul = find(ms, 'null');
   const lines = [`## ${MODE_TITLE[mode]}`, '', MODE_NOTE[mode], ''];
   const hostCols = mode === 'host';
-  lines.push(`| case | CPU ns/request | wall ns/request | net of null | × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
-  lines.push(`|---|---:|---:|---:|---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
+  const split = !hostCols && replayCost !== undefined;
+  lines.push(`| case | CPU ns/request | wall ns/request | net of null |${split ? ' of which host calls (est.) | module (est.) |' : ''} × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
+  lines.push(`|---|---:|---:|---:|${split ? '---:|---:|' : ''}---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
   for (const m of ms) {
+    let splitCols = '';
+    if (split) {
+      const calls = hostCallNs(m.hostCallsPerRequest, replayCost);
+      const module = nul && calls !== undefined && m !== nul ? Math.round(m.nsPerRequest - nul.nsPerRequest - calls).toString() : '–';
+      splitCols = ` ${calls === undefined || m === nul ? '–' : Math.round(calls)} | ${module} |`;
+    }
     const net = nul && m !== nul ? Math.round(m.nsPerRequest - nul.nsPerRequest).toString() : '–';
     const ratio = floor && nul && m !== nul ? netRatio(m, floor, nul).toFixed(2) : '–';
     const over = floor && m.kind !== 'null' && m.kind !== 'floor' ? Math.round(m.nsPerRequest - floor.nsPerRequest).toString() : '–';
     const mem = hostCols
       ? ` ${Number.isNaN(m.configureMs) ? '–' : `${m.configureMs.toFixed(2)} ms`} | ${m.pagesBefore} → ${m.pagesAfter} (${m.memoryRequests.toLocaleString('en')} req) |`
       : ` ${m.pagesAfter} |`;
-    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${Math.round(m.wallNsPerRequest)} | ${net} | ${ratio} | ${over} |${mem} ${calls(m)} |`);
+    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${Math.round(m.wallNsPerRequest)} | ${net} |${splitCols} ${ratio} | ${over} |${mem} ${calls(m)} |`);
   }
   lines.push('');
+  if (split) {
+    lines.push('One replayed host call (bench/replay-cost.ts: transition, checks, memcpy, the module\'s malloc where a value is copied in):',
+      Object.entries(replayCost).map(([k, v]) => `${k.replace(/^proxy_/, '')} ${v.toFixed(0)} ns`).join(', ') + '.', '');
+  }
   return lines;
 }
 
@@ -129,11 +141,12 @@ export function footprintTable(fp: Footprint): string[] {
   return lines;
 }
 
-export function markdown(byMode: Partial<Record<BenchMode, Measurement[]>>, fp: Footprint, targets: Target[], meta: Record<string, string>): string {
+export function markdown(byMode: Partial<Record<BenchMode, Measurement[]>>, replayCost: Record<string, number> | undefined, fp: Footprint,
+  targets: Target[], meta: Record<string, string>): string {
   const lines = ['# route-metrics benchmark', '', Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`).join('\n'), ''];
   for (const mode of ['compute', 'host'] as const) {
     const ms = byMode[mode];
-    if (ms) lines.push(...modeTable(mode, ms));
+    if (ms) lines.push(...modeTable(mode, ms, replayCost));
   }
   lines.push('Times are medians of the runs; the ratios use CPU time, which does not count time spent waiting for a core on a shared machine.',
     '"net of null" subtracts the null filter (the same callbacks, doing nothing): what any filter costs just by being there.',

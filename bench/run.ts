@@ -11,6 +11,7 @@ import { SimulatedEnvoy } from '../host/index.ts';
 import { measureFootprint, type Footprint } from './footprint.ts';
 import { measureAll, type BenchMode, type Measurement } from './measure.ts';
 import { buildBenchModule } from './modules.ts';
+import { measureReplayCost } from './replay-cost.ts';
 import { benchOptions, type BenchOptions } from './options.ts';
 import { evaluateTargets, markdown, svgChart, type Target } from './report.ts';
 import { attributegenWorkload, floorWorkload, nativeWorkload, nullWorkload } from './workloads.ts';
@@ -21,6 +22,8 @@ export interface BenchReport {
   meta: Record<string, string>;
   options: Omit<BenchOptions, 'log'>;
   results: Partial<Record<BenchMode, Measurement[]>>;
+  /** Compute mode: ns per replayed host call, by host function. */
+  replayCost: Record<string, number> | undefined;
   footprint: Footprint;
   targets: Target[];
   markdown: string;
@@ -51,6 +54,8 @@ export async function runBench(overrides: Partial<BenchOptions> = {}): Promise<B
     results[mode] = ms;
     for (const m of ms) log(`${mode.padEnd(7)} ${m.name.padEnd(28)} ${Math.round(m.nsPerRequest)} ns/request`);
   }
+  const replayCost = results.compute ? await measureReplayCost(o.runs, Math.max(20, Math.round(o.perRun / 50))) : undefined;
+  if (replayCost) log(`replayed host call cost: ${Object.entries(replayCost).map(([k, v]) => `${k} ${v.toFixed(0)} ns`).join(', ')}`);
   const footprint = await measureFootprint(filter, wasmPath, o.footprintRoutes, o.configureRuns);
   log(`footprint: ${footprint.routes} routes → ${footprint.pages} pages (${Math.round(footprint.bytesPerRoute)} B/route), configure ${footprint.configureMs.toFixed(1)} ms, .wasm ${footprint.wasmBytes} B`);
 
@@ -62,10 +67,10 @@ export async function runBench(overrides: Partial<BenchOptions> = {}): Promise<B
     'memory check requests (host mode)': String(o.memoryRequests),
     'package version': JSON.parse(readFileSync(root('package.json'), 'utf8')).version,
   };
-  const md = markdown(results, footprint, targets, meta);
+  const md = markdown(results, replayCost, footprint, targets, meta);
   mkdirSync(o.outDir, { recursive: true });
   const { log: _log, ...options } = o;
-  writeFileSync(`${o.outDir}/results.json`, JSON.stringify({ meta, options, results, footprint, targets }, null, 2) + '\n');
+  writeFileSync(`${o.outDir}/results.json`, JSON.stringify({ meta, options, results, replayCost, footprint, targets }, null, 2) + '\n');
   writeFileSync(`${o.outDir}/results.md`, md);
   if (results.host) writeFileSync(`${o.outDir}/chart.svg`, svgChart(results.host, 'route-metrics: ns per request vs number of routes (host mode: simulated Envoy, V8)'));
   if (results.compute) writeFileSync(`${o.outDir}/chart-compute.svg`, svgChart(results.compute, 'route-metrics: ns per request vs number of routes (compute mode, V8)'));
@@ -80,5 +85,5 @@ export async function runBench(overrides: Partial<BenchOptions> = {}): Promise<B
   } else {
     log('extra cases (conditions, long paths, configure memory, regex worst cases) skipped: --quick or BENCH_EXTRAS=0');
   }
-  return { meta, options, results, footprint, targets, markdown: md };
+  return { meta, options, results, replayCost, footprint, targets, markdown: md };
 }
