@@ -57,8 +57,8 @@ export function benchOptions(argv: readonly string[], env: Record<string, string
   return {
     modes: modesOf(mode),
     warmup: num('BENCH_WARMUP', 20000, 2000),
-    runs: num('BENCH_RUNS', 7, 3),
-    perRun: num('BENCH_PER_RUN', 20000, 3000),
+    runs: num('BENCH_RUNS', 15, 5),
+    perRun: num('BENCH_PER_RUN', 10000, 2000),
     memoryRequests: num('BENCH_MEMORY_REQUESTS', 1_000_000, 20000),
     sizes,
     footprintRoutes: num('BENCH_FOOTPRINT_ROUTES', 10000, 10000),

@@ -3,9 +3,11 @@
 //
 // Times are reported net of the null filter (bench/floor/null.ts): "net" = ns − null ns, and
 // "× floor" = (case − null) / (floor − null), the filter's cost over the price of having any
-// filter at all, relative to the minimal filter making the same host calls.
+// filter at all, relative to the minimal filter making the same host calls. Ratios are paired:
+// taken run by run (the runs of all cases are interleaved, so run k of each case saw the same
+// machine) and the median of those is reported, which cancels slow drift of a shared machine.
 import type { Footprint } from './footprint.ts';
-import type { BenchMode, Measurement } from './measure.ts';
+import { median, type BenchMode, type Measurement } from './measure.ts';
 import { hostCallNs } from './replay-cost.ts';
 
 /** ok: true met, false not met, null not measured in this run. */
@@ -17,9 +19,26 @@ function find(ms: Measurement[], kind: Measurement['kind'], size?: number): Meas
   return ms.find((m) => m.kind === kind && (size === undefined || m.size === size));
 }
 
-/** (m − null) / (floor − null). */
+/** (a − null) / (b − null), run by run, median; of the medians when the run counts differ. */
+export function pairedRatio(a: Measurement, b: Measurement, nul: Measurement): number {
+  const n = a.runsNs.length;
+  if (n === 0 || b.runsNs.length !== n || nul.runsNs.length !== n) {
+    return (a.nsPerRequest - nul.nsPerRequest) / (b.nsPerRequest - nul.nsPerRequest);
+  }
+  return median(a.runsNs.map((x, k) => (x - nul.runsNs[k]!) / (b.runsNs[k]! - nul.runsNs[k]!)));
+}
+
+/** (m − null) / (floor − null), paired. */
 export function netRatio(m: Measurement, floor: Measurement, nul: Measurement): number {
-  return (m.nsPerRequest - nul.nsPerRequest) / (floor.nsPerRequest - nul.nsPerRequest);
+  return pairedRatio(m, floor, nul);
+}
+
+/** Half the interquartile range of the runs, relative to the median (how much the machine moved the figure). */
+export function spread(m: Measurement): number {
+  const s = [...m.runsNs].sort((a, b) => a - b);
+  if (s.length < 4) return NaN;
+  const q = (f: number) => s[Math.round(f * (s.length - 1))]!;
+  return (q(0.75) - q(0.25)) / 2 / m.nsPerRequest;
 }
 
 function ratioTarget(name: string, limit: number, r: number | undefined): Target {
@@ -37,7 +56,7 @@ function modeTargets(mode: BenchMode, ms: Measurement[]): Target[] {
   const usable = floor && nul;
   const worst = usable && native.length ? Math.max(...native.map((m) => netRatio(m, floor, nul))) : undefined;
   const n10 = find(ms, 'native', 10), n10k = find(ms, 'native', 10000);
-  const scale = nul && n10 && n10k ? (n10k.nsPerRequest - nul.nsPerRequest) / (n10.nsPerRequest - nul.nsPerRequest) : undefined;
+  const scale = nul && n10 && n10k ? pairedRatio(n10k, n10, nul) : undefined;
   return [
     ratioTarget(`${label}: native vs floor, net of null (worst route count)`, limit, worst),
     ratioTarget(`${label}: attributegen 10 conditions vs floor, net of null`, limit, usable && cel10 ? netRatio(cel10, floor, nul) : undefined),
@@ -92,8 +111,8 @@ export function modeTable(mode: BenchMode, ms: Measurement[], replayCost?: Recor
   const lines = [`## ${MODE_TITLE[mode]}`, '', MODE_NOTE[mode], ''];
   const hostCols = mode === 'host';
   const split = !hostCols && replayCost !== undefined;
-  lines.push(`| case | CPU ns/request | wall ns/request | net of null |${split ? ' of which host calls (est.) | module (est.) |' : ''} × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
-  lines.push(`|---|---:|---:|---:|${split ? '---:|---:|' : ''}---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
+  lines.push(`| case | CPU ns/request | ± runs | wall ns/request | net of null |${split ? ' of which host calls (est.) | module (est.) |' : ''} × floor (net) | ns over floor |${hostCols ? ' configure | memory pages (before → after) |' : ' memory pages |'} host calls per request |`);
+  lines.push(`|---|---:|---:|---:|---:|${split ? '---:|---:|' : ''}---:|---:|${hostCols ? '---:|---|' : '---:|'}---|`);
   for (const m of ms) {
     let splitCols = '';
     if (split) {
@@ -107,7 +126,8 @@ export function modeTable(mode: BenchMode, ms: Measurement[], replayCost?: Recor
     const mem = hostCols
       ? ` ${Number.isNaN(m.configureMs) ? '–' : `${m.configureMs.toFixed(2)} ms`} | ${m.pagesBefore} → ${m.pagesAfter} (${m.memoryRequests.toLocaleString('en')} req) |`
       : ` ${m.pagesAfter} |`;
-    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${Math.round(m.wallNsPerRequest)} | ${net} |${splitCols} ${ratio} | ${over} |${mem} ${calls(m)} |`);
+    const sp = spread(m);
+    lines.push(`| ${m.name} | ${Math.round(m.nsPerRequest)} | ${Number.isNaN(sp) ? '–' : `${(sp * 100).toFixed(0)} %`} | ${Math.round(m.wallNsPerRequest)} | ${net} |${splitCols} ${ratio} | ${over} |${mem} ${calls(m)} |`);
   }
   lines.push('');
   if (split) {
@@ -148,7 +168,8 @@ export function markdown(byMode: Partial<Record<BenchMode, Measurement[]>>, repl
     const ms = byMode[mode];
     if (ms) lines.push(...modeTable(mode, ms, replayCost));
   }
-  lines.push('Times are medians of the runs; the ratios use CPU time, which does not count time spent waiting for a core on a shared machine.',
+  lines.push('Times are medians of the runs (CPU time: it does not count time spent waiting for a core on a shared machine); "± runs" is half the',
+    'interquartile range of the runs. "× floor (net)" is the median of the run-by-run ratios (paired runs saw the same machine).',
     '"net of null" subtracts the null filter (the same callbacks, doing nothing): what any filter costs just by being there.',
     '"× floor (net)" is (case − null) / (floor − null); "ns over floor" is what route-metrics adds to the minimal filter making the same host calls.', '');
   lines.push(...footprintTable(fp));
