@@ -1,64 +1,89 @@
-// `npm run bench` / `route-metrics bench`: route-metrics vs the floor filter, side by side in one
-// process, through the simulated Envoy host in V8 (Envoy's default Wasm runtime). Writes
-// build/bench/results.{json,md} and build/bench/chart.svg. Sizes are settable: BENCH_RUNS,
-// BENCH_PER_RUN, BENCH_WARMUP, BENCH_MEMORY_REQUESTS (default 10^6), BENCH_SIZES (e.g. "10,100,1000,10000").
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// `npm run bench` / `route-metrics bench`: route-metrics against the floor and null filters, side
+// by side in one process, in the simulated Envoy in V8 (Envoy's default Wasm runtime), in two modes
+// (bench/measure.ts): host (the simulated Envoy answers every host call) and compute (host calls
+// replayed from recordings at near-zero cost). Then the footprint: memory per route, configure
+// time, module sections. Writes <outDir>/results.{json,md}, chart.svg (host mode) and
+// chart-compute.svg. Settings: bench/options.ts.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
 import { SimulatedEnvoy } from '../host/index.ts';
-import { measureAll } from './measure.ts';
-import { attributegenWorkload, floorWorkload, nativeWorkload } from './workloads.ts';
-import { evaluateTargets, markdown, svgChart } from './report.ts';
+import { measureFootprint, type Footprint } from './footprint.ts';
+import { measureAll, type BenchMode, type Measurement } from './measure.ts';
+import { buildBenchModule } from './modules.ts';
+import { measureReplayCost } from './replay-cost.ts';
+import { benchOptions, type BenchOptions } from './options.ts';
+import { evaluateTargets, markdown, svgChart, type Target } from './report.ts';
+import { attributegenWorkload, floorWorkload, nativeWorkload, nullWorkload } from './workloads.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
-const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
-export function buildFloor(): string {
-  const out = root('build/bench/floor.wasm');
-  mkdirSync(root('build/bench'), { recursive: true });
-  const emptyConfig = root('build/bench/asconfig.json');
-  writeFileSync(emptyConfig, '{}\n'); // keep asc from picking up the filter's asconfig.json
-  execFileSync(process.execPath, [root('node_modules/assemblyscript/bin/asc.js'), root('bench/floor/floor.ts'),
-    '--config', emptyConfig, '-O3', '--runtime', 'incremental', '--use', 'abort=floorAbort', '-o', out], { stdio: 'inherit' });
-  return out;
+export interface BenchReport {
+  meta: Record<string, string>;
+  options: Omit<BenchOptions, 'log'>;
+  results: Partial<Record<BenchMode, Measurement[]>>;
+  /** Compute mode: ns per replayed host call, by host function. */
+  replayCost: Record<string, number> | undefined;
+  footprint: Footprint;
+  targets: Target[];
+  markdown: string;
 }
 
-/** Runs the whole benchmark and writes the report; throws if a step fails. */
-export async function runBench(): Promise<void> {
-  const opts = {
-    warmup: env('BENCH_WARMUP', 20000),
-    runs: env('BENCH_RUNS', 7),
-    perRun: env('BENCH_PER_RUN', 20000),
-    memoryRequests: env('BENCH_MEMORY_REQUESTS', 1_000_000),
-  };
-  const sizes = (process.env.BENCH_SIZES ?? '10,100,1000,10000').split(',').map(Number);
+/** The floor filter's module path (built if needed). */
+export function buildFloor(): string {
+  return buildBenchModule('floor');
+}
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** Runs the benchmark and writes the report; throws if a step fails. Without options: BENCH_* settings. */
+export async function runBench(overrides: Partial<BenchOptions> = {}): Promise<BenchReport> {
+  const o: BenchOptions = { ...benchOptions([], process.env), ...overrides };
+  const log = o.log;
+  const loadAtStart = load();
   const wasmPath = root('build/route-metrics.wasm');
   const filter = await SimulatedEnvoy.compile(wasmPath);
-  const floor = await SimulatedEnvoy.compile(buildFloor());
-  const workloads = [floorWorkload(), ...sizes.map(nativeWorkload), attributegenWorkload(10), attributegenWorkload(100)];
+  const floor = await SimulatedEnvoy.compile(buildBenchModule('floor'));
+  const nul = await SimulatedEnvoy.compile(buildBenchModule('null'));
+  const workloads = [nullWorkload(), floorWorkload(), ...o.sizes.map(nativeWorkload), attributegenWorkload(10), attributegenWorkload(100)];
+  const moduleFor = (kind: string) => (kind === 'floor' ? floor : kind === 'null' ? nul : filter);
 
-  const results = await measureAll(workloads, (w) => (w.kind === 'floor' ? floor : filter), opts, (line) => console.log(line));
-  for (const m of results) {
-    console.log(`${m.name.padEnd(28)} ${Math.round(m.nsPerRequest)} ns/request, configure ${m.configureMs.toFixed(2)} ms, pages ${m.pagesBefore}→${m.pagesAfter}`);
+  const results: Partial<Record<BenchMode, Measurement[]>> = {};
+  for (const mode of o.modes) {
+    const ms = await measureAll(workloads, (w) => moduleFor(w.kind), mode, o, log);
+    results[mode] = ms;
+    for (const m of ms) log(`${mode.padEnd(7)} ${m.name.padEnd(28)} ${Math.round(m.nsPerRequest)} ns/request`);
   }
+  const replayCost = results.compute ? await measureReplayCost(o.runs, Math.max(20, Math.round(o.perRun / 50))) : undefined;
+  if (replayCost) log(`replayed host call cost: ${Object.entries(replayCost).map(([k, v]) => `${k} ${v.toFixed(0)} ns`).join(', ')}`);
+  const footprint = await measureFootprint(filter, wasmPath, o.footprintRoutes, o.configureRuns);
+  log(`footprint: ${footprint.routes} routes → ${footprint.pages} pages (${Math.round(footprint.bytesPerRoute)} B/route), configure ${footprint.configureMs.toFixed(1)} ms, .wasm ${footprint.wasmBytes} B`);
 
-  const wasmBytes = statSync(wasmPath).size;
-  const targets = evaluateTargets(results, wasmBytes);
-  const meta = {
-    date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown',
-    'requests per run': String(opts.perRun), runs: String(opts.runs), 'memory check requests': String(opts.memoryRequests),
+  const targets = evaluateTargets(results, footprint);
+  const meta: Record<string, string> = {
+    date: new Date().toISOString(), node: process.version, cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+    'load average (1, 5, 15 min) at start / end': `${loadAtStart} / ${load()}`,
+    modes: o.modes.join(', '), 'requests per run': String(o.perRun), runs: String(o.runs), warmup: String(o.warmup),
+    'memory check requests (host mode)': String(o.memoryRequests),
     'package version': JSON.parse(readFileSync(root('package.json'), 'utf8')).version,
   };
-  mkdirSync(root('build/bench'), { recursive: true });
-  writeFileSync(root('build/bench/results.json'), JSON.stringify({ meta, options: opts, wasmBytes, results, targets }, null, 2) + '\n');
-  const md = markdown(results, targets, wasmBytes, meta);
-  writeFileSync(root('build/bench/results.md'), md);
-  writeFileSync(root('build/bench/chart.svg'), svgChart(results));
-  console.log('\n' + md);
-  console.log('wrote build/bench/results.json, results.md, chart.svg');
-  await import('./conditions.ts').then((m) => m.benchConditions(filter, (line) => console.log(line)));
-  await (await import('./long-paths.ts')).benchLongPaths(filter, floor);
-  await (await import('./config-memory.ts')).runConfigMemory(filter); // build/bench/config-memory.{json,md}
-  await (await import('./regex-worst.ts')).runRegexWorstCases(filter);
+  const md = markdown(results, replayCost, footprint, targets, meta);
+  mkdirSync(o.outDir, { recursive: true });
+  const { log: _log, ...options } = o;
+  writeFileSync(`${o.outDir}/results.json`, JSON.stringify({ meta, options, results, replayCost, footprint, targets }, null, 2) + '\n');
+  writeFileSync(`${o.outDir}/results.md`, md);
+  if (results.host) writeFileSync(`${o.outDir}/chart.svg`, svgChart(results.host, 'route-metrics: ns per request vs number of routes (host mode: simulated Envoy, V8)'));
+  if (results.compute) writeFileSync(`${o.outDir}/chart-compute.svg`, svgChart(results.compute, 'route-metrics: ns per request vs number of routes (compute mode, V8)'));
+  log('\n' + md);
+  log(`wrote ${o.outDir}results.json, results.md and the charts`);
+
+  if (o.extras) {
+    await import('./conditions.ts').then((m) => m.benchConditions(filter, log));
+    await (await import('./long-paths.ts')).benchLongPaths(filter, floor);
+    await (await import('./config-memory.ts')).runConfigMemory(filter); // build/bench/config-memory.{json,md}
+    await (await import('./regex-worst.ts')).runRegexWorstCases(filter);
+  } else {
+    log('extra cases (conditions, long paths, configure memory, regex worst cases) skipped: --quick or BENCH_EXTRAS=0');
+  }
+  return { meta, options, results, replayCost, footprint, targets, markdown: md };
 }

@@ -8,7 +8,7 @@ export interface Workload {
   name: string;
   /** Number of routes / conditions (x axis of the chart). */
   size: number;
-  kind: 'floor' | 'native' | 'attributegen';
+  kind: 'null' | 'floor' | 'native' | 'attributegen';
   config: unknown;
   requests: RequestSpec[];
 }
@@ -62,4 +62,9 @@ export function attributegenWorkload(n: number): Workload {
 export function floorWorkload(): Workload {
   return { name: 'floor', size: 0, kind: 'floor', config: undefined,
     requests: [req('GET', '/healthz'), req('POST', '/echo'), req('GET', '/users/42?x=1'), req('GET', '/nothing/here', 404)] };
+}
+
+/** The null filter's workload: the floor's requests, no configuration. */
+export function nullWorkload(): Workload {
+  return { ...floorWorkload(), name: 'null filter', kind: 'null' };
 }

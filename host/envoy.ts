@@ -12,6 +12,7 @@ import { toPathKey, type PropertyEnv } from './properties.ts';
 import { EnvoyStatsConfig, renderPrometheus, type ExpositionOptions, type PrometheusStat } from './prometheus.ts';
 import { SharedState } from './shared-state.ts';
 import type { StartOptions } from './start-options.ts';
+import { ComputeMode, type ComputeModeOptions } from './replay/compute-mode.ts';
 import { HttpStream } from './stream.ts';
 import type { FilterMode, NewStreamOptions, StreamHost } from './stream-context.ts';
 import type { TelemetryInput } from './telemetry.ts';
@@ -392,6 +393,20 @@ export class SimulatedEnvoy {
       if (rtrailers) s.responseTrailers(rtrailers);
     }
     return s.complete({ durationMs: spec.durationMs });
+  }
+
+  /**
+   * The compute mode on this host's VM (replay/compute-mode.ts): requests recorded through this
+   * host, replayed with host calls answered from the recording at near-zero cost.
+   */
+  computeMode(opts: ComputeModeOptions = {}): ComputeMode {
+    this.assertRunning();
+    const self = this;
+    return new ComputeMode({
+      vm: this.vm,
+      rootContextId: () => self.root?.id,
+      request: (spec) => self.request(spec),
+    }, opts);
   }
 
   // ============================================================ observation

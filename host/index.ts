@@ -2,6 +2,7 @@
 export { SimulatedEnvoy } from './envoy.ts';
 export { LoadError } from './compile.ts';
 export { HttpStream, type RouterLocalReply } from './stream.ts';
+export { ComputeMode, ReplayDivergence, type ComputeModeOptions, type RecordedStream, type ReplayedMetric } from './replay/compute-mode.ts';
 export type { NewStreamOptions } from './stream-context.ts';
 export type { StartOptions, FailStrategy } from './start-options.ts';
 export { inspectModule, inspectCompiledModule, ModuleParseError, type ModuleInfo, type ImportInfo, type ExportInfo, type AbiVersion, type ValType } from './module-inspect.ts';

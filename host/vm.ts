@@ -6,6 +6,7 @@
 import { checkExports, checkImports } from './abi-imports.ts';
 import { ContextBase, CTX_ROOT, CTX_STREAM, VmContext, type RootContext } from './context.ts';
 import { countsByName, HOSTCALL_COUNT, hostcallIndex, HOSTCALL_NAMES } from './hostcalls/table.ts';
+import type { CallTap, HostcallOverride } from './hostcall-hooks.ts';
 import { GuestMemory } from './memory.ts';
 import { MetricIds, type StatsStore } from './metrics.ts';
 import type { AbiVersion } from './module-inspect.ts';
@@ -87,6 +88,10 @@ export class WasmVm {
   streamCounts: Int32Array | null = null;
   readonly vmContext: VmContext;
   readonly props = new PropOut();
+  /** Compute mode (host/replay/): records what the host answers while set; null otherwise. */
+  tap: CallTap | null = null;
+  /** Compute mode: answers host calls instead of the hostcalls/ implementations while set. */
+  override: HostcallOverride | null = null;
   private mallocFn: Callback | undefined;
   private mallocName = 'malloc';
 
@@ -236,6 +241,8 @@ export class WasmVm {
       this.host.rootCalled(this, name, ctx.id);
     }
     ctx.callbacks.push(name);
+    const tap = this.tap;
+    if (tap !== null) tap.callback(ctx.kind, name, a, b, c);
     let r = 0;
     try {
       r = (fn(a, b, c) as number) >>> 0;
@@ -248,6 +255,7 @@ export class WasmVm {
       this.activeStream = prevStream;
       this.streamCounts = prevCounts;
     }
+    if (tap !== null) tap.callbackDone(r);
     return r;
   }
 
@@ -287,6 +295,11 @@ export class WasmVm {
       this.current = prevCurrent;
       this.effectiveId = prevEffective;
     }
+  }
+
+  /** The module's allocator export (malloc or proxy_on_memory_allocate), called without the VM's bookkeeping. */
+  get rawMalloc(): Callback | undefined {
+    return this.mallocFn;
   }
 
   /** Cumulative host call counts by name (non-zero only). */

@@ -32,12 +32,24 @@ const FAMILIES: readonly ((vm: WasmVm) => HostFunctions)[] = [
 
 type Forwarded = (...args: unknown[]) => number | void;
 
-/** `fn`, counted and checked first. Fixed parameters (the longest signature has 12) rather than rest args: no array per call. */
+/**
+ * `fn`, counted and checked first. Fixed parameters (the longest signature has 12) rather than rest
+ * args: no array per call. The compute mode's hooks (hostcall-hooks.ts) are two null checks here:
+ * an override answers instead of `fn` (no replayable call has more than 8 parameters), a tap
+ * watches `fn` answer.
+ */
 function entered(vm: WasmVm, index: number, fn: HostFunction): HostFunction {
   const f = fn as Forwarded;
   return (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown, h?: unknown, i?: unknown, j?: unknown, k?: unknown, l?: unknown, m?: unknown) => {
+    const override = vm.override;
+    if (override !== null) return override[index]!(a, b, c, d, e, g, h, i);
     vm.enterHostcall(index);
-    return f(a, b, c, d, e, g, h, i, j, k, l, m);
+    const tap = vm.tap;
+    if (tap === null) return f(a, b, c, d, e, g, h, i, j, k, l, m);
+    tap.hostcall(index, a, b, c, d, e, g);
+    const r = f(a, b, c, d, e, g, h, i, j, k, l, m);
+    tap.hostcallDone(r);
+    return r;
   };
 }
 
