@@ -258,6 +258,8 @@ Same module, same package.json, same SOURCE_DATE_EPOCH: same digests, on every m
   program
     .command('bench')
     .description('benchmark route-metrics against a floor filter (bench/run.ts; in a checkout of the repository)')
+    .addOption(new Option('--mode <mode>', 'host: through the simulated host; compute: host calls replayed at near-zero cost, so the filter\'s own work shows').choices(['host', 'compute', 'both']))
+    .option('--quick', 'shorter runs, no issue-11 extra cases (a smoke run, not a measurement)')
     .addHelpText('after', `
 Settings (environment variables):
 ${BENCH_SETTINGS.map(([name, meaning]) => `  ${name.padEnd(22)} ${meaning}`).join('\n')}
@@ -265,8 +267,9 @@ Writes build/bench/results.{json,md} and build/bench/chart.svg. \`npm run bench\
 
 Examples:
   $ route-metrics bench
+  $ route-metrics bench --mode compute --quick
   $ BENCH_SIZES=10,1000 BENCH_RUNS=3 route-metrics bench`)
-    .action(async () => exit(await runBenchCommand()));
+    .action(async (o: { mode?: string; quick?: boolean }) => exit(await runBenchCommand({ mode: o.mode, quick: o.quick })));
   return program;
 }
 

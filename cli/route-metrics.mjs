@@ -5,6 +5,14 @@
 // into dist/, which needs nothing beyond the package's runtime dependencies.
 import { existsSync } from 'node:fs';
 
+// `route-metrics … | head`: a reader that goes away is the end of the output, not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 if (existsSync(new URL('./main.ts', import.meta.url))) {
   const { register } = await import('tsx/esm/api');
   register();

@@ -55,14 +55,23 @@ describe('route-metrics (the executable)', () => {
       assert.match(r.stderr, /run with --help for usage/, c);
     }
     assert.equal(cli(['bench', 'extra-argument']).code, 2, 'bench takes no arguments');
+    assert.equal(cli(['bench', '--mode', 'fast']).code, 2, '--mode is host, compute or both');
     assert.equal(cli(['package', '--out']).code, 2, '--out needs a value');
+  });
+
+  test('output piped into a reader that closes early (| head -1): exit 0, no EPIPE stack', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(REPO, 'cli/route-metrics.mjs')}" lint --help | head -c 1 >/dev/null`], { encoding: 'utf8', timeout: 30_000, cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE/);
   });
 
   test('bench --help prints help and does not run the benchmark', () => {
     const r = cli(['bench', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^Usage: route-metrics bench/m);
-    for (const v of ['BENCH_SIZES', 'BENCH_RUNS', 'BENCH_PER_RUN', 'BENCH_WARMUP', 'BENCH_MEMORY_REQUESTS']) assert.match(r.stdout, new RegExp(v));
+    for (const v of ['BENCH_MODE', 'BENCH_QUICK', 'BENCH_SIZES', 'BENCH_RUNS', 'BENCH_PER_RUN', 'BENCH_WARMUP', 'BENCH_MEMORY_REQUESTS']) assert.match(r.stdout, new RegExp(v));
+    assert.match(r.stdout, /--mode <mode>[^]*choices:\s+"host", "compute", "both"/);
+    assert.match(r.stdout, /--quick/);
     // Had the benchmark run, its progress and tables would follow: the help is all there is.
     assert.equal(r.stderr, '');
     assert.match(r.stdout.trimEnd(), /\$ BENCH_SIZES=10,1000 BENCH_RUNS=3 route-metrics bench$/);
