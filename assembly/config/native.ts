@@ -13,7 +13,8 @@ import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { MAX_METHODS } from "../routes/table";
-import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
+import { beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
+import { DeferredRegexes, RegexPlace } from "./native-regexes";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -24,6 +25,11 @@ export class NativeConfig {
   defaultValue: string | null = null;
   debug: bool = false;
   routes: RouteSpec[] = [];
+  /**
+   * The routes' regexes, read but not compiled yet: compiled by finishNativeConfig(), once the
+   * JSON is garbage (native-regexes.ts).
+   */
+  regexes: DeferredRegexes = new DeferredRegexes();
 }
 
 export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "metrics", "strict", PROGRAM_SIZE_KEY];
@@ -74,7 +80,15 @@ function numberText(n: f64): string {
   return n == Math.floor(n) && Math.abs(n) < 1e15 ? (<i64>n).toString() : n.toString();
 }
 
+/** Reads and completes the native form: readNativeJson(), then finishNativeConfig(). */
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
+  const cfg = readNativeJson(obj, diags);
+  finishNativeConfig(cfg, diags);
+  return cfg;
+}
+
+/** The part of reading that needs the JSON; the routes' regexes are compiled by finishNativeConfig(). */
+export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
   // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
@@ -105,14 +119,24 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
       count = MAX_ROUTES;
     }
     for (let i = 0; i < count; i++) {
-      const route = readRoute(routes[i], i, diags);
+      const route = readRoute(routes[i], i, cfg.regexes, diags);
       if (route !== null) cfg.routes.push(route);
     }
     if (routes.length == 0) diags.warn("routes", "no routes: every request is unmatched");
   }
   top.finish(true);
-  cfg.routes = limitMethodCount(cfg.routes, diags);
   return cfg;
+}
+
+/**
+ * The second half of reading the native form, which needs no JSON: compiles the routes' regexes
+ * (a route whose regex does not compile is left out, its error and drop placed where reading
+ * would have reported them), then caps the distinct methods. Run it after the collection that
+ * frees the JSON (filter/root.ts), so the compiled programs reuse the JSON's memory.
+ */
+export function finishNativeConfig(cfg: NativeConfig, diags: Diagnostics): void {
+  cfg.routes = cfg.regexes.compileInto(cfg.routes, diags);
+  cfg.routes = limitMethodCount(cfg.routes, diags);
 }
 
 /** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
@@ -122,7 +146,7 @@ function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
   return false;
 }
 
-function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
+function readRoute(v: JsonValue, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
   const path = index("routes", i);
   if (!v.isObject()) {
     diags.error(path, "must be an object, found " + kindName(v));
@@ -158,11 +182,11 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   } else if (regex !== null) {
     route.pathKind = PathMatchKind.Regex;
     route.pathText = regex;
-    route.regex = compileRegex(regex, child(path, "path_regex"), diags);
+    regexes.add(route, null, RegexPlace.Path, -1, diags);
   }
 
-  route.headers = readConditions(r, "headers", true, diags);
-  route.queryParams = readConditions(r, "query_params", false, diags);
+  route.headers = readConditions(r, "headers", route, regexes, diags);
+  route.queryParams = readConditions(r, "query_params", route, regexes, diags);
   r.finish(true);
 
   const failed = diags.failedSince(mark);
@@ -173,7 +197,9 @@ function readRoute(v: JsonValue, i: i32, diags: Diagnostics): RouteSpec | null {
   if (!failed && matchesAll && diags.errors.length == errorsBefore) {
     diags.error(path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   }
-  if (failed || matchesAll) {
+  const dropped = failed || matchesAll;
+  regexes.routeRead(!dropped, diags);
+  if (dropped) {
     diags.drop(path);
     return null;
   }
@@ -267,21 +293,8 @@ function limitMethodCount(routes: RouteSpec[], diags: Diagnostics): RouteSpec[] 
   return routes;
 }
 
-export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {
-  if (pattern.length == 0) {
-    diags.error(path, "must not be empty");
-    return null;
-  }
-  const re = Regex.compile(pattern);
-  if (re === null) {
-    const err = lastCompileError();
-    if (err !== null) diags.error(path, err.message + " at column " + (err.position + 1).toString());
-    else diags.error(path, "invalid regular expression");
-  }
-  return re;
-}
-
-function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Diagnostics): ValueCondition[] {
+function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {
+  const isHeader = key == "headers";
   const items = r.array(key);
   if (items === null || items.length == 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
@@ -323,18 +336,18 @@ function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Dia
     }
     names.add(name);
     let kind = ValueMatchKind.Exact;
-    let regex: Regex | null = null;
     if (type !== null && type != "Exact") {
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
-        regex = compileRegex(value, child(path, "value"), diags);
-        if (regex === null) continue;
       } else {
         diags.error(child(path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
         continue;
       }
     }
-    out.push(new ValueCondition(name, kind, value, regex));
+    const condition = new ValueCondition(name, kind, value, null);
+    // The pattern is compiled later (finishNativeConfig); one that does not compile drops the route then.
+    if (kind == ValueMatchKind.Regex) regexes.add(route, condition, isHeader ? RegexPlace.Header : RegexPlace.Query, i, diags);
+    out.push(condition);
   }
   return out;
 }

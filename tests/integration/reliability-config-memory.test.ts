@@ -15,7 +15,7 @@ function boundFor(jsonBytes: number): number {
 }
 
 describe('peak memory while configuring 10,000 routes stays within 16 × the JSON size', () => {
-  const kinds: ConfigKind[] = ['exact', 'prefix', 'template', 'mixed'];
+  const kinds: ConfigKind[] = ['exact', 'prefix', 'template', 'regex', 'mixed'];
   for (const kind of kinds) {
     test(`${kind} routes`, async () => {
       const text = JSON.stringify(generatedConfig(kind, 10_000));
