@@ -184,7 +184,7 @@ function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite)
   switch (kind) {
     case Kind.String:
     case Kind.Bytes:
-      v.setBuffer(<Kind>kind, buf);
+      v.setRequestView(<Kind>kind, buf);
       return;
     case Kind.Int:
     case Kind.Uint:
@@ -239,7 +239,7 @@ export class PathNode extends EvalNode {
       this.fail(ErrorCode.NoSuchAttribute);
       return;
     }
-    this.v.setBuffer(Kind.Bytes, buf); // CelState default type: bytes
+    this.v.setRequestView(Kind.Bytes, buf); // CelState default type: bytes
   }
   describe(code: ErrorCode): string {
     if (code == ErrorCode.NoSuchAttribute) return noSuchAttribute(this.label);
@@ -322,7 +322,7 @@ export abstract class MapLookupNode extends BinaryNode {
     }
     const buf = act.fetchMapEntry(info.id, k);
     if (buf === null) return 0;
-    this.v.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
+    this.v.setRequestView(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
     return 1;
   }
 }
@@ -655,14 +655,14 @@ export class ArithNode extends OperatorNode {
     if (total > <i64>budget.limit) { this.fail(ErrorCode.BudgetExceeded); return; }
     if (budget.extend(a.ptr, a.len, b.len)) {
       memory.copy(a.ptr + <usize>a.len, b.ptr, <usize>b.len);
-      v.setBytesView(a.kind, budget.owner, a.ptr, <i32>total);
+      v.setBytesView(a.kind, null, a.ptr, <i32>total); // the arena is the budget's (valid for the round)
       return;
     }
     const o = budget.alloc(<i32>total);
     if (o == 0) { this.fail(ErrorCode.BudgetExceeded); return; }
     memory.copy(o, a.ptr, <usize>a.len);
     memory.copy(o + <usize>a.len, b.ptr, <usize>b.len);
-    v.setBytesView(a.kind, budget.owner, o, <i32>total);
+    v.setBytesView(a.kind, null, o, <i32>total);
   }
 
   /** timestamp ± duration, duration ± duration, timestamp - timestamp (all with overflow checks). */

@@ -3,8 +3,15 @@
 // A Value is a mutable slot, not an immutable object: every evaluation node owns one and rewrites it
 // on each evaluation, so evaluating a compiled condition allocates nothing. Strings and bytes are
 // views (ptr, len) into UTF-8 memory owned by someone else — a compile-time literal buffer, a
-// buffer returned by the host (kept alive by the Activation's cache), or a node's scratch buffer —
-// so comparing `request.method == 'GET'` is a byte comparison, never a decode to an AS string.
+// buffer returned by the host (held by the Activation for the round), the round's arena, or a
+// node's scratch buffer — so comparing `request.method == 'GET'` is a byte comparison, never a
+// decode to an AS string.
+//
+// `owner` keeps configuration-lifetime bytes alive (literals, folded constants). A view of request
+// data has none: the nodes of a condition outlive the request, and a reference from them would
+// keep the last request's path or headers reachable until the next request replaced them, so a
+// long path was held twice. Such views are valid for their round only — the Activation holds the
+// bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
 
@@ -66,7 +73,7 @@ export class Value {
   d: f64 = 0; // Double
   ptr: usize = 0; // String / Bytes: first byte
   len: i32 = 0; // String / Bytes: byte length
-  owner: ArrayBuffer | null = null; // keeps the bytes at ptr alive
+  owner: ArrayBuffer | null = null; // keeps configuration-lifetime bytes at ptr alive (null for request data)
   list: ListSource | null = null; // List
   mapAttr: i32 = -1; // Map: AttrId of the backing attribute
   errCode: ErrorCode = ErrorCode.None; // Error
@@ -86,9 +93,13 @@ export class Value {
     this.ptr = ptr;
     this.len = len;
   }
-  /** String or bytes view over a whole buffer. */
+  /** String or bytes view over a whole buffer, which it keeps alive (literals, constants). */
   @inline setBuffer(kind: Kind, buf: ArrayBuffer): void {
     this.setBytesView(kind, buf, changetype<usize>(buf), buf.byteLength);
+  }
+  /** String or bytes view over request data fetched this round: valid for the round, keeps nothing alive. */
+  @inline setRequestView(kind: Kind, buf: ArrayBuffer): void {
+    this.setBytesView(kind, null, changetype<usize>(buf), buf.byteLength);
   }
   @inline setList(list: ListSource): void { this.kind = Kind.List; this.list = list; }
   @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }

@@ -112,18 +112,25 @@ export class AttributeGenClassifier extends Classifier {
     return this.operations.add(value);
   }
 
+  // Each phase is one evaluation round; its end drops what the round fetched (the path, headers),
+  // so they are garbage for the collection at the end of the callback instead of staying
+  // reachable until the next request (two long paths live at once).
   onRequestHeaders(stream: StreamState): void {
     if (this.atRequest.length == 0) return;
-    this.activation.reset();
+    const act = this.activation;
+    act.reset();
     this.run(this.atRequest, stream);
+    act.endRound();
   }
 
   onLog(stream: StreamState): void {
     if (this.atLog.length == 0 && stream.requestSeen) return;
-    this.activation.reset();
+    const act = this.activation;
+    act.reset();
     // A stream that never reached request headers still gets its request-phase attributes.
     if (!stream.requestSeen) this.run(this.atRequest, stream);
     this.run(this.atLog, stream);
+    act.endRound();
   }
 
   private run(generators: Generator[], stream: StreamState): void {
