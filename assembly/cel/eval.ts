@@ -21,11 +21,12 @@ import {
 } from "./value";
 
 export abstract class EvalNode extends ErrorSite {
-  v: Value = new Value();
-  pos: i32 = 0; // source offset, for messages
   type: CelType = T_DYN; // static type assigned by the planner
   /** Rough relative evaluation cost, set by the planner (used to order && / || operands). */
   cost: i32 = 1;
+
+  /** The node's result slot: the node itself (see ErrorSite). */
+  @inline get v(): Value { return this; }
 
   abstract eval(act: Activation): void;
 
@@ -433,13 +434,13 @@ export class InNode extends MapLookupNode {
  * the first deciding operand.
  */
 export class LogicalNode extends EvalNode {
-  operands: EvalNode[];
+  operands: StaticArray<EvalNode>; // one object, not an Array and its buffer
   isAnd: bool;
   private badOperand: EvalNode | null = null; // the non-bool operand, for the message
 
   constructor(operands: EvalNode[], isAnd: bool) {
     super();
-    this.operands = operands;
+    this.operands = StaticArray.fromArray<EvalNode>(operands);
     this.isAnd = isAnd;
   }
 
