@@ -1,5 +1,6 @@
 // Peak linear memory while configuring big route tables (issue 11 §2): for 10^4 and 10^5 routes of
-// each kind (exact paths, prefixes, templates, the mixed bench table) and attributegen conditions,
+// each kind (exact paths, prefixes, templates, regexes, the mixed bench table) and attributegen
+// conditions (comparisons, and matches() with a regex literal),
 // the pages a fresh VM holds after on_configure — linear memory never shrinks, so that is the peak,
 // paid per Envoy worker — against the configuration's JSON size, and the on_configure time
 // (median of 3 on the running root). Writes build/bench/config-memory.{json,md}.
@@ -10,8 +11,8 @@ import { SimulatedEnvoy } from '../host/index.ts';
 import type { CompiledFilter } from '../host/index.ts';
 import { nativeWorkload } from './workloads.ts';
 
-export type ConfigKind = 'exact' | 'prefix' | 'template' | 'mixed' | 'attributegen';
-export const CONFIG_KINDS: ConfigKind[] = ['exact', 'prefix', 'template', 'mixed', 'attributegen'];
+export type ConfigKind = 'exact' | 'prefix' | 'template' | 'regex' | 'mixed' | 'attributegen' | 'attributegen-regex';
+export const CONFIG_KINDS: ConfigKind[] = ['exact', 'prefix', 'template', 'regex', 'mixed', 'attributegen', 'attributegen-regex'];
 
 /** A generated configuration of `n` routes (attributegen: `n` match entries) of one kind. */
 export function generatedConfig(kind: ConfigKind, n: number): object {
@@ -22,10 +23,17 @@ export function generatedConfig(kind: ConfigKind, n: number): object {
     }));
     return { attributes: [{ output_attribute: 'istio_operationId', match }] };
   }
+  if (kind === 'attributegen-regex') {
+    const match = Array.from({ length: n }, (_, i) => ({
+      value: `op ${i}`, condition: `request.url_path.matches('^/api/v[0-9]+/svc${i % 97}/res${i}$')`,
+    }));
+    return { attributes: [{ output_attribute: 'istio_operationId', match }] };
+  }
   const routes = Array.from({ length: n }, (_, i) => {
     const svc = `svc${i % 97}`;
     if (kind === 'exact') return { name: `GET /api/v1/${svc}/res${i}`, method: 'GET', path: `/api/v1/${svc}/res${i}` };
     if (kind === 'prefix') return { name: `assets ${i}`, path_prefix: `/assets/v${i % 97}/res${i}/` };
+    if (kind === 'regex') return { name: `legacy ${i}`, path_regex: `^/legacy/v[0-9]+/${svc}/item${i}$` };
     return { name: `GET /api/v1/${svc}/res${i}/{id}`, method: ['GET', 'PUT'], path: `/api/v1/${svc}/res${i}/{id}` };
   });
   return { routes };

@@ -7,7 +7,8 @@
 // CachingActivation fetches each attribute at most once per *evaluation round* (every condition
 // evaluated for one request in one phase shares one round): `reset()` starts a new round without
 // allocating (a generation counter invalidates the id-indexed cache and the keyed index; keyed
-// entries are reused). Keyed lookups (map entries, bare paths) go through a hash index, so a round
+// entries are reused), and `endRound()` drops the round's values, so a finished request's path and
+// headers are garbage for the next collection. Keyed lookups (map entries, bare paths) go through a hash index, so a round
 // with n distinct header lookups costs n lookups, not n² comparisons.
 
 import { AttrId, attributeInfo } from "./attributes";
@@ -74,6 +75,27 @@ export abstract class CachingActivation extends Activation {
     }
     this.keyedCount = 0;
     this.budget.reset();
+  }
+
+  /**
+   * Ends the round: drops every value fetched in it (and the computed keys), so nothing of a
+   * finished request stays reachable from here — the next request's path would otherwise coexist
+   * with the previous one's. The arena stays: it is reused, and bounded by the budget.
+   */
+  endRound(): void {
+    const gen = this.generation;
+    for (let attr = 0; attr < AttrId.COUNT; attr++) {
+      if (unchecked(this.attrGeneration[attr]) == gen) unchecked((this.attrValue[attr] = null));
+    }
+    const keyed = this.keyed;
+    for (let i = 0; i < this.keyedCount; i++) {
+      const e = unchecked(keyed[i]);
+      e.key = EMPTY_KEY;
+      e.value = null;
+    }
+    // The cache slots of this generation now say "fetched, absent": start a new one, so a fetch
+    // after endRound() (without reset()) loads again.
+    this.reset();
   }
 
   fetch(attr: i32): ArrayBuffer | null {

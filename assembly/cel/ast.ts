@@ -86,37 +86,101 @@ export class Expr {
     this.b = b;
   }
 
+  /** As freshly constructed (a pooled node, see newExpr). */
+  reset(kind: ExprKind, pos: i32, a: Expr | null, b: Expr | null): void {
+    this.kind = kind;
+    this.pos = pos;
+    this.op = Op.Not;
+    this.lit = Kind.Null;
+    this.i = 0;
+    this.d = 0;
+    this.bytes = null;
+    this.text = "";
+    this.a = a;
+    this.b = b;
+    this.c = null;
+    this.list = NO_EXPRS;
+    this.values = NO_EXPRS;
+  }
+
   /** `a` of a kind that always has it (all but Call, where it is the optional target). */
   @inline get operand(): Expr { return changetype<Expr>(this.a); }
   /** `b` of a kind that always has it (Index, Binary, Ternary). */
   @inline get second(): Expr { return changetype<Expr>(this.b); }
 }
 
+// A syntax tree lives only while its condition is compiled, and a configuration may compile 10⁵
+// of them: the nodes come from a pool that compile() hands back once the tree is planned
+// (releaseExprs), so compiling makes no garbage for them. Trees made without a release later
+// (the parser's own tests) just take fresh nodes.
+const exprPool: Expr[] = [];
+let exprsInUse: i32 = 0;
+/** Nodes kept for reuse at most (a larger tree takes fresh nodes beyond these). */
+const EXPR_POOL_SIZE: i32 = 512;
+
+/** A node, from the pool when one is free. */
+export function newExpr(kind: ExprKind, pos: i32, a: Expr | null = null, b: Expr | null = null): Expr {
+  if (exprsInUse < exprPool.length) {
+    const e = unchecked(exprPool[exprsInUse++]);
+    e.reset(kind, pos, a, b);
+    return e;
+  }
+  const e = new Expr(kind, pos, a, b);
+  if (exprPool.length < EXPR_POOL_SIZE) {
+    exprPool.push(e);
+    exprsInUse++;
+  }
+  return e;
+}
+
+/** Gives every pooled node back: the trees made since the last release must not be used any more. */
+export function releaseExprs(): void {
+  for (let i = 0; i < exprsInUse; i++) unchecked(exprPool[i]).reset(ExprKind.Literal, 0, null, null);
+  exprsInUse = 0;
+}
+
 export function literalExpr(lit: Kind, pos: i32): Expr {
-  const e = new Expr(ExprKind.Literal, pos);
+  const e = newExpr(ExprKind.Literal, pos);
   e.lit = lit;
   return e;
 }
 
 export function listExpr(kind: ExprKind, list: Expr[], pos: i32): Expr {
-  const e = new Expr(kind, pos);
+  const e = newExpr(kind, pos);
   e.list = list;
   return e;
 }
 
 // ---- queries used by the planner ----
 
-/** `a.b.c` for a chain of identifiers and field selections, else null. Iterative: chains can be long. */
+/**
+ * `a.b.c` for a chain of identifiers and field selections, else null. Iterative: chains can be
+ * long. Built as one string (the planner asks for every attribute reference of every condition).
+ */
 export function qualifiedName(e: Expr): string | null {
-  const fields: string[] = [];
-  while (e.kind == ExprKind.Select) {
-    fields.push(e.text);
-    e = e.operand;
+  let length = 0;
+  let x = e;
+  while (x.kind == ExprKind.Select) {
+    length += x.text.length + 1;
+    x = x.operand;
   }
-  if (e.kind != ExprKind.Ident) return null;
-  let name = e.text;
-  for (let i = fields.length - 1; i >= 0; i--) name += "." + fields[i];
-  return name;
+  if (x.kind != ExprKind.Ident) return null;
+  if (x === e) return e.text;
+  length += x.text.length;
+  // Filled from the end: the chain is walked from its last field back to the identifier.
+  const out = __new(<usize>length << 1, idof<String>());
+  let end = length;
+  x = e;
+  while (x.kind == ExprKind.Select) {
+    const field = x.text;
+    end -= field.length;
+    memory.copy(out + (<usize>end << 1), changetype<usize>(field), <usize>field.length << 1);
+    end--;
+    store<u16>(out + (<usize>end << 1), 0x2e /* . */);
+    x = x.operand;
+  }
+  memory.copy(out, changetype<usize>(x.text), <usize>x.text.length << 1);
+  return changetype<string>(out);
 }
 
 /** Offset where the source text of `e` starts (its leftmost token). */

@@ -51,7 +51,7 @@ export class EvalBudget {
     return true;
   }
 
-  /** The buffer that holds the regions handed out by the latest alloc/extend (a Value's owner). */
+  /** The buffer that holds the regions handed out by the latest alloc/extend. */
   get owner(): ArrayBuffer | null {
     return this.chunk;
   }
@@ -61,7 +61,8 @@ export class EvalBudget {
     if (len <= 0 || !this.charge(len)) return 0;
     let chunk = this.chunk;
     if (chunk === null || chunk.byteLength - this.top < len) {
-      // Regions handed out earlier this round stay valid: their Values keep the old chunk alive.
+      // Regions handed out earlier this round stay valid: no collection runs within a round (one
+      // host callback), and once it has ended nothing refers to the old chunk any more.
       // Room for twice the region, so a chain `a + b + c` can keep growing it in place.
       let cap = chunk !== null ? chunk.byteLength : FIRST_CHUNK;
       while (cap < 2 * len || (chunk !== null && cap <= chunk.byteLength)) cap <<= 1;

@@ -21,11 +21,12 @@ import {
 } from "./value";
 
 export abstract class EvalNode extends ErrorSite {
-  v: Value = new Value();
-  pos: i32 = 0; // source offset, for messages
   type: CelType = T_DYN; // static type assigned by the planner
   /** Rough relative evaluation cost, set by the planner (used to order && / || operands). */
   cost: i32 = 1;
+
+  /** The node's result slot: the node itself (see ErrorSite). */
+  @inline get v(): Value { return this; }
 
   abstract eval(act: Activation): void;
 
@@ -184,7 +185,7 @@ function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite)
   switch (kind) {
     case Kind.String:
     case Kind.Bytes:
-      v.setBuffer(<Kind>kind, buf);
+      v.setRequestView(<Kind>kind, buf);
       return;
     case Kind.Int:
     case Kind.Uint:
@@ -239,7 +240,7 @@ export class PathNode extends EvalNode {
       this.fail(ErrorCode.NoSuchAttribute);
       return;
     }
-    this.v.setBuffer(Kind.Bytes, buf); // CelState default type: bytes
+    this.v.setRequestView(Kind.Bytes, buf); // CelState default type: bytes
   }
   describe(code: ErrorCode): string {
     if (code == ErrorCode.NoSuchAttribute) return noSuchAttribute(this.label);
@@ -322,7 +323,7 @@ export abstract class MapLookupNode extends BinaryNode {
     }
     const buf = act.fetchMapEntry(info.id, k);
     if (buf === null) return 0;
-    this.v.setBuffer(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
+    this.v.setRequestView(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
     return 1;
   }
 }
@@ -433,13 +434,13 @@ export class InNode extends MapLookupNode {
  * the first deciding operand.
  */
 export class LogicalNode extends EvalNode {
-  operands: EvalNode[];
+  operands: StaticArray<EvalNode>; // one object, not an Array and its buffer
   isAnd: bool;
   private badOperand: EvalNode | null = null; // the non-bool operand, for the message
 
   constructor(operands: EvalNode[], isAnd: bool) {
     super();
-    this.operands = operands;
+    this.operands = StaticArray.fromArray<EvalNode>(operands);
     this.isAnd = isAnd;
   }
 
@@ -655,14 +656,14 @@ export class ArithNode extends OperatorNode {
     if (total > <i64>budget.limit) { this.fail(ErrorCode.BudgetExceeded); return; }
     if (budget.extend(a.ptr, a.len, b.len)) {
       memory.copy(a.ptr + <usize>a.len, b.ptr, <usize>b.len);
-      v.setBytesView(a.kind, budget.owner, a.ptr, <i32>total);
+      v.setBytesView(a.kind, null, a.ptr, <i32>total); // the arena is the budget's (valid for the round)
       return;
     }
     const o = budget.alloc(<i32>total);
     if (o == 0) { this.fail(ErrorCode.BudgetExceeded); return; }
     memory.copy(o, a.ptr, <usize>a.len);
     memory.copy(o + <usize>a.len, b.ptr, <usize>b.len);
-    v.setBytesView(a.kind, budget.owner, o, <i32>total);
+    v.setBytesView(a.kind, null, o, <i32>total);
   }
 
   /** timestamp ± duration, duration ± duration, timestamp - timestamp (all with overflow checks). */

@@ -10,11 +10,12 @@
 // normal path (see eval.ts / value.ts).
 
 import { parse } from "./parser";
+import { releaseExprs } from "./ast";
 import { plan } from "./planner";
 import { CelError } from "./errors";
 import { EvalNode, genericMessage } from "./eval";
 import { Activation } from "./activation";
-import { Value, Kind, ErrorCode, kindName } from "./value";
+import { Value, Kind, ErrorCode, ErrorSite, kindName } from "./value";
 
 export { CelError } from "./errors";
 export { Activation, CachingActivation, HostActivation, stripQuery } from "./activation";
@@ -28,8 +29,10 @@ export function lastError(): CelError | null {
   return lastCompileError;
 }
 
+// A program keeps only its evaluation tree and what it reports: not its source (the filter does
+// not need it once compiled, and a configuration may hold 10⁵ conditions), nor a Value for its
+// last error (the code and the node that raised it are enough for the message).
 export class Program {
-  readonly source: string;
   /**
    * True when the condition reads anything only known after the response (response.*,
    * request.duration / request.size / request.total_size): it cannot be decided at request headers.
@@ -44,11 +47,12 @@ export class Program {
   readonly warnings: string[];
 
   private root: EvalNode;
-  private lastErr: Value = new Value(); // error of the most recent evalBool that returned -1
+  // The error of the most recent evalBool that returned -1: its code and the node that raised it.
+  private lastErrCode: ErrorCode = ErrorCode.None;
+  private lastErrSite: ErrorSite | null = null;
   private lastNonBool: i32 = -1; // Kind of a non-bool result, or -1
 
-  constructor(source: string, root: EvalNode, usesResponse: bool, usesFilterState: bool, warnings: string[]) {
-    this.source = source;
+  constructor(root: EvalNode, usesResponse: bool, usesFilterState: bool, warnings: string[]) {
     this.root = root;
     this.usesResponse = usesResponse;
     this.usesFilterState = usesFilterState;
@@ -62,10 +66,12 @@ export class Program {
     const v = root.v;
     if (v.kind == Kind.Bool) return v.i != 0 ? 1 : 0;
     if (v.kind == Kind.Error) {
-      this.lastErr.copyFrom(v);
+      this.lastErrCode = v.errCode;
+      this.lastErrSite = v.errSite;
       this.lastNonBool = -1;
     } else {
-      this.lastErr.setError(ErrorCode.NoMatchingOverload, null);
+      this.lastErrCode = ErrorCode.NoMatchingOverload;
+      this.lastErrSite = null;
       this.lastNonBool = v.kind;
     }
     return -1;
@@ -83,10 +89,10 @@ export class Program {
   /** Message for the most recent evalBool that returned -1 (built on demand: allocates). */
   lastErrorMessage(): string {
     if (this.lastNonBool >= 0) return "condition evaluated to " + kindName(<Kind>this.lastNonBool) + ", not bool";
-    const e = this.lastErr;
-    if (e.kind != Kind.Error) return "";
-    const site = e.errSite;
-    return site !== null ? site.describe(e.errCode) : genericMessage(e.errCode);
+    const code = this.lastErrCode;
+    if (code == ErrorCode.None) return "";
+    const site = this.lastErrSite;
+    return site !== null ? site.describe(code) : genericMessage(code);
   }
 }
 
@@ -95,13 +101,15 @@ export function compile(source: string): Program | null {
   lastCompileError = null;
   const parsed = parse(source);
   if (parsed.error !== null) {
+    releaseExprs();
     lastCompileError = parsed.error;
     return null;
   }
   const planned = plan(source, parsed.expr!);
+  releaseExprs(); // the syntax tree is done with (see ast.ts)
   if (planned.error !== null) {
     lastCompileError = planned.error;
     return null;
   }
-  return new Program(source, planned.root!, planned.usesResponse, planned.usesFilterState, planned.warnings);
+  return new Program(planned.root!, planned.usesResponse, planned.usesFilterState, planned.warnings);
 }

@@ -64,7 +64,35 @@ export class Token {
     this.end = end;
     this.text = text;
   }
+
+  /** As freshly constructed (a pooled token, see lexPooled). */
+  reset(kind: Tok, pos: i32, end: i32, text: string): void {
+    this.kind = kind;
+    this.pos = pos;
+    this.end = end;
+    this.text = text;
+    this.u = 0;
+    this.intOverflow = false;
+    this.d = 0;
+    this.bytes = null;
+  }
 }
+
+/** The text of the tokens that are always spelt the same, by Tok (others: ""). */
+const FIXED_TEXT: StaticArray<string> = [
+  "", "", "", "", "", "", "", "true", "false", "null", "in",
+  "(", ")", "[", "]", "{", "}", ".", ",", ":", "?", "+", "-", "*", "/", "%", "!",
+  "==", "!=", "<", "<=", ">", ">=", "&&", "||",
+];
+
+// The parser's tokens: pooled, since they live only while one condition is parsed and a
+// configuration may parse 10⁵ (see lexPooled).
+const tokenPool: Token[] = [];
+let tokensInUse: i32 = 0;
+const pooledTokens: Token[] = [];
+const TOKEN_POOL_SIZE: i32 = 512;
+/** Scratch for the bytes of the literal being read. */
+const literalBytes: u8[] = [];
 
 /** Result of lexing: either tokens (ending with EOF) or an error with its offset. */
 export class LexResult {
@@ -133,10 +161,31 @@ class Lexer {
   n: i32;
   i: i32 = 0;
   result: LexResult = new LexResult();
+  /** Tokens come from the pool (lexPooled). */
+  pooled: bool;
 
-  constructor(src: string) {
+  constructor(src: string, pooled: bool) {
     this.src = src;
     this.n = src.length;
+    this.pooled = pooled;
+    if (pooled) {
+      pooledTokens.length = 0;
+      this.result.tokens = pooledTokens;
+    }
+  }
+
+  token(kind: Tok, pos: i32, end: i32, text: string): Token {
+    if (this.pooled && tokensInUse < tokenPool.length) {
+      const t = unchecked(tokenPool[tokensInUse++]);
+      t.reset(kind, pos, end, text);
+      return t;
+    }
+    const t = new Token(kind, pos, end, text);
+    if (this.pooled && tokenPool.length < TOKEN_POOL_SIZE) {
+      tokenPool.push(t);
+      tokensInUse++;
+    }
+    return t;
   }
 
   @inline peek(off: i32 = 0): i32 {
@@ -152,8 +201,11 @@ class Lexer {
     return false;
   }
 
-  add(kind: Tok, start: i32): Token {
-    const t = new Token(kind, start, this.i, this.src.substring(start, this.i));
+  /** A token for src[start, i); `text` when already cut out (identifiers). */
+  add(kind: Tok, start: i32, text: string | null = null): Token {
+    const fixed = unchecked(FIXED_TEXT[kind]);
+    const t = this.token(kind, start, this.i,
+      text !== null ? text : fixed.length > 0 ? fixed : this.src.substring(start, this.i));
     this.result.tokens.push(t);
     return t;
   }
@@ -164,7 +216,7 @@ class Lexer {
       if (this.i >= this.n) break;
       if (!this.next()) return this.result;
     }
-    this.result.tokens.push(new Token(Tok.EOF, this.n, this.n, ""));
+    this.result.tokens.push(this.token(Tok.EOF, this.n, this.n, ""));
     return this.result;
   }
 
@@ -218,7 +270,7 @@ class Lexer {
       else if (word == "false") kind = Tok.False;
       else if (word == "null") kind = Tok.Null;
       else if (word == "in") kind = Tok.In;
-      this.add(kind, start);
+      this.add(kind, start, word);
       return true;
     }
 
@@ -305,7 +357,8 @@ class Lexer {
     const quote = this.peek();
     const triple = this.peek(1) == quote && this.peek(2) == quote;
     this.i += triple ? 3 : 1;
-    const out: u8[] = [];
+    const out = literalBytes; // reused: the literal is copied out below
+    out.length = 0;
     while (true) {
       if (this.i >= this.n) return this.fail("unterminated string literal", start);
       const c = this.peek();
@@ -330,7 +383,8 @@ class Lexer {
       }
       pushUtf8(out, cp);
     }
-    const t = this.add(isBytes ? Tok.Bytes : Tok.String, start);
+    // a string's text is its decoded value (below), a bytes literal's the source text
+    const t = this.add(isBytes ? Tok.Bytes : Tok.String, start, isBytes ? null : "");
     const buf = bytesToBuffer(out);
     t.bytes = buf;
     if (!isBytes) {
@@ -387,5 +441,17 @@ class Lexer {
 }
 
 export function lex(src: string): LexResult {
-  return new Lexer(src).run();
+  return new Lexer(src, false).run();
+}
+
+/** lex() into pooled tokens, valid until releaseTokens(): for the parser, which needs them only while parsing. */
+export function lexPooled(src: string): LexResult {
+  return new Lexer(src, true).run();
+}
+
+/** Gives the pooled tokens back (their text and bytes become garbage). */
+export function releaseTokens(): void {
+  for (let i = 0; i < tokensInUse; i++) unchecked(tokenPool[i]).reset(Tok.EOF, 0, 0, "");
+  tokensInUse = 0;
+  pooledTokens.length = 0;
 }

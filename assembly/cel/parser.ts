@@ -11,8 +11,8 @@
 //            | "{" [MapInits] [","] "}" | literal
 // Nesting is bounded (MAX_DEPTH) so hostile input cannot exhaust the Wasm stack.
 
-import { Expr, ExprKind, Op, literalExpr, listExpr } from "./ast";
-import { Tok, Token, lex, describeToken, isReservedWord } from "./lexer";
+import { Expr, ExprKind, Op, literalExpr, listExpr, newExpr } from "./ast";
+import { Tok, Token, lexPooled, releaseTokens, describeToken, isReservedWord } from "./lexer";
 import { CelError, makeError } from "./errors";
 import { Kind } from "./value";
 
@@ -104,7 +104,7 @@ class Parser {
     if (!this.expect(Tok.Colon, "':' of the conditional operator")) return null;
     const otherwise = this.parseExpr(); // right-associative
     if (otherwise === null) return null;
-    const e = new Expr(ExprKind.Ternary, q.pos, cond, then);
+    const e = newExpr(ExprKind.Ternary, q.pos, cond, then);
     e.c = otherwise;
     return e;
   }
@@ -142,7 +142,7 @@ class Parser {
       this.advance();
       const right = this.parseOperand(level);
       if (right === null) return null;
-      const e = new Expr(ExprKind.Binary, t.pos, left, right);
+      const e = newExpr(ExprKind.Binary, t.pos, left, right);
       e.op = <Op>op;
       left = e;
     }
@@ -174,7 +174,7 @@ class Parser {
       if (operand === null) return null;
       const op = t.kind == Tok.Bang ? Op.Not : Op.Neg;
       for (let k = remaining - 1; k >= 0; k--) {
-        operand = new Expr(ExprKind.Unary, ops[k].pos, operand);
+        operand = newExpr(ExprKind.Unary, ops[k].pos, operand);
         operand.op = op;
       }
       return operand;
@@ -206,7 +206,7 @@ class Parser {
           if (args === null) return null;
           e = callExpr(e, name, args);
         } else {
-          e = new Expr(ExprKind.Select, name.pos, e);
+          e = newExpr(ExprKind.Select, name.pos, e);
           e.text = name.text;
         }
       } else if (t.kind == Tok.LBracket) {
@@ -214,7 +214,7 @@ class Parser {
         const index = this.parseExpr();
         if (index === null) return null;
         if (!this.expect(Tok.RBracket, "']'")) return null;
-        e = new Expr(ExprKind.Index, t.pos, e, index);
+        e = newExpr(ExprKind.Index, t.pos, e, index);
       } else {
         break;
       }
@@ -312,7 +312,7 @@ class Parser {
       if (args === null) return null;
       return callExpr(null, t, args);
     }
-    const e = new Expr(ExprKind.Ident, t.pos);
+    const e = newExpr(ExprKind.Ident, t.pos);
     e.text = t.text;
     return e;
   }
@@ -355,17 +355,20 @@ export class ParseResult {
 
 export function parse(src: string): ParseResult {
   const out = new ParseResult();
-  const lexed = lex(src);
+  // The tokens are needed only here: pooled, and given back before returning.
+  const lexed = lexPooled(src);
   if (lexed.errorPos >= 0) {
     out.error = makeError(src, lexed.error, lexed.errorPos);
+    releaseTokens();
     return out;
   }
   const parser = new Parser(src, lexed.tokens);
   const e = parser.parseTop();
   if (e === null) {
     out.error = parser.error !== null ? parser.error : makeError(src, "syntax error", 0);
-    return out;
+  } else {
+    out.expr = e;
   }
-  out.expr = e;
+  releaseTokens();
   return out;
 }

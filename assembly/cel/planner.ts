@@ -51,8 +51,11 @@ export class PlanResult {
   error: CelError | null = null;
   usesResponse: bool = false;
   usesFilterState: bool = false;
-  warnings: string[] = [];
+  /** Shared empty list until the first warning (most conditions have none). */
+  warnings: string[] = NO_WARNINGS;
 }
+
+const NO_WARNINGS: string[] = [];
 
 function stringConst(text: string): ConstNode {
   const n = new ConstNode();
@@ -105,6 +108,7 @@ class Planner {
   }
 
   warn(reason: string, pos: i32): void {
+    if (this.result.warnings === NO_WARNINGS) this.result.warnings = [];
     this.result.warnings.push(makeError(this.src, reason, pos).message);
   }
 
@@ -119,7 +123,6 @@ class Planner {
     const n = this.planNode(e);
     this.depth--;
     if (n !== null) {
-      n.pos = e.pos;
       // children checked above added their cost to costSum
       n.cost = this.costSum - costBefore + ownCost(n);
       this.costSum = costBefore + n.cost;
@@ -162,8 +165,8 @@ class Planner {
     const v = n.v;
     const kind = e.lit;
     v.kind = kind;
-    v.i = e.i;
-    v.d = e.d;
+    if (kind == Kind.Double) v.d = e.d;
+    else v.i = e.i;
     const bytes = e.bytes;
     if (bytes !== null) v.setBuffer(kind, bytes); // String, Bytes
     n.type = scalarType(kind);
@@ -172,9 +175,7 @@ class Planner {
 
   attributeNode(info: AttributeInfo): EvalNode {
     this.noteAttribute(info);
-    const n: EvalNode = info.type.kind == TypeKind.Map ? new MapAttrNode(info) : new AttrNode(info);
-    n.type = info.type;
-    return n;
+    return sharedAttributeNode(info);
   }
 
   ident(e: Expr): EvalNode | null {
@@ -508,7 +509,8 @@ class Planner {
       const at = err !== null ? this.patternOffset(patternExpr, text, err.position) : patternExpr.pos;
       return this.fail("invalid regular expression '" + text + "': " + what, at);
     }
-    return new MatchesNode(s, p, re);
+    // The pattern lives on in the compiled regex; the node keeps the shared stand-in below.
+    return new MatchesNode(s, patternStandIn(), re);
   }
 
   conversion(fn: string, a: EvalNode, pos: i32): EvalNode | null {
@@ -574,6 +576,36 @@ class Planner {
     n.type = T_BOOL;
     return n;
   }
+}
+
+/**
+ * One node per attribute for every condition of the VM (`request.method` in 10⁴ conditions is one
+ * node, not 10⁴). Sharing is invisible: the node's value depends only on the round (the activation
+ * fetches an attribute once per round), a parent reads a child's slot right after evaluating it,
+ * and the node holds nothing of a request once the round has ended (views keep no owner).
+ */
+const attributeNodes = new StaticArray<EvalNode | null>(AttrId.COUNT);
+
+function sharedAttributeNode(info: AttributeInfo): EvalNode {
+  const id = info.id;
+  const known = unchecked(attributeNodes[id]);
+  if (known !== null) return known;
+  const n: EvalNode = info.type.kind == TypeKind.Map ? new MapAttrNode(info) : new AttrNode(info);
+  n.type = info.type;
+  unchecked((attributeNodes[id] = n));
+  return n;
+}
+
+let patternConst: ConstNode | null = null;
+
+/**
+ * The right operand of every MatchesNode: a constant string that is never evaluated or read but
+ * for its kind (in "no matching overload" messages), instead of a copy of each pattern.
+ */
+function patternStandIn(): ConstNode {
+  let n = patternConst;
+  if (n === null) patternConst = n = stringConst("");
+  return n;
 }
 
 function pathNode(path: ArrayBuffer, label: string): EvalNode {

@@ -3,8 +3,15 @@
 // A Value is a mutable slot, not an immutable object: every evaluation node owns one and rewrites it
 // on each evaluation, so evaluating a compiled condition allocates nothing. Strings and bytes are
 // views (ptr, len) into UTF-8 memory owned by someone else — a compile-time literal buffer, a
-// buffer returned by the host (kept alive by the Activation's cache), or a node's scratch buffer —
-// so comparing `request.method == 'GET'` is a byte comparison, never a decode to an AS string.
+// buffer returned by the host (held by the Activation for the round), the round's arena, or a
+// node's scratch buffer — so comparing `request.method == 'GET'` is a byte comparison, never a
+// decode to an AS string.
+//
+// `owner` keeps configuration-lifetime bytes alive (literals, folded constants). A view of request
+// data has none: the nodes of a condition outlive the request, and a reference from them would
+// keep the last request's path or headers reachable until the next request replaced them, so a
+// long path was held twice. Such views are valid for their round only — the Activation holds the
+// bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
 
@@ -49,10 +56,6 @@ export function kindName(k: Kind): string {
   return <u32>k < <u32>KIND_NAMES.length ? unchecked(KIND_NAMES[k]) : "?";
 }
 
-/** Something that raised an error and can describe it later (messages are built only on demand). */
-export abstract class ErrorSite {
-  abstract describe(code: ErrorCode): string;
-}
 
 /** The evaluated elements of a list (list literals are the only lists). */
 export abstract class ListSource {
@@ -61,16 +64,26 @@ export abstract class ListSource {
 }
 
 export class Value {
+  // Small on purpose: every evaluation node is its own Value (ErrorSite, below), and a
+  // configuration may hold 10⁵ conditions. Laid out without padding (the i64 first); fields only
+  // one kind uses share storage (`d` is `i`, `mapAttr` and `errCode` are `len`).
+  i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern), Timestamp, Duration; Double (bit pattern, see `d`)
   kind: Kind = Kind.Null;
-  i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern), Timestamp, Duration
-  d: f64 = 0; // Double
   ptr: usize = 0; // String / Bytes: first byte
-  len: i32 = 0; // String / Bytes: byte length
-  owner: ArrayBuffer | null = null; // keeps the bytes at ptr alive
+  len: i32 = 0; // String / Bytes: byte length; Map: mapAttr; Error: errCode
+  owner: ArrayBuffer | null = null; // keeps configuration-lifetime bytes at ptr alive (null for request data)
   list: ListSource | null = null; // List
-  mapAttr: i32 = -1; // Map: AttrId of the backing attribute
-  errCode: ErrorCode = ErrorCode.None; // Error
   errSite: ErrorSite | null = null; // Error: who raised it (for the message)
+
+  /** Double: the value (stored in `i`). */
+  @inline get d(): f64 { return reinterpret<f64>(this.i); }
+  @inline set d(x: f64) { this.i = reinterpret<i64>(x); }
+  /** Map: AttrId of the backing attribute (stored in `len`). */
+  @inline get mapAttr(): i32 { return this.len; }
+  @inline set mapAttr(attr: i32) { this.len = attr; }
+  /** Error: its code (stored in `len`). */
+  @inline get errCode(): ErrorCode { return <ErrorCode>this.len; }
+  @inline set errCode(code: ErrorCode) { this.len = <i32>code; }
 
   @inline setNull(): void { this.kind = Kind.Null; }
   @inline setBool(b: bool): void { this.kind = Kind.Bool; this.i = b ? 1 : 0; }
@@ -86,9 +99,13 @@ export class Value {
     this.ptr = ptr;
     this.len = len;
   }
-  /** String or bytes view over a whole buffer. */
+  /** String or bytes view over a whole buffer, which it keeps alive (literals, constants). */
   @inline setBuffer(kind: Kind, buf: ArrayBuffer): void {
     this.setBytesView(kind, buf, changetype<usize>(buf), buf.byteLength);
+  }
+  /** String or bytes view over request data fetched this round: valid for the round, keeps nothing alive. */
+  @inline setRequestView(kind: Kind, buf: ArrayBuffer): void {
+    this.setBytesView(kind, null, changetype<usize>(buf), buf.byteLength);
   }
   @inline setList(list: ListSource): void { this.kind = Kind.List; this.list = list; }
   @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }
@@ -104,13 +121,10 @@ export class Value {
   copyFrom(o: Value): void {
     this.kind = o.kind;
     this.i = o.i;
-    this.d = o.d;
     this.ptr = o.ptr;
     this.len = o.len;
     this.owner = o.owner;
     this.list = o.list;
-    this.mapAttr = o.mapAttr;
-    this.errCode = o.errCode;
     this.errSite = o.errSite;
   }
 
@@ -132,6 +146,15 @@ export class Value {
     }
     return "?";
   }
+}
+
+/**
+ * Something that raised an error and can describe it later (messages are built only on demand).
+ * Every evaluation node is one (eval.ts), and is also its own result slot: one object per node
+ * rather than two, which halves what a compiled condition costs.
+ */
+export abstract class ErrorSite extends Value {
+  abstract describe(code: ErrorCode): string;
 }
 
 /** Longest text a message quotes; a message about a 1 MiB value must not cost MiBs. */

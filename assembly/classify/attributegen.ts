@@ -9,19 +9,29 @@
 // inputs, same write order per attribute), and the value is then visible to filters that read it
 // earlier — e.g. Istio's stats filter even when this plugin sits after it in the chain.
 import { Classifier, StreamState } from "./classifier";
-import { AttributeGenConfig, Phase } from "../config/attributegen";
+import { AttributeGenConfig, Phase, matchListPath } from "../config/attributegen";
 import { Diagnostics } from "../config/diagnostics";
-import { setProperty, log, LogLevel, defineMetric, incrementMetric, MetricType, NO_METRIC } from "../abi/hostcalls";
+import { setProperty, setPropertyBytes, log, LogLevel, defineMetric, incrementMetric, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { MetricsConfig } from "../config/metrics";
 import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
-import { OperationLabels } from "./operation-labels";
+import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
+import { alsoKeep, collectionPoint } from "../filter/configure-gc";
+
+// Garbage compiling one condition leaves (tokens, syntax tree, planner state, names), for the
+// collections between conditions (filter/configure-gc.ts): a base plus a share per source character.
+const GARBAGE_PER_CONDITION: usize = 256;
+const GARBAGE_PER_CHAR: usize = 16;
 
 /** The attribute whose value names the operation for route metrics. */
 export const OPERATION_ATTRIBUTE = "istio_operationId";
 
+/** The value of a match that writes the operation attribute: its bytes are in the operations table. */
+const IN_OPERATIONS = new ArrayBuffer(0);
+
 class Generator {
+  /** UTF-8 of each match's value; IN_OPERATIONS when it is the operation's name (see `operations`). */
   values: ArrayBuffer[] = [];
   valueTexts: string[] = [];
   /** null = empty condition (always true). */
@@ -31,6 +41,8 @@ class Generator {
   /** Position of each kept match in the configuration's `match` list (some may have been dropped). */
   matchIndexes: i32[] = [];
   needsResponse: bool = false;
+  /** `attributes[i].match` (configure time only). */
+  matchListPath: string = "";
   constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
 }
 
@@ -46,20 +58,38 @@ export class AttributeGenClassifier extends Classifier {
   private errorCounter: u32 = 0;
   private errorCounterName: string = "";
 
+  // Build-time state, in fields rather than locals: compiling may collect between two conditions,
+  // and only what is reachable from this classifier (kept by alsoKeep) or from the parsed
+  // configuration survives that (filter/configure-gc.ts).
+  private all: Generator[] = [];
+  private labels: OperationLabels | null = null;
+
   constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig, labels: OperationLabels) {
     super();
+    alsoKeep(this);
+    this.labels = labels;
     this.errorCounterName = metrics.prefix + "condition_errors_total";
     if (!metrics.enabled) this.errorCounter = u32.MAX_VALUE;
     this.debug = config.debug;
-    const all: Generator[] = [];
+    if (!anyOperationMayChangeAsLabel(config)) labels.namesKeepTheirLabels(); // no label table needed
+    const all = this.all;
+    let compiledChars = 0;
     for (let a = 0; a < config.attributes.length; a++) {
       const spec = config.attributes[a];
       const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
+      all.push(g);
+      g.matchListPath = matchListPath(spec.index); // where label clashes are reported: one string per attribute
       for (let m = 0; m < spec.matches.length; m++) {
+        // Between two conditions: what is used below is reachable from `this`, `config` or `diags`.
+        if (compiledChars > 0) collectionPoint(GARBAGE_PER_CONDITION + GARBAGE_PER_CHAR * <usize>compiledChars);
         const match = spec.matches[m];
+        const condition = match.condition;
+        compiledChars = condition.length;
+        // The compiled program is all that is kept: the source is garbage once compiled.
+        match.condition = "";
         let program: Program | null = null;
-        if (match.condition.trim().length > 0) {
-          program = compile(match.condition);
+        if (!isBlank(condition)) {
+          program = compile(condition);
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
@@ -69,19 +99,21 @@ export class AttributeGenClassifier extends Classifier {
           }
         }
         const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
-        if (isOperation && !labels.admit(match.value, match.path, -1, ".value")) {
+        if (isOperation && !this.labels!.admit(match.value, g.matchListPath, match.index, ".value")) {
           diags.drop(match.path);
           continue;
         }
         if (program !== null && (program.usesResponse || program.usesFilterState)) g.needsResponse = true;
-        g.values.push(String.UTF8.encode(match.value));
+        g.values.push(isOperation ? IN_OPERATIONS : String.UTF8.encode(match.value));
         g.valueTexts.push(match.value);
         g.programs.push(program);
         g.operations.push(isOperation ? this.operationIndex(match.value) : -1);
         g.matchIndexes.push(match.index);
       }
-      all.push(g);
     }
+    this.all = [];
+    this.labels = null;
+    for (let i = 0; i < all.length; i++) all[i].matchListPath = "";
     // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
     const late: string[] = [];
     for (let i = 0; i < all.length; i++) {
@@ -112,18 +144,25 @@ export class AttributeGenClassifier extends Classifier {
     return this.operations.add(value);
   }
 
+  // Each phase is one evaluation round; its end drops what the round fetched (the path, headers),
+  // so they are garbage for the collection at the end of the callback instead of staying
+  // reachable until the next request (two long paths live at once).
   onRequestHeaders(stream: StreamState): void {
     if (this.atRequest.length == 0) return;
-    this.activation.reset();
+    const act = this.activation;
+    act.reset();
     this.run(this.atRequest, stream);
+    act.endRound();
   }
 
   onLog(stream: StreamState): void {
     if (this.atLog.length == 0 && stream.requestSeen) return;
-    this.activation.reset();
+    const act = this.activation;
+    act.reset();
     // A stream that never reached request headers still gets its request-phase attributes.
     if (!stream.requestSeen) this.run(this.atRequest, stream);
     this.run(this.atLog, stream);
+    act.endRound();
   }
 
   private run(generators: Generator[], stream: StreamState): void {
@@ -154,9 +193,13 @@ export class AttributeGenClassifier extends Classifier {
         return -2;
       }
       if (result == 1) {
-        setProperty(g.attributeName, unchecked(g.values[m]));
         const op = unchecked(g.operations[m]);
-        if (op >= 0) stream.series = op;
+        if (op >= 0) {
+          setPropertyBytes(g.attributeName, this.operations.ptr(op), this.operations.len(op));
+          stream.series = op;
+        } else {
+          setProperty(g.attributeName, unchecked(g.values[m]));
+        }
         if (this.debug) {
           log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
             g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");
@@ -166,4 +209,26 @@ export class AttributeGenClassifier extends Classifier {
     }
     return -1;
   }
+}
+
+/** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */
+function anyOperationMayChangeAsLabel(config: AttributeGenConfig): bool {
+  for (let a = 0; a < config.attributes.length; a++) {
+    const spec = config.attributes[a];
+    if (spec.outputAttribute != OPERATION_ATTRIBUTE) continue;
+    for (let m = 0; m < spec.matches.length; m++) if (mayChangeAsLabel(spec.matches[m].value)) return true;
+  }
+  return false;
+}
+
+/** Whether `s` is empty or only whitespace: the always-true default entry (no copy, unlike trim()). */
+function isBlank(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!(c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x0b || c == 0x0c || c == 0xa0 || c == 0xfeff ||
+      c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000)) {
+      return false;
+    }
+  }
+  return true;
 }

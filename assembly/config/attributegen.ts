@@ -23,8 +23,21 @@ export const enum Phase {
 }
 
 export class MatchSpec {
-  /** `condition` is "" for the always-true default entry; `index` is its position in `match`. */
-  constructor(public value: string, public condition: string, public path: string, public index: i32) {}
+  /**
+   * `condition` is "" for the always-true default entry (the classifier also clears it once
+   * compiled); `index` is its position in `match`, `attribute` that of its attribute.
+   */
+  constructor(public value: string, public condition: string, public attribute: i32, public index: i32) {}
+
+  /** `attributes[2].match[5]`, built on demand: only error messages need it. */
+  get path(): string {
+    return index(matchListPath(this.attribute), this.index);
+  }
+}
+
+/** `attributes[2].match`. */
+export function matchListPath(attribute: i32): string {
+  return child(index("attributes", attribute), "match");
 }
 
 export class AttributeSpec {
@@ -95,7 +108,7 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
   } else {
     for (let m = 0; m < matches.length; m++) {
-      const ms = readMatch(matches[m], index(r.pathOf("match"), m), m, diags);
+      const ms = readMatch(matches[m], index(r.pathOf("match"), m), i, m, diags);
       if (ms !== null) spec.matches.push(ms);
     }
   }
@@ -120,7 +133,7 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
   return Phase.AfterResponse;
 }
 
-function readMatch(v: JsonValue, path: string, m: i32, diags: Diagnostics): MatchSpec | null {
+function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Diagnostics): MatchSpec | null {
   if (!v.isObject()) {
     diags.error(path, "must be an object like {\"value\": \"...\", \"condition\": \"...\"}, found " + kindName(v));
     diags.drop(path);
@@ -141,5 +154,5 @@ function readMatch(v: JsonValue, path: string, m: i32, diags: Diagnostics): Matc
     // Valid for attributegen (protobuf default ""), but almost certainly not what was meant.
     diags.warn(child(path, "value"), "missing: the attribute is set to an empty string when this matches");
   }
-  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, path, m);
+  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, attribute, m);
 }

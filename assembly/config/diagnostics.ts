@@ -65,6 +65,33 @@ export class Diagnostics {
   get ok(): bool {
     return this.errors.length == 0;
   }
+
+  /**
+   * For a pass that runs after reading (config/native-regexes.ts): moves the errors recorded from
+   * `errorsFrom` on, and the drops from `dropsFrom` on, to where reading would have recorded them —
+   * the k-th goes right before the entry that was at `errorPositions[k]` (`dropPositions[k]`),
+   * positions in non-decreasing order. The log then reads as if the pass had run while reading.
+   */
+  placeLate(errorsFrom: i32, errorPositions: i32[], dropsFrom: i32, dropPositions: i32[]): void {
+    this.errors = interleave<Diagnostic>(this.errors, errorsFrom, errorPositions);
+    this.dropped = interleave<string>(this.dropped, dropsFrom, dropPositions);
+  }
+}
+
+/** list[0, from) with list[from + k] inserted before position positions[k]; list itself when nothing moves. */
+function interleave<T>(list: T[], from: i32, positions: i32[]): T[] {
+  if (from >= list.length || positions.length == 0) return list;
+  const out = new Array<T>(list.length);
+  let early = 0;
+  let o = 0;
+  for (let k = 0; k < positions.length && from + k < list.length; k++) {
+    const at = min(positions[k], from);
+    while (early < at) out[o++] = list[early++];
+    out[o++] = list[from + k];
+  }
+  while (early < from) out[o++] = list[early++];
+  for (let k = positions.length; from + k < list.length; k++) out[o++] = list[from + k]; // positionless: stay last
+  return out;
 }
 
 // Paths are built for every route and list item read, so each is one allocation (`a + b + c`

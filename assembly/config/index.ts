@@ -10,7 +10,7 @@ import { parseJson, JsonObject, MAX_JSON_BYTES } from "./json";
 import { reportRemainingProblems } from "./json-problems";
 import { Diagnostics } from "./diagnostics";
 import { kindName } from "./reader";
-import { NativeConfig, readNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
+import { NativeConfig, readNativeJson, finishNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
 import { AttributeGenConfig, readAttributeGenConfig, ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS, MATCH_KEYS, ATTRIBUTE_ALIASES } from "./attributegen";
 import { MetricsConfig, readMetricsConfig, METRICS_KEYS, METRICS_ALIASES } from "./metrics";
 import { SERVICE_KEYS, SERVICES_KEY } from "./services";
@@ -36,7 +36,25 @@ export class ParsedConfig {
   diags: Diagnostics = new Diagnostics();
 }
 
+/** Reads and validates a configuration completely (readConfig, then finishConfig). */
 export function parseConfig(bytes: Uint8Array): ParsedConfig {
+  const out = readConfig(bytes);
+  finishConfig(out);
+  return out;
+}
+
+/**
+ * The part of validation that needs no JSON, run after readConfig: compiling the native form's
+ * regexes (native-regexes.ts). The filter collects the JSON in between (filter/root.ts), so what
+ * is compiled here reuses its memory; everything it needs is reachable from `parsed`.
+ */
+export function finishConfig(parsed: ParsedConfig): void {
+  const native = parsed.native;
+  if (native !== null) finishNativeConfig(native, parsed.diags);
+}
+
+/** Reads the JSON into a ParsedConfig; finishConfig() completes it. */
+export function readConfig(bytes: Uint8Array): ParsedConfig {
   const out = new ParsedConfig();
   const diags = out.diags;
   if (isBlank(bytes)) {
@@ -75,7 +93,7 @@ export function parseConfig(bytes: Uint8Array): ParsedConfig {
     diags.dropAll();
   } else if (hasRoutes) {
     out.form = ConfigForm.Native;
-    out.native = readNativeConfig(obj, diags);
+    out.native = readNativeJson(obj, diags);
     out.metrics = readMetricsConfig(obj.get("metrics"), diags, true);
   } else if (hasAttributes) {
     out.form = ConfigForm.AttributeGen;

@@ -17,8 +17,9 @@ import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS
 import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
 import { MAX_METHODS } from "../routes/table";
-import { Regex, lastCompileError, beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
+import { beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
+import { DeferredRegexes, RegexPlace } from "./native-regexes";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -33,6 +34,11 @@ export class NativeConfig {
   /** `services` (config/services.ts): when set, each service has its own routes and `routes` is empty. */
   services: ServiceSpec[] = [];
   hasServices: bool = false;
+  /**
+   * The regexes of every route list (flat or per service), read but not compiled yet: compiled by
+   * finishNativeConfig(), once the JSON is garbage (native-regexes.ts).
+   */
+  regexes: DeferredRegexes = new DeferredRegexes();
 }
 
 export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", SERVICES_KEY, "metrics", "strict", PROGRAM_SIZE_KEY];
@@ -83,7 +89,15 @@ function numberText(n: f64): string {
   return n == Math.floor(n) && Math.abs(n) < 1e15 ? (<i64>n).toString() : n.toString();
 }
 
+/** Reads and completes the native form: readNativeJson(), then finishNativeConfig(). */
 export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeConfig {
+  const cfg = readNativeJson(obj, diags);
+  finishNativeConfig(cfg, diags);
+  return cfg;
+}
+
+/** The part of reading that needs the JSON; the routes' regexes are compiled by finishNativeConfig(). */
+export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
   // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
@@ -110,12 +124,12 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
         "(a service without \"hosts\" takes the requests no other service claims)");
       diags.drop("routes");
     }
-    cfg.services = readServices(top, diags);
+    cfg.services = readServices(top, cfg.regexes, diags);
   } else {
     mark = diags.mark();
     const routes = top.array("routes");
     if (diags.failedSince(mark)) diags.drop("routes");
-    cfg.routes = readRouteList(routes, "routes", new RouteBudget(), diags);
+    cfg.routes = readRouteList(routes, "routes", new RouteBudget(), cfg.regexes, diags);
   }
   top.finish(true);
   return cfg;
@@ -127,10 +141,11 @@ export class RouteBudget {
 }
 
 /**
- * The valid routes of one route list found at JSON path `base` ("routes", "services[1].routes");
- * invalid ones are left out and reported. `items` null: no list (nothing reported).
+ * The routes of one route list found at JSON path `base` ("routes", "services[1].routes") that
+ * read without error; invalid ones are left out and reported. Their regexes go to `regexes`, and
+ * finishNativeConfig() completes the list once they are compiled. `items` null: no list.
  */
-export function readRouteList(items: JsonValue[] | null, base: string, budget: RouteBudget, diags: Diagnostics): RouteSpec[] {
+export function readRouteList(items: JsonValue[] | null, base: string, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
   const out: RouteSpec[] = [];
   if (items === null) return out;
   let count = items.length;
@@ -141,14 +156,50 @@ export function readRouteList(items: JsonValue[] | null, base: string, budget: R
     count = budget.left;
   }
   budget.left -= count;
+  regexes.beginList(base);
   for (let i = 0; i < count; i++) {
-    const route = readRoute(items[i], base, i, diags);
+    const route = readRoute(items[i], base, i, regexes, diags);
     if (route !== null) out.push(route);
   }
   if (items.length == 0) {
     diags.warn(base, base == "routes" ? "no routes: every request is unmatched" : "no routes: every request of this service is unmatched");
   }
-  return limitMixedSegments(limitMethodCount(out, base, diags), base, diags);
+  return out;
+}
+
+/**
+ * The second half of reading the native form, which needs no JSON: compiles the regexes of every
+ * route list in one pass (a route whose regex does not compile is left out, its error and drop
+ * placed where reading would have reported them), then applies each list's table limits (distinct
+ * methods, mixed segments per position). Run it after the collection that frees the JSON
+ * (filter/root.ts), so the compiled programs reuse the JSON's memory.
+ */
+export function finishNativeConfig(cfg: NativeConfig, diags: Diagnostics): void {
+  cfg.regexes.compile(diags);
+  if (cfg.hasServices) {
+    const services = cfg.services;
+    for (let s = 0; s < services.length; s++) {
+      const service = services[s];
+      service.routes = finishRouteList(service.routes, service.routesPath, diags);
+    }
+  } else {
+    cfg.routes = finishRouteList(cfg.routes, "routes", diags);
+  }
+}
+
+function finishRouteList(routes: RouteSpec[], base: string, diags: Diagnostics): RouteSpec[] {
+  return limitMixedSegments(limitMethodCount(withoutFailedRegexes(routes), base, diags), base, diags);
+}
+
+/** `routes` without those whose regex did not compile (DeferredRegexes.compile marked them), in place. */
+function withoutFailedRegexes(routes: RouteSpec[]): RouteSpec[] {
+  let kept = 0;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
+    if (!route.regexFailed) routes[kept++] = route;
+  }
+  routes.length = kept;
+  return routes;
 }
 
 /** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
@@ -158,7 +209,7 @@ function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
   return false;
 }
 
-function readRoute(v: JsonValue, base: string, i: i32, diags: Diagnostics): RouteSpec | null {
+function readRoute(v: JsonValue, base: string, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
   const path = index(base, i);
   if (!v.isObject()) {
     diags.error(path, "must be an object, found " + kindName(v));
@@ -194,11 +245,11 @@ function readRoute(v: JsonValue, base: string, i: i32, diags: Diagnostics): Rout
   } else if (regex !== null) {
     route.pathKind = PathMatchKind.Regex;
     route.pathText = regex;
-    route.regex = compileRegex(regex, child(path, "path_regex"), diags);
+    regexes.add(route, null, RegexPlace.Path, -1, diags);
   }
 
-  route.headers = readConditions(r, "headers", true, diags);
-  route.queryParams = readConditions(r, "query_params", false, diags);
+  route.headers = readConditions(r, "headers", route, regexes, diags);
+  route.queryParams = readConditions(r, "query_params", route, regexes, diags);
   r.finish(true);
 
   const failed = diags.failedSince(mark);
@@ -209,7 +260,9 @@ function readRoute(v: JsonValue, base: string, i: i32, diags: Diagnostics): Rout
   if (!failed && matchesAll && diags.errors.length == errorsBefore) {
     diags.error(path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   }
-  if (failed || matchesAll) {
+  const dropped = failed || matchesAll;
+  regexes.routeRead(!dropped, diags);
+  if (dropped) {
     diags.drop(path);
     return null;
   }
@@ -323,21 +376,8 @@ function limitMixedSegments(routes: RouteSpec[], base: string, diags: Diagnostic
   return kept;
 }
 
-export function compileRegex(pattern: string, path: string, diags: Diagnostics): Regex | null {
-  if (pattern.length == 0) {
-    diags.error(path, "must not be empty");
-    return null;
-  }
-  const re = Regex.compile(pattern);
-  if (re === null) {
-    const err = lastCompileError();
-    if (err !== null) diags.error(path, err.message + " at column " + (err.position + 1).toString());
-    else diags.error(path, "invalid regular expression");
-  }
-  return re;
-}
-
-function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Diagnostics): ValueCondition[] {
+function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {
+  const isHeader = key == "headers";
   const items = r.array(key);
   if (items === null || items.length == 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
@@ -379,18 +419,18 @@ function readConditions(r: ObjectReader, key: string, isHeader: bool, diags: Dia
     }
     names.add(name);
     let kind = ValueMatchKind.Exact;
-    let regex: Regex | null = null;
     if (type !== null && type != "Exact") {
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
-        regex = compileRegex(value, child(path, "value"), diags);
-        if (regex === null) continue;
       } else {
         diags.error(child(path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
         continue;
       }
     }
-    out.push(new ValueCondition(name, kind, value, regex));
+    const condition = new ValueCondition(name, kind, value, null);
+    // The pattern is compiled later (finishNativeConfig); one that does not compile drops the route then.
+    if (kind == ValueMatchKind.Regex) regexes.add(route, condition, isHeader ? RegexPlace.Header : RegexPlace.Query, i, diags);
+    out.push(condition);
   }
   return out;
 }

@@ -19,6 +19,7 @@ import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, RouteBudget } from "./native";
+import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
 
@@ -55,7 +56,7 @@ export class ServiceSpec {
 }
 
 /** Reads `services` of the top-level object; the services that are usable, in configuration order. */
-export function readServices(top: ObjectReader, diags: Diagnostics): ServiceSpec[] {
+export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec[] {
   const out: ServiceSpec[] = [];
   const mark = diags.mark();
   const items = top.array(SERVICES_KEY);
@@ -76,7 +77,7 @@ export function readServices(top: ObjectReader, diags: Diagnostics): ServiceSpec
   const budget = new RouteBudget();
   let fallback: ServiceSpec | null = null;
   for (let i = 0; i < count; i++) {
-    const service = readService(items[i], i, out, claims, budget, diags);
+    const service = readService(items[i], i, out, claims, budget, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -92,7 +93,7 @@ export function readServices(top: ObjectReader, diags: Diagnostics): ServiceSpec
   return out;
 }
 
-function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, diags: Diagnostics): ServiceSpec | null {
+function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
     diags.error(path, "must be an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}, found " + kindName(v));
@@ -137,7 +138,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   mark = diags.mark();
   const routes = r.array("routes");
   if (diags.failedSince(mark)) diags.drop(r.pathOf("routes"));
-  if (usable) service.routes = readRouteList(routes, service.routesPath, budget, diags);
+  if (usable) service.routes = readRouteList(routes, service.routesPath, budget, regexes, diags);
   r.finish(true);
   if (!usable) {
     diags.drop(path);

@@ -8,13 +8,13 @@
 import { RootContext, Context } from "@solo-io/proxy-runtime/assembly";
 import { getBufferBytes, log, BufferType, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
-import { parseConfig, ConfigForm } from "../config/index";
+import { readConfig, finishConfig, ConfigForm } from "../config/index";
 import { Classifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
 import { ActiveConfig, CompiledConfig } from "./active-config";
 import { collectGarbage } from "./memory";
-import { collectKeeping } from "./configure-gc";
+import { collectKeeping, beginCollections, endCollections } from "./configure-gc";
 import { RouteMetrics } from "../metrics/route-metrics";
 import { reportConfigErrors } from "../metrics/config-errors";
 import { logDiagnostics, logRejected, logDegraded } from "./config-report";
@@ -45,13 +45,17 @@ export class RouteMetricsRoot extends RootContext {
       }
       bytes = Uint8Array.wrap(buf);
     }
-    const parsed = parseConfig(bytes);
-    // Frees the JSON and reading garbage before compiling routes (see configure-gc.ts): the route
-    // and name tables then reuse that space. From here on only `parsed` and `this` are used. The
-    // attributegen form gains nothing (CEL compilation dwarfs it) and would pay one more marking
-    // of the previous configuration.
-    if (parsed.form == ConfigForm.Native) collectKeeping(parsed);
+    const parsed = readConfig(bytes);
+    // Frees the JSON and reading garbage before compiling (see configure-gc.ts): regex programs,
+    // the route and name tables, CEL programs then reuse that space. From here on only `parsed`
+    // and `this` are used.
+    if (parsed.form != ConfigForm.Empty) collectKeeping(parsed);
+    // Compiling regexes and conditions may collect between two of them, keeping `parsed` (and
+    // what the compilers add with alsoKeep): see configure-gc.ts.
+    beginCollections(parsed);
+    finishConfig(parsed);
     const classifier = buildClassifier(parsed);
+    endCollections();
     const diags = parsed.diags;
     logDiagnostics(diags);
     if (!diags.ok && parsed.strict) {

@@ -66,6 +66,8 @@ export class RouteSpec {
   /** The path, prefix or regex as written; a template is parsed again when the table is built. */
   pathText: string = "";
   regex: Regex | null = null;
+  /** One of its regexes did not compile (config/native-regexes.ts): left out of its route list. */
+  regexFailed: bool = false;
   headers: ValueCondition[] = NO_CONDITIONS;
   queryParams: ValueCondition[] = NO_CONDITIONS;
 

@@ -145,6 +145,54 @@ describe('memory at Envoy limits (native)', () => {
   });
 });
 
+describe('memory at Envoy limits (attributegen): a finished request leaves nothing reachable', () => {
+  // Conditions evaluated at request headers, and at on_log (they read response.code). Each phase
+  // drops what it fetched (cel/activation.ts, endRound), so only the current request's path is
+  // live: with the previous request's path still referenced, every long path was held twice,
+  // and the heap grew to four times the path (an 8 MiB path: 536 pages, a 1 MiB one: 80).
+  const conditions = (items: string) => ({
+    attributes: [{
+      output_attribute: 'istio_operationId',
+      match: [
+        { value: 'items', condition: `${items} && request.url_path == '/api/items'` },
+        { value: 'static', condition: "request.url_path.startsWith('/static/') && request.headers['x-tenant'] != 'b'" },
+      ],
+    }],
+  });
+  const phases: [string, object][] = [
+    ['request headers', conditions("request.method == 'GET'")], ['on_log', conditions('response.code == 200')],
+  ];
+  for (const [phase, config] of phases) {
+    test(`conditions at ${phase}, a path close to the 8 MiB ceiling: the path once and a few pages, request after request`, async () => {
+      const host = await start(config);
+      const baseline = host.memoryPages();
+      const path = longPath('/static/', 8 * MiB - 4 * KiB);
+      const pathPages = Math.ceil(path.length / PAGE);
+      const pages: number[] = [];
+      for (let i = 0; i < 4 * ROUNDS; i++) {
+        assert.equal(host.request({ method: 'GET', path, headers: { 'x-tenant': 'a' } }).filterState[OP], 'static');
+        pages.push(host.memoryPages());
+      }
+      assert.ok(host.memoryPages() <= baseline + pathPages + 4, `${baseline} → ${pages.join(', ')} pages for a ${pathPages}-page path`);
+      assert.deepEqual(pages, pages.map(() => pages[0]), 'memory grew after the first request');
+      host.stop();
+    });
+
+    test(`conditions at ${phase}, 1 MiB paths with 60 KiB headers: one path live, flat from the first request`, async () => {
+      const host = await start(config);
+      const baseline = host.memoryPages();
+      const req = { method: 'GET', path: longPath('/static/', MiB), headers: { 'x-tenant': 'a'.repeat(60 * KiB) } };
+      send(host, req, 1);
+      const first = host.memoryPages();
+      send(host, req, 100 * ROUNDS);
+      assert.equal(host.request({ method: 'GET', path: '/static/x', headers: { 'x-tenant': 'b' } }).filterState[OP], undefined);
+      assert.ok(host.memoryPages() <= baseline + MiB / PAGE + 4, `${baseline} → ${host.memoryPages()} pages`);
+      assert.equal(host.memoryPages(), first, 'memory grew after the first request');
+      host.stop();
+    });
+  }
+});
+
 describe('CPU for long paths: one pass, one copy', async () => {
   const counted = await SimulatedEnvoy.compile(instrumentSteps(RELEASE_WASM));
   const cases: [string, object, string][] = [

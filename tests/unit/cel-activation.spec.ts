@@ -62,6 +62,17 @@ describe("cel activation: caching", () => {
     expect<i32>(act.loads).toBe(2);
   });
 
+  it("ends a round: what it fetched is let go, and a later fetch loads again", () => {
+    const act = new TableActivation().setString("request.url_path", "/a").setHeader("request.headers", "k", "v");
+    act.reset();
+    expect<string>(text(act.fetch(AttrId.RequestUrlPath))).toBe("/a");
+    expect<string>(text(act.fetchMapEntry(AttrId.RequestHeaders, String.UTF8.encode("k")))).toBe("v");
+    act.endRound();
+    expect<string>(text(act.fetch(AttrId.RequestUrlPath))).toBe("/a");
+    expect<string>(text(act.fetchMapEntry(AttrId.RequestHeaders, String.UTF8.encode("k")))).toBe("v");
+    expect<i32>(act.loads).toBe(4);
+  });
+
   it("rejects out-of-range attribute ids without trapping", () => {
     const act = new TableActivation();
     expect<bool>(act.fetch(-1) === null).toBe(true);

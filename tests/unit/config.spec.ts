@@ -124,6 +124,34 @@ describe("config: the accept policy keeps the valid parts", () => {
     expect(p.native!.routes[1].index).toBe(2);
     expect(p.diags.dropped.join(",")).toBe("routes[1]");
   });
+  it("compiles regexes after reading, with errors and drops where reading reports them", () => {
+    // Regexes are compiled in a pass after the JSON is read (config/native-regexes.ts): the
+    // errors, drops and kept routes are those of compiling them while reading.
+    const json = '{"routes": [' +
+      '{"name": "a", "path_regex": "^/(a"}, {"name": "b", "path": "/b{"}, ' +
+      '{"name": "c", "path_regex": "^/c$", "headers": [{"name": "x", "value": "(", "type": "RegularExpression"}, {"name": "y", "value": "y", "type": "Fuzzy"}], ' +
+      '"query_params": [{"name": "q", "value": "", "type": "RegularExpression"}]}, ' +
+      '{"name": "d", "method": "get", "path_regex": ""}, {"name": "e", "path_regex": "^/e$", "query_params": [{"name": "q", "value": "^1$", "type": "RegularExpression"}]}, ' +
+      '{"name": "f", "path_regex": "^/(f", "pth": 1}, {"name": "g", "path": "/g"}], "metrics": {"prefix": "9"}}';
+    expect(problems(json)).toBe(
+      "routes[0].path_regex: missing closing ): unmatched '(' at column 3 | " +
+      "routes[1].path: '{' must start a path segment at column 3 | " +
+      "routes[2].headers[0].value: missing closing ): unmatched '(' at column 1 | " +
+      "routes[2].headers[1].type: must be \"Exact\" or \"RegularExpression\", found \"Fuzzy\" | " +
+      "routes[2].query_params[0].value: must not be empty | " +
+      "routes[3].method: 'get': HTTP methods are case-sensitive; did you mean 'GET'? | " +
+      "routes[3].path_regex: must not be empty | " +
+      "routes[5].path_regex: missing closing ): unmatched '(' at column 3 | " +
+      "routes[5].pth: unknown field (did you mean 'path'?) | " +
+      "metrics.prefix: must not start with a digit (Envoy would drop the metrics from /stats/prometheus)");
+    const p = parse(json);
+    expect(p.diags.dropped.join(",")).toBe("routes[0],routes[1],routes[2],routes[3],routes[5],metrics.prefix (default used)");
+    expect(p.native!.routes.length).toBe(2);
+    expect(p.native!.routes[0].name).toBe("e");
+    expect(p.native!.routes[0].regex!.matchString("/e")).toBe(true);
+    expect(p.native!.routes[0].queryParams[0].regex!.matchString("1")).toBe(true);
+    expect(p.native!.routes[1].name).toBe("g");
+  });
   it("keeps a route whose only problem is an unknown key, but never a route without condition", () => {
     const kept = parse('{"routes": [{"name": "a", "path": "/a", "colour": 1}]}');
     expect(kept.diags.errors.length).toBe(1);
