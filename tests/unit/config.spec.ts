@@ -135,7 +135,7 @@ describe("config: the accept policy keeps the valid parts", () => {
       '{"name": "f", "path_regex": "^/(f", "pth": 1}, {"name": "g", "path": "/g"}], "metrics": {"prefix": "9"}}';
     expect(problems(json)).toBe(
       "routes[0].path_regex: missing closing ): unmatched '(' at column 3 | " +
-      "routes[1].path: '{' must start a path segment at column 3 | " +
+      "routes[1].path: unclosed '{' at column 3 | " +
       "routes[2].headers[0].value: missing closing ): unmatched '(' at column 1 | " +
       "routes[2].headers[1].type: must be \"Exact\" or \"RegularExpression\", found \"Fuzzy\" | " +
       "routes[2].query_params[0].value: must not be empty | " +
