@@ -232,6 +232,27 @@ describe('services: configuration errors through the .wasm', () => {
     assert.equal(name('Cart'), 'cart'); // the invalid "Cart" host was dropped; "cart" matches any case
   });
 
+  test('a regex that does not compile drops its route in its own service only, named by its service path; first match holds for the rest', async () => {
+    const host = await startFilter({
+      default: 'other',
+      services: [
+        { name: 'a', hosts: ['a'], routes: [{ name: 'A broken', path_regex: '^/x(' }, { name: 'A x', path: '/x' }] },
+        { name: 'b', hosts: ['b'], routes: [{ name: 'B digits', path_regex: '^/y[0-9]+$' }, { name: 'B broken', headers: [{ name: 'x', value: '(', type: 'RegularExpression' }] }, { name: 'B yz', path: '/yz' }] },
+      ],
+    });
+    const errors = host.logs.filter((l) => l.message.startsWith('route-metrics: config error: ')).map((l) => l.message.slice('route-metrics: config error: '.length));
+    assert.deepEqual(errors, [
+      "services[0].routes[0].path_regex: missing closing ): unmatched '(' at column 4",
+      "services[1].routes[1].headers[0].value: missing closing ): unmatched '(' at column 1",
+    ]);
+    assert.ok(host.logs.some((l) => l.message.includes('dropped: services[0].routes[0], services[1].routes[1];')), host.logs.map((l) => l.message).join('\n'));
+    assert.equal(host.gauge('route_config_errors'), 2n);
+    assert.equal(host.request({ authority: 'a', path: '/x' }).filterState[OP], 'A x');
+    assert.equal(host.request({ authority: 'b', path: '/y12' }).filterState[OP], 'B digits');
+    assert.equal(host.request({ authority: 'b', path: '/yz', headers: { x: '(' } }).filterState[OP], 'B yz');
+    assert.equal(host.request({ authority: 'a', path: '/y12' }).filterState[OP], 'other');
+  });
+
   test('"strict": true rejects it, and the configuration in force keeps serving', async () => {
     const host = await startFilter(WAYPOINT);
     assert.equal(host.reconfigure({ ...BAD, strict: true }), false);
