@@ -73,18 +73,19 @@ export class ServicesClassifier extends Classifier {
   onRequestHeaders(stream: StreamState): void {
     const authority = readRequestAuthority();
     const s = this.hosts.select(authority.ptr, authority.length);
-    const method = readRequestMethod();
-    const path = readRequestPath();
     if (s < 0) {
+      // No route table applies: the method and path are read only for the debug line.
       stream.series = UNMATCHED_SERIES;
       const def = this.defaultValue;
       if (def !== null) setProperty(this.attributeName, def);
       if (this.debug) {
-        this.logLine(requestLine(method, path) + " (host " + bounded(authority) + ") → no service claims the host; " +
+        this.logLine(requestLine(readRequestMethod(), readRequestPath()) + " (host " + bounded(authority) + ") → no service claims the host; " +
           defaultDecision(this.defaultText, this.attributeText));
       }
       return;
     }
+    const method = readRequestMethod();
+    const path = readRequestPath();
     const set = unchecked(this.sets[s]);
     const r = set.classify(stream, method, path, this.headers, this.attributeName);
     if (this.debug) {

@@ -61,6 +61,12 @@ describe('services: requests are named by the routes of the service their host s
     });
   }
 
+  test('a host no service claims costs the :authority read only: no route table, so no :method or :path', () => {
+    host.request({ authority: 'nobody.invalid', path: '/users/7' }); // defines this series' metrics
+    const r = host.request({ authority: 'nobody.invalid', path: '/users/7' });
+    assert.equal(r.hostCalls.proxy_get_header_map_value, 1);
+  });
+
   test('a request costs one :authority read more than with flat routes, nothing else', () => {
     host.request({ authority: 'podinfo', path: '/users/7' }); // defines this series' metrics
     const r = host.request({ authority: 'podinfo', path: '/users/7' });
