@@ -10,6 +10,7 @@ import {
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex } from "../regex/index";
 import { parseDuration, parseTimestamp } from "./timeparse";
+import { asciiLower } from "../text/ascii-case";
 
 // ---- size / string tests / matches ------------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ function parseDoubleText(s: string, out: Value): bool {
   if (sign == 0x2b || sign == 0x2d) i++;
   if (n - i <= 8) {
     // only short texts can spell a special value: no lower-cased copy of a long input
-    const rest = s.substring(i).toLowerCase();
+    const rest = asciiLower(s.substring(i));
     if (rest == "inf" || rest == "infinity") { out.setDouble(sign == 0x2d ? -Infinity : Infinity); return true; }
     if (rest == "nan") { out.setDouble(NaN); return true; }
   }

@@ -20,6 +20,7 @@ import { MAX_METHODS } from "../routes/table";
 import { beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
 import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
 import { DeferredRegexes, RegexPlace } from "./native-regexes";
+import { asciiLower, asciiUpper } from "../text/ascii-case";
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -318,7 +319,7 @@ function addMethod(m: string, r: ObjectReader, item: i32, route: RouteSpec, diag
     }
   }
   if (hasLowerCase(m)) {
-    diags.error(methodPath(r, item), "'" + m + "': HTTP methods are case-sensitive; did you mean '" + m.toUpperCase() + "'?");
+    diags.error(methodPath(r, item), "'" + m + "': HTTP methods are case-sensitive; did you mean '" + asciiUpper(m) + "'?");
     return;
   }
   // Past MAX_METHODS the configuration is refused anyway (checkMethodCount): stop collecting, so
@@ -410,7 +411,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
         }
       }
       if (name === null) continue;
-      name = name.toLowerCase(); // Envoy header keys are lower-case
+      name = asciiLower(name); // Envoy header keys are lower-case
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
     if (names.has(name)) {

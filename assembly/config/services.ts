@@ -22,6 +22,7 @@ import { readRouteList, RouteBudget } from "./native";
 import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
+import { asciiLower } from "../text/ascii-case";
 
 export const SERVICES_KEY = "services";
 export const SERVICE_KEYS: string[] = ["name", "hosts", "routes", "default"];
@@ -245,8 +246,8 @@ export function hostError(host: string): string | null {
   if (colon >= 0) {
     return quote(host) + ": hosts are matched without the port (the port of :authority is ignored): use " + quote(host.substring(0, colon));
   }
-  if (host != host.toLowerCase()) {
-    return quote(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quote(host.toLowerCase());
+  if (host != asciiLower(host)) {
+    return quote(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quote(asciiLower(host));
   }
   let i = 0;
   if (host.charCodeAt(0) == 0x2a /* * */) {

@@ -7,21 +7,22 @@
 // characters and two for longer ones — further than that a hint is more often noise than help.
 // Ties go to the candidate listed first.
 import { editDistance } from "./edit-distance";
+import { asciiLower } from "./ascii-case";
 
 function normalized(name: string): string {
-  return name.replaceAll("_", "").replaceAll("-", "").toLowerCase();
+  return asciiLower(name.replaceAll("_", "").replaceAll("-", ""));
 }
 
 /** The candidate `word` most likely misspells (see the policy above), or "". */
 export function closestName(word: string, candidates: string[]): string {
-  const lower = word.toLowerCase();
+  const lower = asciiLower(word);
   const plain = normalized(word);
   let best = "";
   let bestDistance = i32.MAX_VALUE;
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i];
     if (normalized(c) == plain) return c;
-    const d = editDistance(lower, c.toLowerCase());
+    const d = editDistance(lower, asciiLower(c));
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
