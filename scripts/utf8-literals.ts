@@ -2,8 +2,8 @@
 // once, as UTF-8, instead of one static UTF-16 string each. See assembly/text/literals.ts for the
 // runtime side and why.
 //
-// After parsing, every string literal in a non-library source (not ~lib/: the SDK and the standard
-// library keep theirs) becomes `__literal(id)`, one id per distinct text, and the placeholder tables
+// After parsing, every string literal in our sources and the SDK's (the standard library keeps
+// its own, see rewritesSource()) becomes `__literal(id)`, one id per distinct text, and the placeholder tables
 // of assembly/text/literals.ts are filled with the bytes, the end offsets and a zeroed cache.
 // A literal is left as it is where the compiler needs a constant (decorator arguments, import and
 // export paths, the arguments of offsetof/ERROR/WARNING/INFO), when it is empty, when it holds a
@@ -91,6 +91,14 @@ function placeholderCall(source: Source, name: string): AnyNode {
   throw new Error(`utf8-literals: ${source.normalizedPath} has no placeholder ${name}`);
 }
 
+/**
+ * Our sources and the SDK's (its log and error messages), not the standard library's: those
+ * literals are used by the runtime itself (a literal decoded by the allocator would recurse).
+ */
+export function rewritesSource(normalizedPath: string): boolean {
+  return !normalizedPath.startsWith('~lib/') || normalizedPath.startsWith('~lib/@solo-io/proxy-runtime/');
+}
+
 export interface LiteralReport { literals: number; distinct: number; bytes: number; keptStatic: number }
 
 /** Rewrites the program's literals; returns what it did. Exported for tests. */
@@ -100,7 +108,7 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   if (!tables) return null; // the program does not import the runtime side: nothing to rewrite into
   const uses: Use[] = [];
   for (const s of sources) {
-    if (s === tables || s.normalizedPath.startsWith('~lib/')) continue;
+    if (s === tables || !rewritesSource(s.normalizedPath)) continue;
     collect(s.statements, uses);
   }
   const byText = new Map<string, Use[]>();
