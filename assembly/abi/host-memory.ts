@@ -74,6 +74,14 @@ export class HostBuffer {
   }
 }
 
+/**
+ * What an allocation costs beyond its payload: the allocator's block header (4 bytes), the
+ * collector's object header (16) and the rounding of blocks to 16 bytes. Counted with every host
+ * copy: most are a few bytes (a method, a status code), so their payload alone would undercount
+ * the garbage several times over.
+ */
+const ALLOCATION_OVERHEAD: usize = 32;
+
 // The HostBuffer the next malloc copies into; set for the duration of one host call.
 let redirect: HostBuffer | null = null;
 
@@ -98,6 +106,6 @@ export function malloc(size: i32): usize {
     return target.reserve(size);
   }
   if (size < 0) size = 0;
-  noteAllocation(<usize>size);
+  noteAllocation(<usize>size + ALLOCATION_OVERHEAD);
   return __pin(__new(<usize>size, idof<ArrayBuffer>()));
 }

@@ -14,6 +14,12 @@ export class StreamState {
   series: i32 = UNMATCHED_SERIES;
   /** Whether on_request_headers ran (Envoy skips it for e.g. local replies sent by earlier filters). */
   requestSeen: bool = false;
+
+  /** A new stream's state (streams are pooled: filter/stream-pool.ts). */
+  reset(): void {
+    this.series = UNMATCHED_SERIES;
+    this.requestSeen = false;
+  }
 }
 
 export abstract class Classifier {

@@ -4,7 +4,8 @@
 // without the incremental collector's shadow stack, which makes the module ~100 KB smaller and
 // every call cheaper. It never runs by itself: it must be started when no managed reference lives
 // only on the wasm stack, i.e. at the end of a host callback, when everything still needed is
-// reachable from globals (the SDK's context map holds the root and stream contexts).
+// reachable from globals (the SDK's context map holds the root contexts, filter/dispatch.ts's table
+// the open streams, filter/stream-pool.ts the idle ones).
 //
 // Why bytes: linear memory never shrinks, Envoy runs one VM per worker, and the allocator doubles
 // the memory whenever it runs out — so what matters is the garbage that can pile up between two
@@ -14,8 +15,8 @@
 //
 // What is counted (abi/allocations.ts): every buffer the host copies in that is not reused
 // (values read every request — path, method, 8-byte attributes — go into reusable buffers and make
-// no garbage), input-sized objects the module notes itself, and STREAM_BYTES per stream for the
-// fixed-size objects of a stream. As a safety net for anything not counted, a heap that had to
+// no garbage), input-sized objects the module notes itself, and STREAM_BYTES for each finished
+// stream the pool had no room for (pooled streams are reused and make none). As a safety net for anything not counted, a heap that had to
 // grow since the last collection is collected at the end of that callback, before garbage can make
 // it grow (double) again.
 //
@@ -26,8 +27,15 @@ import { allocatedSinceCollection, noteAllocation, resetAllocations } from "../a
 
 /** Bytes allocated since the last collection that trigger the next one (a quarter of a smaller heap). */
 export const COLLECTION_BUDGET: u64 = 1 << 20;
-/** Estimate of what a stream allocates besides counted buffers (its context, state, context-map slot). */
+/** Estimate of a stream's own objects (the stream and its state), garbage when the pool has no room for it. */
 export const STREAM_BYTES: usize = 256;
+
+/**
+ * What a pooled stream is charged although it makes no garbage of its own: a backstop, so that
+ * garbage nobody counted still gets collected at least every COLLECTION_BUDGET / 16 = 65,536
+ * streams (more often on a small heap) rather than growing the heap, doubling after doubling.
+ */
+export const RECYCLED_STREAM_BYTES: usize = 16;
 
 // Memory size (pages) right after the last collection, and the budget for that size.
 let pagesAtCollection: i32 = 0;
@@ -47,8 +55,11 @@ export function endOfCallback(): void {
   if (allocatedSinceCollection() >= budget || memory.size() != pagesAtCollection) collectGarbage();
 }
 
-/** Called when a stream context is deleted (its last callback). */
-export function streamFinished(): void {
-  noteAllocation(STREAM_BYTES);
+/**
+ * Called when a stream context is deleted (its last callback). A stream the pool took back
+ * (filter/stream-pool.ts) makes no garbage; one it had no room for does.
+ */
+export function streamFinished(recycled: bool): void {
+  noteAllocation(recycled ? RECYCLED_STREAM_BYTES : STREAM_BYTES);
   endOfCallback();
 }

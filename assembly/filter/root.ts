@@ -5,13 +5,14 @@
 // afterwards from becoming ready, since Istio's ECDS delivery has no default configuration. With
 // `"strict": true` it is rejected instead: Envoy refuses the update (xDS NACK), so running proxies
 // keep the previous configuration.
-import { RootContext, Context } from "@solo-io/proxy-runtime/assembly";
+import { RootContext } from "@solo-io/proxy-runtime/assembly";
 import { getBufferBytes, log, BufferType, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { readConfig, finishConfig, ConfigForm } from "../config/index";
 import { Classifier } from "../classify/classifier";
 import { buildClassifier } from "../classify/build";
 import { RouteMetricsStream } from "./stream";
+import { takeStream } from "./stream-pool";
 import { ActiveConfig, CompiledConfig } from "./active-config";
 import { collectGarbage } from "./memory";
 import { collectKeeping, beginCollections, endCollections } from "./configure-gc";
@@ -23,8 +24,9 @@ export class RouteMetricsRoot extends RootContext {
   /** Shared with every stream of this root; replaced field by field on each accepted configuration. */
   readonly active: ActiveConfig = new ActiveConfig();
 
-  createContext(context_id: u32): Context {
-    return new RouteMetricsStream(context_id, this, this.active);
+  /** A stream of this root (filter/dispatch.ts creates streams; the SDK's createContext is not used). */
+  openStream(): RouteMetricsStream {
+    return takeStream(this.active);
   }
 
   // Replaces the SDK's onConfigure (0.1.8 passes a wrong out-pointer and aborts on errors).

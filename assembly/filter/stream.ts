@@ -1,28 +1,26 @@
 // One HTTP stream: classify at request headers, finish at on_log (Envoy's order for HTTP is
 // request headers → … → on_log → on_done → on_delete; on_log runs once the stream is complete).
-import { Context, FilterHeadersStatusValues, RootContext } from "@solo-io/proxy-runtime/assembly";
+//
+// A plain object, not the SDK's Context: filter/dispatch.ts calls it directly, and it is reused
+// from stream to stream (filter/stream-pool.ts), so `reset` must return it to its initial state.
 import { StreamState } from "../classify/classifier";
 import { ActiveConfig, CompiledConfig } from "./active-config";
-import { endOfCallback, streamFinished } from "./memory";
 
-export class RouteMetricsStream extends Context {
-  private state: StreamState = new StreamState();
+export class RouteMetricsStream {
+  readonly state: StreamState = new StreamState();
   // The root's configuration in force, and the one this stream was classified with (see active-config.ts).
-  private active: ActiveConfig;
+  active: ActiveConfig;
   private config: CompiledConfig | null = null;
 
-  constructor(context_id: u32, root: RootContext, active: ActiveConfig) {
-    super(context_id, root);
+  constructor(active: ActiveConfig) {
     this.active = active;
   }
 
-  onRequestHeaders(headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+  onRequestHeaders(): void {
     this.state.requestSeen = true;
     const config = this.active.current;
     this.config = config;
     config.classifier.onRequestHeaders(this.state);
-    endOfCallback();
-    return FilterHeadersStatusValues.Continue;
   }
 
   // record: per-route metrics once the stream is complete.
@@ -31,11 +29,11 @@ export class RouteMetricsStream extends Context {
     const config = classified !== null ? classified : this.active.current;
     config.classifier.onLog(this.state);
     config.metrics.record(this.state.series);
-    endOfCallback();
   }
 
-  // Last callback of the stream (after on_log and on_done).
-  onDelete(): void {
-    streamFinished();
+  /** Back to a fresh stream's state; drops the configuration so that a pooled stream keeps no old one alive. */
+  reset(): void {
+    this.config = null;
+    this.state.reset();
   }
 }
