@@ -88,14 +88,16 @@ describe('stream dispatch', () => {
   });
 
   test('a second on_context_create for an open stream keeps the first (its classification survives)', async () => {
-    const host = await startFilter(ROUTES);
+    const host = await startFilter({ ...ROUTES, debug: true });
     const s = host.newStream();
     s.requestHeaders(requestHeaders('GET', '/a'), true);
     const create = host.moduleExport('proxy_on_context_create') as (id: number, root: number) => void;
-    create(s.contextId, host.rootContextId!);
+    create(s.id, host.rootContextId!);
     s.responseHeaders([[':status', '200']], true);
     s.complete({ durationMs: 1 });
     assert.equal(sumBy(scrape(host), 'route_requests_total', 'route_name').a, 1);
+    // One decision, at request headers: a replaced (fresh) stream would have decided again at on_log.
+    assert.equal(host.logs.filter((l) => l.message.startsWith('route-metrics: GET /a → ')).length, 1);
     host.stop();
   });
 
