@@ -48,9 +48,8 @@ export class FastCondition {
     let failed = false;
     for (let i = 0; i < checks.length; i++) {
       const c = unchecked(checks[i]);
-      const buf = act.fetch(c.attr);
-      if (buf === null) { failed = true; continue; }
-      if (holds(c, changetype<usize>(buf), buf.byteLength) == decisive) return decisive ? 1 : 0;
+      if (!act.fetchView(c.attr)) { failed = true; continue; }
+      if (holds(c, act.viewPtr, act.viewLen) == decisive) return decisive ? 1 : 0;
     }
     if (failed) return UNDECIDED;
     return decisive ? 0 : 1;
