@@ -8,6 +8,7 @@ export * from "@solo-io/proxy-runtime/assembly/exports";
 export { malloc } from "./abi/host-memory";
 import { registerRootContext, RootContext } from "@solo-io/proxy-runtime/assembly";
 import { RouteMetricsRoot } from "./filter/root";
+import "./text/literals"; // the UTF-8 literal table of the release build (scripts/utf8-literals.ts)
 
 // Recommended WasmPlugin `pluginName`. The patched SDK also serves any other root id (Istio
 // passes an empty one when pluginName is unset) with this, the only registered factory.

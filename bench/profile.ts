@@ -25,7 +25,9 @@ export function buildNamedRelease(): string {
   const release = root('build/route-metrics.wasm');
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(release).mtimeMs) return out;
   mkdirSync(root('build/bench'), { recursive: true });
-  execFileSync(process.execPath, [root('node_modules/assemblyscript/bin/asc.js'), root('assembly/index.ts'), '--target', 'release', '--debug',
+  // --import tsx: the release target's transform (scripts/utf8-literals.ts) is TypeScript; --baseDir:
+  // asc resolves the transform's path against it.
+  execFileSync(process.execPath, ['--import', 'tsx', root('node_modules/assemblyscript/bin/asc.js'), root('assembly/index.ts'), '--target', 'release', '--debug', '--baseDir', root('.'),
     '-o', out, '-t', root('build/bench/route-metrics.named.wat')], { cwd: root('.'), stdio: 'inherit' });
   return out;
 }

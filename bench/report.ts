@@ -157,7 +157,7 @@ export function footprintTable(fp: Footprint): string[] {
     `| strings (UTF-16; ${d.strings.ascii} all-ASCII, ${d.strings.asciiPayloadBytes.toLocaleString('en')} B payload that UTF-8 would halve) | ${d.strings.objects} | ${d.strings.fileBytes.toLocaleString('en')} | ${d.strings.payloadBytes.toLocaleString('en')} |`,
     `| array buffers | ${d.buffers.objects} | ${d.buffers.fileBytes.toLocaleString('en')} | ${d.buffers.payloadBytes.toLocaleString('en')} |`,
     `| other static objects (arrays, tables) | ${d.other.objects} | ${d.other.fileBytes.toLocaleString('en')} | ${d.other.payloadBytes.toLocaleString('en')} |`,
-    `| raw static data (memory.data tables) | ${d.raw.segments} segments | ${d.raw.fileBytes.toLocaleString('en')} | ${d.raw.payloadBytes.toLocaleString('en')} |`, '');
+    `| raw static data (memory.data tables, the UTF-8 literal table among them) | ${d.raw.segments} segments | ${d.raw.fileBytes.toLocaleString('en')} | ${d.raw.payloadBytes.toLocaleString('en')} |`, '');
   return lines;
 }
 

@@ -85,7 +85,10 @@ describe('bench report', { skip: built ? false : 'build/route-metrics.wasm not b
     const d = dataByKind(bytes);
     const attributed = d.strings.fileBytes + d.buffers.fileBytes + d.other.fileBytes + d.raw.fileBytes + d.unattributed;
     assert.equal(attributed + lebLength(fp.module.dataSegments), fp.module.data, 'every data segment is attributed once');
-    assert.ok(d.strings.objects > 100, `${d.strings.objects} strings`);
+    // The release build keeps its string literals as one UTF-8 table (raw memory.data), so the
+    // few static UTF-16 strings left (literals the table would not make smaller) weigh less than it.
+    assert.ok(d.strings.objects > 0, `${d.strings.objects} strings`);
+    assert.ok(d.raw.payloadBytes > d.strings.payloadBytes, `raw ${d.raw.payloadBytes} B vs UTF-16 strings ${d.strings.payloadBytes} B`);
     for (const row of ['memory per route |', 'configure 10,000 routes', 'code section', 'data section', '| strings (UTF-16']) assert.ok(report.markdown.includes(row), row);
   });
 

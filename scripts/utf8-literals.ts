@@ -1,0 +1,163 @@
+// asc transform (release target, asconfig.json): stores the string literals of our own sources
+// once, as UTF-8, instead of one static UTF-16 string each. See assembly/text/literals.ts for the
+// runtime side and why.
+//
+// After parsing, every string literal in our sources and the SDK's (the standard library keeps
+// its own, see rewritesSource()) becomes `__literal(id)`, one id per distinct text, and the placeholder tables
+// of assembly/text/literals.ts are filled with the bytes, the end offsets and a zeroed cache.
+// A literal is left as it is where the compiler needs a constant (decorator arguments, import and
+// export paths, the arguments of offsetof/ERROR/WARNING/INFO), when it is empty, when it holds a
+// lone surrogate (no UTF-8 form), and when the table would not make the module smaller (see worth()).
+//
+// UTF8_LITERALS_REPORT=1 prints what was rewritten.
+import { LiteralKind, Node, NodeKind, type Parser, type Source } from 'assemblyscript';
+import { Transform } from 'assemblyscript/transform';
+
+/** Placeholder names in the runtime module, and that module's path without extension. */
+export const TABLES_SOURCE = 'text/literals';
+const BYTES = 'LITERAL_BYTES';
+const ENDS = 'LITERAL_ENDS';
+const CACHE = 'LITERAL_CACHE';
+
+/** Fields that never hold a rewritable literal (ranges and sources also close cycles). */
+const SKIPPED_FIELDS = new Set(['range', 'source', 'decorators', 'path', 'internalPath', 'normalizedPath', 'simplePath']);
+/** Builtins whose string argument must stay a compile-time constant. */
+const CONSTANT_ARGUMENT_CALLS = new Set(['offsetof', 'ERROR', 'WARNING', 'INFO', 'nameof']);
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+type AnyNode = Node & Record<string, unknown>;
+interface Use { holder: Record<string, unknown> | unknown[]; key: string | number; node: AnyNode }
+
+/**
+ * Whether storing `text` (used `uses` times) in the table makes the module smaller. A static
+ * UTF-16 string costs its object header (20 B), two bytes per UTF-16 unit and a data segment
+ * header (about 6 B), once; in the table it costs its UTF-8 bytes, a 4-byte end offset, and at
+ * every use a call (about 3 B more than the constant pointer it replaces).
+ */
+export function worth(text: string, uses: number): boolean {
+  const staticBytes = 26 + 2 * text.length;
+  const tableBytes = Buffer.byteLength(text, 'utf8') + 4 + 3 * uses;
+  return tableBytes < staticBytes;
+}
+
+function isStringLiteral(v: unknown): v is AnyNode {
+  const n = v as AnyNode | null;
+  return n !== null && typeof n === 'object' && n.kind === NodeKind.Literal && n.literalKind === LiteralKind.String;
+}
+
+function calleeName(call: AnyNode): string | null {
+  const e = call.expression as AnyNode;
+  return e && e.kind === NodeKind.Identifier ? (e.text as string) : null;
+}
+
+/** Every rewritable string literal under `root`, with where it is held. */
+function collect(root: unknown, uses: Use[]): void {
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        if (isStringLiteral(item)) uses.push({ holder: v, key: i, node: item });
+        else visit(item);
+      });
+      return;
+    }
+    const n = v as AnyNode;
+    if (n.kind === NodeKind.Call && CONSTANT_ARGUMENT_CALLS.has(calleeName(n) ?? '')) return;
+    for (const key of Object.keys(n)) {
+      if (SKIPPED_FIELDS.has(key)) continue;
+      const child = n[key];
+      if (isStringLiteral(child)) uses.push({ holder: n, key, node: child });
+      else visit(child);
+    }
+  };
+  visit(root);
+}
+
+function int(value: number, range: unknown): Node {
+  const i64 = (globalThis as unknown as { i64_new(lo: number, hi: number): unknown }).i64_new;
+  return Node.createIntegerLiteralExpression(i64(value, 0) as never, range as never);
+}
+
+/** The `memory.data(...)` call initialising the placeholder `name` in the runtime source. */
+function placeholderCall(source: Source, name: string): AnyNode {
+  for (const statement of source.statements as unknown as AnyNode[]) {
+    if (statement.kind !== NodeKind.Variable) continue;
+    for (const d of statement.declarations as AnyNode[]) {
+      if ((d.name as AnyNode).text === name && d.initializer) return d.initializer as AnyNode;
+    }
+  }
+  throw new Error(`utf8-literals: ${source.normalizedPath} has no placeholder ${name}`);
+}
+
+/**
+ * Our sources and the SDK's (its log and error messages), not the standard library's: those
+ * literals are used by the runtime itself (a literal decoded by the allocator would recurse).
+ */
+export function rewritesSource(normalizedPath: string): boolean {
+  return !normalizedPath.startsWith('~lib/') || normalizedPath.startsWith('~lib/@solo-io/proxy-runtime/');
+}
+
+export interface LiteralReport { literals: number; distinct: number; bytes: number; keptStatic: number }
+
+/** Rewrites the program's literals; returns what it did. Exported for tests. */
+export function rewriteLiterals(parser: Parser): LiteralReport | null {
+  const sources = parser.sources as unknown as Source[];
+  const tables = sources.find((s) => s.normalizedPath.replace(/\.ts$/, '').endsWith(TABLES_SOURCE) && !s.normalizedPath.startsWith('~lib/'));
+  if (!tables) return null; // the program does not import the runtime side: nothing to rewrite into
+  const uses: Use[] = [];
+  for (const s of sources) {
+    if (s === tables || !rewritesSource(s.normalizedPath)) continue;
+    collect(s.statements, uses);
+  }
+  const byText = new Map<string, Use[]>();
+  for (const u of uses) {
+    const text = u.node.value as string;
+    if (text === '' || LONE_SURROGATE.test(text)) continue;
+    let list = byText.get(text);
+    if (!list) byText.set(text, (list = []));
+    list.push(u);
+  }
+  const chunks: Buffer[] = [];
+  const ends: number[] = [];
+  let total = 0;
+  let rewritten = 0;
+  let keptStatic = 0;
+  for (const [text, list] of byText) {
+    if (!worth(text, list.length)) {
+      keptStatic++;
+      continue;
+    }
+    const id = ends.length;
+    const bytes = Buffer.from(text, 'utf8');
+    chunks.push(bytes);
+    total += bytes.length;
+    ends.push(total);
+    for (const u of list) {
+      const range = u.node.range;
+      const call = Node.createCallExpression(Node.createIdentifierExpression('__literal', range), null, [int(id, range)], range);
+      (u.holder as Record<string | number, unknown>)[u.key] = call;
+      rewritten++;
+    }
+  }
+  if (ends.length === 0) return { literals: 0, distinct: 0, bytes: 0, keptStatic };
+  const all = Buffer.concat(chunks);
+  const bytesCall = placeholderCall(tables, BYTES);
+  const endsCall = placeholderCall(tables, ENDS);
+  const cacheCall = placeholderCall(tables, CACHE);
+  const r = bytesCall.range;
+  (bytesCall.args as Node[])[0] = Node.createArrayLiteralExpression([...all].map((b) => int(b, r)), r as never);
+  (endsCall.args as Node[])[0] = Node.createArrayLiteralExpression(ends.map((e) => int(e, r)), r as never);
+  (cacheCall.args as Node[])[0] = int(ends.length * 4, r);
+  return { literals: rewritten, distinct: ends.length, bytes: all.length, keptStatic };
+}
+
+export default class Utf8Literals extends Transform {
+  afterParse(parser: Parser): void {
+    const report = rewriteLiterals(parser);
+    if (report && process.env.UTF8_LITERALS_REPORT === '1') {
+      console.error(`utf8-literals: ${report.literals} literals, ${report.distinct} distinct, ${report.bytes} B as UTF-8; ${report.keptStatic} kept static`);
+    }
+  }
+}

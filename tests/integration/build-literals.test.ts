@@ -1,0 +1,111 @@
+// The release build's literal table (scripts/utf8-literals.ts + assembly/text/literals.ts):
+// a module compiled with the transform returns the same strings as one compiled without it,
+// keeps them as UTF-8 instead of UTF-16, and the release build is compiled that way.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it, before } from 'node:test';
+import { worth } from '../../scripts/utf8-literals.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURE = 'tests/fixtures/utf8-literals';
+
+async function compile(withTransform: boolean): Promise<Uint8Array> {
+  const asc = (await import('assemblyscript/asc')).default;
+  const out = join(mkdtempSync(join(tmpdir(), 'utf8-literals-')), 'fixture.wasm');
+  const args = [`${FIXTURE}/index.ts`, '--config', `${FIXTURE}/asconfig.json`, '--baseDir', root, '-o', out];
+  if (withTransform) args.push('--transform', './scripts/utf8-literals.ts');
+  let errors = '';
+  const r = await asc.main(args, { stdout: { write: () => true } as never, stderr: { write: (s: string | Uint8Array) => ((errors += String(s)), true) } as never });
+  assert.equal(r.error, null, errors);
+  return readFileSync(out);
+}
+
+type Exports = Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+
+function instantiate(bytes: Uint8Array): { call(name: string, ...args: number[]): string; raw: Exports } {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
+    env: { abort: () => { throw new Error('abort'); } },
+  });
+  const raw = instance.exports as unknown as Exports;
+  const read = (ptr: number) => {
+    const mem = new Uint8Array(raw.memory.buffer);
+    const size = new DataView(raw.memory.buffer).getUint32(ptr - 4, true);
+    return Buffer.from(mem.subarray(ptr, ptr + size)).toString('utf16le');
+  };
+  return { call: (name, ...args) => read(raw[name]!(...args)), raw };
+}
+
+/** The module's bytes: a UTF-16 or UTF-8 copy of a text shows up in them as a byte run. */
+const dataSection = (bytes: Uint8Array) => Buffer.from(bytes);
+
+const CASES: Array<[string, number[]]> = [
+  ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
+  ['name', [0]], ['name', [1]], ['name', [2]], ['methodOf', [0]], ['methodOf', [1]], ['concat', []], ['template', [42]],
+];
+
+describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
+  let plain: Uint8Array;
+  let table: Uint8Array;
+  before(async () => {
+    plain = await compile(false);
+    table = await compile(true);
+  });
+
+  it('returns the same strings as static UTF-16 literals, including non-ASCII and astral text', () => {
+    const a = instantiate(plain);
+    const b = instantiate(table);
+    for (const [name, args] of CASES) assert.equal(b.call(name, ...args), a.call(name, ...args), `${name}(${args.join(',')})`);
+    assert.equal(b.call('accented'), 'café, naïve, Zürich — déjà vu');
+    assert.equal(b.call('astral'), 'emoji \u{1F600} and \u{10FFFF} outside the BMP');
+    assert.equal(b.call('loneSurrogate'), 'broken \uD800 half');
+    assert.equal(b.call('name', 2), 'a literal held in a static array');
+  });
+
+  it('gives one object per text: the same literal twice is the same string, decoded once', () => {
+    const b = instantiate(table);
+    assert.equal(b.raw.greeting!(), b.raw.greetingAgain!());
+    assert.equal(b.raw.greeting!(), b.raw.greeting!());
+    assert.equal(b.raw.isPost!(1), 1);
+    assert.equal(b.raw.isPost!(0), 0);
+  });
+
+  it('uses the literal in a default parameter value', () => {
+    const b = instantiate(table);
+    // Calling with no argument needs the arguments-length global the compiler exports as __setArgumentsLength.
+    const setLength = (b.raw as unknown as Record<string, (n: number) => void>).__setArgumentsLength;
+    assert.equal(typeof setLength, 'function');
+    setLength!(0);
+    assert.equal(b.call('withDefault', 0), 'a default parameter value');
+  });
+
+  it('stores long literals as UTF-8, not UTF-16, and leaves what it cannot encode', () => {
+    const text = 'a long ASCII literal that the table stores once, as UTF-8 bytes';
+    assert.ok(dataSection(plain).includes(Buffer.from(text, 'utf16le')), 'without the transform the literal is UTF-16');
+    assert.ok(!dataSection(table).includes(Buffer.from(text, 'utf16le')), 'with it there is no UTF-16 copy');
+    assert.ok(dataSection(table).includes(Buffer.from(text, 'utf8')), 'with it the UTF-8 bytes are there');
+    assert.ok(dataSection(table).includes(Buffer.from('café, naïve', 'utf8')));
+    assert.ok(dataSection(table).includes(Buffer.from('broken \uD800 half', 'utf16le')), 'a lone surrogate has no UTF-8 form: kept static');
+    assert.ok(dataSection(table).includes(Buffer.from(' keeps its parts', 'utf16le')), 'template parts are not literals');
+  });
+
+  it('stores a literal in the table only when that makes the module smaller', () => {
+    assert.equal(worth('a', 1), true);
+    assert.equal(worth('ab', 30), false, 'a short literal used at many places stays static');
+    assert.equal(worth('x'.repeat(40), 30), false, 'nor does a 40-byte one used at 30 places');
+    assert.equal(worth('x'.repeat(80), 30), true);
+    assert.equal(worth('é'.repeat(10), 1), true);
+  });
+
+  it('is how the release build is compiled (build/route-metrics.wasm)', () => {
+    const release = readFileSync(join(root, 'build/route-metrics.wasm'));
+    // A message of assembly/config/: in the module as UTF-8 only.
+    const src = readFileSync(join(root, 'assembly/text/literals.ts'), 'utf8');
+    assert.match(src, /@global/);
+    const message = 'unknown field';
+    assert.ok(release.includes(Buffer.from(message, 'utf8')), 'the UTF-8 bytes are in the module');
+    assert.ok(!release.includes(Buffer.from(message, 'utf16le')), 'no UTF-16 copy');
+  });
+});
