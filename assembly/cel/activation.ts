@@ -13,8 +13,10 @@
 
 import { AttrId, attributeInfo } from "./attributes";
 import { EvalBudget } from "./budget";
-import { getProperty, getHeader, getHeaderPairs, HeaderMapType } from "../abi/hostcalls";
+import { getProperty, getPropertyInto, getHeader, getHeaderPairs, HeaderMapType } from "../abi/hostcalls";
+import { HostBuffer } from "../abi/host-memory";
 import { fnvBytes, keyHash } from "../routes/bytes";
+import { copyBytes } from "./value";
 
 export abstract class Activation {
   /** Memory for this round's intermediates (see budget.ts); reset with the round. */
@@ -22,6 +24,23 @@ export abstract class Activation {
 
   /** Raw Envoy-encoded bytes of an attribute; null = absent (NotFound). */
   abstract fetch(attr: i32): ArrayBuffer | null;
+
+  /** After fetchView returned true: where the value's bytes are, valid until the round ends. */
+  viewPtr: usize = 0;
+  viewLen: i32 = 0;
+
+  /**
+   * fetch() without the ArrayBuffer: false = absent, else the bytes are at viewPtr/viewLen, which
+   * may be storage reused from round to round (no allocation per request). Same caching and host
+   * calls as fetch(); the two can be mixed within a round.
+   */
+  fetchView(attr: i32): bool {
+    const b = this.fetch(attr);
+    if (b === null) return false;
+    this.viewPtr = changetype<usize>(b);
+    this.viewLen = b.byteLength;
+    return true;
+  }
   /**
    * One entry of a map attribute, e.g. request.headers[key] (key already lower-cased for header
    * maps) or filter_state[key]; null = absent.
@@ -40,6 +59,8 @@ class KeyedEntry {
 }
 
 const EMPTY_KEY = new ArrayBuffer(0);
+/** loadView: this attribute is not loaded into reusable storage. */
+const NO_VIEW: i32 = -2;
 const BARE: i32 = -1;
 const FIRST_INDEX_SIZE: i32 = 16; // a power of two
 
@@ -57,6 +78,10 @@ export abstract class CachingActivation extends Activation {
   private generation: u32 = 1;
   private attrGeneration: StaticArray<u32> = new StaticArray<u32>(AttrId.COUNT);
   private attrValue: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(AttrId.COUNT);
+  // Values loaded by fetchView into reusable storage: generation, where, length (-1 = absent).
+  private viewGeneration: StaticArray<u32> = new StaticArray<u32>(AttrId.COUNT);
+  private viewAt: StaticArray<usize> = new StaticArray<usize>(AttrId.COUNT);
+  private viewLength: StaticArray<i32> = new StaticArray<i32>(AttrId.COUNT);
   private keyed: KeyedEntry[] = [];
   private keyedCount: i32 = 0;
   // Open-addressing index over this round's keyed entries: slot → entry, valid when stamped with
@@ -70,6 +95,7 @@ export abstract class CachingActivation extends Activation {
     if (this.generation == 0) {
       // wrapped after 2^32 rounds: clear so no stale slot can match generation 1 again
       memory.fill(changetype<usize>(this.attrGeneration), 0, <usize>AttrId.COUNT * sizeof<u32>());
+      memory.fill(changetype<usize>(this.viewGeneration), 0, <usize>AttrId.COUNT * sizeof<u32>());
       this.indexStamp.fill(0);
       this.generation = 1;
     }
@@ -101,10 +127,41 @@ export abstract class CachingActivation extends Activation {
   fetch(attr: i32): ArrayBuffer | null {
     if (attr < 0 || attr >= AttrId.COUNT) return null;
     if (unchecked(this.attrGeneration[attr]) == this.generation) return unchecked(this.attrValue[attr]);
-    const v = this.load(attr);
+    let v: ArrayBuffer | null;
+    if (unchecked(this.viewGeneration[attr]) == this.generation) {
+      // already loaded as a view this round: copy it out rather than asking the host again
+      const n = unchecked(this.viewLength[attr]);
+      v = n < 0 ? null : copyBytes(unchecked(this.viewAt[attr]), n, false);
+    } else {
+      v = this.load(attr);
+    }
     unchecked((this.attrValue[attr] = v));
     unchecked((this.attrGeneration[attr] = this.generation));
     return v;
+  }
+
+  fetchView(attr: i32): bool {
+    if (attr < 0 || attr >= AttrId.COUNT) return false;
+    const gen = this.generation;
+    if (unchecked(this.viewGeneration[attr]) == gen) {
+      const n = unchecked(this.viewLength[attr]);
+      if (n < 0) return false;
+      this.viewPtr = unchecked(this.viewAt[attr]);
+      this.viewLen = n;
+      return true;
+    }
+    if (unchecked(this.attrGeneration[attr]) != gen) {
+      const n = this.loadView(attr);
+      if (n != NO_VIEW) {
+        unchecked((this.viewGeneration[attr] = gen));
+        unchecked((this.viewLength[attr] = n));
+        if (n < 0) return false;
+        unchecked((this.viewAt[attr] = this.viewPtr));
+        this.viewLen = n;
+        return true;
+      }
+    }
+    return super.fetchView(attr); // through the ArrayBuffer cache
   }
 
   fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null {
@@ -170,6 +227,11 @@ export abstract class CachingActivation extends Activation {
 
   /** Uncached fetches; implemented by the concrete source. */
   protected abstract load(attr: i32): ArrayBuffer | null;
+  /**
+   * Uncached fetch into reusable storage: the length (bytes at viewPtr), -1 when absent, or
+   * NO_VIEW when this source cannot (then load() is used).
+   */
+  protected loadView(attr: i32): i32 { return NO_VIEW; }
   protected abstract loadMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null;
   protected abstract loadBare(path: ArrayBuffer): ArrayBuffer | null;
 }
@@ -186,6 +248,26 @@ export function stripQuery(path: ArrayBuffer): ArrayBuffer {
     if (c == 0x3f /* ? */ || c == 0x23 /* # */) return path.slice(0, i);
   }
   return path;
+}
+
+const HOST_VALUES = new StaticArray<HostBuffer | null>(AttrId.COUNT);
+
+function hostValue(attr: i32): HostBuffer {
+  let b = unchecked(HOST_VALUES[attr]);
+  if (b === null) {
+    b = new HostBuffer(64);
+    unchecked((HOST_VALUES[attr] = b));
+  }
+  return b;
+}
+
+/** Bytes of a path before its '?query' / '#fragment' (all of it when it has neither). */
+function queryStart(p: usize, n: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
+    if (c == 0x3f /* ? */ || c == 0x23 /* # */) return i;
+  }
+  return n;
 }
 
 /** `prefix \0 key` as one property path (used only on fallback paths; allocates). */
@@ -216,6 +298,24 @@ function joinPath(prefix: ArrayBuffer, key: ArrayBuffer): ArrayBuffer {
  * header, once per round.
  */
 export class HostActivation extends CachingActivation {
+  // Scalar attributes (:method, url_path…) are copied by the host into storage reused from
+  // request to request (one HostBuffer per attribute, shared by all activations: rounds never
+  // interleave, each runs within one callback), so reading them makes no garbage.
+  protected loadView(attr: i32): i32 {
+    const info = attributeInfo(attr);
+    if (info.headerMap >= 0) return NO_VIEW; // whole header maps: rare, use load()
+    const into = hostValue(attr);
+    if (getPropertyInto(info.path, into)) {
+      this.viewPtr = into.ptr;
+      return into.length;
+    }
+    if (attr == AttrId.RequestUrlPath && this.fetchView(AttrId.RequestPath)) {
+      // older proxies lack request.url_path: the prefix of request.path before '?' / '#'
+      return queryStart(this.viewPtr, this.viewLen);
+    }
+    return -1;
+  }
+
   protected load(attr: i32): ArrayBuffer | null {
     const info = attributeInfo(attr);
     if (info.headerMap >= 0) {

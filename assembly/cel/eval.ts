@@ -163,12 +163,11 @@ export abstract class AttributeNode extends EvalNode {
 /** Scalar attribute (`request.method`, `response.code`, …): fetch (cached by the activation), then decode. */
 export class AttrNode extends AttributeNode {
   eval(act: Activation): void {
-    const buf = act.fetch(this.info.id);
-    if (buf === null) {
+    if (!act.fetchView(this.info.id)) {
       this.fail(ErrorCode.NoSuchAttribute);
       return;
     }
-    decodeAttribute(this.v, this.info.type.kind, buf, this);
+    decodeAttribute(this.v, this.info.type.kind, act.viewPtr, act.viewLen, this);
   }
 
   describe(code: ErrorCode): string {
@@ -179,13 +178,11 @@ export class AttrNode extends AttributeNode {
 }
 
 /** Decodes Envoy's encoding of a value of static kind `kind` (see proxy-wasm-abi.md §6). */
-function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite): void {
-  const n = buf.byteLength;
-  const p = changetype<usize>(buf);
+function decodeAttribute(v: Value, kind: i32, p: usize, n: i32, site: ErrorSite): void {
   switch (kind) {
     case Kind.String:
     case Kind.Bytes:
-      v.setRequestView(<Kind>kind, buf);
+      v.setBytesView(<Kind>kind, null, p, n); // request data: valid for the round
       return;
     case Kind.Int:
     case Kind.Uint:
@@ -210,7 +207,7 @@ function decodeAttribute(v: Value, kind: i32, buf: ArrayBuffer, site: ErrorSite)
 /** Presence of a whole attribute: `has(response.code)`. Never an error. */
 export class AttrPresenceNode extends AttributeNode {
   eval(act: Activation): void {
-    this.v.setBool(act.fetch(this.info.id) !== null);
+    this.v.setBool(act.fetchView(this.info.id));
   }
 }
 

@@ -16,6 +16,7 @@ import { CelError } from "./errors";
 import { EvalNode, genericMessage } from "./eval";
 import { Activation } from "./activation";
 import { Value, Kind, ErrorCode, ErrorSite, kindName } from "./value";
+import { FastCondition, fastFormOf, UNDECIDED } from "./fast";
 
 export { CelError } from "./errors";
 export { Activation, CachingActivation, HostActivation, stripQuery } from "./activation";
@@ -47,6 +48,8 @@ export class Program {
   readonly warnings: string[];
 
   private root: EvalNode;
+  /** The flat form when the condition has its shape (fast.ts): decides without the tree. */
+  private fast: FastCondition | null;
   // The error of the most recent evalBool that returned -1: its code and the node that raised it.
   private lastErrCode: ErrorCode = ErrorCode.None;
   private lastErrSite: ErrorSite | null = null;
@@ -54,6 +57,7 @@ export class Program {
 
   constructor(root: EvalNode, usesResponse: bool, usesFilterState: bool, warnings: string[]) {
     this.root = root;
+    this.fast = fastFormOf(root);
     this.usesResponse = usesResponse;
     this.usesFilterState = usesFilterState;
     this.warnings = warnings;
@@ -61,6 +65,11 @@ export class Program {
 
   /** 1 = true, 0 = false, -1 = error (runtime error, or a non-bool result). Never traps. */
   evalBool(act: Activation): i32 {
+    const fast = this.fast;
+    if (fast !== null) {
+      const r = fast.eval(act);
+      if (r != UNDECIDED) return r;
+    }
     const root = this.root;
     root.eval(act);
     const v = root.v;

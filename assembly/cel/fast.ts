@@ -1,0 +1,149 @@
+// A flat form of the most common condition shape, evaluated without the tree.
+//
+// attributegen configurations are mostly `request.method == 'GET' && request.url_path == '/x'`:
+// an && (or ||) of tests of one string attribute against a literal. Evaluated as a tree, each test
+// costs four virtual calls and three Value slot writes. Here a condition of that shape is a list
+// of checks (attribute id, test, literal bytes or regex) run in one loop that compares the host's
+// bytes in place: no dispatch, no slot, no decode.
+//
+// The fast form only ever answers true or false when the tree would: it evaluates the same
+// checks in the same order (the planner's, cheapest first) and stops at the same deciding check,
+// so it fetches the same attributes (same host calls). A check whose attribute is absent is an
+// error in the tree; && / || absorb it when another check decides (`err && false` is false), so
+// the fast form keeps going. When nothing decides and some check failed, the result is an error
+// whose message names the failing node: the fast form then answers UNDECIDED and the caller runs
+// the tree (errors are rare; the cached attributes make the second pass cheap).
+
+import { Activation } from "./activation";
+import { Kind, copyBytes } from "./value";
+import { EvalNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
+import { StringTestNode, StringTest, MatchesNode } from "./functions";
+import { Op } from "./ast";
+import { Regex } from "../regex/index";
+
+/** The fast form could not decide: evaluate the tree. */
+export const UNDECIDED: i32 = -2;
+
+const enum Test { Eq, Ne, StartsWith, EndsWith, Contains, Matches }
+
+class Check {
+  constructor(public attr: i32, public test: Test, public literal: ArrayBuffer, public regex: Regex | null) {}
+}
+
+const NO_BYTES = new ArrayBuffer(0);
+
+export class FastCondition {
+  private checks: StaticArray<Check>;
+  private isAnd: bool;
+
+  constructor(checks: Check[], isAnd: bool) {
+    this.checks = StaticArray.fromArray<Check>(checks);
+    this.isAnd = isAnd;
+  }
+
+  /** 1 true, 0 false, UNDECIDED when the tree must be evaluated (an error, unless absorbed). */
+  eval(act: Activation): i32 {
+    const checks = this.checks;
+    const decisive = this.isAnd ? false : true;
+    let failed = false;
+    for (let i = 0; i < checks.length; i++) {
+      const c = unchecked(checks[i]);
+      if (!act.fetchView(c.attr)) { failed = true; continue; }
+      if (holds(c, act.viewPtr, act.viewLen) == decisive) return decisive ? 1 : 0;
+    }
+    if (failed) return UNDECIDED;
+    return decisive ? 0 : 1;
+  }
+}
+
+function holds(c: Check, ptr: usize, len: i32): bool {
+  const lit = c.literal;
+  const n = lit.byteLength;
+  const lp = changetype<usize>(lit);
+  switch (c.test) {
+    case Test.Eq: return len == n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0);
+    case Test.Ne: return !(len == n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0));
+    case Test.StartsWith: return len >= n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0);
+    case Test.EndsWith: return len >= n && (n == 0 || memory.compare(ptr + <usize>(len - n), lp, <usize>n) == 0);
+    case Test.Contains: return contains(ptr, len, lp, n);
+    case Test.Matches: return c.regex!.matchBytes(ptr, len);
+  }
+  return false;
+}
+
+function contains(ptr: usize, len: i32, lp: usize, n: i32): bool {
+  if (n == 0) return true;
+  const first = load<u8>(lp);
+  for (let i = 0; i <= len - n; i++) {
+    const at = ptr + <usize>i;
+    if (load<u8>(at) == first && memory.compare(at, lp, <usize>n) == 0) return true;
+  }
+  return false;
+}
+
+/** The string attribute node `n` reads, or null. */
+function stringAttr(n: EvalNode): AttrNode | null {
+  if (!(n instanceof AttrNode)) return null;
+  const a = <AttrNode>n;
+  return <i32>a.info.type.kind == <i32>Kind.String ? a : null;
+}
+
+/** The bytes of string literal `n`, copied (the fast form owns them), or null. */
+function stringLiteral(n: EvalNode): ArrayBuffer | null {
+  if (!(n instanceof ConstNode)) return null;
+  const v = n.v;
+  if (v.kind != Kind.String) return null;
+  return v.len == 0 ? NO_BYTES : copyBytes(v.ptr, v.len, false);
+}
+
+/** One check for a boolean node, or null when the node is not of a supported shape. */
+function checkOf(n: EvalNode): Check | null {
+  if (n instanceof EqNode) {
+    const e = <EqNode>n;
+    if (e.op != Op.Eq && e.op != Op.Ne) return null;
+    const test = e.op == Op.Eq ? Test.Eq : Test.Ne;
+    let attr = stringAttr(e.left);
+    let lit = stringLiteral(e.right);
+    if (attr === null || lit === null) {
+      attr = stringAttr(e.right);
+      lit = stringLiteral(e.left);
+    }
+    if (attr === null || lit === null) return null;
+    return new Check(attr.info.id, test, lit, null);
+  }
+  if (n instanceof StringTestNode) {
+    const s = <StringTestNode>n;
+    const attr = stringAttr(s.left);
+    const lit = stringLiteral(s.right);
+    if (attr === null || lit === null) return null;
+    const t = s.test;
+    const test = t == StringTest.StartsWith ? Test.StartsWith : t == StringTest.EndsWith ? Test.EndsWith : Test.Contains;
+    return new Check(attr.info.id, test, lit, null);
+  }
+  if (n instanceof MatchesNode) {
+    const m = <MatchesNode>n;
+    const attr = stringAttr(m.left);
+    if (attr === null) return null;
+    return new Check(attr.info.id, Test.Matches, NO_BYTES, m.regex);
+  }
+  return null;
+}
+
+/** The fast form of a planned condition, or null when it has another shape (the tree is used). */
+export function fastFormOf(root: EvalNode): FastCondition | null {
+  const checks: Check[] = [];
+  if (root instanceof LogicalNode) {
+    const l = <LogicalNode>root;
+    const ops = l.operands;
+    for (let i = 0; i < ops.length; i++) {
+      const c = checkOf(unchecked(ops[i]));
+      if (c === null) return null;
+      checks.push(c);
+    }
+    return new FastCondition(checks, l.isAnd);
+  }
+  const c = checkOf(root);
+  if (c === null) return null;
+  checks.push(c);
+  return new FastCondition(checks, true);
+}
