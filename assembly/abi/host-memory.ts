@@ -21,6 +21,15 @@ import { noteAllocation } from "./allocations";
  */
 const DOUBLING_LIMIT: i32 = 8 << 20;
 
+// Bytes held by all HostBuffers: heap the collector can never free (filter/memory.ts sizes its
+// garbage budget by what is left).
+let reservedTotal: usize = 0;
+
+/** Heap bytes reserved by HostBuffers (they only grow). */
+export function hostBufferBytes(): usize {
+  return reservedTotal;
+}
+
 /**
  * Reusable destination for one kind of host value. `ptr`/`length` describe the last value copied in.
  * Its storage is never given back: create HostBuffers once per VM (module-level), not per request
@@ -35,6 +44,7 @@ export class HostBuffer {
   constructor(initialCapacity: i32) {
     this.reserved = max(initialCapacity, 16);
     this.storage = heap.alloc(<usize>this.reserved);
+    reservedTotal += <usize>this.reserved;
   }
 
   get ptr(): usize {
@@ -51,6 +61,7 @@ export class HostBuffer {
       const grown = max(size, min(this.reserved << 1, DOUBLING_LIMIT));
       heap.free(this.storage);
       this.storage = heap.alloc(<usize>grown);
+      reservedTotal += <usize>(grown - this.reserved);
       this.reserved = grown;
     }
     return this.storage;

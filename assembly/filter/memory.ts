@@ -24,6 +24,7 @@
 // A collection marks the live configuration (kept in a few large typed arrays rather than many
 // small objects, so marking stays cheap however many routes there are) and sweeps the garbage.
 import { allocatedSinceCollection, noteAllocation, resetAllocations } from "../abi/allocations";
+import { hostBufferBytes } from "../abi/host-memory";
 
 /** Bytes allocated since the last collection that trigger the next one (a quarter of a smaller heap). */
 export const COLLECTION_BUDGET: u64 = 1 << 20;
@@ -37,6 +38,9 @@ export const STREAM_BYTES: usize = 256;
  */
 export const RECYCLED_STREAM_BYTES: usize = 16;
 
+/** The smallest budget (bytes). */
+const MIN_BUDGET: u64 = 16 << 10;
+
 // Memory size (pages) right after the last collection, and the budget for that size.
 let pagesAtCollection: i32 = 0;
 let budget: u64 = 0;
@@ -46,8 +50,14 @@ export function collectGarbage(): void {
   __collect();
   resetAllocations();
   pagesAtCollection = memory.size();
-  // A small heap has little free space: garbage up to the full budget would make it grow.
-  budget = min(COLLECTION_BUDGET, (<u64>pagesAtCollection << 16) >> 2);
+  // A small heap has little free space: garbage up to the full budget would make it grow. The
+  // HostBuffers' storage is not free space either: with a 1 MiB path in one, a 1.25 MiB heap has
+  // a quarter of a MiB left, and a budget of a quarter of the heap would double it.
+  const heapBytes = <u64>pagesAtCollection << 16;
+  const reserved = <u64>hostBufferBytes();
+  // At least MIN_BUDGET: with no free space left at all, a zero budget would collect at the end
+  // of every callback, allocating or not.
+  budget = max(MIN_BUDGET, min(COLLECTION_BUDGET, (heapBytes > reserved ? heapBytes - reserved : 0) >> 2));
 }
 
 /** Call at the end of every stream callback: collects when the budget is spent or the heap grew. */
