@@ -306,7 +306,9 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
     const route = routes[r];
-    if (route.pathKind != PathMatchKind.Template || template.parse(route.pathText).length != 0) continue;
+    // A mixed segment has a '{': most routes have none and need no parse (configure time).
+    if (route.pathKind != PathMatchKind.Template || !hasBrace(route.pathText)) continue;
+    if (template.parse(route.pathText).length != 0) continue;
     if (!hasMixed(template)) continue; // only mixed segments count
     const text = route.pathText;
     // First pass: does every new (node, shape) fit? Each segment is at another depth, so another
@@ -343,6 +345,13 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   }
   template.text = "";
   return out;
+}
+
+function hasBrace(text: string): bool {
+  const p = changetype<usize>(text);
+  const n = <usize>text.length << 1;
+  for (let k: usize = 0; k < n; k += 2) if (load<u16>(p + k) == 0x7b /* { */) return true;
+  return false;
 }
 
 function hasMixed(t: PathTemplate): bool {

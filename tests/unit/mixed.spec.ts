@@ -211,4 +211,18 @@ describe("mixed segments: configuration errors name the JSON path", () => {
     expect(routeErrors(json)).toBe("routes[66].path: '{name}:verb64': more than 64 different segments that mix text and " +
       "parameters at one position (after '/v1/')");
   });
+
+  it("counts only templates with parameters, and names the route by its place among all routes", () => {
+    // Routes without '{' skip the mixed-segment count (they cannot have a mixed segment); the
+    // overflowing route's index must still count them.
+    let json = "[";
+    for (let i = 0; i < 64; i++) {
+      json += '{"name": "lit' + i.toString() + '", "path": "/v1/lit:verb' + i.toString() + '"},';
+      json += '{"name": "verb' + i.toString() + '", "path": "/v1/{name}:verb' + i.toString() + '"},';
+    }
+    json += '{"name": "plain", "path": "/v1/x:verb64"},';
+    json += '{"name": "one too many", "path": "/v1/{name}:verb64"}]';
+    expect(routeErrors(json)).toBe("routes[129].path: '{name}:verb64': more than 64 different segments that mix text and " +
+      "parameters at one position (after '/v1/')");
+  });
 });
