@@ -66,6 +66,25 @@ describe('stream dispatch', () => {
     host.stop();
   });
 
+  test('a new root context per configuration (as Envoy does): open streams finish under the old one, new ones use the new root', async () => {
+    const host = await startFilter({ routes: [{ name: 'old', path: '/x' }] });
+    const firstRoot = host.rootContextId;
+    const open = host.newStream();
+    open.requestHeaders(requestHeaders('GET', '/x'), true);
+    assert.equal(open.filterState[OP], 'old');
+    assert.equal(host.reconfigure({ routes: [{ name: 'new', path: '/x' }] }), true);
+    assert.notEqual(host.rootContextId, firstRoot);
+    for (let i = 0; i < 3; i++) assert.equal(host.request({ method: 'GET', path: '/x' }).filterState[OP], 'new');
+    open.responseHeaders([[':status', '200']], true);
+    open.complete({ durationMs: 1 });
+    assert.deepEqual(sumBy(scrape(host), 'route_requests_total', 'route_name'), { old: 1, new: 3 });
+    // And once more: the root cache follows the newest root, not the one deleted.
+    assert.equal(host.reconfigure({ routes: [{ name: 'newer', path: '/x' }] }), true);
+    assert.equal(host.request({ method: 'GET', path: '/x' }).filterState[OP], 'newer');
+    assert.equal(host.failed, false);
+    host.stop();
+  });
+
   test('callbacks for context ids the module never saw: Continue, no trap, no host call', async () => {
     const host = await startFilter(ROUTES);
     const call = (name: string, ...args: number[]) => (host.moduleExport(name) as (...a: number[]) => number | undefined)(...args);
