@@ -306,8 +306,8 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
     const route = routes[r];
-    // A mixed segment has a '{': most routes have none and need no parse (configure time).
-    if (route.pathKind != PathMatchKind.Template || !hasBrace(route.pathText)) continue;
+    // Most routes have no segment that could be mixed and need no parse (configure time).
+    if (route.pathKind != PathMatchKind.Template || !mayHaveMixed(route.pathText)) continue;
     if (template.parse(route.pathText).length != 0) continue;
     if (!hasMixed(template)) continue; // only mixed segments count
     const text = route.pathText;
@@ -347,10 +347,31 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   return out;
 }
 
-function hasBrace(text: string): bool {
+/**
+ * Whether some segment of `text` could mix literal text and parameters: it holds a '{' and is not
+ * one '{…}' from its first character to its last. A false answer is certain (no parse needed:
+ * configure time); a true one is settled by parsing. Invalid templates answer either way, and
+ * mixedOverflow skips them after the parse.
+ */
+function mayHaveMixed(text: string): bool {
   const p = changetype<usize>(text);
-  const n = <usize>text.length << 1;
-  for (let k: usize = 0; k < n; k += 2) if (load<u16>(p + k) == 0x7b /* { */) return true;
+  const n = text.length;
+  let start = 0; // first character of the current segment
+  let braces = 0; // '{' in it
+  for (let k = 0; k <= n; k++) {
+    const c = k < n ? <i32>load<u16>(p + (<usize>k << 1)) : 0x2f;
+    if (c == 0x7b /* { */) braces++;
+    if (c != 0x2f /* / */) continue;
+    if (braces > 0) {
+      const whole = braces == 1 && k - start >= 2 && load<u16>(p + (<usize>start << 1)) == 0x7b &&
+        load<u16>(p + (<usize>(k - 1) << 1)) == 0x7d /* } */;
+      if (!whole) return true;
+      // One '{' that opens the segment and a '}' that ends it: a '}' inside would make it mixed.
+      for (let j = start + 1; j < k - 1; j++) if (load<u16>(p + (<usize>j << 1)) == 0x7d) return true;
+    }
+    start = k + 1;
+    braces = 0;
+  }
   return false;
 }
 

@@ -225,4 +225,16 @@ describe("mixed segments: configuration errors name the JSON path", () => {
     expect(routeErrors(json)).toBe("routes[129].path: '{name}:verb64': more than 64 different segments that mix text and " +
       "parameters at one position (after '/v1/')");
   });
+  it("counts mixed segments of every form, also those that open with '{' and close with '}'", () => {
+    // Whole-segment parameters ("{id}", "{rest...}") are skipped without a parse; a segment with
+    // text before, after or between parameters is counted.
+    let json = "[";
+    for (let i = 0; i < 32; i++) json += '{"name": "ext' + i.toString() + '", "path": "/v1/{n}.f' + i.toString() + '"},';
+    json += '{"name": "param", "path": "/v1/{id}"},';
+    json += '{"name": "params", "path": "/v1/{id}/{rest...}"},';
+    for (let i = 32; i < 64; i++) json += '{"name": "mid' + i.toString() + '", "path": "/v1/{a}-x' + i.toString() + '-{b}"},';
+    json += '{"name": "one too many", "path": "/v1/{a}-x64-{b}"}]';
+    expect(routeErrors(json)).toBe("routes[66].path: '{a}-x64-{b}': more than 64 different segments that mix text and " +
+      "parameters at one position (after '/v1/')");
+  });
 });
