@@ -37,11 +37,6 @@ function rootOf(rootId: u32): RouteMetricsRoot | null {
   return <RouteMetricsRoot>root;
 }
 
-/** Streams open now (tests and diagnostics). */
-export function openStreams(): i32 {
-  return streams.size;
-}
-
 export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {
   if (root_context_id == 0) {
     ensureRootContext(context_id);

@@ -16,9 +16,9 @@
 // What is counted (abi/allocations.ts): every buffer the host copies in that is not reused
 // (values read every request — path, method, 8-byte attributes — go into reusable buffers and make
 // no garbage), input-sized objects the module notes itself, and STREAM_BYTES for each finished
-// stream the pool had no room for (pooled streams are reused and make none). As a safety net for anything not counted, a heap that had to
-// grow since the last collection is collected at the end of that callback, before garbage can make
-// it grow (double) again.
+// stream the pool had no room for (pooled streams are reused and make none). As a safety net for
+// anything not counted, a heap that had to grow since the last collection is collected at the end
+// of that callback, before garbage can make it grow (double) again.
 //
 // We also collect at the end of on_configure (the parsed JSON and diagnostics are garbage by then).
 // A collection marks the live configuration (kept in a few large typed arrays rather than many

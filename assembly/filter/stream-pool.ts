@@ -36,8 +36,3 @@ export function releaseStream(s: RouteMetricsStream): bool {
   unchecked((pool[idleCount++] = s));
   return true;
 }
-
-/** Streams waiting in the pool (for tests and diagnostics). */
-export function idleStreams(): i32 {
-  return idleCount;
-}

@@ -21,7 +21,7 @@
 // (parameters written "{}") in code-unit order. The order never depends on the configuration's
 // order, and two different shapes never tie.
 import { RouteSpec, PathMatchKind } from "./spec";
-import { PathTemplate, SegmentKind } from "./template";
+import { PathTemplate, SegmentKind, code } from "./template";
 import { utf8RangeLength } from "./bytes";
 
 /**
@@ -348,27 +348,20 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
 }
 
 /**
- * Whether some segment of `text` could mix literal text and parameters: it holds a '{' and is not
- * one '{…}' from its first character to its last. A false answer is certain (no parse needed:
+ * Whether some segment of `text` could mix literal text and parameters: it holds a brace and is
+ * not one '{…}' from its first character to its last. A false answer is certain (no parse needed:
  * configure time); a true one is settled by parsing. Invalid templates answer either way, and
  * mixedOverflow skips them after the parse.
  */
 function mayHaveMixed(text: string): bool {
-  const p = changetype<usize>(text);
   const n = text.length;
   let start = 0; // first character of the current segment
-  let braces = 0; // '{' in it
+  let braces = 0; // '{' and '}' in it
   for (let k = 0; k <= n; k++) {
-    const c = k < n ? <i32>load<u16>(p + (<usize>k << 1)) : 0x2f;
-    if (c == 0x7b /* { */) braces++;
+    const c = k < n ? code(text, k) : 0x2f;
+    if (c == 0x7b /* { */ || c == 0x7d /* } */) braces++;
     if (c != 0x2f /* / */) continue;
-    if (braces > 0) {
-      const whole = braces == 1 && k - start >= 2 && load<u16>(p + (<usize>start << 1)) == 0x7b &&
-        load<u16>(p + (<usize>(k - 1) << 1)) == 0x7d /* } */;
-      if (!whole) return true;
-      // One '{' that opens the segment and a '}' that ends it: a '}' inside would make it mixed.
-      for (let j = start + 1; j < k - 1; j++) if (load<u16>(p + (<usize>j << 1)) == 0x7d) return true;
-    }
+    if (braces > 0 && !(braces == 2 && code(text, start) == 0x7b && code(text, k - 1) == 0x7d)) return true;
     start = k + 1;
     braces = 0;
   }

@@ -228,7 +228,7 @@ function fail(message: string, index: i32): string {
  * of configuring 10,000 routes (each template is parsed twice: validation and the table).
  */
 // @ts-ignore: decorator
-@inline function code(path: string, k: i32): i32 {
+@inline export function code(path: string, k: i32): i32 {
   return <i32>load<u16>(changetype<usize>(path) + (<usize>k << 1));
 }
 
