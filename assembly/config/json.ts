@@ -38,6 +38,11 @@ export const MAX_JSON_PROBLEMS: i32 = 1000;
 const SHORT_STRING_BYTES: i32 = 16;
 const SHORT_STRING_SLOTS: i32 = 256;
 
+/** Slots of the known-key hash (JsonDocument.keySlots): a power of two, at least twice the keys. */
+const KNOWN_KEY_SLOTS: i32 = 256;
+/** Slots of JsonDocument.idCache (a power of two). */
+const ID_CACHE_SLOTS: i32 = 64;
+
 /** Nesting deeper than this is rejected rather than risking the wasm stack. */
 const MAX_DEPTH: i32 = 64;
 
@@ -78,8 +83,112 @@ export class JsonDocument {
   count: i32 = 0;
   problems: JsonProblem[] = [];
 
+  /**
+   * The known keys by hash of their text (KNOWN_KEY_SLOTS slots, -1 empty, else the index in
+   * `knownKeys` of its first spelling): the parser interns a plain key that spells one, storing
+   * the index instead of its end offset (word 1 = ~index), so readers compare keys as numbers.
+   */
+  private keySlots: StaticArray<i32> = new StaticArray<i32>(KNOWN_KEY_SLOTS);
+
   constructor(public bytes: Uint8Array, public knownKeys: string[] | null, capacity: i32) {
     this.tape = new StaticArray<i32>(capacity * 2);
+    const slots = this.keySlots;
+    for (let s = 0; s < KNOWN_KEY_SLOTS; s++) unchecked((slots[s] = -1));
+    if (knownKeys !== null) this.indexKeys(knownKeys);
+  }
+
+  private indexKeys(knownKeys: string[]): void {
+    const slots = this.keySlots;
+    // At most half full, so a probe ends; keys past that are simply not interned (still found).
+    let used = 0;
+    for (let k = 0; k < knownKeys.length && used < KNOWN_KEY_SLOTS / 2; k++) {
+      const key = unchecked(knownKeys[k]);
+      const h = textHash(key);
+      if (h < 0) continue; // not ASCII: compared as text
+      let s = h & (KNOWN_KEY_SLOTS - 1);
+      while (true) {
+        const id = unchecked(slots[s]);
+        if (id < 0) {
+          unchecked((slots[s] = k));
+          used++;
+          break;
+        }
+        if (unchecked(knownKeys[id]) == key) break; // a repeated spelling keeps its first index
+        s = (s + 1) & (KNOWN_KEY_SLOTS - 1);
+      }
+    }
+  }
+
+  /**
+   * Recent keyIdOf answers by address of the key string: the readers look up the same literals
+   * for every object. An entry is trusted only when `knownKeys` holds that very string, which
+   * keeps it alive, so a freed and reused address can never answer.
+   */
+  private idCache: StaticArray<i32> = new StaticArray<i32>(ID_CACHE_SLOTS);
+
+  /** Index in `knownKeys` of `key`'s spelling, -1 when it is not one (or not interned). */
+  keyIdOf(key: string): i32 {
+    const keys = this.knownKeys;
+    if (keys === null) return -1;
+    const address = changetype<usize>(key);
+    const slot = <i32>((address >> 2) & (ID_CACHE_SLOTS - 1));
+    const cached = unchecked(this.idCache[slot]) - 1;
+    if (cached >= 0 && changetype<usize>(unchecked(keys[cached])) == address) return cached;
+    const id = this.lookupKeyId(key);
+    if (id >= 0) unchecked((this.idCache[slot] = id + 1));
+    return id;
+  }
+
+  private lookupKeyId(key: string): i32 {
+    const keys = this.knownKeys!;
+    const h = textHash(key);
+    if (h < 0) return -1;
+    const slots = this.keySlots;
+    let s = h & (KNOWN_KEY_SLOTS - 1);
+    while (true) {
+      const id = unchecked(slots[s]);
+      if (id < 0) return -1;
+      if (unchecked(keys[id]) == key) return id;
+      s = (s + 1) & (KNOWN_KEY_SLOTS - 1);
+    }
+  }
+
+  /** Interns key entry i when it is plain and spells a known key (the parser calls this once per key). */
+  internKey(i: i32): void {
+    const keys = this.knownKeys;
+    if (keys === null || this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return;
+    const from = this.startAt(i) + 1;
+    const n = this.word1(i) - 1 - from;
+    const p = this.bytes.dataStart + <usize>from;
+    let h: u32 = 0x811c9dc5;
+    for (let k = 0; k < n; k++) {
+      const c = <u32>load<u8>(p + <usize>k);
+      if (c >= 0x80) return;
+      h = (h ^ c) * 0x01000193;
+    }
+    const slots = this.keySlots;
+    let s = <i32>(foldHash(h) & (KNOWN_KEY_SLOTS - 1));
+    while (true) {
+      const id = unchecked(slots[s]);
+      if (id < 0) return;
+      if (this.plainCompare(i, unchecked(keys[id])) == 1) {
+        unchecked((this.tape[(i << 1) + 1] = ~id));
+        return;
+      }
+      s = (s + 1) & (KNOWN_KEY_SLOTS - 1);
+    }
+  }
+
+  /** The interned key id of entry i, -1 when it is not an interned key. */
+  @inline internedId(i: i32): i32 {
+    const w = this.word1(i);
+    return w < 0 ? ~w : -1;
+  }
+
+  /** One past the closing quote of string entry i (interned keys: computed from the key's length). */
+  endAt(i: i32): i32 {
+    const w = this.word1(i);
+    return w >= 0 ? w : this.startAt(i) + 2 + unchecked(this.knownKeys![~w]).length;
   }
 
   @inline word0(i: i32): i32 { return unchecked(this.tape[i << 1]); }
@@ -107,8 +216,10 @@ export class JsonDocument {
 
   /** Text of string entry i (a value or a key), escapes decoded. */
   stringAt(i: i32): string {
+    const w = this.word1(i);
+    if (w < 0) return unchecked(this.knownKeys![~w]);
     const from = this.startAt(i) + 1;
-    const to = this.word1(i) - 1;
+    const to = w - 1;
     if (to <= from) return "";
     if (this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return decodeSlow(this.bytes, from, to);
     const p = this.bytes.dataStart + <usize>from;
@@ -126,18 +237,23 @@ export class JsonDocument {
 
   /** Key entry i as a string: one of the known keys (no allocation) when it spells one. */
   keyAt(i: i32): string {
-    const keys = this.knownKeys;
-    if (keys !== null && !this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
-      for (let k = 0; k < keys.length; k++) {
-        const key = unchecked(keys[k]);
-        if (this.plainEquals(i, key)) return key;
-      }
-    }
     return this.stringAt(i);
+  }
+
+  /**
+   * Whether key entry i spells `text`, whose known-key id is `id` (keyIdOf; -1 if none). An
+   * interned key equals exactly its own id; a plain key that is not interned spells no known key.
+   */
+  keyEquals(i: i32, text: string, id: i32): bool {
+    const w = this.word1(i);
+    if (w < 0) return ~w == id;
+    if (id >= 0 && !this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return false;
+    return this.equals(i, text);
   }
 
   /** Whether string entry i spells `text`. */
   equals(i: i32, text: string): bool {
+    if (this.word1(i) < 0) return this.stringAt(i) == text;
     if (!this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
       const r = this.plainCompare(i, text);
       if (r >= 0) return r == 1;
@@ -145,11 +261,10 @@ export class JsonDocument {
     return this.stringAt(i) == text;
   }
 
-  private plainEquals(i: i32, text: string): bool {
-    return this.plainCompare(i, text) == 1;
-  }
-
-  /** Compares an escape-free entry with ASCII text: 1 equal, 0 different, -1 undecided (non-ASCII). */
+  /**
+   * Compares an escape-free, not interned entry with ASCII text: 1 equal, 0 different, -1
+   * undecided (non-ASCII).
+   */
   private plainCompare(i: i32, text: string): i32 {
     const from = this.startAt(i) + 1;
     const n = this.word1(i) - 1 - from;
@@ -294,8 +409,10 @@ export class JsonObject extends JsonValue {
 
   /** The first member named `key`, -1 if none (first key wins over a repeated one). */
   memberOf(key: string): i32 {
+    const doc = this.doc;
+    const id = doc.keyIdOf(key);
     for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) {
-      if (this.doc.equals(m, key)) return m;
+      if (doc.keyEquals(m, key, id)) return m;
     }
     return -1;
   }
@@ -652,6 +769,7 @@ class Parser {
     this.pos = i + 1;
     if (bad >= 0) flags |= FLAG_PROBLEM;
     const entry = this.entry(JsonKind.String, start, flags, this.pos);
+    if (isKey && entry >= 0 && flags == 0) this.doc.internKey(entry);
     if (entry >= 0 && bad >= 0) {
       // A bad key is named by the path of its own member.
       if (isKey) unchecked((this.frameAt[this.depth - 1] = entry));
@@ -702,6 +820,8 @@ const SMALL_OBJECT: i32 = 16;
 function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
   const plain = !doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) && !doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM);
   if (plain) {
+    // Interned keys are equal when their ids are; one interned and one not are different keys.
+    if (doc.word1(a) < 0 || doc.word1(b) < 0) return doc.word1(a) == doc.word1(b);
     const aFrom = doc.startAt(a) + 1;
     const bFrom = doc.startAt(b) + 1;
     const n = doc.word1(a) - 1 - aFrom;
@@ -716,7 +836,7 @@ function keyHash(doc: JsonDocument, k: i32): u32 {
   let h: u32 = 0x811c9dc5;
   if (!doc.hasFlag(k, FLAG_ESCAPED | FLAG_PROBLEM)) {
     const from = doc.startAt(k) + 1;
-    const to = doc.word1(k) - 1;
+    const to = doc.endAt(k) - 1;
     const p = doc.bytes.dataStart;
     for (let i = from; i < to; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
     return h;
@@ -935,4 +1055,21 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
 
 export function parseJsonString(text: string): JsonResult {
   return parseJson(Uint8Array.wrap(String.UTF8.encode(text)));
+}
+
+/** The FNV-1a hash of ASCII text folded to a non-negative i32, -1 when `text` is not ASCII. */
+function textHash(text: string): i32 {
+  let h: u32 = 0x811c9dc5;
+  const t = changetype<usize>(text);
+  for (let k = 0; k < text.length; k++) {
+    const c = <u32>load<u16>(t + (<usize>k << 1));
+    if (c >= 0x80) return -1;
+    h = (h ^ c) * 0x01000193;
+  }
+  return foldHash(h);
+}
+
+// @ts-ignore: decorator
+@inline function foldHash(h: u32): i32 {
+  return <i32>((h ^ (h >> 16)) & 0x7fffffff);
 }

@@ -10,7 +10,7 @@
 //
 // Unknown keys are errors: this form is ours, so a typo must not go unnoticed. Under the default
 // accept policy the key is left out and its route kept (config/index.ts).
-import { JsonObject, JsonValue } from "./json";
+import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
@@ -128,7 +128,7 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
     cfg.services = readServices(top, cfg.regexes, diags);
   } else {
     mark = diags.mark();
-    const routes = top.array("routes");
+    const routes = top.list("routes");
     if (diags.failedSince(mark)) diags.drop("routes");
     cfg.routes = readRouteList(routes, "routes", new RouteBudget(), cfg.regexes, diags);
   }
@@ -146,10 +146,11 @@ export class RouteBudget {
  * read without error; invalid ones are left out and reported. Their regexes go to `regexes`, and
  * finishNativeConfig() completes the list once they are compiled. `items` null: no list.
  */
-export function readRouteList(items: JsonValue[] | null, base: string, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
+export function readRouteList(list: JsonValue | null, base: string, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
   const out: RouteSpec[] = [];
-  if (items === null) return out;
-  let count = items.length;
+  if (list === null) return out;
+  const total = list.length;
+  let count = total;
   if (count > budget.left) {
     diags.error(base, "more than " + MAX_ROUTES.toString() + " routes" + (base == "routes" ? "" : " in the configuration") + " (the routes from " +
       index(base, budget.left) + " on are not used)");
@@ -158,11 +159,26 @@ export function readRouteList(items: JsonValue[] | null, base: string, budget: R
   }
   budget.left -= count;
   regexes.beginList(base);
-  for (let i = 0; i < count; i++) {
-    const route = readRoute(items[i], base, i, regexes, diags);
-    if (route !== null) out.push(route);
+  // One item handle and one reader for the whole list, pointed at each route in turn: nothing
+  // of the JSON is kept past readRoute().
+  const item = new JsonValue(list.doc, 0);
+  let reader: ObjectReader | null = null;
+  let i = 0;
+  for (let it = list.firstItem(); it >= 0 && i < count; it = list.nextItem(it)) {
+    item.index = it;
+    if (!item.isObject()) {
+      const path = index(base, i);
+      diags.error(path, "must be an object, found " + kindName(item));
+      diags.drop(path);
+    } else {
+      const obj = item.asObject();
+      if (reader === null) reader = new ObjectReader(obj, base, diags, ROUTE_KEYS, ROUTE_ALIASES, false);
+      const route = readRoute(reader, obj, base, i, regexes, diags);
+      if (route !== null) out.push(route);
+    }
+    i++;
   }
-  if (items.length == 0) {
+  if (total == 0) {
     diags.warn(base, base == "routes" ? "no routes: every request is unmatched" : "no routes: every request of this service is unmatched");
   }
   return out;
@@ -210,19 +226,14 @@ function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
   return false;
 }
 
-function readRoute(v: JsonValue, base: string, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
-  const path = index(base, i);
-  if (!v.isObject()) {
-    diags.error(path, "must be an object, found " + kindName(v));
-    diags.drop(path);
-    return null;
-  }
+/** Route `i` (`obj`) of the list at `base`, read through `r`, a route reader reset at it here. */
+function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
   const mark = diags.mark();
   const errorsBefore = diags.errors.length;
-  const r = new ObjectReader(v.asObject(), path, diags, ROUTE_KEYS, ROUTE_ALIASES);
+  r.reset(obj, base, i); // reports the object's JSON problems: errors of this route
 
   const name = r.string("name", true);
-  if (name !== null && name.length == 0) diags.error(child(path, "name"), "must not be empty");
+  if (name !== null && name.length == 0) diags.error(child(r.path, "name"), "must not be empty");
   const route = new RouteSpec(i, name === null ? "" : name);
 
   readMethods(r, route, diags);
@@ -232,15 +243,15 @@ function readRoute(v: JsonValue, base: string, i: i32, regexes: DeferredRegexes,
   const regex = r.string("path_regex");
   const pathKeys = (exact !== null ? 1 : 0) + (prefix !== null ? 1 : 0) + (regex !== null ? 1 : 0);
   if (pathKeys > 1) {
-    diags.error(path, "set only one of path, path_prefix and path_regex");
+    diags.error(r.path, "set only one of path, path_prefix and path_regex");
   } else if (exact !== null) {
     const error = templateError(exact);
-    if (error !== null) diags.error(child(path, "path"), error);
+    if (error !== null) diags.error(child(r.path, "path"), error);
     route.pathKind = PathMatchKind.Template;
     route.pathText = exact;
   } else if (prefix !== null) {
-    if (prefix.length == 0) diags.error(child(path, "path_prefix"), "must not be empty (omit it to match any path)");
-    else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(path, "path_prefix"), "must start with '/'");
+    if (prefix.length == 0) diags.error(child(r.path, "path_prefix"), "must not be empty (omit it to match any path)");
+    else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(r.path, "path_prefix"), "must start with '/'");
     route.pathKind = PathMatchKind.Prefix;
     route.pathText = prefix;
   } else if (regex !== null) {
@@ -259,12 +270,12 @@ function readRoute(v: JsonValue, base: string, i: i32, regexes: DeferredRegexes,
   const matchesAll = route.pathKind == PathMatchKind.Any && route.methods.length == 0 &&
     route.headers.length == 0 && route.queryParams.length == 0 && pathKeys == 0;
   if (!failed && matchesAll && diags.errors.length == errorsBefore) {
-    diags.error(path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
+    diags.error(r.path, "route has no match condition (set path, path_prefix, path_regex, method, headers or query_params)");
   }
   const dropped = failed || matchesAll;
   regexes.routeRead(!dropped, diags);
   if (dropped) {
-    diags.drop(path);
+    diags.drop(r.path);
     return null;
   }
   return route;
@@ -277,11 +288,17 @@ function isTokenChar(c: i32): bool {
 }
 
 function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): void {
-  const v = r.value("method");
-  if (v === null || v.isNull()) return;
-  if (v.isString()) {
-    addMethod(v.asString(), r, -1, route, diags);
-  } else if (v.isArray()) {
+  // The usual single method is read from its member, without a value handle.
+  const member = r.memberIndex("method");
+  if (member < 0) return;
+  const kind = r.obj.kindOf(member);
+  if (kind == JsonKind.Null) return;
+  if (kind == JsonKind.String) {
+    addMethod(r.obj.stringOf(member), r, -1, route, diags);
+    return;
+  }
+  const v = r.obj.valueOf(member);
+  if (v.isArray()) {
     if (v.firstItem() < 0) diags.error(r.pathOf("method"), "must not be an empty list (omit it to match any method)");
     let i = 0;
     for (let it = v.firstItem(); it >= 0; it = v.nextItem(it)) {

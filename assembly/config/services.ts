@@ -137,7 +137,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   }
 
   mark = diags.mark();
-  const routes = r.array("routes");
+  const routes = r.list("routes");
   if (diags.failedSince(mark)) diags.drop(r.pathOf("routes"));
   if (usable) service.routes = readRouteList(routes, service.routesPath, budget, regexes, diags);
   r.finish(true);

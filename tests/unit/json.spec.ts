@@ -1,4 +1,4 @@
-import { parseJsonString, parseJson, JsonKind } from "../../assembly/config/json";
+import { parseJsonString, parseJson, JsonKind, JsonObject } from "../../assembly/config/json";
 import { rawBytes } from "./support/raw-bytes";
 
 function errorOf(text: string): string {
@@ -133,5 +133,45 @@ describe("JSON objects have distinct keys", () => {
     expect(problemsOf(doc).startsWith("error: invalid JSON at line 1 column ")).toBe(true);
     expect(problemsOf(doc).includes("more than 1000 invalid strings and duplicate keys (the first: a: duplicate key \"a\")"))
       .toBe(true, problemsOf(doc).substring(0, 200));
+  });
+});
+
+const KNOWN: string[] = ["name", "path", "method", "name", "value"];
+function parseKnown(text: string): JsonObject {
+  return parseJson(Uint8Array.wrap(String.UTF8.encode(text)), KNOWN).value!.asObject();
+}
+
+describe("known keys are interned by the parser", () => {
+  it("returns a known key as the known string itself, and other keys as decoded text", () => {
+    const obj = parseKnown('{"path":"/a","other":1,"nam":2}');
+    const m = obj.firstMember();
+    expect(changetype<usize>(obj.keyOf(m))).toBe(changetype<usize>(KNOWN[1]));
+    expect(obj.keyOf(obj.nextMember(m))).toBe("other");
+    expect(obj.keys.join(",")).toBe("path,other,nam");
+  });
+  it("finds members by known and unknown keys, and not by a prefix or an extension", () => {
+    const obj = parseKnown('{"names":0,"nam":1,"name":"x","zz":3}');
+    expect(obj.get("name")!.asString()).toBe("x");
+    expect(obj.get("zz")!.asNumber()).toBe(3.0);
+    expect(obj.get("names")!.asNumber()).toBe(0.0);
+    expect(obj.has("method")).toBe(false);
+    expect(obj.has("value")).toBe(false);
+  });
+  it("finds an escaped spelling of a known key, which is decoded, not interned", () => {
+    const obj = parseKnown('{"na\\u006de":"x"}');
+    expect(obj.get("name")!.asString()).toBe("x");
+    expect(obj.keys.join(",")).toBe("name");
+  });
+  it("sees a repeated key however it is spelt (interned, escaped)", () => {
+    const r = parseJson(Uint8Array.wrap(String.UTF8.encode('{"name":"a","na\\u006de":"b","path":1,"path":2}')), KNOWN);
+    const texts: string[] = [];
+    for (let i = 0; i < r.problems.length; i++) texts.push(r.problems[i].path + ": " + r.problems[i].message);
+    expect(texts.join(" | ")).toBe("name: duplicate key \"name\" (first at column 2) | path: duplicate key \"path\" (first at column 29)");
+    expect(r.value!.asObject().get("name")!.asString()).toBe("a");
+  });
+  it("reads string values that spell a known key as values", () => {
+    const obj = parseKnown('{"value":"name","path":"path"}');
+    expect(obj.get("value")!.asString()).toBe("name");
+    expect(obj.get("path")!.asString()).toBe("path");
   });
 });
