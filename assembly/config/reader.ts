@@ -35,8 +35,60 @@ export class ObjectReader {
     report: bool = true,
   ) {
     this.pathText = path;
+    const n = known.length + (aliases === null ? 0 : aliases.length >> 1);
+    this.slotIds = new StaticArray<i32>(n);
+    this.slotMembers = new StaticArray<i32>(n);
+    const doc = obj.doc;
+    for (let j = 0; j < known.length; j++) unchecked((this.slotIds[j] = doc.keyIdOf(unchecked(known[j]))));
+    if (aliases !== null) {
+      for (let a = 0; a < aliases.length; a += 2) {
+        unchecked((this.slotIds[known.length + (a >> 1)] = doc.keyIdOf(unchecked(aliases[a]))));
+      }
+    }
+    this.indexMembers();
     // Invalid strings and repeated keys of this object count as errors of the part being read.
     if (report) reportObjectProblems(obj, diags);
+  }
+
+  // One pass over the members indexes them by reader key, compared as the parser's interned ids
+  // (JsonDocument.internKey): slot j < known.length is known[j], slot known.length + a the alias
+  // of pair a. Every lookup is then a load, where it was a walk over the members per key.
+  /** Per slot: the interned id of its key (-1: not a schema key, looked up by text). */
+  private slotIds: StaticArray<i32>;
+  /** Per slot: the member holding it, -1 when absent. */
+  private slotMembers: StaticArray<i32>;
+  /**
+   * Whether some member is not an interned key of this reader: an unknown key (finish() reports
+   * it) or an escaped spelling of a known one. Lookups then go by text, as without the index.
+   */
+  private strays: bool = false;
+
+  private indexMembers(): void {
+    const obj = this.obj;
+    const doc = obj.doc;
+    const ids = this.slotIds;
+    const members = this.slotMembers;
+    const n = ids.length;
+    for (let j = 0; j < n; j++) unchecked((members[j] = -1));
+    let strays = false;
+    for (let m = obj.firstMember(); m >= 0; m = obj.nextMember(m)) {
+      const id = doc.internedId(m);
+      let j = 0;
+      if (id >= 0) {
+        while (j < n && unchecked(ids[j]) != id) j++;
+      } else {
+        j = n;
+      }
+      if (j == n) strays = true;
+      else if (unchecked(members[j]) < 0) unchecked((members[j] = m)); // the first of repeated keys wins
+    }
+    this.strays = strays;
+  }
+
+  /** The member holding slot j's key, or -1; by text when the index cannot tell. */
+  private slotMember(j: i32, key: string): i32 {
+    if (this.strays || unchecked(this.slotIds[j]) < 0) return this.obj.memberOf(key);
+    return unchecked(this.slotMembers[j]);
   }
 
   /**
@@ -49,6 +101,7 @@ export class ObjectReader {
     this.pathText = null;
     this.listPath = listPath;
     this.item = item;
+    this.indexMembers();
     reportObjectProblems(obj, this.diags);
   }
 
@@ -95,14 +148,17 @@ export class ObjectReader {
    * string() and bool() read through it without making a value handle.
    */
   private member(key: string): i32 {
-    const obj = this.obj;
-    let m = obj.memberOf(key);
+    const known = this.known;
+    let j = 0;
+    while (j < known.length && changetype<usize>(unchecked(known[j])) != changetype<usize>(key)) j++;
+    let m = j < known.length ? this.slotMember(j, key) : this.obj.memberOf(key);
     const aliases = this.aliases;
     if (aliases === null) return m;
     for (let i = 0; i < aliases.length; i += 2) {
-      if (aliases[i + 1] != key) continue;
-      const alias = aliases[i];
-      const am = obj.memberOf(alias);
+      const canonical = unchecked(aliases[i + 1]);
+      if (changetype<usize>(canonical) != changetype<usize>(key) && canonical != key) continue;
+      const alias = unchecked(aliases[i]);
+      const am = this.slotMember(known.length + (i >> 1), alias);
       if (am < 0) continue;
       if (m >= 0) {
         this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
@@ -169,6 +225,7 @@ export class ObjectReader {
    * (attributegen compatibility). Either way the key is left out and its object kept.
    */
   finish(unknownIsError: bool): void {
+    if (!this.strays) return; // every member is a key of this reader or an alias
     const obj = this.obj;
     for (let m = obj.firstMember(); m >= 0; m = obj.nextMember(m)) {
       const key = obj.keyOf(m);

@@ -188,3 +188,35 @@ describe("config: the accept policy keeps the valid parts", () => {
     expect(p.diags.dropped.join(",")).toBe("attributes[0],attributes[1].match[0],attributes[1].match[1]");
   });
 });
+
+describe("config: keys are found however they are spelt", () => {
+  it("reads the protobuf-JSON aliases of route keys", () => {
+    const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(
+      '{"routes": [{"name": "a", "methods": ["GET"], "pathPrefix": "/a", "queryParams": [{"name": "q", "value": "1"}]}, {"name": "b", "pathRegex": "^/b$"}]}')));
+    expect(problems('{"routes": [{"name": "a", "methods": ["GET"], "pathPrefix": "/a"}]}')).toBe("");
+    const routes = p.native!.routes;
+    expect(routes.length).toBe(2);
+    expect(routes[0].methods.join(",")).toBe("GET");
+    expect(routes[0].pathText).toBe("/a");
+    expect(routes[0].queryParams.length).toBe(1);
+    expect(routes[0].queryParams[0].name).toBe("q");
+    expect(routes[1].pathText).toBe("^/b$");
+  });
+  it("warns when an alias and its key are both set, and uses the key", () => {
+    const json = '{"routes": [{"name": "a", "methods": ["POST"], "path": "/a", "method": "GET"}]}';
+    expect(warnings(json)).toBe("routes[0].methods: 'methods' and 'method' are the same field; using 'method'");
+    const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
+    expect(p.native!.routes[0].methods.join(",")).toBe("GET");
+  });
+  it("reads a key spelt with escapes like the plain key", () => {
+    const p = parseConfig(Uint8Array.wrap(String.UTF8.encode('{"routes": [{"na\\u006de": "a", "pa\\u0074h": "/a", "other": 1}]}')));
+    expect(p.native!.routes.length).toBe(1);
+    expect(p.native!.routes[0].name).toBe("a");
+    expect(p.native!.routes[0].pathText).toBe("/a");
+    expect(problems('{"routes": [{"na\\u006de": "a", "pa\\u0074h": "/a", "other": 1}]}')).toBe("routes[0].other: unknown field");
+  });
+  it("keeps the first of a repeated key and reports the repeat", () => {
+    expect(problems('{"routes": [{"name": "a", "path": "/a"}, {"name": "b", "path": "/b", "path": "/c"}]}'))
+      .toBe("routes[1].path: duplicate key \"path\" (first at column 56)");
+  });
+});
