@@ -396,33 +396,37 @@ function limitMixedSegments(routes: RouteSpec[], base: string, diags: Diagnostic
 
 function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {
   const isHeader = key == "headers";
-  const items = r.array(key);
-  if (items === null || items.length == 0) return NO_CONDITIONS;
+  const list = r.list(key);
+  if (list === null || list.firstItem() < 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
   const base = r.pathOf(key);
   const names = new Set<string>(); // a set: a route may carry thousands of conditions
-  for (let i = 0; i < items.length; i++) {
-    const path = index(base, i);
-    const item = items[i];
+  // One item handle and one reader for the list, as for routes (readRouteList).
+  const item = new JsonValue(list.doc, list.firstItem());
+  const c = new ObjectReader(item.asObject(), base, diags, CONDITION_KEYS, null, false);
+  let i = -1;
+  for (let it = list.firstItem(); it >= 0; it = list.nextItem(it)) {
+    i++;
+    item.index = it;
     if (!item.isObject()) {
-      diags.error(path, "must be an object like {\"name\": \"...\", \"value\": \"...\"}, found " + kindName(item));
+      diags.error(index(base, i), "must be an object like {\"name\": \"...\", \"value\": \"...\"}, found " + kindName(item));
       continue;
     }
-    const c = new ObjectReader(item.asObject(), path, diags, CONDITION_KEYS);
+    c.reset(item.asObject(), base, i);
     let name = c.string("name", true);
     const value = c.string("value", true);
     const type = c.string("type");
     c.finish(true);
     if (name === null || value === null) continue;
     if (name.length == 0) {
-      diags.error(child(path, "name"), "must not be empty");
+      diags.error(child(c.path, "name"), "must not be empty");
       continue;
     }
     if (isHeader) {
       for (let k = 0; k < name.length; k++) {
         const ch = name.charCodeAt(k);
         if (!(isTokenChar(ch) || (k == 0 && ch == 0x3a /* : pseudo-header */))) {
-          diags.error(child(path, "name"), "invalid character in header name at column " + (k + 1).toString());
+          diags.error(child(c.path, "name"), "invalid character in header name at column " + (k + 1).toString());
           name = null;
           break;
         }
@@ -432,7 +436,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
     if (names.has(name)) {
-      diags.error(child(path, "name"), "duplicate condition on '" + name + "'");
+      diags.error(child(c.path, "name"), "duplicate condition on '" + name + "'");
       continue;
     }
     names.add(name);
@@ -441,7 +445,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
       } else {
-        diags.error(child(path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
+        diags.error(child(c.path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
         continue;
       }
     }
