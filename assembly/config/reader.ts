@@ -18,6 +18,8 @@ export function kindName(v: JsonValue): string {
   }
 }
 
+const NO_SLOTS = new StaticArray<i32>(0);
+
 export class ObjectReader {
   /** The JSON path; null until asked for after reset() (built only to report). */
   private pathText: string | null;
@@ -45,10 +47,25 @@ export class ObjectReader {
         unchecked((this.slotIds[known.length + (a >> 1)] = doc.keyIdOf(unchecked(aliases[a]))));
       }
     }
+    // Per known key, its alias pair (-1: none, -2: several, looked up by the general loop).
+    const aliasOf = new StaticArray<i32>(known.length);
+    for (let j = 0; j < known.length; j++) {
+      let pair = -1;
+      if (aliases !== null) {
+        for (let a = 0; a < aliases.length; a += 2) {
+          if (unchecked(aliases[a + 1]) != unchecked(known[j])) continue;
+          pair = pair == -1 ? a : -2;
+        }
+      }
+      unchecked((aliasOf[j] = pair));
+    }
+    this.aliasOf = aliasOf;
     this.indexMembers();
     // Invalid strings and repeated keys of this object count as errors of the part being read.
     if (report) reportObjectProblems(obj, diags);
   }
+
+  private aliasOf: StaticArray<i32> = NO_SLOTS;
 
   // One pass over the members indexes them by reader key, compared as the parser's interned ids
   // (JsonDocument.internKey): slot j < known.length is known[j], slot known.length + a the alias
@@ -150,22 +167,30 @@ export class ObjectReader {
   private member(key: string): i32 {
     const known = this.known;
     let j = 0;
+    // The readers pass their key lists' own literals: found by address, else by text.
     while (j < known.length && changetype<usize>(unchecked(known[j])) != changetype<usize>(key)) j++;
-    let m = j < known.length ? this.slotMember(j, key) : this.obj.memberOf(key);
-    const aliases = this.aliases;
-    if (aliases === null) return m;
-    for (let i = 0; i < aliases.length; i += 2) {
-      const canonical = unchecked(aliases[i + 1]);
-      if (changetype<usize>(canonical) != changetype<usize>(key) && canonical != key) continue;
-      const alias = unchecked(aliases[i]);
-      const am = this.slotMember(known.length + (i >> 1), alias);
-      if (am < 0) continue;
-      if (m >= 0) {
-        this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
-      } else {
-        m = am;
-      }
+    if (j == known.length) j = indexOfKey(known, key);
+    if (j < 0) return this.obj.memberOf(key);
+    const m = this.slotMember(j, key);
+    const pair = unchecked(this.aliasOf[j]);
+    if (pair == -1) return m;
+    if (pair >= 0) return this.withAlias(m, key, pair);
+    // Several aliases of one key: each in turn.
+    const aliases = this.aliases!;
+    let found = m;
+    for (let a = 0; a < aliases.length; a += 2) {
+      if (unchecked(aliases[a + 1]) == key) found = this.withAlias(found, key, a);
     }
+    return found;
+  }
+
+  /** Member `m` of `key`, or its alias of pair `pair` when `m` is absent; warns when both are set. */
+  private withAlias(m: i32, key: string, pair: i32): i32 {
+    const alias = unchecked(this.aliases![pair]);
+    const am = this.slotMember(this.known.length + (pair >> 1), alias);
+    if (am < 0) return m;
+    if (m < 0) return am;
+    this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
     return m;
   }
 
