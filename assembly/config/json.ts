@@ -40,8 +40,6 @@ const SHORT_STRING_SLOTS: i32 = 256;
 
 /** Slots of the known-key hash (JsonDocument.keySlots): a power of two, at least twice the keys. */
 const KNOWN_KEY_SLOTS: i32 = 256;
-/** Slots of JsonDocument.idCache (a power of two). */
-const ID_CACHE_SLOTS: i32 = 64;
 
 /** Nesting deeper than this is rejected rather than risking the wasm stack. */
 const MAX_DEPTH: i32 = 64;
@@ -119,28 +117,10 @@ export class JsonDocument {
     }
   }
 
-  /**
-   * Recent keyIdOf answers by address of the key string: the readers look up the same literals
-   * for every object. An entry is trusted only when `knownKeys` holds that very string, which
-   * keeps it alive, so a freed and reused address can never answer.
-   */
-  private idCache: StaticArray<i32> = new StaticArray<i32>(ID_CACHE_SLOTS);
-
   /** Index in `knownKeys` of `key`'s spelling, -1 when it is not one (or not interned). */
   keyIdOf(key: string): i32 {
     const keys = this.knownKeys;
     if (keys === null) return -1;
-    const address = changetype<usize>(key);
-    const slot = <i32>((address >> 2) & (ID_CACHE_SLOTS - 1));
-    const cached = unchecked(this.idCache[slot]) - 1;
-    if (cached >= 0 && changetype<usize>(unchecked(keys[cached])) == address) return cached;
-    const id = this.lookupKeyId(key);
-    if (id >= 0) unchecked((this.idCache[slot] = id + 1));
-    return id;
-  }
-
-  private lookupKeyId(key: string): i32 {
-    const keys = this.knownKeys!;
     const h = textHash(key);
     if (h < 0) return -1;
     const slots = this.keySlots;
@@ -157,17 +137,9 @@ export class JsonDocument {
   internKey(i: i32): void {
     const keys = this.knownKeys;
     if (keys === null || this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return;
-    const from = this.startAt(i) + 1;
-    const n = this.word1(i) - 1 - from;
-    const p = this.bytes.dataStart + <usize>from;
-    let h: u32 = 0x811c9dc5;
-    for (let k = 0; k < n; k++) {
-      const c = <u32>load<u8>(p + <usize>k);
-      if (c >= 0x80) return;
-      h = (h ^ c) * 0x01000193;
-    }
+    // The known keys are ASCII, and an ASCII key's UTF-8 bytes hash like its text (textHash).
     const slots = this.keySlots;
-    let s = <i32>(foldHash(h) & (KNOWN_KEY_SLOTS - 1));
+    let s = foldHash(keyHash(this, i)) & (KNOWN_KEY_SLOTS - 1);
     while (true) {
       const id = unchecked(slots[s]);
       if (id < 0) return;
@@ -233,11 +205,6 @@ export class JsonDocument {
     const text = String.UTF8.decodeUnsafe(p, <usize>n);
     unchecked((this.shortStrings[slot] = text));
     return text;
-  }
-
-  /** Key entry i as a string: one of the known keys (no allocation) when it spells one. */
-  keyAt(i: i32): string {
-    return this.stringAt(i);
   }
 
   /**
@@ -347,7 +314,7 @@ export class JsonValue {
 }
 
 /**
- * Position of `key` in `list`. Keys the parser interned (see JsonDocument.keyAt) and the readers'
+ * Position of `key` in `list`. Keys the parser interned (see JsonDocument.internKey) and the readers'
  * literals are the same strings, so an identity pass finds them without comparing characters.
  */
 export function indexOfKey(list: string[], key: string): i32 {
@@ -380,7 +347,7 @@ export class JsonObject extends JsonValue {
     return i < this.doc.word1(this.index) ? i : -1;
   }
 
-  keyOf(m: i32): string { return this.doc.keyAt(m); }
+  keyOf(m: i32): string { return this.doc.stringAt(m); } // an interned key: the known string itself
   valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
   // Member m's value without a handle:
   kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
@@ -1031,7 +998,7 @@ export class JsonResult {
 
 /**
  * Parses one JSON document; trailing non-whitespace is an error. Never throws. Keys found in
- * `knownKeys` are returned as those strings (see JsonDocument.keyAt).
+ * `knownKeys` are returned as those strings (see JsonDocument.internKey).
  */
 export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
   if (bytes.length > MAX_JSON_BYTES) {

@@ -132,11 +132,6 @@ export class ObjectReader {
     return p;
   }
 
-  /** The member index of `key` (or one of its aliases), -1 when absent: read it with `obj`'s kindOf/stringOf. */
-  memberIndex(key: string): i32 {
-    return this.member(key);
-  }
-
   /** The list at `key` as a value (iterate it with firstItem/nextItem, no handle per item); null when absent or not a list. */
   list(key: string): JsonValue | null {
     const v = this.value(key);
@@ -162,9 +157,10 @@ export class ObjectReader {
 
   /**
    * The member holding `key` (or one of its aliases), as JsonObject member index; -1 when absent.
-   * string() and bool() read through it without making a value handle.
+   * string() and bool() read through it without making a value handle (read it with `obj`'s
+   * kindOf/stringOf).
    */
-  private member(key: string): i32 {
+  memberIndex(key: string): i32 {
     const known = this.known;
     let j = 0;
     // The readers pass their key lists' own literals: found by address, else by text.
@@ -196,12 +192,12 @@ export class ObjectReader {
 
   /** The raw value of `key` (or of one of its aliases); null when absent. */
   value(key: string): JsonValue | null {
-    const m = this.member(key);
+    const m = this.memberIndex(key);
     return m < 0 ? null : this.obj.valueOf(m);
   }
 
   string(key: string, required: bool = false): string | null {
-    const m = this.member(key);
+    const m = this.memberIndex(key);
     const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
     if (kind == JsonKind.Null) {
       if (required) this.diags.error(this.pathOf(key), "is required");
@@ -215,7 +211,7 @@ export class ObjectReader {
   }
 
   bool(key: string, fallback: bool): bool {
-    const m = this.member(key);
+    const m = this.memberIndex(key);
     const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
     if (kind == JsonKind.Null) return fallback;
     if (kind != JsonKind.Bool) {
@@ -226,13 +222,8 @@ export class ObjectReader {
   }
 
   array(key: string): JsonValue[] | null {
-    const v = this.value(key);
-    if (v === null || v.isNull()) return null;
-    if (!v.isArray()) {
-      this.diags.error(this.pathOf(key), "must be a list, found " + kindName(v));
-      return null;
-    }
-    return v.asArray();
+    const v = this.list(key);
+    return v === null ? null : v.asArray();
   }
 
   object(key: string): JsonObject | null {

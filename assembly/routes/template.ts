@@ -80,13 +80,10 @@ export class PathTemplate {
     this.nameCount = 0;
     if (path.length == 0) return "must not be empty";
     if (code(path, 0) != 0x2f /* / */) return "must start with '/'";
-    // A path no longer than the segment bound cannot exceed it: count only longer ones.
-    if (path.length > this.parts.length / 3) {
-      let slashes = 0;
-      for (let k = 0; k < path.length; k++) if (code(path, k) == 0x2f) slashes++;
-      if (slashes > MAX_TEMPLATE_SEGMENTS || 3 * slashes > this.parts.length) {
-        return "more than " + MAX_TEMPLATE_SEGMENTS.toString() + " segments";
-      }
+    let slashes = 0;
+    for (let k = 0; k < path.length; k++) if (code(path, k) == 0x2f) slashes++;
+    if (slashes > MAX_TEMPLATE_SEGMENTS || 3 * slashes > this.parts.length) {
+      return "more than " + MAX_TEMPLATE_SEGMENTS.toString() + " segments";
     }
     const parts = this.parts;
     let s = 0;
@@ -127,11 +124,6 @@ export class PathTemplate {
       let k = i;
       while (k < end) {
         const c = code(path, k);
-        // Most characters are plain literal text: one table load decides.
-        if (c >= 0x80 || load<u8>(SPECIAL + <usize>c) == 0) {
-          k++;
-          continue;
-        }
         if (c == 0x7b /* { */) {
           let close = k + 1;
           while (close < end && code(path, close) != 0x7d /* } */) {
@@ -239,17 +231,6 @@ function fail(message: string, index: i32): string {
 @inline export function code(path: string, k: i32): i32 {
   return <i32>load<u16>(changetype<usize>(path) + (<usize>k << 1));
 }
-
-/**
- * 1 for the ASCII characters a template segment's literal text cannot hold as they are: '{' and
- * '}' (parameters), '*', '?', '#', space, controls and DEL (parseSegment says why for each).
- */
-const SPECIAL = memory.data<u8>([
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1,
-]);
 
 /** Whether path[a, a + n) and path[b, b + n) are the same text. */
 function sameRange(path: string, a: i32, b: i32, n: i32): bool {
