@@ -9,6 +9,10 @@
 // export paths, the arguments of offsetof/ERROR/WARNING/INFO), when it is empty, when it holds a
 // lone surrogate (no UTF-8 form), and when the table would not make the module smaller (see worth()).
 //
+// The table is compressed by byte-pair encoding (pairEncode(), below): byte values that no
+// literal uses stand for a pair of symbols, so common words and phrases of the messages are stored
+// once. Every literal stays decodable on its own, which is what lets them be decoded lazily.
+//
 // UTF8_LITERALS_REPORT=1 prints what was rewritten.
 import { LiteralKind, Node, NodeKind, type Parser, type Source } from 'assemblyscript';
 import { Transform } from 'assemblyscript/transform';
@@ -18,6 +22,12 @@ export const TABLES_SOURCE = 'text/literals';
 const BYTES = 'LITERAL_BYTES';
 const ENDS = 'LITERAL_ENDS';
 const CACHE = 'LITERAL_CACHE';
+const PAIRS = 'LITERAL_PAIRS';
+const SCRATCH = 'LITERAL_SCRATCH';
+/** LITERAL_ENDS holds u16 offsets. */
+const MAX_TABLE_BYTES = 0xffff;
+/** Nesting of pair codes: the runtime expands them by recursion, so this bounds its stack. */
+const MAX_PAIR_DEPTH = 16;
 
 /** Fields that never hold a rewritable literal (ranges and sources also close cycles). */
 const SKIPPED_FIELDS = new Set(['range', 'source', 'decorators', 'path', 'internalPath', 'normalizedPath', 'simplePath']);
@@ -31,13 +41,76 @@ interface Use { holder: Record<string, unknown> | unknown[]; key: string | numbe
 /**
  * Whether storing `text` (used `uses` times) in the table makes the module smaller. A static
  * UTF-16 string costs its object header (20 B), two bytes per UTF-16 unit and a data segment
- * header (about 6 B), once; in the table it costs its UTF-8 bytes, a 4-byte end offset, and at
+ * header (about 6 B), once; in the table it costs its UTF-8 bytes (fewer once pair-encoded), a 2-byte end offset, and at
  * every use a call (about 3 B more than the constant pointer it replaces).
  */
 export function worth(text: string, uses: number): boolean {
   const staticBytes = 26 + 2 * text.length;
-  const tableBytes = Buffer.byteLength(text, 'utf8') + 4 + 3 * uses;
+  const tableBytes = Buffer.byteLength(text, 'utf8') + 2 + 3 * uses;
   return tableBytes < staticBytes;
+}
+
+/** A byte-pair code: `code` stands for `left` followed by `right` (either may be a code itself). */
+export interface PairCode { code: number; left: number; right: number }
+export interface PairEncoding { texts: Buffer[]; pairs: PairCode[] }
+
+/**
+ * Byte-pair encoding of `texts`: repeatedly replaces the most frequent adjacent pair (within one
+ * text, never across two) by a byte value that no text uses, while that saves bytes (a pair seen
+ * `n` times saves `n` bytes and costs 2 in the pair table). Byte 0 is never a code nor part of a
+ * pair: the runtime reads a zero left half as "not a code". Deterministic: ties go to the pair
+ * seen first.
+ */
+export function pairEncode(input: Buffer[]): PairEncoding {
+  const used = new Set<number>();
+  for (const t of input) for (const b of t) used.add(b);
+  const free: number[] = [];
+  for (let b = 1; b < 256; b++) if (!used.has(b)) free.push(b);
+  let seqs = input.map((t) => [...t]);
+  const depth = new Map<number, number>();
+  const pairs: PairCode[] = [];
+  for (const code of free) {
+    const counts = new Map<number, number>();
+    for (const s of seqs) {
+      for (let i = 0; i + 1 < s.length; i++) {
+        const a = s[i]!, b = s[i + 1]!;
+        if (a === 0 || b === 0) continue;
+        const d = Math.max(depth.get(a) ?? 0, depth.get(b) ?? 0);
+        if (d >= MAX_PAIR_DEPTH) continue;
+        const key = a * 256 + b;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (a === b && s[i + 2] === a) i++; // "aaa" holds one non-overlapping "aa"
+      }
+    }
+    let best = -1, bestCount = 0;
+    for (const [key, n] of counts) if (n > bestCount) { best = key; bestCount = n; }
+    if (bestCount <= 2) break;
+    const left = best >> 8, right = best & 0xff;
+    pairs.push({ code, left, right });
+    depth.set(code, Math.max(depth.get(left) ?? 0, depth.get(right) ?? 0) + 1);
+    seqs = seqs.map((s) => {
+      const out: number[] = [];
+      for (let i = 0; i < s.length; i++) {
+        if (s[i] === left && s[i + 1] === right && i + 1 < s.length) { out.push(code); i++; } else out.push(s[i]!);
+      }
+      return out;
+    });
+  }
+  return { texts: seqs.map((s) => Buffer.from(s)), pairs };
+}
+
+/** The inverse of pairEncode for one text (what assembly/text/literals.ts does at run time). */
+export function pairDecode(text: Buffer, pairs: PairCode[]): Buffer {
+  const byCode = new Map(pairs.map((p) => [p.code, p]));
+  const out: number[] = [];
+  const expand = (b: number): void => {
+    const p = byCode.get(b);
+    if (!p) { out.push(b); return; }
+    expand(p.left);
+    expand(p.right);
+  };
+  for (const b of text) expand(b);
+  return Buffer.from(out);
 }
 
 function isStringLiteral(v: unknown): v is AnyNode {
@@ -99,7 +172,7 @@ export function rewritesSource(normalizedPath: string): boolean {
   return !normalizedPath.startsWith('~lib/') || normalizedPath.startsWith('~lib/@solo-io/proxy-runtime/');
 }
 
-export interface LiteralReport { literals: number; distinct: number; bytes: number; keptStatic: number }
+export interface LiteralReport { literals: number; distinct: number; bytes: number; encodedBytes: number; pairs: number; keptStatic: number }
 
 /** Rewrites the program's literals; returns what it did. Exported for tests. */
 export function rewriteLiterals(parser: Parser): LiteralReport | null {
@@ -120,8 +193,6 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
     list.push(u);
   }
   const chunks: Buffer[] = [];
-  const ends: number[] = [];
-  let total = 0;
   let rewritten = 0;
   let keptStatic = 0;
   for (const [text, list] of byText) {
@@ -129,11 +200,8 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
       keptStatic++;
       continue;
     }
-    const id = ends.length;
-    const bytes = Buffer.from(text, 'utf8');
-    chunks.push(bytes);
-    total += bytes.length;
-    ends.push(total);
+    const id = chunks.length;
+    chunks.push(Buffer.from(text, 'utf8'));
     for (const u of list) {
       const range = u.node.range;
       const call = Node.createCallExpression(Node.createIdentifierExpression('__literal', range), null, [int(id, range)], range);
@@ -141,23 +209,33 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
       rewritten++;
     }
   }
-  if (ends.length === 0) return { literals: 0, distinct: 0, bytes: 0, keptStatic };
-  const all = Buffer.concat(chunks);
-  const bytesCall = placeholderCall(tables, BYTES);
-  const endsCall = placeholderCall(tables, ENDS);
-  const cacheCall = placeholderCall(tables, CACHE);
-  const r = bytesCall.range;
-  (bytesCall.args as Node[])[0] = Node.createArrayLiteralExpression([...all].map((b) => int(b, r)), r as never);
-  (endsCall.args as Node[])[0] = Node.createArrayLiteralExpression(ends.map((e) => int(e, r)), r as never);
-  (cacheCall.args as Node[])[0] = int(ends.length * 4, r);
-  return { literals: rewritten, distinct: ends.length, bytes: all.length, keptStatic };
+  if (chunks.length === 0) return { literals: 0, distinct: 0, bytes: 0, encodedBytes: 0, pairs: 0, keptStatic };
+  const encoding = pairEncode(chunks);
+  const ends: number[] = [];
+  let total = 0;
+  for (const t of encoding.texts) ends.push((total += t.length));
+  if (total > MAX_TABLE_BYTES) throw new Error(`utf8-literals: the table holds ${total} B, more than LITERAL_ENDS (u16 offsets) can address`);
+  const pairTable = new Array<number>(512).fill(0);
+  for (const p of encoding.pairs) { pairTable[p.code * 2] = p.left; pairTable[p.code * 2 + 1] = p.right; }
+  const longest = Math.max(...chunks.map((c) => c.length));
+  const all = Buffer.concat(encoding.texts);
+  const r = placeholderCall(tables, BYTES).range;
+  const fill = (name: string, arg: Node) => ((placeholderCall(tables, name).args as Node[])[0] = arg);
+  const array = (values: number[]) => Node.createArrayLiteralExpression(values.map((v) => int(v, r)), r as never);
+  fill(BYTES, array([...all]));
+  fill(ENDS, array(ends));
+  fill(CACHE, int(ends.length * 4, r));
+  fill(PAIRS, array(pairTable));
+  fill(SCRATCH, int(longest, r));
+  const bytes = chunks.reduce((n, c) => n + c.length, 0);
+  return { literals: rewritten, distinct: ends.length, bytes, encodedBytes: all.length, pairs: encoding.pairs.length, keptStatic };
 }
 
 export default class Utf8Literals extends Transform {
   afterParse(parser: Parser): void {
     const report = rewriteLiterals(parser);
     if (report && process.env.UTF8_LITERALS_REPORT === '1') {
-      console.error(`utf8-literals: ${report.literals} literals, ${report.distinct} distinct, ${report.bytes} B as UTF-8; ${report.keptStatic} kept static`);
+      console.error(`utf8-literals: ${report.literals} literals, ${report.distinct} distinct, ${report.bytes} B as UTF-8, ${report.encodedBytes} B stored with ${report.pairs} pair codes; ${report.keptStatic} kept static`);
     }
   }
 }

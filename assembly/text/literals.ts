@@ -1,6 +1,6 @@
 // The module's string literals, stored once as UTF-8 (the release build's transform,
 // scripts/utf8-literals.ts, rewrites every string literal of our own sources into
-// `__literal(id)` and fills the three tables below).
+// `__literal(id)` and fills the tables below).
 //
 // Why: AssemblyScript stores each literal as a static UTF-16 string, two bytes per character,
 // and almost all of ours (log lines, diagnostics, attribute names) are ASCII: as UTF-8 they take
@@ -8,15 +8,24 @@
 // kept (pinned) for the life of the VM, so every later use is a load and a branch, and a
 // literal used twice is the same object, as it was with static strings.
 //
+// The bytes are byte-pair encoded: a byte value that no literal uses may stand for a pair of
+// symbols (LITERAL_PAIRS), each a byte or another pair. Decoding expands a literal's symbols into
+// LITERAL_SCRATCH (as long as the longest literal) and makes the String from there. The table
+// is about half the size of the plain UTF-8 (13.3 KB -> 7.1 KB for the release build).
+//
 // Without the transform (as-pect unit tests, the debug target) nothing calls `__literal` and
 // the tables stay the one-element placeholders.
 
-/** Every literal's bytes, back to back (UTF-8). */
+/** Every literal's encoded bytes, back to back. */
 const LITERAL_BYTES: usize = memory.data<u8>([0]);
 /** Where literal `id` ends in LITERAL_BYTES (it starts where `id - 1` ends; id 0 at 0). */
-const LITERAL_ENDS: usize = memory.data<u32>([0]);
+const LITERAL_ENDS: usize = memory.data<u16>([0]);
 /** One slot per literal: 0 until it is first used, then the pinned String. */
 const LITERAL_CACHE: usize = memory.data(4);
+/** Two bytes per byte value: the pair it stands for, or a zero left half when it stands for itself. */
+const LITERAL_PAIRS: usize = memory.data<u8>([0, 0]);
+/** Room for the longest literal, decoded. */
+const LITERAL_SCRATCH: usize = memory.data(1);
 
 // @ts-ignore: decorator
 @global
@@ -29,10 +38,23 @@ export function __literal(id: i32): string {
 
 // Kept out of __literal so that its every call site stays a load, a compare and a call.
 function decodeLiteral(id: i32, slot: usize): usize {
-  const start = id == 0 ? 0 : load<u32>(LITERAL_ENDS + (<usize>(id - 1) << 2));
-  const end = load<u32>(LITERAL_ENDS + (<usize>id << 2));
-  const s = changetype<usize>(String.UTF8.decodeUnsafe(LITERAL_BYTES + <usize>start, <usize>(end - start)));
+  let at = LITERAL_BYTES + (id == 0 ? 0 : <usize>load<u16>(LITERAL_ENDS + (<usize>(id - 1) << 1)));
+  const end = LITERAL_BYTES + <usize>load<u16>(LITERAL_ENDS + (<usize>id << 1));
+  let out = LITERAL_SCRATCH;
+  while (at < end) out = expandSymbol(load<u8>(at++), out);
+  const s = changetype<usize>(String.UTF8.decodeUnsafe(LITERAL_SCRATCH, out - LITERAL_SCRATCH));
   __pin(s);
   store<usize>(slot, s);
   return s;
+}
+
+/** Writes what `symbol` stands for at `out`; returns the end. Recursion depth is the pair depth (at most 16). */
+function expandSymbol(symbol: u32, out: usize): usize {
+  const pair = LITERAL_PAIRS + (<usize>symbol << 1);
+  const left = load<u8>(pair);
+  if (left == 0) {
+    store<u8>(out, <u8>symbol);
+    return out + 1;
+  }
+  return expandSymbol(load<u8>(pair, 1), expandSymbol(left, out));
 }

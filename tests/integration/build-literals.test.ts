@@ -1,13 +1,14 @@
 // The release build's literal table (scripts/utf8-literals.ts + assembly/text/literals.ts):
 // a module compiled with the transform returns the same strings as one compiled without it,
-// keeps them as UTF-8 instead of UTF-16, and the release build is compiled that way.
+// keeps them as pair-encoded UTF-8 instead of UTF-16, and the release build is compiled that way.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, before } from 'node:test';
-import { worth } from '../../scripts/utf8-literals.ts';
+import fc from 'fast-check';
+import { pairDecode, pairEncode, worth } from '../../scripts/utf8-literals.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = 'tests/fixtures/utf8-literals';
@@ -44,6 +45,7 @@ const dataSection = (bytes: Uint8Array) => Buffer.from(bytes);
 const CASES: Array<[string, number[]]> = [
   ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
   ['name', [0]], ['name', [1]], ['name', [2]], ['methodOf', [0]], ['methodOf', [1]], ['concat', []], ['template', [42]],
+  ['repetitive', [0]], ['repetitive', [1]], ['repetitive', [2]], ['repetitive', [3]],
 ];
 
 describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
@@ -81,12 +83,12 @@ describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
     assert.equal(b.call('withDefault', 0), 'a default parameter value');
   });
 
-  it('stores long literals as UTF-8, not UTF-16, and leaves what it cannot encode', () => {
+  it('stores long literals pair-encoded, not as UTF-16, and leaves what it cannot encode', () => {
     const text = 'a long ASCII literal that the table stores once, as UTF-8 bytes';
     assert.ok(dataSection(plain).includes(Buffer.from(text, 'utf16le')), 'without the transform the literal is UTF-16');
     assert.ok(!dataSection(table).includes(Buffer.from(text, 'utf16le')), 'with it there is no UTF-16 copy');
-    assert.ok(dataSection(table).includes(Buffer.from(text, 'utf8')), 'with it the UTF-8 bytes are there');
-    assert.ok(dataSection(table).includes(Buffer.from('café, naïve', 'utf8')));
+    const repeated = 'the configuration of the route';
+    assert.ok(!dataSection(table).includes(Buffer.from(repeated, 'utf8')), 'a phrase the fixture repeats is stored as pair codes');
     assert.ok(dataSection(table).includes(Buffer.from('broken \uD800 half', 'utf16le')), 'a lone surrogate has no UTF-8 form: kept static');
     assert.ok(dataSection(table).includes(Buffer.from(' keeps its parts', 'utf16le')), 'template parts are not literals');
   });
@@ -99,13 +101,44 @@ describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
     assert.equal(worth('é'.repeat(10), 1), true);
   });
 
+  it('pair encoding: every text decodes to itself, is never longer, and needs no neighbour to decode', () => {
+    const texts = fc.array(fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.array(fc.constantFrom('route ', 'the ', 'config', 'uration', ': ', 'é', '→', '\u{1F600}'), { maxLength: 12 }).map((p) => p.join('')),
+    ), { minLength: 1, maxLength: 40 });
+    fc.assert(fc.property(texts, (list) => {
+      const input = list.map((t) => Buffer.from(t, 'utf8'));
+      const { texts: encoded, pairs } = pairEncode(input);
+      assert.equal(encoded.length, input.length);
+      for (let i = 0; i < input.length; i++) {
+        assert.deepEqual(pairDecode(encoded[i]!, pairs), input[i]);
+        assert.ok(encoded[i]!.length <= input[i]!.length);
+      }
+      const used = new Set(input.flatMap((b) => [...b]));
+      for (const p of pairs) {
+        assert.ok(!used.has(p.code), 'a code is a byte value no text uses');
+        assert.ok(p.code !== 0 && p.left !== 0 && p.right !== 0, 'byte 0 is never part of a pair');
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('pair encoding shrinks repetitive text and stops when a pair no longer pays for its table entry', () => {
+    const words = ['route metrics ', 'configuration ', 'cannot read ', 'the plugin '];
+    const input = Array.from({ length: 50 }, (_, i) => Buffer.from(words[i % 4]! + words[(i + 1) % 4]! + i, 'utf8'));
+    const { texts, pairs } = pairEncode(input);
+    const before = input.reduce((n, b) => n + b.length, 0);
+    const after = texts.reduce((n, b) => n + b.length, 0) + 2 * pairs.length;
+    assert.ok(after < before / 2, `${before} B -> ${after} B with the pair table`);
+    assert.deepEqual(pairEncode([Buffer.from('abcdef')]).pairs, [], 'nothing repeats: no codes');
+  });
+
   it('is how the release build is compiled (build/route-metrics.wasm)', () => {
     const release = readFileSync(join(root, 'build/route-metrics.wasm'));
     // A message of assembly/config/: in the module as UTF-8 only.
     const src = readFileSync(join(root, 'assembly/text/literals.ts'), 'utf8');
     assert.match(src, /@global/);
-    const message = 'unknown field';
-    assert.ok(release.includes(Buffer.from(message, 'utf8')), 'the UTF-8 bytes are in the module');
+    const message = 'cannot read the plugin configuration';
+    assert.ok(!release.includes(Buffer.from(message, 'utf8')), 'the table is pair-encoded: no plain UTF-8 copy');
     assert.ok(!release.includes(Buffer.from(message, 'utf16le')), 'no UTF-16 copy');
   });
 });
