@@ -37,6 +37,12 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 
 type AnyNode = Node & Record<string, unknown>;
 interface Use { holder: Record<string, unknown> | unknown[]; key: string | number; node: AnyNode }
+/** A declaration whose initializer is an array of string literals: stored as one table entry. */
+interface ListUse { declaration: AnyNode; texts: string[]; helper: string }
+
+/** Separates the items of a list entry; no literal of a list may hold it. */
+const LIST_SEPARATOR = '\0';
+const LIST_HELPERS: Record<string, string> = { Array: '__literalArray', StaticArray: '__literalStaticArray' };
 
 /**
  * Whether storing `text` (used `uses` times) in the table makes the module smaller. A static
@@ -123,8 +129,27 @@ function calleeName(call: AnyNode): string | null {
   return e && e.kind === NodeKind.Identifier ? (e.text as string) : null;
 }
 
+/**
+ * `const X: string[] = ["a", "b", ...]` (or StaticArray<string>, or with no type: an Array):
+ * without this, the start function builds each such array item by item, about 12 bytes of code
+ * per item; as one table entry it is one call that splits the decoded text.
+ */
+function listHelper(declaration: AnyNode): string | null {
+  const init = declaration.initializer as AnyNode | null;
+  if (!init || init.kind !== NodeKind.Literal || init.literalKind !== LiteralKind.Array) return null;
+  const items = init.elementExpressions as AnyNode[];
+  if (items.length < 2 || !items.every((e) => isStringLiteral(e) && !(e.value as string).includes(LIST_SEPARATOR) && !LONE_SURROGATE.test(e.value as string))) return null;
+  const type = declaration.type as AnyNode | null;
+  if (!type) return LIST_HELPERS.Array!;
+  if (type.kind !== NodeKind.NamedType || type.isNullable) return null;
+  const name = ((type.name as AnyNode).identifier as AnyNode).text as string;
+  const args = type.typeArguments as AnyNode[] | null;
+  const item = args?.length === 1 && args[0]!.kind === NodeKind.NamedType ? (((args[0]!.name as AnyNode).identifier as AnyNode).text as string) : null;
+  return item === 'string' && !(args![0]!.isNullable) ? (LIST_HELPERS[name] ?? null) : null;
+}
+
 /** Every rewritable string literal under `root`, with where it is held. */
-function collect(root: unknown, uses: Use[]): void {
+function collect(root: unknown, uses: Use[], lists: ListUse[]): void {
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
@@ -138,6 +163,13 @@ function collect(root: unknown, uses: Use[]): void {
     }
     const n = v as AnyNode;
     if (n.kind === NodeKind.Call && CONSTANT_ARGUMENT_CALLS.has(calleeName(n) ?? '')) return;
+    if (n.kind === NodeKind.VariableDeclaration || n.kind === NodeKind.FieldDeclaration) {
+      const helper = listHelper(n);
+      if (helper) {
+        lists.push({ declaration: n, texts: ((n.initializer as AnyNode).elementExpressions as AnyNode[]).map((e) => e.value as string), helper });
+        seen.add(n.initializer);
+      }
+    }
     for (const key of Object.keys(n)) {
       if (SKIPPED_FIELDS.has(key)) continue;
       const child = n[key];
@@ -180,9 +212,10 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   const tables = sources.find((s) => s.normalizedPath.replace(/\.ts$/, '').endsWith(TABLES_SOURCE) && !s.normalizedPath.startsWith('~lib/'));
   if (!tables) return null; // the program does not import the runtime side: nothing to rewrite into
   const uses: Use[] = [];
+  const lists: ListUse[] = [];
   for (const s of sources) {
     if (s === tables || !rewritesSource(s.normalizedPath)) continue;
-    collect(s.statements, uses);
+    collect(s.statements, uses, lists);
   }
   const byText = new Map<string, Use[]>();
   for (const u of uses) {
@@ -208,6 +241,13 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
       (u.holder as Record<string | number, unknown>)[u.key] = call;
       rewritten++;
     }
+  }
+  for (const list of lists) {
+    const id = chunks.length;
+    chunks.push(Buffer.from(list.texts.join(LIST_SEPARATOR), 'utf8'));
+    const range = (list.declaration.initializer as AnyNode).range;
+    list.declaration.initializer = Node.createCallExpression(Node.createIdentifierExpression(list.helper, range), null, [int(id, range)], range);
+    rewritten += list.texts.length;
   }
   if (chunks.length === 0) return { literals: 0, distinct: 0, bytes: 0, encodedBytes: 0, pairs: 0, keptStatic };
   const encoding = pairEncode(chunks);

@@ -45,6 +45,7 @@ const dataSection = (bytes: Uint8Array) => Buffer.from(bytes);
 const CASES: Array<[string, number[]]> = [
   ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
   ['name', [0]], ['name', [1]], ['name', [2]], ['methodOf', [0]], ['methodOf', [1]], ['concat', []], ['template', [42]],
+  ['listItem', [0]], ['listItem', [1]], ['listItem', [2]], ['listItem', [3]], ['untypedItem', [2]], ['grownList', []],
   ['repetitive', [0]], ['repetitive', [1]], ['repetitive', [2]], ['repetitive', [3]],
 ];
 
@@ -64,6 +65,15 @@ describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
     assert.equal(b.call('astral'), 'emoji \u{1F600} and \u{10FFFF} outside the BMP');
     assert.equal(b.call('loneSurrogate'), 'broken \uD800 half');
     assert.equal(b.call('name', 2), 'a literal held in a static array');
+  });
+
+  it('keeps constant lists of strings whole: items, order, length, empty and non-ASCII items', () => {
+    const b = instantiate(table);
+    assert.equal(b.raw.listLength!(), 433);
+    assert.equal(b.call('listItem', 1), '');
+    assert.equal(b.call('listItem', 2), 'third, with → and \u{1F600}');
+    assert.equal(b.call('grownList'), 'first||third, with → and \u{1F600}|last|pushed');
+    assert.ok(!dataSection(table).includes(Buffer.from('inferred', 'utf16le')), 'the items are in the table');
   });
 
   it('gives one object per text: the same literal twice is the same string, decoded once', () => {
