@@ -58,7 +58,8 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
 const NO_BOUNDS = new StaticArray<i32>(0);
 const NO_ASCII_TABLE = new StaticArray<u8>(0);
 /** Working array of computeRuneClasses(), reused from one program to the next. */
-const scratchBounds: i32[] = [];
+// i64, not i32: the module's sorts are all of i64 (one instantiation of the standard sort).
+const scratchBounds: i64[] = [];
 
 export class Program {
   constructor(
@@ -206,7 +207,7 @@ export class Program {
       if (n == 0 || bounds[n - 1] != b) bounds[n++] = b;
     }
     const arr = new StaticArray<i32>(n);
-    for (let i = 0; i < n; i++) arr[i] = bounds[i];
+    for (let i = 0; i < n; i++) arr[i] = <i32>bounds[i];
     this.runeClassBounds = arr;
     this.numRuneClasses = n + 1;
   }

@@ -375,7 +375,7 @@ export class RouteTable {
 
   /** Orders each node's mixed children by precedence and compiles their patterns. */
   private buildMixed(shapes: MixedShape[], nodes: i32): void {
-    shapes.sort((a: MixedShape, b: MixedShape): i32 => MixedShape.compare(a, b));
+    sortShapes(shapes);
     const start = new Int32Array(nodes + 1);
     const child = new Int32Array(shapes.length);
     for (let e = 0; e < shapes.length; e++) {
@@ -404,7 +404,7 @@ export class RouteTable {
       lists.add(keyBase + g, route, r);
     }
     const count = groups.size;
-    const lengths = new Array<i32>();
+    const lengths = new Array<i64>(); // i64: the module sorts only i64 (one sort instantiation)
     this.prefixValues = new Int32Array(count);
     let prefixBytes = 0;
     for (let g = 0; g < count; g++) prefixBytes += String.UTF8.byteLength(groups.texts[g]);
@@ -416,9 +416,9 @@ export class RouteTable {
       if (!lengths.includes(len)) lengths.push(len);
       if (len > this.maxPrefixLen) this.maxPrefixLen = len;
     }
-    lengths.sort((a: i32, b: i32): i32 => b - a);
+    lengths.sort((a: i64, b: i64): i32 => (a < b ? 1 : a > b ? -1 : 0)); // longest first
     this.prefixLengths = new Int32Array(lengths.length);
-    for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = lengths[i];
+    for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = <i32>lengths[i];
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
     return count;
   }
@@ -596,4 +596,27 @@ function valueMatches(cond: ValueCondition, ptr: usize, len: i32): bool {
   if (cond.kind == ValueMatchKind.Exact) return equalsBuffer(ptr, len, cond.valueBytes);
   const regex = cond.regex;
   return regex !== null && regex.matchBytes(ptr, len);
+}
+
+/** The shapes being sorted by sortShapes (a comparator cannot capture them). */
+let shapesInSort: MixedShape[] | null = null;
+
+/**
+ * Sorts `shapes` by MixedShape.compare, ties in their current order. Through an i64 index
+ * array so that the module has one instantiation of the standard sort (about 1 KB each).
+ */
+function sortShapes(shapes: MixedShape[]): void {
+  const n = shapes.length;
+  const order = new Array<i64>(n);
+  for (let i = 0; i < n; i++) unchecked((order[i] = i));
+  shapesInSort = shapes;
+  order.sort((a: i64, b: i64): i32 => {
+    const all = shapesInSort!;
+    const c = MixedShape.compare(unchecked(all[<i32>a]), unchecked(all[<i32>b]));
+    return c != 0 ? c : (a < b ? -1 : 1);
+  });
+  shapesInSort = null;
+  const sorted = new Array<MixedShape>(n);
+  for (let i = 0; i < n; i++) unchecked((sorted[i] = shapes[<i32>unchecked(order[i])]));
+  for (let i = 0; i < n; i++) unchecked((shapes[i] = sorted[i]));
 }
