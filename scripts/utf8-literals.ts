@@ -23,6 +23,7 @@ const BYTES = 'LITERAL_BYTES';
 const ENDS = 'LITERAL_ENDS';
 const CACHE = 'LITERAL_CACHE';
 const PAIRS = 'LITERAL_PAIRS';
+const LISTS = 'LITERAL_LISTS';
 const SCRATCH = 'LITERAL_SCRATCH';
 /** LITERAL_ENDS holds u16 offsets. */
 const MAX_TABLE_BYTES = 0xffff;
@@ -37,11 +38,9 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 
 type AnyNode = Node & Record<string, unknown>;
 interface Use { holder: Record<string, unknown> | unknown[]; key: string | number; node: AnyNode }
-/** A declaration whose initializer is an array of string literals: stored as one table entry. */
+/** A declaration whose initializer is an array of string literals: stored as a run of literal ids. */
 interface ListUse { declaration: AnyNode; texts: string[]; helper: string }
 
-/** Separates the items of a list entry; no literal of a list may hold it. */
-const LIST_SEPARATOR = '\0';
 const LIST_HELPERS: Record<string, string> = { Array: '__literalArray', StaticArray: '__literalStaticArray' };
 
 /**
@@ -132,13 +131,15 @@ function calleeName(call: AnyNode): string | null {
 /**
  * `const X: string[] = ["a", "b", ...]` (or StaticArray<string>, or with no type: an Array):
  * without this, the start function builds each such array item by item, about 12 bytes of code
- * per item; as one table entry it is one call that splits the decoded text.
+ * per item; as a run of literal ids (LITERAL_LISTS) it is one call. The items are ordinary
+ * literals, the same objects as the same text used anywhere else (the configuration readers
+ * find their keys by address first).
  */
 function listHelper(declaration: AnyNode): string | null {
   const init = declaration.initializer as AnyNode | null;
   if (!init || init.kind !== NodeKind.Literal || init.literalKind !== LiteralKind.Array) return null;
   const items = init.elementExpressions as AnyNode[];
-  if (items.length < 2 || !items.every((e) => isStringLiteral(e) && !(e.value as string).includes(LIST_SEPARATOR) && !LONE_SURROGATE.test(e.value as string))) return null;
+  if (items.length < 2 || !items.every((e) => isStringLiteral(e) && e.value !== '' && !LONE_SURROGATE.test(e.value as string))) return null;
   const type = declaration.type as AnyNode | null;
   if (!type) return LIST_HELPERS.Array!;
   if (type.kind !== NodeKind.NamedType || type.isNullable) return null;
@@ -226,6 +227,7 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
     list.push(u);
   }
   const chunks: Buffer[] = [];
+  const idOf = new Map<string, number>();
   let rewritten = 0;
   let keptStatic = 0;
   for (const [text, list] of byText) {
@@ -234,6 +236,7 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
       continue;
     }
     const id = chunks.length;
+    idOf.set(text, id);
     chunks.push(Buffer.from(text, 'utf8'));
     for (const u of list) {
       const range = u.node.range;
@@ -242,11 +245,16 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
       rewritten++;
     }
   }
+  const listIds: number[] = [];
   for (const list of lists) {
-    const id = chunks.length;
-    chunks.push(Buffer.from(list.texts.join(LIST_SEPARATOR), 'utf8'));
     const range = (list.declaration.initializer as AnyNode).range;
-    list.declaration.initializer = Node.createCallExpression(Node.createIdentifierExpression(list.helper, range), null, [int(id, range)], range);
+    const args = [int(listIds.length, range), int(list.texts.length, range)];
+    for (const text of list.texts) {
+      let id = idOf.get(text);
+      if (id === undefined) { idOf.set(text, (id = chunks.length)); chunks.push(Buffer.from(text, 'utf8')); }
+      listIds.push(id);
+    }
+    list.declaration.initializer = Node.createCallExpression(Node.createIdentifierExpression(list.helper, range), null, args, range);
     rewritten += list.texts.length;
   }
   if (chunks.length === 0) return { literals: 0, distinct: 0, bytes: 0, encodedBytes: 0, pairs: 0, keptStatic };
@@ -267,6 +275,8 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   fill(CACHE, int(ends.length * 4, r));
   fill(PAIRS, array(pairTable));
   fill(SCRATCH, int(longest, r));
+  if (listIds.length > 0) fill(LISTS, array(listIds));
+  if (chunks.length > 0xffff) throw new Error('utf8-literals: more than 65535 literals (LITERAL_LISTS holds u16 ids)');
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
   return { literals: rewritten, distinct: ends.length, bytes, encodedBytes: all.length, pairs: encoding.pairs.length, keptStatic };
 }

@@ -46,16 +46,16 @@ export class ServicesClassifier extends Classifier {
       this.servicePaths.push(service.path);
       const own = service.defaultValue;
       const set = new RouteSet(service.routes, this.operations, service.routesPath, own !== null ? own : def);
-      const byOperation = new Map<i32, i32>();
+      const byOperation = new Map<u64, i32>(); // u64 keys: the instantiation the route table uses
       const routeSeries = new Int32Array(set.size);
       for (let r = 0; r < set.size; r++) {
         const op = set.operationOf(r);
-        if (!byOperation.has(op)) {
-          byOperation.set(op, seriesOperation.length);
+        if (!byOperation.has(<u64>op)) {
+          byOperation.set(<u64>op, seriesOperation.length);
           seriesOperation.push(op);
           seriesService.push(s);
         }
-        routeSeries[r] = byOperation.get(op);
+        routeSeries[r] = byOperation.get(<u64>op);
       }
       set.routeSeries = routeSeries;
       set.unmatchedSeries = seriesOperation.length;

@@ -400,7 +400,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
   if (list === null || list.firstItem() < 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
   const base = r.pathOf(key);
-  const names = new Set<string>(); // a set: a route may carry thousands of conditions
+  const names = new Map<string, i32>(); // a set (keys only): a route may carry thousands of conditions; a Map to share its instantiation
   // One item handle and one reader for the list, as for routes (readRouteList).
   const item = new JsonValue(list.doc, list.firstItem());
   const c = new ObjectReader(item.asObject(), base, diags, CONDITION_KEYS, null, false);
@@ -439,7 +439,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
       diags.error(child(c.path, "name"), "duplicate condition on '" + name + "'");
       continue;
     }
-    names.add(name);
+    names.set(name, 0);
     let kind = ValueMatchKind.Exact;
     if (type !== null && type != "Exact") {
       if (type == "RegularExpression") {

@@ -301,7 +301,7 @@ function mix(node: u64, shape: u64): u64 {
 export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const out = new Array<MixedOverflow>();
   const counts = new Map<u64, i32>(); // node → distinct mixed shapes after it
-  const known = new Set<u64>(); // mix(node, shape) of every mixed segment seen
+  const known = new Map<u64, i32>(); // a set (keys only) of mix(node, shape) for every mixed segment seen; a Map to share its instantiation
   const template = new PathTemplate();
   const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
@@ -337,7 +337,7 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
       const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
       const edge = mix(node, shape);
       if (kind == SegmentKind.Mixed && !known.has(edge)) {
-        known.add(edge);
+        known.set(edge, 0);
         counts.set(node, counts.has(node) ? counts.get(node) + 1 : 1);
       }
       node = edge;

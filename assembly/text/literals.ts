@@ -13,7 +13,7 @@
 // LITERAL_SCRATCH (as long as the longest literal) and makes the String from there. The table
 // is about half the size of the plain UTF-8 (13.3 KB -> 7.1 KB for the release build).
 //
-// Constant lists of strings are one entry each, their items separated by NUL (__literalArray).
+// Constant lists of strings are runs of literal ids (__literalArray).
 //
 // Without the transform (as-pect unit tests, the debug target) nothing calls `__literal` and
 // the tables stay the one-element placeholders.
@@ -26,6 +26,8 @@ const LITERAL_ENDS: usize = memory.data<u16>([0]);
 const LITERAL_CACHE: usize = memory.data(4);
 /** Two bytes per byte value: the pair it stands for, or a zero left half when it stands for itself. */
 const LITERAL_PAIRS: usize = memory.data<u8>([0, 0]);
+/** The literal ids of the items of every constant list of strings (__literalArray). */
+const LITERAL_LISTS: usize = memory.data<u16>([0]);
 /** Room for the longest literal, decoded. */
 const LITERAL_SCRATCH: usize = memory.data(1);
 
@@ -48,29 +50,29 @@ function decodeLiteral(id: i32, slot: usize): usize {
 }
 
 /**
- * A constant list of strings (`const X: string[] = ["a", "b"]`), which the transform stores as
- * one entry, its items separated by NUL. Called once per list, from the start function.
+ * A constant list of strings (`const X: string[] = ["a", "b"]`): the transform stores it as the
+ * run of its items' literal ids at LITERAL_LISTS[at .. at + count]. Called once per list, from the
+ * start function; each item is the same object as that text used anywhere else.
  */
 // @ts-ignore: decorator
 @global
-export function __literalArray(id: i32): string[] {
-  const end = expandLiteral(id);
-  const items = new Array<string>();
-  let from = LITERAL_SCRATCH;
-  for (let at = LITERAL_SCRATCH; at <= end; at++) {
-    if (at == end || load<u8>(at) == 0) {
-      items.push(String.UTF8.decodeUnsafe(from, at - from));
-      from = at + 1;
-    }
-  }
+export function __literalArray(at: i32, count: i32): string[] {
+  const items = new Array<string>(count);
+  for (let i = 0; i < count; i++) unchecked((items[i] = listItem(at + i)));
   return items;
 }
 
 /** The same for `StaticArray<string>`. */
 // @ts-ignore: decorator
 @global
-export function __literalStaticArray(id: i32): StaticArray<string> {
-  return StaticArray.fromArray(__literalArray(id));
+export function __literalStaticArray(at: i32, count: i32): StaticArray<string> {
+  const items = new StaticArray<string>(count);
+  for (let i = 0; i < count; i++) unchecked((items[i] = listItem(at + i)));
+  return items;
+}
+
+function listItem(k: i32): string {
+  return __literal(load<u16>(LITERAL_LISTS + (<usize>k << 1)));
 }
 
 /** Expands literal `id` into LITERAL_SCRATCH; returns the end of its bytes. */

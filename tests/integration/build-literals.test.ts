@@ -46,6 +46,7 @@ const CASES: Array<[string, number[]]> = [
   ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
   ['name', [0]], ['name', [1]], ['name', [2]], ['methodOf', [0]], ['methodOf', [1]], ['concat', []], ['template', [42]],
   ['listItem', [0]], ['listItem', [1]], ['listItem', [2]], ['listItem', [3]], ['untypedItem', [2]], ['grownList', []],
+  ['withEmptyItem', [0]], ['withEmptyItem', [1]],
   ['repetitive', [0]], ['repetitive', [1]], ['repetitive', [2]], ['repetitive', [3]],
 ];
 
@@ -67,12 +68,14 @@ describe('UTF-8 literal table (scripts/utf8-literals.ts)', () => {
     assert.equal(b.call('name', 2), 'a literal held in a static array');
   });
 
-  it('keeps constant lists of strings whole: items, order, length, empty and non-ASCII items', () => {
+  it('keeps constant lists of strings whole: items, order, length, non-ASCII items, identity with other uses', () => {
     const b = instantiate(table);
     assert.equal(b.raw.listLength!(), 433);
-    assert.equal(b.call('listItem', 1), '');
+    assert.equal(b.call('listItem', 1), 'second');
+    assert.equal(b.call('withEmptyItem', 0), '');
+    assert.equal(b.raw.listItemIsLiteral!(), 1, 'an item is the same object as that literal elsewhere');
     assert.equal(b.call('listItem', 2), 'third, with → and \u{1F600}');
-    assert.equal(b.call('grownList'), 'first||third, with → and \u{1F600}|last|pushed');
+    assert.equal(b.call('grownList'), 'first|second|third, with → and \u{1F600}|last|pushed');
     assert.ok(!dataSection(table).includes(Buffer.from('inferred', 'utf16le')), 'the items are in the table');
   });
 
