@@ -1,17 +1,19 @@
-// The HTTP-stream half of the proxy-wasm ABI: the proxy_on_* callbacks Envoy makes for every
-// stream, delivered straight to the stream's object. The VM and root-context half (vm_start,
-// configure, tick, timers, http/grpc callouts, the root's done and delete) stays with the SDK.
+// Every proxy-wasm callback of the module: the VM and root-context half (vm_start, configure,
+// tick, callouts, the root's done and delete) and the HTTP-stream half, delivered straight to the
+// root's or the stream's object.
 //
 // Why not the SDK's dispatch: per stream it created an SDK Context (fields we never use),
 // inserted it into and removed it from a Map<u32, BaseContext> (allocating), and looked the
 // context up twice on every callback, including the four body/trailers/response-headers
 // callbacks this filter has nothing to do in. Profiled, that and the garbage it left were a
 // larger share of the module's time per request than matching. Patching those paths of the SDK
-// would have meant carrying a rewrite of its runtime in the patch; owning these dozen exports is
+// would have meant carrying a rewrite of its runtime in the patch; owning these exports is
 // smaller and keeps the SDK patch to the defects it fixes. Here: one table lookup per callback
 // that has work (abi/context-table.ts, usually a cache hit), pooled streams
 // (filter/stream-pool.ts), and no call into the module's logic for the callbacks without work.
-import { ensureRootContext, hasContext, getBaseContext, deleteContext } from "@solo-io/proxy-runtime/assembly/runtime";
+// The root half followed (issue 14, module size): with it the module no longer links the SDK's
+// runtime (its context and factory maps, root-context class and callout bookkeeping, about 4 KB),
+// and a callback for a root it does not know creates that root instead of trapping in a map.
 import { ContextTable } from "../abi/context-table";
 import { RouteMetricsRoot } from "./root";
 import { RouteMetricsStream } from "./stream";
@@ -22,30 +24,68 @@ const CONTINUE: i32 = 0; // FilterHeadersStatus / FilterDataStatus / FilterTrail
 
 const streams = new ContextTable<RouteMetricsStream>();
 
+// Root contexts: one per plugin configuration in this VM (usually one), so a short list.
+// Every root id is served by RouteMetricsRoot, whatever the WasmPlugin's pluginName (Istio passes
+// it as the root id, empty when unset); the recommended name is "route-metrics".
+const roots = new Array<RouteMetricsRoot>();
+
 // The root of the last stream created: Envoy's streams of one plugin all name the same root.
-let lastRootId: u32 = 0;
 let lastRoot: RouteMetricsRoot | null = null;
 
-function rootOf(rootId: u32): RouteMetricsRoot | null {
+function findRoot(rootId: u32): RouteMetricsRoot | null {
   const cached = lastRoot;
-  if (cached !== null && rootId == lastRootId) return cached;
-  // The SDK's lookup, creating the root on first use as it always did.
-  const root = ensureRootContext(rootId);
-  if (!(root instanceof RouteMetricsRoot)) return null;
-  lastRootId = rootId;
-  lastRoot = <RouteMetricsRoot>root;
-  return <RouteMetricsRoot>root;
+  if (cached !== null && cached.id == rootId) return cached;
+  for (let i = 0; i < roots.length; i++) {
+    const r = unchecked(roots[i]);
+    if (r.id == rootId) return (lastRoot = r);
+  }
+  return null;
 }
+
+/** The root with this id, created on first use (Envoy creates it with on_context_create first). */
+function rootOf(rootId: u32): RouteMetricsRoot {
+  let root = findRoot(rootId);
+  if (root === null) {
+    root = new RouteMetricsRoot(rootId);
+    roots.push(root);
+    lastRoot = root;
+  }
+  return root;
+}
+
+export function proxy_abi_version_0_2_0(): void {}
+
+export function proxy_on_vm_start(root_context_id: u32, vm_configuration_size: u32): u32 {
+  rootOf(root_context_id);
+  return 1;
+}
+
+export function proxy_validate_configuration(root_context_id: u32, configuration_size: u32): u32 {
+  return 1; // on_configure validates, and degrades instead of refusing (see root.ts)
+}
+
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  return rootOf(root_context_id).onConfigure(configuration_size) ? 1 : 0;
+}
+
+// Timers, shared queues, foreign functions and callouts: the filter uses none. Exported so that
+// a host that calls them unconditionally finds them.
+export function proxy_on_tick(root_context_id: u32): void {}
+export function proxy_on_queue_ready(root_context_id: u32, token: u32): void {}
+export function proxy_on_foreign_function(root_context_id: u32, function_id: u32, data_size: u32): void {}
+export function proxy_on_http_call_response(context_id: u32, token: u32, headers: u32, body_size: u32, trailers: u32): void {}
+export function proxy_on_grpc_receive_initial_metadata(context_id: u32, token: u32, headers: u32): void {}
+export function proxy_on_grpc_trailing_metadata(context_id: u32, token: u32, trailers: u32): void {}
+export function proxy_on_grpc_receive(context_id: u32, token: u32, response_size: u32): void {}
+export function proxy_on_grpc_close(context_id: u32, token: u32, status_code: u32): void {}
 
 export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {
   if (root_context_id == 0) {
-    ensureRootContext(context_id);
+    rootOf(context_id);
     return;
   }
   if (streams.get(context_id) !== null) return; // created already: the first one stands
-  const root = rootOf(root_context_id);
-  if (root === null) return;
-  streams.set(context_id, root.openStream());
+  streams.set(context_id, rootOf(root_context_id).openStream());
 }
 
 export function proxy_on_request_headers(context_id: u32, headers: u32, end_of_stream: u32): i32 {
@@ -88,9 +128,7 @@ export function proxy_on_log(context_id: u32): void {
 }
 
 export function proxy_on_done(context_id: u32): u32 {
-  if (streams.get(context_id) !== null) return 1; // a stream's on_done has nothing to do (and its result is ignored)
-  if (!hasContext(context_id)) return 1;
-  return getBaseContext(context_id).onDone() ? 1 : 0; // a root context: the SDK's
+  return 1; // streams and roots alike are done at once (nothing pending)
 }
 
 // The context is gone; no further calls will come for it.
@@ -100,8 +138,9 @@ export function proxy_on_delete(context_id: u32): void {
     streamFinished(releaseStream(s));
     return;
   }
-  if (!hasContext(context_id)) return;
-  getBaseContext(context_id).onDelete();
-  deleteContext(context_id);
-  if (context_id == lastRootId) lastRoot = null;
+  const root = findRoot(context_id);
+  if (root === null) return;
+  const i = roots.indexOf(root);
+  roots.splice(i, 1);
+  if (lastRoot === root) lastRoot = null;
 }

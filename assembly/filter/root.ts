@@ -5,7 +5,6 @@
 // afterwards from becoming ready, since Istio's ECDS delivery has no default configuration. With
 // `"strict": true` it is rejected instead: Envoy refuses the update (xDS NACK), so running proxies
 // keep the previous configuration.
-import { RootContext } from "@solo-io/proxy-runtime/assembly";
 import { getBufferBytes, log, BufferType, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { readConfig, finishConfig, ConfigForm } from "../config/index";
@@ -20,16 +19,19 @@ import { RouteMetrics } from "../metrics/route-metrics";
 import { reportConfigErrors } from "../metrics/config-errors";
 import { logDiagnostics, logRejected, logDegraded } from "./config-report";
 
-export class RouteMetricsRoot extends RootContext {
+export class RouteMetricsRoot {
   /** Shared with every stream of this root; replaced field by field on each accepted configuration. */
   readonly active: ActiveConfig = new ActiveConfig();
+
+  /** `id`: the root context id Envoy gave it (filter/dispatch.ts keeps the roots by id). */
+  constructor(readonly id: u32) {}
 
   /** A stream of this root (filter/dispatch.ts creates streams; the SDK's createContext is not used). */
   openStream(): RouteMetricsStream {
     return takeStream(this.active);
   }
 
-  // Replaces the SDK's onConfigure (0.1.8 passes a wrong out-pointer and aborts on errors).
+  /** proxy_on_configure: false rejects the configuration (only with `"strict": true`). */
   onConfigure(configuration_size: u32): bool {
     const ok = this.configure(configuration_size);
     // Everything kept is reachable from this root context now; the rest is garbage.
