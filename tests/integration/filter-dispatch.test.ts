@@ -22,6 +22,27 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
+describe('root dispatch', () => {
+  test('root callbacks for an unknown root id, and the callbacks the filter does not use, answer without trapping', async () => {
+    const host = await startFilter(ROUTES);
+    const call = (name: string, ...args: number[]) => (host.moduleExport(name) as (...a: number[]) => number | undefined)(...args);
+    // The SDK trapped in Map#get on these for a root it did not know.
+    assert.equal(call('proxy_validate_configuration', 99, 0), 1);
+    for (const name of ['proxy_on_tick', 'proxy_on_queue_ready', 'proxy_on_foreign_function', 'proxy_on_http_call_response',
+      'proxy_on_grpc_receive_initial_metadata', 'proxy_on_grpc_trailing_metadata', 'proxy_on_grpc_receive', 'proxy_on_grpc_close']) {
+      assert.equal(call(name, 99, 1, 2, 3, 4), undefined, name);
+    }
+    // A root created by on_vm_start alone, finished and deleted; the plugin's own root is untouched.
+    assert.equal(call('proxy_on_vm_start', 77, 0), 1);
+    assert.equal(call('proxy_on_done', 77), 1);
+    call('proxy_on_delete', 77);
+    call('proxy_on_delete', 78); // never existed
+    assert.equal(host.request({ method: 'GET', path: '/b/1' }).filterState[OP], 'b');
+    assert.equal(host.failed, false);
+    host.stop();
+  });
+});
+
 describe('stream dispatch', () => {
   test('3,000 concurrent streams, callbacks interleaved at random: each is classified and recorded as its own', async () => {
     const host = await startFilter(ROUTES);
