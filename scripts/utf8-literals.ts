@@ -20,13 +20,16 @@ import { Transform } from 'assemblyscript/transform';
 /** Placeholder names in the runtime module, and that module's path without extension. */
 export const TABLES_SOURCE = 'text/literals';
 const BYTES = 'LITERAL_BYTES';
-const ENDS = 'LITERAL_ENDS';
+const LENGTHS = 'LITERAL_LENGTHS';
+const MARKS = 'LITERAL_MARKS';
 const CACHE = 'LITERAL_CACHE';
 const PAIRS = 'LITERAL_PAIRS';
 const LISTS = 'LITERAL_LISTS';
 const SCRATCH = 'LITERAL_SCRATCH';
-/** LITERAL_ENDS holds u16 offsets. */
+/** LITERAL_MARKS holds u16 offsets. */
 const MAX_TABLE_BYTES = 0xffff;
+/** Literals per mark in LITERAL_MARKS (must match MARK_SHIFT in assembly/text/literals.ts). */
+export const MARK_EVERY = 16;
 /** Nesting of pair codes: the runtime expands them by recursion, so this bounds its stack. */
 const MAX_PAIR_DEPTH = 16;
 
@@ -46,12 +49,12 @@ const LIST_HELPERS: Record<string, string> = { Array: '__literalArray', StaticAr
 /**
  * Whether storing `text` (used `uses` times) in the table makes the module smaller. A static
  * UTF-16 string costs its object header (20 B), two bytes per UTF-16 unit and a data segment
- * header (about 6 B), once; in the table it costs its UTF-8 bytes (fewer once pair-encoded), a 2-byte end offset, and at
+ * header (about 6 B), once; in the table it costs its UTF-8 bytes (fewer once pair-encoded), a 1-byte length (and 1/4 byte of mark), and at
  * every use a call (about 3 B more than the constant pointer it replaces).
  */
 export function worth(text: string, uses: number): boolean {
   const staticBytes = 26 + 2 * text.length;
-  const tableBytes = Buffer.byteLength(text, 'utf8') + 2 + 3 * uses;
+  const tableBytes = Buffer.byteLength(text, 'utf8') + 1 + 3 * uses;
   return tableBytes < staticBytes;
 }
 
@@ -259,10 +262,21 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   }
   if (chunks.length === 0) return { literals: 0, distinct: 0, bytes: 0, encodedBytes: 0, pairs: 0, keptStatic };
   const encoding = pairEncode(chunks);
-  const ends: number[] = [];
+  // Each literal's encoded length as a LEB128 varint (one byte below 128), and every
+  // MARK_EVERY-th literal's start in the bytes and in the lengths: a literal is found by summing
+  // at most MARK_EVERY - 1 lengths from its mark.
+  const lengths: number[] = [];
+  const marks: number[] = [];
   let total = 0;
-  for (const t of encoding.texts) ends.push((total += t.length));
-  if (total > MAX_TABLE_BYTES) throw new Error(`utf8-literals: the table holds ${total} B, more than LITERAL_ENDS (u16 offsets) can address`);
+  encoding.texts.forEach((t, id) => {
+    if (id % MARK_EVERY === 0) marks.push(total, lengths.length);
+    for (let n = t.length; ; n >>>= 7) {
+      if (n < 0x80) { lengths.push(n); break; }
+      lengths.push((n & 0x7f) | 0x80);
+    }
+    total += t.length;
+  });
+  if (total > MAX_TABLE_BYTES || lengths.length > MAX_TABLE_BYTES) throw new Error(`utf8-literals: the table holds ${total} B, more than LITERAL_MARKS (u16 offsets) can address`);
   const pairTable = new Array<number>(512).fill(0);
   for (const p of encoding.pairs) { pairTable[p.code * 2] = p.left; pairTable[p.code * 2 + 1] = p.right; }
   const longest = Math.max(...chunks.map((c) => c.length));
@@ -271,14 +285,15 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   const fill = (name: string, arg: Node) => ((placeholderCall(tables, name).args as Node[])[0] = arg);
   const array = (values: number[]) => Node.createArrayLiteralExpression(values.map((v) => int(v, r)), r as never);
   fill(BYTES, array([...all]));
-  fill(ENDS, array(ends));
-  fill(CACHE, int(ends.length * 4, r));
+  fill(LENGTHS, array(lengths));
+  fill(MARKS, array(marks));
+  fill(CACHE, int(encoding.texts.length * 4, r));
   fill(PAIRS, array(pairTable));
   fill(SCRATCH, int(longest, r));
   if (listIds.length > 0) fill(LISTS, array(listIds));
   if (chunks.length > 0xffff) throw new Error('utf8-literals: more than 65535 literals (LITERAL_LISTS holds u16 ids)');
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
-  return { literals: rewritten, distinct: ends.length, bytes, encodedBytes: all.length, pairs: encoding.pairs.length, keptStatic };
+  return { literals: rewritten, distinct: encoding.texts.length, bytes, encodedBytes: all.length, pairs: encoding.pairs.length, keptStatic };
 }
 
 export default class Utf8Literals extends Transform {

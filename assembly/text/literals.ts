@@ -20,8 +20,15 @@
 
 /** Every literal's encoded bytes, back to back. */
 const LITERAL_BYTES: usize = memory.data<u8>([0]);
-/** Where literal `id` ends in LITERAL_BYTES (it starts where `id - 1` ends; id 0 at 0). */
-const LITERAL_ENDS: usize = memory.data<u16>([0]);
+/** Every literal's encoded length, LEB128 (one byte below 128). */
+const LITERAL_LENGTHS: usize = memory.data<u8>([0]);
+/**
+ * For literals 0, 16, 32, …: where it starts in LITERAL_BYTES and where its length is in
+ * LITERAL_LENGTHS (two u16). A literal is found from its mark by summing at most 15 lengths:
+ * first uses only, so the scan is not worth an offset per literal (2 bytes each).
+ */
+const LITERAL_MARKS: usize = memory.data<u16>([0, 0]);
+const MARK_SHIFT = 4; // 16 literals per mark: MARK_EVERY in the transform
 /** One slot per literal: 0 until it is first used, then the pinned String. */
 const LITERAL_CACHE: usize = memory.data(4);
 /** Two bytes per byte value: the pair it stands for, or a zero left half when it stands for itself. */
@@ -77,8 +84,23 @@ function listItem(k: i32): string {
 
 /** Expands literal `id` into LITERAL_SCRATCH; returns the end of its bytes. */
 function expandLiteral(id: i32): usize {
-  let at = LITERAL_BYTES + (id == 0 ? 0 : <usize>load<u16>(LITERAL_ENDS + (<usize>(id - 1) << 1)));
-  const end = LITERAL_BYTES + <usize>load<u16>(LITERAL_ENDS + (<usize>id << 1));
+  const mark = LITERAL_MARKS + (<usize>(id >> MARK_SHIFT) << 2);
+  let at = LITERAL_BYTES + <usize>load<u16>(mark);
+  let lengthAt = LITERAL_LENGTHS + <usize>load<u16>(mark, 2);
+  let length: usize = 0;
+  for (let k = id & ((1 << MARK_SHIFT) - 1); k >= 0; k--) {
+    at += length;
+    // LEB128
+    length = 0;
+    let shift: usize = 0;
+    let b: u32;
+    do {
+      b = load<u8>(lengthAt++);
+      length |= <usize>(b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+  }
+  const end = at + length;
   let out = LITERAL_SCRATCH;
   while (at < end) out = expandSymbol(load<u8>(at++), out);
   return out;

@@ -43,7 +43,7 @@ function instantiate(bytes: Uint8Array): { call(name: string, ...args: number[])
 const dataSection = (bytes: Uint8Array) => Buffer.from(bytes);
 
 const CASES: Array<[string, number[]]> = [
-  ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
+  ['long', []], ['greeting', []], ['greetingAgain', []], ['accented', []], ['astral', []], ['loneSurrogate', []], ['empty', []],
   ['name', [0]], ['name', [1]], ['name', [2]], ['methodOf', [0]], ['methodOf', [1]], ['concat', []], ['template', [42]],
   ['listItem', [0]], ['listItem', [1]], ['listItem', [2]], ['listItem', [3]], ['untypedItem', [2]], ['grownList', []],
   ['withEmptyItem', [0]], ['withEmptyItem', [1]],
