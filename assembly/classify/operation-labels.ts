@@ -10,6 +10,7 @@
 // built for an error message). When no name can change as a label (the usual case: see
 // mayChangeAsLabel), distinct names are distinct labels, and only the unmatched label is checked.
 import { Diagnostics } from "../config/diagnostics";
+import { quoted } from "../text/replace";
 import { MetricsConfig } from "../config/metrics";
 import { safeTagValue } from "../metrics/tags";
 import { ROUTE_TAG } from "../metrics/route-metrics";
@@ -44,8 +45,8 @@ export class OperationLabels {
     if (!this.metrics.enabled) return true;
     const label = this.allUnchanged ? name : safeTagValue(name);
     if (label == this.unmatchedLabel) {
-      this.diags.error(jsonPath(base, position, suffix), quote(name) + " gives the label " + labelText(label) +
-        ", the one of unmatched requests (metrics.unmatched is " + quote(this.metrics.unmatched) +
+      this.diags.error(jsonPath(base, position, suffix), quoted(name) + " gives the label " + labelText(label) +
+        ", the one of unmatched requests (metrics.unmatched is " + quoted(this.metrics.unmatched) +
         "): rename it or set metrics.unmatched");
       return false;
     }
@@ -61,7 +62,7 @@ export class OperationLabels {
     }
     const first = owners.get(label);
     if (this.names[first] == name) return true;
-    this.diags.error(jsonPath(base, position, suffix), quote(name) + " and " + quote(this.names[first]) + " (" +
+    this.diags.error(jsonPath(base, position, suffix), quoted(name) + " and " + quoted(this.names[first]) + " (" +
       jsonPath(this.bases[first], this.positions[first], this.suffixes[first]) + ") give the same label " +
       labelText(label) + ": their requests would share one series");
     return false;
@@ -81,10 +82,6 @@ function jsonPath(base: string, position: i32, suffix: string): string {
   return position < 0 ? base + suffix : base + "[" + position.toString() + "]" + suffix;
 }
 
-function quote(s: string): string {
-  return "\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"").replaceAll("\n", "\\n").replaceAll("\r", "\\r") + "\"";
-}
-
 function labelText(label: string): string {
-  return ROUTE_TAG + "=" + quote(label);
+  return ROUTE_TAG + "=" + quoted(label);
 }

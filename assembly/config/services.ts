@@ -23,6 +23,7 @@ import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
 import { asciiLower } from "../text/ascii-case";
+import { quoted } from "../text/replace";
 
 export const SERVICES_KEY = "services";
 export const SERVICE_KEYS: string[] = ["name", "hosts", "routes", "default"];
@@ -82,7 +83,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
-        diags.error(service.path, "a second service without \"hosts\" (" + fallback.path + ", " + quote(fallback.name) +
+        diags.error(service.path, "a second service without \"hosts\" (" + fallback.path + ", " + quoted(fallback.name) +
           ", already takes the requests no other service claims): give it hosts");
         diags.drop(service.path);
         continue;
@@ -157,18 +158,18 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
 function checkServiceLabel(name: string, path: string, kept: ServiceSpec[], diags: Diagnostics): void {
   const label = safeTagValue(name);
   if (label == UNKNOWN_SERVICE) {
-    diags.error(path, quote(name) + " is the destination_service_name of requests no service claims: rename the service");
+    diags.error(path, quoted(name) + " is the destination_service_name of requests no service claims: rename the service");
     return;
   }
   for (let k = 0; k < kept.length; k++) {
     const other = kept[k].name;
     if (other == name) {
-      diags.error(path, quote(name) + " is already the name of " + kept[k].path + ": service names are distinct");
+      diags.error(path, quoted(name) + " is already the name of " + kept[k].path + ": service names are distinct");
       return;
     }
     if (safeTagValue(other) == label) {
-      diags.error(path, quote(name) + " and " + quote(other) + " (" + kept[k].path + ") give the same label destination_service_name=" +
-        quote(label) + ": their requests would share series");
+      diags.error(path, quoted(name) + " and " + quoted(other) + " (" + kept[k].path + ") give the same label destination_service_name=" +
+        quoted(label) + ": their requests would share series");
       return;
     }
   }
@@ -193,9 +194,9 @@ function readHosts(items: JsonValue[], service: ServiceSpec, base: string, claim
     const owner = claims.owner(host);
     if (owner !== null) {
       if (owner.service === service) {
-        diags.warn(path, quote(host) + " is listed twice (first at " + owner.path + ")");
+        diags.warn(path, quoted(host) + " is listed twice (first at " + owner.path + ")");
       } else {
-        diags.error(path, quote(host) + " is already a host of " + owner.service.path + " (" + quote(owner.service.name) + ", at " +
+        diags.error(path, quoted(host) + " is already a host of " + owner.service.path + " (" + quoted(owner.service.name) + ", at " +
           owner.path + "): a host belongs to one service");
         diags.drop(path);
       }
@@ -240,41 +241,38 @@ export function hostError(host: string): string | null {
   if (n == 0) return "must not be empty";
   if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the " + MAX_HOST_LENGTH.toString() + " of a host name";
   if (host.charCodeAt(0) == 0x5b /* [ */ || host.includes("::")) {
-    return quote(host) + ": an IPv6 address is not a host name (requests by address are taken by the service without hosts)";
+    return quoted(host) + ": an IPv6 address is not a host name (requests by address are taken by the service without hosts)";
   }
   const colon = host.indexOf(":");
   if (colon >= 0) {
-    return quote(host) + ": hosts are matched without the port (the port of :authority is ignored): use " + quote(host.substring(0, colon));
+    return quoted(host) + ": hosts are matched without the port (the port of :authority is ignored): use " + quoted(host.substring(0, colon));
   }
   if (host != asciiLower(host)) {
-    return quote(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quote(asciiLower(host));
+    return quoted(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quoted(asciiLower(host));
   }
   let i = 0;
   if (host.charCodeAt(0) == 0x2a /* * */) {
     if (n == 1) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
-    if (host.charCodeAt(1) != 0x2e) return quote(host) + ": a wildcard is a whole first label, \"*.\" followed by a host name";
+    if (host.charCodeAt(1) != 0x2e) return quoted(host) + ": a wildcard is a whole first label, \"*.\" followed by a host name";
     i = 2;
-    if (i == n) return quote(host) + ": \"*.\" must be followed by a host name";
+    if (i == n) return quoted(host) + ": \"*.\" must be followed by a host name";
   }
   // labels: [a-z0-9] ([-a-z0-9]* [a-z0-9])?, separated by '.'
   let labelStart = i;
   for (; i <= n; i++) {
     const c = i < n ? host.charCodeAt(i) : 0x2e;
     if (c == 0x2e) {
-      if (i == labelStart) return quote(host) + ": empty label at column " + (i + 1).toString();
-      if (!isLowerAlnum(host.charCodeAt(i - 1))) return quote(host) + ": a label must end with a letter or digit (column " + i.toString() + ")";
+      if (i == labelStart) return quoted(host) + ": empty label at column " + (i + 1).toString();
+      if (!isLowerAlnum(host.charCodeAt(i - 1))) return quoted(host) + ": a label must end with a letter or digit (column " + i.toString() + ")";
       labelStart = i + 1;
       continue;
     }
-    if (c == 0x2a) return quote(host) + ": '*' only as the whole first label (\"*.example.com\"), at column " + (i + 1).toString();
-    if (i == labelStart && !isLowerAlnum(c)) return quote(host) + ": a label must start with a letter or digit (column " + (i + 1).toString() + ")";
+    if (c == 0x2a) return quoted(host) + ": '*' only as the whole first label (\"*.example.com\"), at column " + (i + 1).toString();
+    if (i == labelStart && !isLowerAlnum(c)) return quoted(host) + ": a label must start with a letter or digit (column " + (i + 1).toString() + ")";
     if (!isLowerAlnum(c) && c != 0x2d) {
-      return quote(host) + ": invalid character at column " + (i + 1).toString() + " (host names have letters, digits, '-' and '.')";
+      return quoted(host) + ": invalid character at column " + (i + 1).toString() + " (host names have letters, digits, '-' and '.')";
     }
   }
   return null;
 }
 
-function quote(s: string): string {
-  return "\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"") + "\"";
-}

@@ -8,17 +8,19 @@
 // in ";." would end the tag early: the value regex is lazy) and line breaks (they stop the
 // extraction). The filter-state value itself is not changed.
 
+import { replaceChar, replaceText } from "../text/replace";
+
 const RISKY: string[] = ["cache.", "component.", "wasm_filter.", "tag.", "rbac.allowed", "rbac.denied",
   ".istio_dry_run_allow_", ".istio_dry_run_deny_", ".shadow_allowed", ".shadow_denied", "=.="];
 
 export function safeTagValue(value: string): string {
   let out = value;
-  if (out.includes(";")) out = out.replaceAll(";", "_");
-  if (out.includes("\n")) out = out.replaceAll("\n", "_");
-  if (out.includes("\r")) out = out.replaceAll("\r", "_");
+  out = replaceChar(out, 0x3b /* ; */, 0x5f /* _ */);
+  out = replaceChar(out, 0x0a, 0x5f);
+  out = replaceChar(out, 0x0d, 0x5f);
   for (let i = 0; i < RISKY.length; i++) {
     const risky = RISKY[i];
-    if (out.includes(risky)) out = out.replaceAll(risky, risky.replaceAll(".", "_"));
+    out = replaceText(out, risky, replaceChar(risky, 0x2e /* . */, 0x5f));
   }
   return out;
 }

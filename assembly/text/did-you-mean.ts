@@ -8,9 +8,10 @@
 // Ties go to the candidate listed first.
 import { editDistance } from "./edit-distance";
 import { asciiLower } from "./ascii-case";
+import { replaceChar } from "./replace";
 
 function normalized(name: string): string {
-  return asciiLower(name.replaceAll("_", "").replaceAll("-", ""));
+  return asciiLower(replaceChar(replaceChar(name, 0x5f /* _ */, -1), 0x2d /* - */, -1));
 }
 
 /** The candidate `word` most likely misspells (see the policy above), or "". */
