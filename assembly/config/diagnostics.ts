@@ -78,19 +78,32 @@ export class Diagnostics {
   }
 }
 
-/** list[0, from) with list[from + k] inserted before position positions[k]; list itself when nothing moves. */
-function interleave<T>(list: T[], from: i32, positions: i32[]): T[] {
-  if (from >= list.length || positions.length == 0) return list;
-  const out = new Array<T>(list.length);
+/**
+ * The positions of a list of `length` after moving list[from + k] before position positions[k]
+ * (the items from `from` on without a position stay last); null when nothing moves. Not generic,
+ * so that the two lists it orders share one copy of it (permuted() is the generic part).
+ */
+function interleaveOrder(length: i32, from: i32, positions: i32[]): Int32Array | null {
+  if (from >= length || positions.length == 0) return null;
+  const out = new Int32Array(length);
   let early = 0;
   let o = 0;
-  for (let k = 0; k < positions.length && from + k < list.length; k++) {
+  for (let k = 0; k < positions.length && from + k < length; k++) {
     const at = min(positions[k], from);
-    while (early < at) out[o++] = list[early++];
-    out[o++] = list[from + k];
+    while (early < at) out[o++] = early++;
+    out[o++] = from + k;
   }
-  while (early < from) out[o++] = list[early++];
-  for (let k = positions.length; from + k < list.length; k++) out[o++] = list[from + k]; // positionless: stay last
+  while (early < from) out[o++] = early++;
+  for (let k = positions.length; from + k < length; k++) out[o++] = from + k; // positionless: stay last
+  return out;
+}
+
+/** list[0, from) with list[from + k] inserted before position positions[k]; list itself when nothing moves. */
+function interleave<T>(list: T[], from: i32, positions: i32[]): T[] {
+  const order = interleaveOrder(list.length, from, positions);
+  if (order === null) return list;
+  const out = new Array<T>(list.length);
+  for (let i = 0; i < order.length; i++) unchecked((out[i] = list[unchecked(order[i])]));
   return out;
 }
 
