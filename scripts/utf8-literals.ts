@@ -28,8 +28,9 @@ const LISTS = 'LITERAL_LISTS';
 const SCRATCH = 'LITERAL_SCRATCH';
 /** LITERAL_MARKS holds u16 offsets. */
 const MAX_TABLE_BYTES = 0xffff;
-/** Literals per mark in LITERAL_MARKS (must match MARK_SHIFT in assembly/text/literals.ts). */
-export const MARK_EVERY = 16;
+/** Literals per mark in LITERAL_MARKS (a power of two; the transform sets MARK_SHIFT to match). */
+const MARK_SHIFT = 'MARK_SHIFT';
+const MARK_EVERY = 16;
 /** Nesting of pair codes: the runtime expands them by recursion, so this bounds its stack. */
 const MAX_PAIR_DEPTH = 16;
 
@@ -49,8 +50,9 @@ const LIST_HELPERS: Record<string, string> = { Array: '__literalArray', StaticAr
 /**
  * Whether storing `text` (used `uses` times) in the table makes the module smaller. A static
  * UTF-16 string costs its object header (20 B), two bytes per UTF-16 unit and a data segment
- * header (about 6 B), once; in the table it costs its UTF-8 bytes (fewer once pair-encoded), a 1-byte length (and 1/4 byte of mark), and at
- * every use a call (about 3 B more than the constant pointer it replaces).
+ * header (about 6 B), once; in the table it costs its UTF-8 bytes (fewer once pair-encoded), a
+ * 1-byte length (and 1/4 byte of mark), and at every use a call (about 3 B more than the
+ * constant pointer it replaces).
  */
 export function worth(text: string, uses: number): boolean {
   const staticBytes = 26 + 2 * text.length;
@@ -189,15 +191,20 @@ function int(value: number, range: unknown): Node {
   return Node.createIntegerLiteralExpression(i64(value, 0) as never, range as never);
 }
 
-/** The `memory.data(...)` call initialising the placeholder `name` in the runtime source. */
-function placeholderCall(source: Source, name: string): AnyNode {
+/** The declaration of the placeholder `name` in the runtime source. */
+function placeholder(source: Source, name: string): AnyNode {
   for (const statement of source.statements as unknown as AnyNode[]) {
     if (statement.kind !== NodeKind.Variable) continue;
     for (const d of statement.declarations as AnyNode[]) {
-      if ((d.name as AnyNode).text === name && d.initializer) return d.initializer as AnyNode;
+      if ((d.name as AnyNode).text === name && d.initializer) return d;
     }
   }
   throw new Error(`utf8-literals: ${source.normalizedPath} has no placeholder ${name}`);
+}
+
+/** The `memory.data(...)` call initialising the placeholder `name` in the runtime source. */
+function placeholderCall(source: Source, name: string): AnyNode {
+  return placeholder(source, name).initializer as AnyNode;
 }
 
 /**
@@ -277,6 +284,7 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
     total += t.length;
   });
   if (total > MAX_TABLE_BYTES || lengths.length > MAX_TABLE_BYTES) throw new Error(`utf8-literals: the table holds ${total} B, more than LITERAL_MARKS (u16 offsets) can address`);
+  if (chunks.length > 0xffff) throw new Error('utf8-literals: more than 65535 literals (LITERAL_LISTS holds u16 ids)');
   const pairTable = new Array<number>(512).fill(0);
   for (const p of encoding.pairs) { pairTable[p.code * 2] = p.left; pairTable[p.code * 2 + 1] = p.right; }
   const longest = Math.max(...chunks.map((c) => c.length));
@@ -291,7 +299,7 @@ export function rewriteLiterals(parser: Parser): LiteralReport | null {
   fill(PAIRS, array(pairTable));
   fill(SCRATCH, int(longest, r));
   if (listIds.length > 0) fill(LISTS, array(listIds));
-  if (chunks.length > 0xffff) throw new Error('utf8-literals: more than 65535 literals (LITERAL_LISTS holds u16 ids)');
+  placeholder(tables, MARK_SHIFT).initializer = int(Math.log2(MARK_EVERY), r);
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
   return { literals: rewritten, distinct: encoding.texts.length, bytes, encodedBytes: all.length, pairs: encoding.pairs.length, keptStatic };
 }

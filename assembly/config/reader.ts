@@ -161,11 +161,8 @@ export class ObjectReader {
    * kindOf/stringOf).
    */
   memberIndex(key: string): i32 {
-    const known = this.known;
-    let j = 0;
     // The readers pass their key lists' own literals: found by address, else by text.
-    while (j < known.length && changetype<usize>(unchecked(known[j])) != changetype<usize>(key)) j++;
-    if (j == known.length) j = indexOfKey(known, key);
+    const j = indexOfKey(this.known, key);
     if (j < 0) return this.obj.memberOf(key);
     const m = this.slotMember(j, key);
     const pair = unchecked(this.aliasOf[j]);

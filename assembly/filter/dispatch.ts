@@ -138,9 +138,11 @@ export function proxy_on_delete(context_id: u32): void {
     streamFinished(releaseStream(s));
     return;
   }
-  const root = findRoot(context_id);
-  if (root === null) return;
-  const i = roots.indexOf(root);
-  roots.splice(i, 1);
-  if (lastRoot === root) lastRoot = null;
+  for (let i = 0; i < roots.length; i++) {
+    const root = unchecked(roots[i]);
+    if (root.id != context_id) continue;
+    roots.splice(i, 1);
+    if (lastRoot === root) lastRoot = null;
+    return;
+  }
 }

@@ -20,7 +20,7 @@ export function safeTagValue(value: string): string {
   out = replaceChar(out, 0x0d, 0x5f);
   for (let i = 0; i < RISKY.length; i++) {
     const risky = RISKY[i];
-    out = replaceText(out, risky, replaceChar(risky, 0x2e /* . */, 0x5f));
+    if (out.includes(risky)) out = replaceText(out, risky, replaceChar(risky, 0x2e /* . */, 0x5f));
   }
   return out;
 }

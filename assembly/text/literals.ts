@@ -11,7 +11,7 @@
 // The bytes are byte-pair encoded: a byte value that no literal uses may stand for a pair of
 // symbols (LITERAL_PAIRS), each a byte or another pair. Decoding expands a literal's symbols into
 // LITERAL_SCRATCH (as long as the longest literal) and makes the String from there. The table
-// is about half the size of the plain UTF-8 (13.3 KB -> 7.1 KB for the release build).
+// is about half the size of the plain UTF-8.
 //
 // Constant lists of strings are runs of literal ids (__literalArray).
 //
@@ -28,7 +28,8 @@ const LITERAL_LENGTHS: usize = memory.data<u8>([0]);
  * first uses only, so the scan is not worth an offset per literal (2 bytes each).
  */
 const LITERAL_MARKS: usize = memory.data<u16>([0, 0]);
-const MARK_SHIFT = 4; // 16 literals per mark: MARK_EVERY in the transform
+/** log2 of the literals per mark: set by the transform (its MARK_EVERY). */
+const MARK_SHIFT: i32 = 0;
 /** One slot per literal: 0 until it is first used, then the pinned String. */
 const LITERAL_CACHE: usize = memory.data(4);
 /** Two bytes per byte value: the pair it stands for, or a zero left half when it stands for itself. */

@@ -1,5 +1,6 @@
 // Small text rewrites the configuration and the metric labels need, instead of the standard
-// library's String#replaceAll (about 530 bytes of code, with the generality these few uses never need). Configure time only.
+// library's String#replaceAll (about 530 bytes of code, with generality these uses never need).
+// Configure time only.
 
 /** `s` with every `from` character replaced by `to` (a character code; -1 removes it); `s` itself when it has none. */
 export function replaceChar(s: string, from: i32, to: i32): string {
