@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { moveNamesApart } from './wasm-names.ts';
 
 export interface Target {
   name: string;
@@ -50,11 +51,27 @@ export const CONVERGE_NOTE = 'Last converge was suboptimal.';
 /** Directories and files whose content the build depends on, relative to the root. */
 export const INPUTS = ['assembly', 'asconfig.json', 'scripts/utf8-literals.ts', 'node_modules/@solo-io/proxy-runtime/assembly', 'node_modules/assemblyscript/package.json'];
 
+/**
+ * Targets whose module ships without its name section, the names kept in `<outFile>.names`
+ * (scripts/wasm-names.ts says why). Such a target is compiled with `"debug": true`.
+ */
+export const NAMES_APART = ['release'];
+
+interface TargetConfig { outFile?: string; textFile?: string; sourceMap?: boolean }
+
+function configOf(root: string): Record<string, TargetConfig> {
+  return (JSON.parse(readFileSync(join(root, 'asconfig.json'), 'utf8')) as { targets: Record<string, TargetConfig> }).targets;
+}
+
 export function targetsOf(root: string): Target[] {
-  const config = JSON.parse(readFileSync(join(root, 'asconfig.json'), 'utf8')) as { targets: Record<string, { outFile?: string; textFile?: string; sourceMap?: boolean }> };
-  return Object.entries(config.targets).map(([name, t]) => ({
+  return Object.entries(configOf(root)).map(([name, t]) => ({
     name,
-    outputs: [t.outFile, t.textFile, t.sourceMap && t.outFile ? `${t.outFile}.map` : undefined].filter((f): f is string => typeof f === 'string'),
+    outputs: [
+      t.outFile,
+      t.textFile,
+      t.sourceMap && t.outFile ? `${t.outFile}.map` : undefined,
+      NAMES_APART.includes(name) && t.outFile ? `${t.outFile}.names` : undefined,
+    ].filter((f): f is string => typeof f === 'string'),
   }));
 }
 
@@ -125,6 +142,8 @@ export const ascCompile: Compile = async (root, target) => {
   });
   const r = await asc.main(['assembly/index.ts', '--target', target, '--baseDir', root], { stdout: pass(process.stdout), stderr: pass(process.stderr) });
   if (r.error) throw new Error(`asc --target ${target}: ${r.error.message}`);
+  const outFile = configOf(root)[target]?.outFile;
+  if (NAMES_APART.includes(target) && outFile) moveNamesApart(join(root, outFile), join(root, `${outFile}.names`));
 };
 
 export async function buildWasm(opts: BuildOptions): Promise<TargetResult[]> {

@@ -52,7 +52,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('build only when sources changed', () => {
   test('targets and their outputs come from asconfig.json', () => {
     assert.deepEqual(targetsOf(root), [
-      { name: 'release', outputs: ['build/x.wasm', 'build/x.wat'] },
+      { name: 'release', outputs: ['build/x.wasm', 'build/x.wat', 'build/x.wasm.names'] },
       { name: 'debug', outputs: ['build/x.debug.wasm', 'build/x.debug.wasm.map'] },
     ]);
   });

@@ -87,7 +87,7 @@ describe('release workflow', () => {
   test('attaches the .wasm, its sha256, the OCI digest and the npm tarball to the release', () => {
     const release = steps[at(/gh release create/)]!;
     assert.equal(release.env?.GH_TOKEN, '${{ secrets.GITHUB_TOKEN }}');
-    for (const asset of ['build/route-metrics.wasm', 'build/route-metrics.wasm.sha256', 'build/route-metrics.oci-digest', '"build/route-metrics-$VERSION.tgz"']) {
+    for (const asset of ['build/route-metrics.wasm', 'build/route-metrics.wasm.sha256', 'build/route-metrics.wasm.names', 'build/route-metrics.oci-digest', '"build/route-metrics-$VERSION.tgz"']) {
       assert.ok(release.run!.includes(` ${asset}`), `asset ${asset}`);
     }
     assert.match(release.run!, /url: oci:\/\/\$IMAGE:\$VERSION/);
