@@ -63,7 +63,7 @@ export class StringTestNode extends BinaryNode {
     if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
     const test = this.test;
     const from = test == StringTest.EndsWith ? s.len - p.len : 0;
-    this.v.setBool(occursAt(s, p, from, test == StringTest.Contains ? s.len : from));
+    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
 }
 

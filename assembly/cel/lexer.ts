@@ -188,7 +188,7 @@ class Lexer {
     return t;
   }
 
-  @inline peek(off: i32 = 0): i32 {
+  peek(off: i32 = 0): i32 {
     const j = this.i + off;
     return j < this.n ? <i32>this.src.charCodeAt(j) : -1;
   }

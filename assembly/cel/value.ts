@@ -14,6 +14,9 @@
 // bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
+// One out-of-line byte comparison for the whole module: memory.compare inlines ~150 B of code at
+// every call site.
+import { bytesEqual as sameRange } from "../routes/bytes";
 
 export const enum Kind {
   Error,
@@ -176,7 +179,7 @@ export function decodeUtf8(ptr: usize, len: i32): string {
 // ---- byte-level string helpers (UTF-8 in, no allocation) ------------------------------------
 
 @inline export function bytesEqual(a: Value, b: Value): bool {
-  return a.len == b.len && (a.len == 0 || memory.compare(a.ptr, b.ptr, <usize>a.len) == 0);
+  return sameRange(a.ptr, a.len, b.ptr, b.len);
 }
 
 /** Lexicographic byte order; for valid UTF-8 this is code-point order, which is CEL's string order. */
@@ -190,18 +193,18 @@ export function bytesCompare(a: Value, b: Value): i32 {
 }
 
 /**
- * True when `p` occurs in `s` at some byte offset in [from, to] (from < 0: never). startsWith is
- * [0, 0], endsWith [s.len - p.len, same], contains [0, s.len].
+ * True when the `n` bytes at `pp` occur in the `len` bytes at `sp` at some byte offset in
+ * [from, to] (from < 0: never). startsWith is [0, 0], endsWith [len - n, same], contains [0, len].
+ * Shared by StringTestNode and the fast form (fast.ts).
  */
-export function occursAt(s: Value, p: Value, from: i32, to: i32): bool {
-  const n = p.len;
+export function occursAt(sp: usize, len: i32, pp: usize, n: i32, from: i32, to: i32): bool {
   if (n == 0) return true;
   if (from < 0) return false;
-  const last = min(to, s.len - n);
-  const first = load<u8>(p.ptr);
+  const last = min(to, len - n);
+  const first = load<u8>(pp);
   for (let i = from; i <= last; i++) {
-    const at = s.ptr + <usize>i;
-    if (load<u8>(at) == first && memory.compare(at, p.ptr, <usize>n) == 0) return true;
+    const at = sp + <usize>i;
+    if (load<u8>(at) == first && sameRange(at, n, pp, n)) return true;
   }
   return false;
 }
