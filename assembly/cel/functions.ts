@@ -9,7 +9,7 @@ import {
 } from "./value";
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex } from "../regex/index";
-import { parseDuration, parseTimestamp } from "./timeparse";
+import { parseDuration, parseTimestamp, NO_TIME } from "./timeparse";
 import { asciiLower } from "../text/ascii-case";
 
 // ---- size / string tests / matches ------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ export class ConvertNode extends UnaryNode {
           if (!act.budget.charge(4 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
           const text = decodeUtf8(x.ptr, x.len);
           const ns = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
-          if (ns.ok) v.setTime(target, ns.value);
+          if (ns != NO_TIME) v.setTime(target, ns);
           else this.fail(ErrorCode.BadConversion);
           return;
         }

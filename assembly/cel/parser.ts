@@ -71,12 +71,12 @@ class Parser {
   }
   unexpected(): Expr | null {
     const t = this.peek();
-    return this.fail("unexpected " + (t.kind == Tok.EOF ? "end of expression" : "token " + describeToken(t)), t.pos);
+    return this.fail("unexpected " + (t.kind == Tok.EOF ? "" : "token ") + describeToken(this.src, t), t.pos);
   }
   expect(kind: Tok, what: string): bool {
     if (this.at(kind)) { this.advance(); return true; }
     const t = this.peek();
-    this.fail("expected " + what + " but found " + describeToken(t), t.pos);
+    this.fail("expected " + what + " but found " + describeToken(this.src, t), t.pos);
     return false;
   }
 
@@ -195,9 +195,9 @@ class Parser {
         const name = this.peek();
         if (name.kind != Tok.Ident) {
           if (name.kind == Tok.In || name.kind == Tok.True || name.kind == Tok.False || name.kind == Tok.Null) {
-            return this.fail("reserved word " + describeToken(name) + " cannot be used as a field name", name.pos);
+            return this.fail("reserved word " + describeToken(this.src, name) + " cannot be used as a field name", name.pos);
           }
-          return this.fail("expected a field or method name after '.' but found " + describeToken(name), name.pos);
+          return this.fail("expected a field or method name after '.' but found " + describeToken(this.src, name), name.pos);
         }
         this.advance();
         if (this.at(Tok.LParen)) {
