@@ -49,20 +49,18 @@ export const enum Tok {
 }
 
 export class Token {
+  // every field is set by reset(), which the constructor runs (one copy of the stores)
   kind: Tok;
   pos: i32; // 0-based offset (UTF-16 code units) in the source
   end: i32;
-  text: string; // identifier name, decoded string literal, or source text
-  u: u64 = 0; // Int / Uint magnitude
-  intOverflow: bool = false; // the literal does not fit in 64 bits at all
-  d: f64 = 0; // Double
-  bytes: ArrayBuffer | null = null; // String (UTF-8) / Bytes literal content
+  text!: string; // identifier name, decoded string literal, or source text
+  u: u64; // Int / Uint magnitude
+  intOverflow: bool; // the literal does not fit in 64 bits at all
+  d: f64; // Double
+  bytes: ArrayBuffer | null; // String (UTF-8) / Bytes literal content
 
   constructor(kind: Tok, pos: i32, end: i32, text: string) {
-    this.kind = kind;
-    this.pos = pos;
-    this.end = end;
-    this.text = text;
+    this.reset(kind, pos, end, text);
   }
 
   /** As freshly constructed (a pooled token, see lexPooled). */

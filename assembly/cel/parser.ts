@@ -40,6 +40,11 @@ function binaryOp(t: Tok, level: i32): i32 {
   return -1;
 }
 
+/** The literal kind of each literal token, from Tok.Int to Tok.Null. */
+const LITERAL_KINDS: StaticArray<u8> = [
+  <u8>Kind.Int, <u8>Kind.Uint, <u8>Kind.Double, <u8>Kind.String, <u8>Kind.Bytes, <u8>Kind.Bool, <u8>Kind.Bool, <u8>Kind.Null,
+];
+
 class Parser {
   src: string;
   toks: Token[];
@@ -243,41 +248,20 @@ class Parser {
 
   parsePrimary(): Expr | null {
     const t = this.peek();
-    switch (t.kind) {
-      case Tok.Int:
-      case Tok.Uint: {
-        this.advance();
-        const isInt = t.kind == Tok.Int;
-        if (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE)) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
-        const e = literalExpr(isInt ? Kind.Int : Kind.Uint, t.pos);
-        e.i = <i64>t.u;
-        return e;
-      }
-      case Tok.Double: {
-        this.advance();
-        const e = literalExpr(Kind.Double, t.pos);
-        e.d = t.d;
-        return e;
-      }
-      case Tok.String:
-      case Tok.Bytes: {
-        this.advance();
-        const e = literalExpr(t.kind == Tok.String ? Kind.String : Kind.Bytes, t.pos);
-        e.bytes = t.bytes;
-        e.text = t.text;
-        return e;
-      }
-      case Tok.True:
-      case Tok.False: {
-        this.advance();
-        const e = literalExpr(Kind.Bool, t.pos);
-        e.i = t.kind == Tok.True ? 1 : 0;
-        return e;
-      }
-      case Tok.Null: {
-        this.advance();
-        return literalExpr(Kind.Null, t.pos);
-      }
+    const k = t.kind;
+    if (k >= Tok.Int && k <= Tok.Null) {
+      // a literal: the token's value fields carry over (those its kind does not use are 0 / null)
+      this.advance();
+      const isInt = k == Tok.Int;
+      if (k <= Tok.Uint && (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE))) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
+      const e = literalExpr(<Kind>unchecked(LITERAL_KINDS[k - Tok.Int]), t.pos);
+      e.i = k == Tok.True ? 1 : <i64>t.u;
+      e.d = t.d;
+      e.bytes = t.bytes;
+      if (k == Tok.String) e.text = t.text;
+      return e;
+    }
+    switch (k) {
       case Tok.LParen: {
         this.advance();
         const e = this.parseExpr();
