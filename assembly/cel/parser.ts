@@ -157,19 +157,21 @@ class Parser {
   parseUnary(): Expr | null {
     const t = this.peek();
     if (t.kind == Tok.Bang || t.kind == Tok.Minus) {
-      // count the run of identical prefix operators
-      const ops: Token[] = [];
-      while (this.peek().kind == t.kind) ops.push(this.advance());
-      if (ops.length > MAX_DEPTH) return this.fail("too many unary operators", t.pos);
+      // count the run of identical prefix operators: tokens first … first + count - 1
+      const first = this.p;
+      while (this.peek().kind == t.kind) this.advance();
+      const count = this.p - first;
+      if (count > MAX_DEPTH) return this.fail("too many unary operators", t.pos);
       let operand: Expr | null;
-      let remaining = ops.length;
+      let remaining = count;
       // `-<int literal>` is a negative literal, so -9223372036854775808 is representable.
       const lit = this.peek();
       const follower = this.peekAt(1).kind;
       if (t.kind == Tok.Minus && lit.kind == Tok.Int && follower != Tok.Dot && follower != Tok.LBracket) {
         this.advance();
-        if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", ops[ops.length - 1].pos);
-        const e = literalExpr(Kind.Int, ops[ops.length - 1].pos);
+        const lastPos = unchecked(this.toks[first + count - 1]).pos;
+        if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", lastPos);
+        const e = literalExpr(Kind.Int, lastPos);
         e.i = -(<i64>lit.u); // wraps correctly for 2^63
         operand = e;
         remaining--;
@@ -179,7 +181,7 @@ class Parser {
       if (operand === null) return null;
       const op = t.kind == Tok.Bang ? Op.Not : Op.Neg;
       for (let k = remaining - 1; k >= 0; k--) {
-        operand = newExpr(ExprKind.Unary, ops[k].pos, operand);
+        operand = newExpr(ExprKind.Unary, unchecked(this.toks[first + k]).pos, operand);
         operand.op = op;
       }
       return operand;

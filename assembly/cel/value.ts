@@ -243,21 +243,19 @@ export function isValidUtf8(ptr: usize, len: i32): bool {
 export function compareNumeric(a: Value, b: Value): i32 {
   const ka = a.kind;
   const kb = b.kind;
-  if (ka == Kind.Int) {
-    if (kb == Kind.Int) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
-    if (kb == Kind.Uint) return compareIntUint(a.i, <u64>b.i);
-    return compareIntDouble(a.i, b.d);
+  if (ka == kb && ka != Kind.Double) {
+    // int with int, uint with uint (the common case first)
+    if (ka == Kind.Int) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    return <u64>a.i < <u64>b.i ? -1 : <u64>a.i > <u64>b.i ? 1 : 0;
   }
-  if (ka == Kind.Uint) {
-    if (kb == Kind.Int) return -compareIntUint(b.i, <u64>a.i);
-    if (kb == Kind.Uint) return <u64>a.i < <u64>b.i ? -1 : <u64>a.i > <u64>b.i ? 1 : 0;
-    return compareUintDouble(<u64>a.i, b.d);
+  if (ka == Kind.Double) {
+    if (kb != Kind.Double) return negateOrdering(compareNumeric(b, a)); // the double on the right
+    if (isNaN(a.d) || isNaN(b.d)) return 2;
+    return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
   }
-  // a is double
-  if (kb == Kind.Int) return negateOrdering(compareIntDouble(b.i, a.d));
-  if (kb == Kind.Uint) return negateOrdering(compareUintDouble(<u64>b.i, a.d));
-  if (isNaN(a.d) || isNaN(b.d)) return 2;
-  return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
+  if (kb == Kind.Double) return ka == Kind.Int ? compareIntDouble(a.i, b.d) : compareUintDouble(<u64>a.i, b.d);
+  // int with uint, either way round
+  return ka == Kind.Int ? compareIntUint(a.i, <u64>b.i) : -compareIntUint(b.i, <u64>a.i);
 }
 
 @inline function negateOrdering(c: i32): i32 { return c == 2 ? 2 : -c; }
@@ -272,24 +270,20 @@ function compareIntUint(a: i64, b: u64): i32 {
 export const TWO_63: f64 = 9223372036854775808.0;
 export const TWO_64: f64 = 18446744073709551616.0;
 
-/** Exact comparison of an int64 with a double (no rounding of the int through f64). */
+/**
+ * Exact comparison of an int64 with a double (no rounding of the int through f64): a negative
+ * int compares as its magnitude against -d, the other way round.
+ */
 function compareIntDouble(a: i64, d: f64): i32 {
-  if (isNaN(d)) return 2;
-  if (d >= TWO_63) return -1;
-  if (d < -TWO_63) return 1;
-  const t = Math.trunc(d); // in [-2^63, 2^63): exactly representable as i64
-  const ti = <i64>t;
-  if (a < ti) return -1;
-  if (a > ti) return 1;
-  const frac = d - t;
-  return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+  if (a >= 0) return compareUintDouble(<u64>a, d);
+  return negateOrdering(compareUintDouble(<u64>0 - <u64>a, -d)); // |i64.MIN_VALUE| = 2^63 fits a u64
 }
 
 function compareUintDouble(a: u64, d: f64): i32 {
   if (isNaN(d)) return 2;
   if (d >= TWO_64) return -1;
   if (d < 0) return 1;
-  const t = Math.trunc(d);
+  const t = Math.trunc(d); // in [0, 2^64): exactly representable as u64
   const tu = <u64>t;
   if (a < tu) return -1;
   if (a > tu) return 1;
