@@ -89,8 +89,11 @@ function digitsAt(s: string, at: i32, count: i32): i32 {
   return v;
 }
 
-/** Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(y: i64, m: i64, d: i64): i64 {
+/**
+ * Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). In i32:
+ * years have four digits here, so every term stays within a few million.
+ */
+function daysFromCivil(y: i32, m: i32, d: i32): i32 {
   y -= m <= 2 ? 1 : 0;
   const era = (y >= 0 ? y : y - 399) / 400;
   const yoe = y - era * 400;
@@ -102,16 +105,18 @@ function daysFromCivil(y: i64, m: i64, d: i64): i64 {
 
 function daysInMonth(y: i32, m: i32): i32 {
   if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
-  return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+  return 31 - ((0xa50 >> m) & 1); // bits 4, 6, 9, 11: the 30-day months
 }
 
+/** The fixed part of a timestamp: a digit where this has '0', else this character ('t' in either case). */
 const STAMP = "0000-00-00t00:00:00";
 
 /** RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM). Range: years 0001–9999 (fits int64 ns only 1678–2262). */
 export function parseTimestamp(s: string): i64 {
-  // the fixed part: digits where STAMP has '0', its separators elsewhere ('T' in either case)
-  if (s.length < STAMP.length) return NO_TIME;
-  for (let k = 0; k < STAMP.length; k++) {
+  const n = s.length;
+  const fixed = STAMP.length;
+  if (n <= fixed) return NO_TIME; // a zone must follow
+  for (let k = 0; k < fixed; k++) {
     const c = s.charCodeAt(k);
     const t = STAMP.charCodeAt(k);
     if (t == 0x30 ? !isDigit(c) : (t == 0x74 ? c | 0x20 : c) != t) return NO_TIME;
@@ -123,35 +128,36 @@ export function parseTimestamp(s: string): i64 {
   const mi = digitsAt(s, 14, 2);
   const se = digitsAt(s, 17, 2);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || se > 60) return NO_TIME;
-  let i = 19;
+  let i = fixed;
   let nanos: i64 = 0;
-  if (i < s.length && s.charCodeAt(i) == 0x2e) {
-    i++;
+  // charCodeAt is -1 past the end
+  if (s.charCodeAt(i) == 0x2e) {
     let count = 0;
-    while (i < s.length && isDigit(s.charCodeAt(i))) {
-      if (count < 9) nanos = nanos * 10 + <i64>(s.charCodeAt(i) - 0x30);
+    let c: i32;
+    while (isDigit((c = s.charCodeAt(++i)))) {
+      if (count < 9) nanos = nanos * 10 + <i64>(c - 0x30);
       count++;
-      i++;
     }
     if (count == 0) return NO_TIME;
     for (let k = count; k < 9; k++) nanos *= 10;
   }
-  let offsetSeconds: i64 = 0;
-  if (i < s.length && (s.charCodeAt(i) | 0x20) == 0x7a) {
+  let secs = h * 3600 + mi * 60 + se; // then minus the zone's offset
+  const z = s.charCodeAt(i);
+  if ((z | 0x20) == 0x7a) {
     i++;
-  } else if (i < s.length && (s.charCodeAt(i) == 0x2b || s.charCodeAt(i) == 0x2d)) {
-    const sign: i64 = s.charCodeAt(i) == 0x2d ? -1 : 1;
+  } else if (z == 0x2b || z == 0x2d) {
     const oh = digitsAt(s, i + 1, 2);
     const om = digitsAt(s, i + 4, 2);
     if (oh < 0 || om < 0 || s.charCodeAt(i + 3) != 0x3a || oh > 23 || om > 59) return NO_TIME;
-    offsetSeconds = sign * (<i64>oh * 3600 + <i64>om * 60);
+    const offset = oh * 3600 + om * 60;
+    secs -= z == 0x2d ? -offset : offset;
     i += 6;
   } else {
     return NO_TIME;
   }
-  if (i != s.length) return NO_TIME;
-  const secs = daysFromCivil(y, mo, d) * 86400 + <i64>h * 3600 + <i64>mi * 60 + <i64>se - offsetSeconds;
+  if (i != n) return NO_TIME;
+  const total = <i64>daysFromCivil(y, mo, d) * 86400 + <i64>secs;
   // int64 nanoseconds cover 1677-09-21 .. 2262-04-11
-  if (secs > i64.MAX_VALUE / 1000000000 - 1 || secs < i64.MIN_VALUE / 1000000000 + 1) return NO_TIME;
-  return secs * 1000000000 + nanos;
+  if (total > i64.MAX_VALUE / 1000000000 - 1 || total < i64.MIN_VALUE / 1000000000 + 1) return NO_TIME;
+  return total * 1000000000 + nanos;
 }
