@@ -15,7 +15,7 @@ import { AttrId, attributeInfo } from "./attributes";
 import { EvalBudget } from "./budget";
 import { getProperty, getPropertyInto, getHeader, getHeaderPairs, HeaderMapType } from "../abi/hostcalls";
 import { HostBuffer } from "../abi/host-memory";
-import { fnvBytes, keyHash } from "../routes/bytes";
+import { fnvBytes, keyHash, equalsBuffer } from "../routes/bytes";
 import { copyBytes } from "./value";
 
 export abstract class Activation {
@@ -66,8 +66,7 @@ const FIRST_INDEX_SIZE: i32 = 16; // a power of two
 
 function sameBytes(a: ArrayBuffer, b: ArrayBuffer): bool {
   if (a === b) return true; // compile-time keys are the same buffer every round
-  const n = a.byteLength;
-  return n == b.byteLength && (n == 0 || memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>n) == 0);
+  return equalsBuffer(changetype<usize>(a), a.byteLength, b);
 }
 
 @inline function keyedHash(attr: i32, key: ArrayBuffer): u32 {

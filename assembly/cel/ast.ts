@@ -65,25 +65,23 @@ const NO_EXPRS: Expr[] = [];
  * | Map            | `list` = keys, `values`                                                 |
  */
 export class Expr {
+  // every field is set by reset(), which the constructor runs (one copy of the stores)
   kind: ExprKind;
   pos: i32;
-  op: Op = Op.Not;
-  lit: Kind = Kind.Null;
-  i: i64 = 0;
-  d: f64 = 0;
-  bytes: ArrayBuffer | null = null;
-  text: string = "";
+  op: Op;
+  lit: Kind;
+  i: i64;
+  d: f64;
+  bytes: ArrayBuffer | null;
+  text!: string;
   a: Expr | null;
   b: Expr | null;
-  c: Expr | null = null;
-  list: Expr[] = NO_EXPRS;
-  values: Expr[] = NO_EXPRS;
+  c: Expr | null;
+  list!: Expr[];
+  values!: Expr[];
 
   constructor(kind: ExprKind, pos: i32, a: Expr | null = null, b: Expr | null = null) {
-    this.kind = kind;
-    this.pos = pos;
-    this.a = a;
-    this.b = b;
+    this.reset(kind, pos, a, b);
   }
 
   /** As freshly constructed (a pooled node, see newExpr). */

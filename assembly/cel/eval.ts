@@ -517,6 +517,9 @@ export class EqNode extends OperatorNode {
   }
 }
 
+/** The orderings (-1, 0, 1 → bits 0, 1, 2) that satisfy Lt, Le, Gt, Ge, three bits each. */
+const ORDERINGS: u32 = 0b001 | (0b011 << 3) | (0b100 << 6) | (0b110 << 9);
+
 /** `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
 export class CompareNode extends OperatorNode {
   eval(act: Activation): void {
@@ -538,14 +541,8 @@ export class CompareNode extends OperatorNode {
       this.fail(ErrorCode.NoMatchingOverload);
       return;
     }
-    let res: bool;
-    switch (this.op) {
-      case Op.Lt: res = c < 0; break;
-      case Op.Le: res = c <= 0; break;
-      case Op.Gt: res = c > 0; break;
-      default: res = c >= 0;
-    }
-    this.v.setBool(res);
+    // bit c + 1 of the operator's 3 bits in ORDERINGS says whether the ordering c satisfies it
+    this.v.setBool(((ORDERINGS >> (3 * (<u32>this.op - Op.Lt) + <u32>(c + 1))) & 1) != 0);
   }
 }
 
@@ -665,23 +662,20 @@ export class ArithNode extends OperatorNode {
 
   /** timestamp ± duration, duration ± duration, timestamp - timestamp (all with overflow checks). */
   timeOp(a: Value, b: Value): void {
-    const ka = a.kind;
-    const kb = b.kind;
-    let r: i64 = 0;
-    let kind = Kind.Duration;
-    if (this.op == Op.Add && ((ka == Kind.Timestamp && kb == Kind.Duration) || (ka == Kind.Duration && kb == Kind.Timestamp) || (ka == Kind.Duration && kb == Kind.Duration))) {
-      r = a.i + b.i;
-      if (addOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
-      kind = ka == Kind.Duration && kb == Kind.Duration ? Kind.Duration : Kind.Timestamp;
-    } else if (this.op == Op.Sub && ((ka == Kind.Timestamp && (kb == Kind.Duration || kb == Kind.Timestamp)) || (ka == Kind.Duration && kb == Kind.Duration))) {
-      r = a.i - b.i;
-      if (subOverflows(a.i, b.i, r)) { this.fail(ErrorCode.IntOverflow); return; }
-      kind = ka == Kind.Timestamp && kb == Kind.Duration ? Kind.Timestamp : Kind.Duration;
-    } else {
+    const op = this.op;
+    const add = op == Op.Add;
+    // 0 for a timestamp, 1 for a duration
+    const ta = <u32>a.kind - Kind.Timestamp;
+    const tb = <u32>b.kind - Kind.Timestamp;
+    // ts + ts and dur - ts do not exist
+    if (ta > 1 || tb > 1 || (!add && op != Op.Sub) || (add ? ta + tb == 0 : ta > tb)) {
       this.fail(ErrorCode.NoMatchingOverload);
       return;
     }
-    this.v.setTime(kind, r);
+    // dur ± dur and ts - ts are durations; ts ± dur, dur + ts timestamps
+    const kind = (add ? (ta & tb) != 0 : ta == tb) ? Kind.Duration : Kind.Timestamp;
+    this.intOp(a.i, b.i); // the same checked + / - on the nanoseconds
+    if (this.v.kind == Kind.Int) this.v.kind = kind;
   }
 
   describe(code: ErrorCode): string {
@@ -694,14 +688,11 @@ export class NegNode extends UnaryNode {
   eval(act: Activation): void {
     if (!this.evalOperand(act)) return;
     const ov = this.operand.v;
-    if (ov.kind == Kind.Int) {
+    if (ov.kind == Kind.Int || ov.kind == Kind.Duration) {
       if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
-      this.v.setInt(-ov.i);
+      this.v.setTime(ov.kind, -ov.i);
     } else if (ov.kind == Kind.Double) {
       this.v.setDouble(-ov.d);
-    } else if (ov.kind == Kind.Duration) {
-      if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
-      this.v.setTime(Kind.Duration, -ov.i);
     } else {
       this.fail(ErrorCode.NoMatchingOverload);
     }

@@ -15,7 +15,7 @@
 // the tree (errors are rare; the cached attributes make the second pass cheap).
 
 import { Activation } from "./activation";
-import { Kind, copyBytes } from "./value";
+import { Kind, copyBytes, occursAt } from "./value";
 import { EvalNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
 import { StringTestNode, StringTest, MatchesNode } from "./functions";
 import { Op } from "./ast";
@@ -57,28 +57,15 @@ export class FastCondition {
 }
 
 function holds(c: Check, ptr: usize, len: i32): bool {
+  const test = c.test;
+  if (test == Test.Matches) return c.regex!.matchBytes(ptr, len);
   const lit = c.literal;
   const n = lit.byteLength;
   const lp = changetype<usize>(lit);
-  switch (c.test) {
-    case Test.Eq: return len == n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0);
-    case Test.Ne: return !(len == n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0));
-    case Test.StartsWith: return len >= n && (n == 0 || memory.compare(ptr, lp, <usize>n) == 0);
-    case Test.EndsWith: return len >= n && (n == 0 || memory.compare(ptr + <usize>(len - n), lp, <usize>n) == 0);
-    case Test.Contains: return contains(ptr, len, lp, n);
-    case Test.Matches: return c.regex!.matchBytes(ptr, len);
-  }
-  return false;
-}
-
-function contains(ptr: usize, len: i32, lp: usize, n: i32): bool {
-  if (n == 0) return true;
-  const first = load<u8>(lp);
-  for (let i = 0; i <= len - n; i++) {
-    const at = ptr + <usize>i;
-    if (load<u8>(at) == first && memory.compare(at, lp, <usize>n) == 0) return true;
-  }
-  return false;
+  // == / !=: a value of the literal's length that starts with it
+  if (test <= Test.Ne) return (len == n && occursAt(ptr, len, lp, n, 0, 0)) == (test == Test.Eq);
+  const from = test == Test.EndsWith ? len - n : 0;
+  return occursAt(ptr, len, lp, n, from, test == Test.Contains ? len : from);
 }
 
 /** The string attribute node `n` reads, or null. */

@@ -9,7 +9,7 @@ import {
 } from "./value";
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex } from "../regex/index";
-import { parseDuration, parseTimestamp } from "./timeparse";
+import { parseDuration, parseTimestamp, NO_TIME } from "./timeparse";
 import { asciiLower } from "../text/ascii-case";
 
 // ---- size / string tests / matches ------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ export class StringTestNode extends BinaryNode {
     if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
     const test = this.test;
     const from = test == StringTest.EndsWith ? s.len - p.len : 0;
-    this.v.setBool(occursAt(s, p, from, test == StringTest.Contains ? s.len : from));
+    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
 }
 
@@ -308,7 +308,7 @@ export class ConvertNode extends UnaryNode {
           if (!act.budget.charge(4 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
           const text = decodeUtf8(x.ptr, x.len);
           const ns = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
-          if (ns.ok) v.setTime(target, ns.value);
+          if (ns != NO_TIME) v.setTime(target, ns);
           else this.fail(ErrorCode.BadConversion);
           return;
         }

@@ -49,20 +49,18 @@ export const enum Tok {
 }
 
 export class Token {
+  // every field is set by reset(), which the constructor runs (one copy of the stores)
   kind: Tok;
   pos: i32; // 0-based offset (UTF-16 code units) in the source
   end: i32;
-  text: string; // identifier name, decoded string literal, or source text
-  u: u64 = 0; // Int / Uint magnitude
-  intOverflow: bool = false; // the literal does not fit in 64 bits at all
-  d: f64 = 0; // Double
-  bytes: ArrayBuffer | null = null; // String (UTF-8) / Bytes literal content
+  text!: string; // identifier name, decoded string literal, or source text
+  u: u64; // Int / Uint magnitude
+  intOverflow: bool; // the literal does not fit in 64 bits at all
+  d: f64; // Double
+  bytes: ArrayBuffer | null; // String (UTF-8) / Bytes literal content
 
   constructor(kind: Tok, pos: i32, end: i32, text: string) {
-    this.kind = kind;
-    this.pos = pos;
-    this.end = end;
-    this.text = text;
+    this.reset(kind, pos, end, text);
   }
 
   /** As freshly constructed (a pooled token, see lexPooled). */
@@ -77,13 +75,6 @@ export class Token {
     this.bytes = null;
   }
 }
-
-/** The text of the tokens that are always spelt the same, by Tok (others: ""). */
-const FIXED_TEXT: StaticArray<string> = [
-  "", "", "", "", "", "", "", "true", "false", "null", "in",
-  "(", ")", "[", "]", "{", "}", ".", ",", ":", "?", "+", "-", "*", "/", "%", "!",
-  "==", "!=", "<", "<=", ">", ">=", "&&", "||",
-];
 
 // The parser's tokens: pooled, since they live only while one condition is parsed and a
 // configuration may parse 10⁵ (see lexPooled).
@@ -111,10 +102,13 @@ export function isReservedWord(name: string): bool {
   return RESERVED.includes(name);
 }
 
-/** Printable form of a token, for "unexpected token ..." messages. */
-export function describeToken(t: Token): string {
+/**
+ * Printable form of a token, for "unexpected token ..." messages: its source text (punctuation
+ * and operators keep no text of their own), a string literal's decoded value.
+ */
+export function describeToken(src: string, t: Token): string {
   if (t.kind == Tok.EOF) return "end of expression";
-  return "'" + t.text + "'";
+  return "'" + (t.kind == Tok.String ? t.text : src.substring(t.pos, t.end)) + "'";
 }
 
 @inline function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
@@ -153,6 +147,8 @@ const PUNCTUATION = "()[]{}.,:?+-*/%!";
 /** Two-character operators, and their tokens. */
 const PAIRS = "==!=<=>=&&||";
 const PAIR_TOKENS: StaticArray<Tok> = [Tok.Eq, Tok.Ne, Tok.Le, Tok.Ge, Tok.And, Tok.Or];
+/** The keywords, in Tok order from True. */
+const KEYWORDS: string[] = ["true", "false", "null", "in"];
 /** Pairs of a character that may follow '\' and the byte that escape stands for. */
 const SIMPLE_ESCAPES = "\\\\''\"\"``??a\x07b\bf\fn\nr\rt\tv\v";
 
@@ -188,7 +184,7 @@ class Lexer {
     return t;
   }
 
-  @inline peek(off: i32 = 0): i32 {
+  peek(off: i32 = 0): i32 {
     const j = this.i + off;
     return j < this.n ? <i32>this.src.charCodeAt(j) : -1;
   }
@@ -201,11 +197,13 @@ class Lexer {
     return false;
   }
 
-  /** A token for src[start, i); `text` when already cut out (identifiers). */
+  /**
+   * A token for src[start, i) with text `text`: identifiers and keywords pass their name, string
+   * literals "" (set later), punctuation "" (describeToken reads the source), numbers and bytes
+   * literals null for their source text.
+   */
   add(kind: Tok, start: i32, text: string | null = null): Token {
-    const fixed = unchecked(FIXED_TEXT[kind]);
-    const t = this.token(kind, start, this.i,
-      text !== null ? text : fixed.length > 0 ? fixed : this.src.substring(start, this.i));
+    const t = this.token(kind, start, this.i, text !== null ? text : this.src.substring(start, this.i));
     this.result.tokens.push(t);
     return t;
   }
@@ -265,12 +263,8 @@ class Lexer {
     if (isIdentStart(c)) {
       while (this.i < this.n && isIdentPart(this.peek())) this.i++;
       const word = this.src.substring(start, this.i);
-      let kind = Tok.Ident;
-      if (word == "true") kind = Tok.True;
-      else if (word == "false") kind = Tok.False;
-      else if (word == "null") kind = Tok.Null;
-      else if (word == "in") kind = Tok.In;
-      this.add(kind, start, word);
+      const k = KEYWORDS.indexOf(word);
+      this.add(k < 0 ? Tok.Ident : Tok.True + k, start, word);
       return true;
     }
 
@@ -278,7 +272,7 @@ class Lexer {
     for (let k = 0; k < PAIRS.length; k += 2) {
       if (c == PAIRS.charCodeAt(k) && c1 == PAIRS.charCodeAt(k + 1)) {
         this.i += 2;
-        this.add(PAIR_TOKENS[k >> 1], start);
+        this.add(PAIR_TOKENS[k >> 1], start, "");
         return true;
       }
     }
@@ -291,7 +285,7 @@ class Lexer {
       return this.fail("unexpected character '" + ch + "'" + hint, start);
     }
     this.i++;
-    this.add(kind, start);
+    this.add(kind, start, "");
     return true;
   }
 
@@ -346,7 +340,7 @@ class Lexer {
     const isUint = s == 0x75 || s == 0x55;
     if (isUint) this.i++;
     if (isIdentPart(this.peek())) return this.fail("invalid number literal", start);
-    const t = this.add(isUint ? Tok.Uint : Tok.Int, start);
+    const t = this.add(isUint ? Tok.Uint : Tok.Int, start, "");
     t.u = value;
     t.intOverflow = overflow;
     return true;

@@ -40,6 +40,11 @@ function binaryOp(t: Tok, level: i32): i32 {
   return -1;
 }
 
+/** The literal kind of each literal token, from Tok.Int to Tok.Null. */
+const LITERAL_KINDS: StaticArray<u8> = [
+  <u8>Kind.Int, <u8>Kind.Uint, <u8>Kind.Double, <u8>Kind.String, <u8>Kind.Bytes, <u8>Kind.Bool, <u8>Kind.Bool, <u8>Kind.Null,
+];
+
 class Parser {
   src: string;
   toks: Token[];
@@ -71,12 +76,12 @@ class Parser {
   }
   unexpected(): Expr | null {
     const t = this.peek();
-    return this.fail("unexpected " + (t.kind == Tok.EOF ? "end of expression" : "token " + describeToken(t)), t.pos);
+    return this.fail("unexpected " + (t.kind == Tok.EOF ? "" : "token ") + describeToken(this.src, t), t.pos);
   }
   expect(kind: Tok, what: string): bool {
     if (this.at(kind)) { this.advance(); return true; }
     const t = this.peek();
-    this.fail("expected " + what + " but found " + describeToken(t), t.pos);
+    this.fail("expected " + what + " but found " + describeToken(this.src, t), t.pos);
     return false;
   }
 
@@ -152,19 +157,21 @@ class Parser {
   parseUnary(): Expr | null {
     const t = this.peek();
     if (t.kind == Tok.Bang || t.kind == Tok.Minus) {
-      // count the run of identical prefix operators
-      const ops: Token[] = [];
-      while (this.peek().kind == t.kind) ops.push(this.advance());
-      if (ops.length > MAX_DEPTH) return this.fail("too many unary operators", t.pos);
+      // count the run of identical prefix operators: tokens first … first + count - 1
+      const first = this.p;
+      while (this.peek().kind == t.kind) this.advance();
+      const count = this.p - first;
+      if (count > MAX_DEPTH) return this.fail("too many unary operators", t.pos);
       let operand: Expr | null;
-      let remaining = ops.length;
+      let remaining = count;
       // `-<int literal>` is a negative literal, so -9223372036854775808 is representable.
       const lit = this.peek();
       const follower = this.peekAt(1).kind;
       if (t.kind == Tok.Minus && lit.kind == Tok.Int && follower != Tok.Dot && follower != Tok.LBracket) {
         this.advance();
-        if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", ops[ops.length - 1].pos);
-        const e = literalExpr(Kind.Int, ops[ops.length - 1].pos);
+        const lastPos = unchecked(this.toks[first + count - 1]).pos;
+        if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", lastPos);
+        const e = literalExpr(Kind.Int, lastPos);
         e.i = -(<i64>lit.u); // wraps correctly for 2^63
         operand = e;
         remaining--;
@@ -174,7 +181,7 @@ class Parser {
       if (operand === null) return null;
       const op = t.kind == Tok.Bang ? Op.Not : Op.Neg;
       for (let k = remaining - 1; k >= 0; k--) {
-        operand = newExpr(ExprKind.Unary, ops[k].pos, operand);
+        operand = newExpr(ExprKind.Unary, unchecked(this.toks[first + k]).pos, operand);
         operand.op = op;
       }
       return operand;
@@ -195,9 +202,9 @@ class Parser {
         const name = this.peek();
         if (name.kind != Tok.Ident) {
           if (name.kind == Tok.In || name.kind == Tok.True || name.kind == Tok.False || name.kind == Tok.Null) {
-            return this.fail("reserved word " + describeToken(name) + " cannot be used as a field name", name.pos);
+            return this.fail("reserved word " + describeToken(this.src, name) + " cannot be used as a field name", name.pos);
           }
-          return this.fail("expected a field or method name after '.' but found " + describeToken(name), name.pos);
+          return this.fail("expected a field or method name after '.' but found " + describeToken(this.src, name), name.pos);
         }
         this.advance();
         if (this.at(Tok.LParen)) {
@@ -243,41 +250,20 @@ class Parser {
 
   parsePrimary(): Expr | null {
     const t = this.peek();
-    switch (t.kind) {
-      case Tok.Int:
-      case Tok.Uint: {
-        this.advance();
-        const isInt = t.kind == Tok.Int;
-        if (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE)) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
-        const e = literalExpr(isInt ? Kind.Int : Kind.Uint, t.pos);
-        e.i = <i64>t.u;
-        return e;
-      }
-      case Tok.Double: {
-        this.advance();
-        const e = literalExpr(Kind.Double, t.pos);
-        e.d = t.d;
-        return e;
-      }
-      case Tok.String:
-      case Tok.Bytes: {
-        this.advance();
-        const e = literalExpr(t.kind == Tok.String ? Kind.String : Kind.Bytes, t.pos);
-        e.bytes = t.bytes;
-        e.text = t.text;
-        return e;
-      }
-      case Tok.True:
-      case Tok.False: {
-        this.advance();
-        const e = literalExpr(Kind.Bool, t.pos);
-        e.i = t.kind == Tok.True ? 1 : 0;
-        return e;
-      }
-      case Tok.Null: {
-        this.advance();
-        return literalExpr(Kind.Null, t.pos);
-      }
+    const k = t.kind;
+    if (k >= Tok.Int && k <= Tok.Null) {
+      // a literal: the token's value fields carry over (those its kind does not use are 0 / null)
+      this.advance();
+      const isInt = k == Tok.Int;
+      if (k <= Tok.Uint && (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE))) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
+      const e = literalExpr(<Kind>unchecked(LITERAL_KINDS[k - Tok.Int]), t.pos);
+      e.i = k == Tok.True ? 1 : <i64>t.u;
+      e.d = t.d;
+      e.bytes = t.bytes;
+      if (k == Tok.String) e.text = t.text;
+      return e;
+    }
+    switch (k) {
       case Tok.LParen: {
         this.advance();
         const e = this.parseExpr();

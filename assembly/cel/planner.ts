@@ -10,7 +10,7 @@
 
 import { Expr, ExprKind, Op, opName, qualifiedName, rootPos, startPos } from "./ast";
 import { CelType, TypeKind, T_DYN, T_BOOL, T_INT, T_STRING, T_BYTES, isNumeric, joinTypes, scalarType } from "./types";
-import { isBoolish, isStringish, arithmeticType, CONVERSIONS, CONVERSION_KINDS, CONVERSION_ARGS } from "./type-rules";
+import { isBoolish, isStringish, arithmeticType, CONVERSION_KINDS, CONVERSION_ARGS } from "./type-rules";
 import {
   AttrId, AttributeInfo, findAttribute, isNamespace, isUnsupportedNamespace, attributeNames, ATTR_HEADER_MAP,
   hasAttributePrefix, rootName,
@@ -30,13 +30,17 @@ import { didYouMean } from "../text/did-you-mean";
 /** Deepest tree the planner accepts; bounds recursion in the planner and in the evaluator. */
 export const MAX_DEPTH: i32 = 96;
 
+/** The functions, by FN_ index: has, size, the string tests in StringTest order, matches, then the conversions in CONVERSION_KINDS order. */
 const FUNCTIONS: string[] = [
   "has", "size", "startsWith", "endsWith", "contains", "matches",
   "string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp",
 ];
+const FN_HAS: i32 = 0;
+const FN_SIZE: i32 = 1;
+const FN_STRING_TESTS: i32 = 2;
+const FN_MATCHES: i32 = 5;
+const FN_CONVERSIONS: i32 = 6;
 const UNSUPPORTED_MACROS: string[] = ["all", "exists", "exists_one", "map", "filter"];
-/** Methods s.fn(x), in StringTest order. */
-const STRING_TESTS: string[] = ["startsWith", "endsWith", "contains"];
 
 /** Used to fold constant conversions at compile time: constant operands never touch it. */
 class NoAttributes extends Activation {
@@ -422,28 +426,23 @@ class Planner {
     const args = e.list;
     const argc = args.length;
     const target = e.a;
-    if (!FUNCTIONS.includes(fn)) {
+    const f = FUNCTIONS.indexOf(fn);
+    if (f < 0) {
       if (UNSUPPORTED_MACROS.includes(fn)) return this.fail("macro '" + fn + "' is not supported", e.pos);
       if (fn == "in") return this.fail("'in' is an operator: write 'x in list'", e.pos);
       return this.fail("unknown function '" + fn + "'" + didYouMean(fn, FUNCTIONS), e.pos);
     }
 
-    if (fn == "has") {
+    if (f == FN_HAS) {
       if (target !== null) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
       if (argc != 1) return this.argCount("has()", "exactly 1 argument", argc, e.pos);
       return this.has(args[0]);
     }
 
-    if (fn == "size") {
-      let subject: Expr;
-      if (target !== null) {
-        if (argc != 0) return this.argCount("x.size()", "no arguments", argc, e.pos);
-        subject = target;
-      } else {
-        if (argc != 1) return this.argCount("size()", "exactly 1 argument", argc, e.pos);
-        subject = args[0];
-      }
-      const s = this.plan(subject);
+    if (f == FN_SIZE) {
+      const method = target !== null;
+      if (argc != (method ? 0 : 1)) return this.argCount(method ? "x.size()" : "size()", method ? "no arguments" : "exactly 1 argument", argc, e.pos);
+      const s = this.plan(method ? target! : args[0]);
       if (s === null) return null;
       const k = s.type.kind;
       if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
@@ -456,16 +455,16 @@ class Planner {
       return n;
     }
 
-    const test = STRING_TESTS.indexOf(fn);
-    if (test >= 0 || fn == "matches") {
-      // s.fn(x), and matches(s, x)
+    if (f <= FN_MATCHES) {
+      // s.fn(x) (startsWith, endsWith, contains, matches), and matches(s, x)
+      const test = f - FN_STRING_TESTS; // StringTest, or the matches() one after them
       let subjectExpr: Expr;
       let argExpr: Expr;
       if (target !== null) {
         if (argc != 1) return this.argCount("'" + fn + "'", "exactly 1 argument", argc, e.pos);
         subjectExpr = target;
         argExpr = args[0];
-      } else if (test >= 0) {
+      } else if (f != FN_MATCHES) {
         return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
       } else {
         if (argc != 2) return this.argCount("matches()", "exactly 2 arguments", argc, e.pos);
@@ -477,7 +476,7 @@ class Planner {
       const a = this.plan(argExpr);
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type.toString() + ", " + a.type.toString(), e.pos);
-      const n = test >= 0 ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
@@ -487,7 +486,7 @@ class Planner {
     if (argc != 1) return this.argCount(fn + "()", "exactly 1 argument", argc, e.pos);
     const a = this.plan(args[0]);
     if (a === null) return null;
-    return this.conversion(fn, a, e.pos);
+    return this.conversion(f - FN_CONVERSIONS, fn, a, e.pos);
   }
 
   /**
@@ -513,9 +512,9 @@ class Planner {
     return new MatchesNode(s, patternStandIn(), re);
   }
 
-  conversion(fn: string, a: EvalNode, pos: i32): EvalNode | null {
+  /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
+  conversion(i: i32, fn: string, a: EvalNode, pos: i32): EvalNode | null {
     const k = a.type.kind;
-    const i = CONVERSIONS.indexOf(fn);
     if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type.toString(), pos);
     const target = CONVERSION_KINDS[i];
     const resultType = scalarType(target);

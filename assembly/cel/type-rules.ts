@@ -32,8 +32,11 @@ export function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null
   return null;
 }
 
-/** The conversion functions, with the kind each converts to and the static argument types it takes. */
-export const CONVERSIONS: string[] = ["string", "int", "uint", "double", "bytes", "bool", "duration", "timestamp"];
+/**
+ * The conversion functions string int uint double bytes bool duration timestamp (the planner's
+ * FUNCTIONS lists their names in this order): the kind each converts to and the static argument
+ * types it takes.
+ */
 export const CONVERSION_KINDS: StaticArray<Kind> = [
   Kind.String, Kind.Int, Kind.Uint, Kind.Double, Kind.Bytes, Kind.Bool, Kind.Duration, Kind.Timestamp,
 ];

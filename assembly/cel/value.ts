@@ -14,6 +14,9 @@
 // bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
+// One out-of-line byte comparison for the whole module: memory.compare inlines ~150 B of code at
+// every call site.
+import { bytesEqual as sameRange } from "../routes/bytes";
 
 export const enum Kind {
   Error,
@@ -176,7 +179,7 @@ export function decodeUtf8(ptr: usize, len: i32): string {
 // ---- byte-level string helpers (UTF-8 in, no allocation) ------------------------------------
 
 @inline export function bytesEqual(a: Value, b: Value): bool {
-  return a.len == b.len && (a.len == 0 || memory.compare(a.ptr, b.ptr, <usize>a.len) == 0);
+  return sameRange(a.ptr, a.len, b.ptr, b.len);
 }
 
 /** Lexicographic byte order; for valid UTF-8 this is code-point order, which is CEL's string order. */
@@ -190,18 +193,18 @@ export function bytesCompare(a: Value, b: Value): i32 {
 }
 
 /**
- * True when `p` occurs in `s` at some byte offset in [from, to] (from < 0: never). startsWith is
- * [0, 0], endsWith [s.len - p.len, same], contains [0, s.len].
+ * True when the `n` bytes at `pp` occur in the `len` bytes at `sp` at some byte offset in
+ * [from, to] (from < 0: never). startsWith is [0, 0], endsWith [len - n, same], contains [0, len].
+ * Shared by StringTestNode and the fast form (fast.ts).
  */
-export function occursAt(s: Value, p: Value, from: i32, to: i32): bool {
-  const n = p.len;
+export function occursAt(sp: usize, len: i32, pp: usize, n: i32, from: i32, to: i32): bool {
   if (n == 0) return true;
   if (from < 0) return false;
-  const last = min(to, s.len - n);
-  const first = load<u8>(p.ptr);
+  const last = min(to, len - n);
+  const first = load<u8>(pp);
   for (let i = from; i <= last; i++) {
-    const at = s.ptr + <usize>i;
-    if (load<u8>(at) == first && memory.compare(at, p.ptr, <usize>n) == 0) return true;
+    const at = sp + <usize>i;
+    if (load<u8>(at) == first && sameRange(at, n, pp, n)) return true;
   }
   return false;
 }
@@ -240,21 +243,19 @@ export function isValidUtf8(ptr: usize, len: i32): bool {
 export function compareNumeric(a: Value, b: Value): i32 {
   const ka = a.kind;
   const kb = b.kind;
-  if (ka == Kind.Int) {
-    if (kb == Kind.Int) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
-    if (kb == Kind.Uint) return compareIntUint(a.i, <u64>b.i);
-    return compareIntDouble(a.i, b.d);
+  if (ka == kb && ka != Kind.Double) {
+    // int with int, uint with uint (the common case first)
+    if (ka == Kind.Int) return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+    return <u64>a.i < <u64>b.i ? -1 : <u64>a.i > <u64>b.i ? 1 : 0;
   }
-  if (ka == Kind.Uint) {
-    if (kb == Kind.Int) return -compareIntUint(b.i, <u64>a.i);
-    if (kb == Kind.Uint) return <u64>a.i < <u64>b.i ? -1 : <u64>a.i > <u64>b.i ? 1 : 0;
-    return compareUintDouble(<u64>a.i, b.d);
+  if (ka == Kind.Double) {
+    if (kb != Kind.Double) return negateOrdering(compareNumeric(b, a)); // the double on the right
+    if (isNaN(a.d) || isNaN(b.d)) return 2;
+    return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
   }
-  // a is double
-  if (kb == Kind.Int) return negateOrdering(compareIntDouble(b.i, a.d));
-  if (kb == Kind.Uint) return negateOrdering(compareUintDouble(<u64>b.i, a.d));
-  if (isNaN(a.d) || isNaN(b.d)) return 2;
-  return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
+  if (kb == Kind.Double) return ka == Kind.Int ? compareIntDouble(a.i, b.d) : compareUintDouble(<u64>a.i, b.d);
+  // int with uint, either way round
+  return ka == Kind.Int ? compareIntUint(a.i, <u64>b.i) : -compareIntUint(b.i, <u64>a.i);
 }
 
 @inline function negateOrdering(c: i32): i32 { return c == 2 ? 2 : -c; }
@@ -269,24 +270,20 @@ function compareIntUint(a: i64, b: u64): i32 {
 export const TWO_63: f64 = 9223372036854775808.0;
 export const TWO_64: f64 = 18446744073709551616.0;
 
-/** Exact comparison of an int64 with a double (no rounding of the int through f64). */
+/**
+ * Exact comparison of an int64 with a double (no rounding of the int through f64): a negative
+ * int compares as its magnitude against -d, the other way round.
+ */
 function compareIntDouble(a: i64, d: f64): i32 {
-  if (isNaN(d)) return 2;
-  if (d >= TWO_63) return -1;
-  if (d < -TWO_63) return 1;
-  const t = Math.trunc(d); // in [-2^63, 2^63): exactly representable as i64
-  const ti = <i64>t;
-  if (a < ti) return -1;
-  if (a > ti) return 1;
-  const frac = d - t;
-  return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+  if (a >= 0) return compareUintDouble(<u64>a, d);
+  return negateOrdering(compareUintDouble(<u64>0 - <u64>a, -d)); // |i64.MIN_VALUE| = 2^63 fits a u64
 }
 
 function compareUintDouble(a: u64, d: f64): i32 {
   if (isNaN(d)) return 2;
   if (d >= TWO_64) return -1;
   if (d < 0) return 1;
-  const t = Math.trunc(d);
+  const t = Math.trunc(d); // in [0, 2^64): exactly representable as u64
   const tu = <u64>t;
   if (a < tu) return -1;
   if (a > tu) return 1;
