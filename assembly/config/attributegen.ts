@@ -69,13 +69,14 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   cfg.debug = top.bool("debug", false);
   if (diags.failedSince(mark)) diags.dropSetting("debug");
   mark = diags.mark();
-  const attributes = top.array("attributes");
+  const attributes = top.list("attributes");
   if (diags.failedSince(mark)) diags.drop("attributes");
   top.finish(false);
   if (attributes === null) return cfg;
-  if (attributes.length == 0) diags.warn("attributes", "no attributes: the plugin does nothing");
-  for (let i = 0; i < attributes.length; i++) {
-    const a = readAttribute(attributes[i], i, diags);
+  if (attributes.firstItem() < 0) diags.warn("attributes", "no attributes: the plugin does nothing");
+  let i = 0;
+  for (let it = attributes.firstItem(); it >= 0; it = attributes.nextItem(it)) {
+    const a = readAttribute(attributes.item(it), i++, diags);
     if (a !== null) cfg.attributes.push(a);
   }
   return cfg;
@@ -97,19 +98,21 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     checkAttributeName(name, r.pathOf("output_attribute"), diags);
   }
   spec.phase = readPhase(r.value("phase"), r.pathOf("phase"), diags);
-  const matches = r.array("match");
+  const matches = r.list("match");
   r.finish(false);
   // Without a valid name or phase the attribute cannot be written: the whole attribute goes.
   if (diags.failedSince(mark)) {
     diags.drop(path);
     return null;
   }
-  if (matches === null || matches.length == 0) {
+  if (matches === null || matches.firstItem() < 0) {
     diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
   } else {
-    for (let m = 0; m < matches.length; m++) {
-      const ms = readMatch(matches[m], index(r.pathOf("match"), m), i, m, diags);
+    let m = 0;
+    for (let it = matches.firstItem(); it >= 0; it = matches.nextItem(it)) {
+      const ms = readMatch(matches.item(it), index(r.pathOf("match"), m), i, m, diags);
       if (ms !== null) spec.matches.push(ms);
+      m++;
     }
   }
   return spec;

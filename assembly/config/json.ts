@@ -437,8 +437,19 @@ class Parser {
 
   fail(message: string, at: i32): void {
     if (this.error !== null) return;
-    const lc = lineColumn(this.bytes, at);
-    this.error = new JsonParseError(message, at, lc[0], lc[1]);
+    // 1-based line and column (columns count bytes).
+    const bytes = this.bytes;
+    let line = 1;
+    let column = 1;
+    const end = min(at, bytes.length);
+    for (let i = 0; i < end; i++) {
+      column++;
+      if (unchecked(bytes[i]) == 0x0a) {
+        line++;
+        column = 1;
+      }
+    }
+    this.error = new JsonParseError(message, at, line, column);
   }
 
   // Not inlined: a call is smaller, and numbers and punctuation are a small share of the bytes.
@@ -630,17 +641,6 @@ class Parser {
     }
   }
 
-  parseHex4(at: i32): i32 {
-    if (at + 4 > this.bytes.length) return -1;
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const d = hexDigit(<i32>unchecked(this.bytes[at + i]));
-      if (d < 0) return -1;
-      v = (v << 4) | d;
-    }
-    return v;
-  }
-
   /**
    * Scans a string (value or key) and records its entry; returns the entry index or -1. Checks,
    * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates.
@@ -688,7 +688,7 @@ class Parser {
       const e = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : -1;
       i += 2;
       if (e == 0x75 /* u */) {
-        const cp = this.parseHex4(i);
+        const cp = hexAt(bytes, i);
         if (cp < 0) {
           this.fail("invalid \\u escape", escAt);
           return -1;
@@ -696,17 +696,18 @@ class Parser {
         i += 4;
         if (cp >= 0xd800 && cp <= 0xdbff) {
           // A high surrogate must be followed by an escaped low one.
-          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? this.parseHex4(i + 2) : -1;
+          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
           if (lo >= 0xdc00 && lo <= 0xdfff) {
             i += 6;
           } else if (bad < 0) {
             bad = escAt;
-            badDetail = "lone surrogate \\u" + hex4(cp) + " (not followed by a low surrogate \\udc00-\\udfff)";
+            badDetail = " (not followed by a low surrogate \\udc00-\\udfff)";
           }
         } else if (cp >= 0xdc00 && cp <= 0xdfff && bad < 0) {
           bad = escAt;
-          badDetail = "lone surrogate \\u" + hex4(cp) + " (not preceded by a high surrogate \\ud800-\\udbff)";
+          badDetail = " (not preceded by a high surrogate \\ud800-\\udbff)";
         }
+        if (bad == escAt) badDetail = "lone surrogate \\u" + hex4(cp) + badDetail;
       } else if (!(e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74)) {
         this.fail("invalid escape \\" + (e < 0 ? "" : String.fromCharCode(e)), escAt);
         return -1;
@@ -865,10 +866,10 @@ function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
     else if (e == 0x74) u = 0x09;
     else if (e != 0x75) u = e; // " \ /
     else {
-      u = hexAt(p, i);
+      u = hexAt(bytes, i);
       i += 4;
       if (u >= 0xd800 && u <= 0xdbff) {
-        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(p, i + 2) : -1;
+        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
         if (lo >= 0xdc00 && lo <= 0xdfff) {
           u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
           i += 6;
@@ -884,9 +885,15 @@ function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
   return changetype<string>(__renew(out, w - out));
 }
 
-function hexAt(p: usize, i: i32): i32 {
+/** The four hex digits at `at` as a number, -1 when they are not (or the input ends first). */
+function hexAt(bytes: Uint8Array, at: i32): i32 {
+  if (at + 4 > bytes.length) return -1;
   let v = 0;
-  for (let k = 0; k < 4; k++) v = (v << 4) | hexDigit(<i32>load<u8>(p + <usize>(i + k)));
+  for (let i = 0; i < 4; i++) {
+    const d = hexDigit(<i32>unchecked(bytes[at + i]));
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
   return v;
 }
 
@@ -899,22 +906,6 @@ function storeCodePoint(w: usize, cp: i32): usize {
   store<u16>(w, <u16>(0xd800 | (v >> 10)));
   store<u16>(w, <u16>(0xdc00 | (v & 0x3ff)), 2);
   return w + 4;
-}
-
-/** 1-based [line, column] of a byte offset (column counts bytes). */
-export function lineColumn(bytes: Uint8Array, offset: i32): i32[] {
-  let line = 1;
-  let col = 1;
-  const end = min(offset, bytes.length);
-  for (let i = 0; i < end; i++) {
-    if (unchecked(bytes[i]) == 0x0a) {
-      line++;
-      col = 1;
-    } else {
-      col++;
-    }
-  }
-  return [line, col];
 }
 
 /** "column 7" on a one-line document (Istio's compact JSON), else "line 3 column 7". */
@@ -962,19 +953,17 @@ export class JsonResult {
  * `knownKeys` are returned as those strings (see JsonDocument.internKey).
  */
 export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
-  if (bytes.length > MAX_JSON_BYTES) {
-    return new JsonResult(null, new JsonParseError("larger than the " + (MAX_JSON_BYTES >> 20).toString() +
-      " MiB limit (" + bytes.length.toString() + " bytes)", 0, 1, 1));
-  }
+  const n = bytes.length;
+  const tooLarge = n > MAX_JSON_BYTES;
   // A UTF-8 byte order mark is tolerated (some editors add one).
-  const from = bytes.length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf ? 3 : 0;
-  const p = new Parser(bytes, knownKeys, countEntries(bytes, from));
+  const from = n >= 3 && unchecked(bytes[0]) == 0xef && unchecked(bytes[1]) == 0xbb && unchecked(bytes[2]) == 0xbf ? 3 : 0;
+  const p = new Parser(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
   p.pos = from;
-  if (p.parseValue()) {
+  if (tooLarge) {
+    p.fail("larger than the " + (MAX_JSON_BYTES >> 20).toString() + " MiB limit (" + n.toString() + " bytes)", 0);
+  } else if (p.parseValue()) {
     p.skipWhitespace();
-    if (p.pos < bytes.length) {
-      p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
-    }
+    if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
   if (p.error !== null) return new JsonResult(null, p.error);
   finishProblems(p.doc);
