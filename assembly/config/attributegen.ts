@@ -11,7 +11,7 @@
 //   stay in their order, so the first true one still wins.
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 import { checkAttributeName, readRegexLimit } from "./native";
 import { PROGRAM_SIZE_KEY } from "../regex/index";
 
@@ -64,10 +64,8 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   let mark = diags.mark();
   // The conditions' matches() patterns are compiled later, in this configure; an invalid limit falls back to the default.
   readRegexLimit(top, diags);
-  if (diags.failedSince(mark)) diags.dropSetting(PROGRAM_SIZE_KEY);
-  mark = diags.mark();
-  cfg.debug = top.bool("debug", false);
-  if (diags.failedSince(mark)) diags.dropSetting("debug");
+  top.keep(mark, PROGRAM_SIZE_KEY);
+  cfg.debug = top.flag("debug", false);
   mark = diags.mark();
   const attributes = top.list("attributes");
   if (diags.failedSince(mark)) diags.drop("attributes");
@@ -85,7 +83,7 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
 function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec | null {
   const path = index("attributes", i);
   if (!v.isObject()) {
-    diags.error(path, "must be an object, found " + kindName(v));
+    diags.error(path, mustBe("an object", v.kind));
     diags.drop(path);
     return null;
   }
@@ -132,13 +130,13 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
     if (n == 0) return Phase.AfterResponse;
     if (n == 1) return Phase.OnRequest;
   }
-  diags.error(path, "must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found " + kindName(v));
+  diags.error(path, mustBe("\"AFTER_RESPONSE\" or \"ON_REQUEST\"", v.kind));
   return Phase.AfterResponse;
 }
 
 function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Diagnostics): MatchSpec | null {
   if (!v.isObject()) {
-    diags.error(path, "must be an object like {\"value\": \"...\", \"condition\": \"...\"}, found " + kindName(v));
+    diags.error(path, mustBe("an object like {\"value\": \"...\", \"condition\": \"...\"}", v.kind));
     diags.drop(path);
     return null;
   }

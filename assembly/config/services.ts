@@ -16,7 +16,7 @@
 // left out whole (config/index.ts).
 import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, RouteBudget } from "./native";
 import { DeferredRegexes } from "./native-regexes";
@@ -99,7 +99,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
 function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
-    diags.error(path, "must be an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}, found " + kindName(v));
+    diags.error(path, mustBe("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind));
     diags.drop(path);
     return null;
   }
@@ -107,8 +107,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   // What makes the service unusable as a whole: its name, its host list. Errors inside a host
   // or a route only drop that host or route (their readers report and drop them).
   let mark = diags.mark();
-  const name = r.string("name", true);
-  if (name !== null && name.length == 0) diags.error(r.pathOf("name"), "must not be empty");
+  const name = r.nonEmpty("name", true, "");
   if (name !== null && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
   let usable = !diags.failedSince(mark);
   const service = new ServiceSpec(i, name === null ? "" : name);
@@ -118,7 +117,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   if (hosts === null || hosts.isNull()) {
     service.isFallback = true;
   } else if (!hosts.isArray()) {
-    diags.error(r.pathOf("hosts"), "must be a list of host names, found " + kindName(hosts) +
+    diags.error(r.pathOf("hosts"), mustBe("a list of host names", hosts.kind) +
       " (omit it for the service that takes the requests no other service claims)");
   } else if (hosts.firstItem() < 0) {
     diags.error(r.pathOf("hosts"), "must not be empty (omit it for the service that takes the requests no other service claims)");
@@ -126,10 +125,8 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   if (diags.failedSince(mark)) usable = false;
 
   mark = diags.mark();
-  const def = r.string("default");
-  if (def !== null && def.length == 0) diags.error(r.pathOf("default"), "must not be empty (omit it to use the top-level default)");
-  if (diags.failedSince(mark)) diags.dropSetting(r.pathOf("default"));
-  else service.defaultValue = def;
+  const def = r.nonEmpty("default", false, " (omit it to use the top-level default)");
+  if (r.keep(mark, "default")) service.defaultValue = def;
 
   // Hosts are claimed only by a service that is kept, so a dropped service cannot keep another
   // one's host from it.
@@ -182,7 +179,7 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
     h++;
     const path = index(base, h);
     if (!items.itemIsString(it)) {
-      diags.error(path, "must be a host name, found " + kindName(items.item(it)));
+      diags.error(path, mustBe("a host name", items.doc.kindAt(it)));
       diags.drop(path);
       continue;
     }
