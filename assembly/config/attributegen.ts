@@ -11,7 +11,7 @@
 //   stay in their order, so the first true one still wins.
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 import { checkAttributeName, readRegexLimit } from "./native";
 import { PROGRAM_SIZE_KEY } from "../regex/index";
 
@@ -64,18 +64,17 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   let mark = diags.mark();
   // The conditions' matches() patterns are compiled later, in this configure; an invalid limit falls back to the default.
   readRegexLimit(top, diags);
-  if (diags.failedSince(mark)) diags.dropSetting(PROGRAM_SIZE_KEY);
+  top.keep(mark, PROGRAM_SIZE_KEY);
+  cfg.debug = top.flag("debug", false);
   mark = diags.mark();
-  cfg.debug = top.bool("debug", false);
-  if (diags.failedSince(mark)) diags.dropSetting("debug");
-  mark = diags.mark();
-  const attributes = top.array("attributes");
+  const attributes = top.list("attributes");
   if (diags.failedSince(mark)) diags.drop("attributes");
   top.finish(false);
   if (attributes === null) return cfg;
-  if (attributes.length == 0) diags.warn("attributes", "no attributes: the plugin does nothing");
-  for (let i = 0; i < attributes.length; i++) {
-    const a = readAttribute(attributes[i], i, diags);
+  if (attributes.firstItem() < 0) diags.warn("attributes", "no attributes: the plugin does nothing");
+  let i = 0;
+  for (let it = attributes.firstItem(); it >= 0; it = attributes.nextItem(it)) {
+    const a = readAttribute(attributes.item(it), i++, diags);
     if (a !== null) cfg.attributes.push(a);
   }
   return cfg;
@@ -84,7 +83,7 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
 function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec | null {
   const path = index("attributes", i);
   if (!v.isObject()) {
-    diags.error(path, "must be an object, found " + kindName(v));
+    diags.error(path, mustBe("an object", v.kind));
     diags.drop(path);
     return null;
   }
@@ -97,19 +96,21 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     checkAttributeName(name, r.pathOf("output_attribute"), diags);
   }
   spec.phase = readPhase(r.value("phase"), r.pathOf("phase"), diags);
-  const matches = r.array("match");
+  const matches = r.list("match");
   r.finish(false);
   // Without a valid name or phase the attribute cannot be written: the whole attribute goes.
   if (diags.failedSince(mark)) {
     diags.drop(path);
     return null;
   }
-  if (matches === null || matches.length == 0) {
+  if (matches === null || matches.firstItem() < 0) {
     diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
   } else {
-    for (let m = 0; m < matches.length; m++) {
-      const ms = readMatch(matches[m], index(r.pathOf("match"), m), i, m, diags);
+    let m = 0;
+    for (let it = matches.firstItem(); it >= 0; it = matches.nextItem(it)) {
+      const ms = readMatch(matches.item(it), index(r.pathOf("match"), m), i, m, diags);
       if (ms !== null) spec.matches.push(ms);
+      m++;
     }
   }
   return spec;
@@ -129,13 +130,13 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
     if (n == 0) return Phase.AfterResponse;
     if (n == 1) return Phase.OnRequest;
   }
-  diags.error(path, "must be \"AFTER_RESPONSE\" or \"ON_REQUEST\", found " + kindName(v));
+  diags.error(path, mustBe("\"AFTER_RESPONSE\" or \"ON_REQUEST\"", v.kind));
   return Phase.AfterResponse;
 }
 
 function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Diagnostics): MatchSpec | null {
   if (!v.isObject()) {
-    diags.error(path, "must be an object like {\"value\": \"...\", \"condition\": \"...\"}, found " + kindName(v));
+    diags.error(path, mustBe("an object like {\"value\": \"...\", \"condition\": \"...\"}", v.kind));
     diags.drop(path);
     return null;
   }

@@ -107,35 +107,28 @@ function interleave<T>(list: T[], from: i32, positions: i32[]): T[] {
   return out;
 }
 
-// Paths are built for every route and list item read, so each is one allocation (`a + b + c`
+// Paths are built for list items read, so each is one allocation past the digits (`a + b + c`
 // would make an intermediate string per `+`, and configure-time garbage stays until the end).
+
+/** `a`, the character `open`, `b` and, unless 0, the character `close`, in one string. */
+function joinPath(a: string, open: u16, b: string, close: u16): string {
+  const an = <usize>a.length << 1;
+  const bn = <usize>b.length << 1;
+  const n = an + 2 + bn + (close != 0 ? 2 : 0);
+  const out = __new(n, idof<String>());
+  memory.copy(out, changetype<usize>(a), an);
+  store<u16>(out + an, open);
+  memory.copy(out + an + 2, changetype<usize>(b), bn);
+  if (close != 0) store<u16>(out + n - 2, close);
+  return changetype<string>(out);
+}
 
 /** Joins a JSON path: `child("routes[3]", "path")` → `routes[3].path`. */
 export function child(path: string, key: string): string {
-  if (path.length == 0) return key;
-  const out = __new(<usize>(path.length + 1 + key.length) << 1, idof<String>());
-  memory.copy(out, changetype<usize>(path), <usize>path.length << 1);
-  store<u16>(out + (<usize>path.length << 1), 0x2e /* . */);
-  memory.copy(out + (<usize>(path.length + 1) << 1), changetype<usize>(key), <usize>key.length << 1);
-  return changetype<string>(out);
+  return path.length == 0 ? key : joinPath(path, 0x2e /* . */, key, 0);
 }
 
 /** `index("routes", 3)` → `routes[3]`. */
 export function index(path: string, i: i32): string {
-  let digits = 1;
-  for (let v = i; v >= 10 || v <= -10; v /= 10) digits++;
-  if (i < 0) digits++;
-  const n = path.length + digits + 2;
-  const out = __new(<usize>n << 1, idof<String>());
-  memory.copy(out, changetype<usize>(path), <usize>path.length << 1);
-  store<u16>(out + (<usize>path.length << 1), 0x5b /* [ */);
-  let v = i;
-  for (let k = n - 2; k > path.length; k--) {
-    const d = v % 10;
-    store<u16>(out + (<usize>k << 1), <u16>(0x30 + (d < 0 ? -d : d)));
-    v /= 10;
-  }
-  if (i < 0) store<u16>(out + (<usize>(path.length + 1) << 1), 0x2d /* - */);
-  store<u16>(out + (<usize>(n - 1) << 1), 0x5d /* ] */);
-  return changetype<string>(out);
+  return joinPath(path, 0x5b /* [ */, i.toString(), 0x5d /* ] */);
 }

@@ -9,7 +9,7 @@
 import { parseJson, JsonObject, MAX_JSON_BYTES } from "./json";
 import { reportRemainingProblems } from "./json-problems";
 import { Diagnostics } from "./diagnostics";
-import { kindName } from "./reader";
+import { kindName, mustBe } from "./reader";
 import { NativeConfig, readNativeJson, finishNativeConfig, TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "./native";
 import { AttributeGenConfig, readAttributeGenConfig, ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS, MATCH_KEYS, ATTRIBUTE_ALIASES } from "./attributegen";
 import { MetricsConfig, readMetricsConfig, METRICS_KEYS, METRICS_ALIASES } from "./metrics";
@@ -68,42 +68,40 @@ export function readConfig(bytes: Uint8Array): ParsedConfig {
   }
   const parsed = parseJson(bytes, SCHEMA_KEYS);
   const err = parsed.error;
-  if (err !== null) {
-    diags.error("", err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
-    diags.dropAll();
-    return out;
-  }
+  if (err !== null) return unusable(out, err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
   const root = parsed.value!;
-  if (!root.isObject()) {
-    diags.error("", "pluginConfig must be a JSON object, found " + kindName(root));
-    diags.dropAll();
-    return out;
-  }
+  if (!root.isObject()) return unusable(out, "pluginConfig must be a JSON object, found " + kindName(root));
   const obj: JsonObject = root.asObject();
-  if (obj.size == 0) {
+  if (obj.firstMember() < 0) {
     diags.warn("", "empty pluginConfig: every request is unmatched (set \"routes\" or \"attributes\")");
     return out;
   }
   out.strict = readStrict(obj, diags);
-  const hasRoutes = obj.has("routes") || obj.has(SERVICES_KEY);
-  const hasAttributes = obj.has("attributes");
-  if (hasRoutes && hasAttributes) {
-    diags.error("", "\"" + (obj.has("routes") ? "routes" : SERVICES_KEY) +
-      "\" (native form) and \"attributes\" (attributegen form) cannot be combined");
-    diags.dropAll();
-  } else if (hasRoutes) {
-    out.form = ConfigForm.Native;
-    out.native = readNativeJson(obj, diags);
-    out.metrics = readMetricsConfig(obj.get("metrics"), diags, true);
-  } else if (hasAttributes) {
-    out.form = ConfigForm.AttributeGen;
-    out.attributeGen = readAttributeGenConfig(obj, diags);
-    out.metrics = readMetricsConfig(obj.get("metrics"), diags, false);
+  const routes = obj.has("routes");
+  const native = routes || obj.has(SERVICES_KEY);
+  const attributes = obj.has("attributes");
+  if (native && attributes) {
+    unusable(out, "\"" + (routes ? "routes" : SERVICES_KEY) + "\" (native form) and \"attributes\" (attributegen form) cannot be combined");
+  } else if (native || attributes) {
+    if (native) {
+      out.form = ConfigForm.Native;
+      out.native = readNativeJson(obj, diags);
+    } else {
+      out.form = ConfigForm.AttributeGen;
+      out.attributeGen = readAttributeGenConfig(obj, diags);
+    }
+    out.metrics = readMetricsConfig(obj.get("metrics"), diags, native);
   } else {
-    diags.error("", "expected \"routes\" or \"services\" (native form) or \"attributes\" (attributegen form)");
-    diags.dropAll();
+    unusable(out, "expected \"routes\" or \"services\" (native form) or \"attributes\" (attributegen form)");
   }
   reportRemainingProblems(parsed.problems, diags);
+  return out;
+}
+
+/** Reports why nothing of the configuration is usable. */
+function unusable(out: ParsedConfig, message: string): ParsedConfig {
+  out.diags.error("", message);
+  out.diags.dropAll();
   return out;
 }
 
@@ -112,7 +110,7 @@ function readStrict(obj: JsonObject, diags: Diagnostics): bool {
   const v = obj.get("strict");
   if (v === null || v.isNull()) return false;
   if (v.isBool()) return v.asBool();
-  diags.error("strict", "must be true or false, found " + kindName(v) + " (the default policy, accept, applies)");
+  diags.error("strict", mustBe("true or false", v.kind) + " (the default policy, accept, applies)");
   diags.dropSetting("strict");
   return false;
 }

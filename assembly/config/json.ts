@@ -18,6 +18,7 @@
 // key wins, bad bytes read as U+FFFD), and each problem carries its JSON path so that the reader
 // of the object it belongs to reports it as a configuration error (config/json-problems.ts).
 import { decodeRune, isInvalid, widthOf, runeOf } from "../regex/utf8";
+import { child, index } from "./diagnostics";
 
 export const enum JsonKind {
   Null,
@@ -197,8 +198,7 @@ export class JsonDocument {
     const p = this.bytes.dataStart + <usize>from;
     const n = to - from;
     if (n > SHORT_STRING_BYTES) return String.UTF8.decodeUnsafe(p, <usize>n);
-    let h: u32 = 0x811c9dc5;
-    for (let k = 0; k < n; k++) h = (h ^ <u32>load<u8>(p + <usize>k)) * 0x01000193;
+    const h = fnv(p, n);
     const slot = <i32>((h ^ (h >> 16)) & (SHORT_STRING_SLOTS - 1));
     const cached = unchecked(this.shortStrings[slot]);
     if (cached !== null && this.plainCompare(i, cached) == 1) return cached;
@@ -428,8 +428,8 @@ class Parser {
   /** Arrays: items so far; objects: tape index of the current key. */
   private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
   private depth: i32 = 0;
-  /** Per depth: hash index of an object's keys once it has many (duplicate detection). */
-  private keyIndexes: Array<KeyIndex | null> = new Array<KeyIndex | null>(MAX_DEPTH + 2);
+  /** Per depth: hash table of an object's keys once it has many (duplicate detection, checkDuplicate). */
+  private keySlots: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
 
   constructor(public bytes: Uint8Array, knownKeys: string[] | null, capacity: i32) {
     this.doc = new JsonDocument(bytes, knownKeys, capacity);
@@ -437,11 +437,23 @@ class Parser {
 
   fail(message: string, at: i32): void {
     if (this.error !== null) return;
-    const lc = lineColumn(this.bytes, at);
-    this.error = new JsonParseError(message, at, lc[0], lc[1]);
+    // 1-based line and column (columns count bytes).
+    const bytes = this.bytes;
+    let line = 1;
+    let column = 1;
+    const end = min(at, bytes.length);
+    for (let i = 0; i < end; i++) {
+      column++;
+      if (unchecked(bytes[i]) == 0x0a) {
+        line++;
+        column = 1;
+      }
+    }
+    this.error = new JsonParseError(message, at, line, column);
   }
 
-  @inline peek(): i32 {
+  // Not inlined: a call is smaller, and numbers and punctuation are a small share of the bytes.
+  peek(): i32 {
     return this.pos < this.bytes.length ? <i32>unchecked(this.bytes[this.pos]) : -1;
   }
 
@@ -480,14 +492,9 @@ class Parser {
     let path = "";
     const doc = this.doc;
     for (let d = 0; d < this.depth; d++) {
-      const e = unchecked(this.frameEntry[d]);
       const at = unchecked(this.frameAt[d]);
-      if (doc.kindAt(e) == JsonKind.Array) {
-        path += "[" + at.toString() + "]";
-      } else if (at >= 0) {
-        const key = doc.stringAt(at);
-        path = path.length == 0 ? key : path + "." + key;
-      }
+      if (doc.kindAt(unchecked(this.frameEntry[d])) == JsonKind.Array) path = index(path, at);
+      else if (at >= 0) path = child(path, doc.stringAt(at));
     }
     return path;
   }
@@ -523,8 +530,8 @@ class Parser {
     this.skipWhitespace();
     const c = this.peek();
     const start = this.pos;
-    if (c == 0x7b /* { */) return this.parseObject();
-    if (c == 0x5b /* [ */) return this.parseArray();
+    if (c == 0x7b /* { */) return this.parseContainer(JsonKind.Object);
+    if (c == 0x5b /* [ */) return this.parseContainer(JsonKind.Array);
     if (c == 0x22 /* " */) return this.parseString(false) >= 0;
     if (c == 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
     if (this.matchWord("true") || this.matchWord("false")) return this.entry(JsonKind.Bool, start, 0, this.pos) >= 0;
@@ -543,68 +550,66 @@ class Parser {
     return true;
   }
 
-  /** Opens a container frame; its entry's word 1 is set when it closes. */
-  open(kind: JsonKind): i32 {
+  /**
+   * An object or an array (one loop for both: an object's member is a key, ':' and a value).
+   * Its entry's word 1 is set when it closes.
+   */
+  parseContainer(kind: JsonKind): bool {
+    const isObject = kind == JsonKind.Object;
     const e = this.entry(kind, this.pos, 0, 0);
-    if (e < 0) return -1;
-    unchecked((this.frameEntry[this.depth] = e));
-    unchecked((this.frameAt[this.depth] = kind == JsonKind.Array ? 0 : -1));
-    this.depth++;
+    if (e < 0) return false;
+    const d = this.depth;
+    unchecked((this.frameEntry[d] = e));
+    unchecked((this.frameAt[d] = isObject ? -1 : 0));
+    this.depth = d + 1;
     this.pos++; // { or [
-    return e;
-  }
-
-  close(e: i32): bool {
-    this.depth--;
+    const close = isObject ? 0x7d /* } */ : 0x5d /* ] */;
+    this.skipWhitespace();
+    let members = 0;
+    if (this.peek() != close) {
+      while (true) {
+        if (isObject) {
+          this.skipWhitespace();
+          if (this.peek() != 0x22) {
+            this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
+            return false;
+          }
+          const key = this.parseString(true);
+          if (key < 0) return false;
+          unchecked((this.frameAt[d] = key));
+          this.checkDuplicate(e, key, members++);
+          this.skipWhitespace();
+          if (this.peek() != 0x3a /* : */) {
+            this.fail("expected ':' after key \"" + this.doc.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
+            return false;
+          }
+          this.pos++;
+        }
+        if (!this.parseValue()) return false;
+        this.skipWhitespace();
+        const c = this.peek();
+        if (c == close) break;
+        if (c != 0x2c /* , */) {
+          this.fail("expected ',' or '" + String.fromCharCode(close) + "' in " + (isObject ? "object" : "array") + ", found " +
+            this.describe(c), this.pos);
+          return false;
+        }
+        this.pos++;
+        if (!isObject) unchecked((this.frameAt[d] = unchecked(this.frameAt[d]) + 1));
+      }
+    }
+    this.depth = d;
     unchecked((this.doc.tape[(e << 1) + 1] = this.doc.count));
     this.pos++; // } or ]
     return true;
   }
 
-  parseObject(): bool {
-    const e = this.open(JsonKind.Object);
-    if (e < 0) return false;
-    const d = this.depth - 1;
-    const index = unchecked(this.keyIndexes[d]);
-    if (index !== null) index.clear();
-    this.skipWhitespace();
-    if (this.peek() == 0x7d /* } */) return this.close(e);
-    let members = 0;
-    while (true) {
-      this.skipWhitespace();
-      if (this.peek() != 0x22) {
-        this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
-        return false;
-      }
-      const key = this.parseString(true);
-      if (key < 0) return false;
-      unchecked((this.frameAt[d] = key));
-      this.checkDuplicate(e, d, key, members++);
-      this.skipWhitespace();
-      if (this.peek() != 0x3a /* : */) {
-        this.fail("expected ':' after key \"" + this.doc.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
-        return false;
-      }
-      this.pos++;
-      if (!this.parseValue()) return false;
-      this.skipWhitespace();
-      const c = this.peek();
-      if (c == 0x2c /* , */) {
-        this.pos++;
-        continue;
-      }
-      if (c == 0x7d /* } */) return this.close(e);
-      this.fail("expected ',' or '}' in object, found " + this.describe(c), this.pos);
-      return false;
-    }
-  }
-
   /**
-   * Reports `key` (the member-th key of object e at depth d) if an earlier key of the object is
-   * the same text. Small objects compare with every earlier key; from SMALL_OBJECT keys on, a hash
+   * Reports key entry `key` (the member-th of object e) if an earlier key of the object is the
+   * same text. Small objects compare with every earlier key; from SMALL_OBJECT keys on, a hash
    * index keeps hostile objects with many keys linear.
    */
-  checkDuplicate(e: i32, d: i32, key: i32, member: i32): void {
+  checkDuplicate(e: i32, key: i32, member: i32): void {
     const doc = this.doc;
     let first = -1;
     if (member < SMALL_OBJECT) {
@@ -615,51 +620,25 @@ class Parser {
         }
       }
     } else {
-      let index = unchecked(this.keyIndexes[d]);
-      if (index === null) {
-        index = new KeyIndex();
-        unchecked((this.keyIndexes[d] = index));
+      // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
+      // from an earlier object, so empty for this one (no clearing). Built at the SMALL_OBJECT-th
+      // key, rebuilt twice as large when half full.
+      const d = this.depth - 1;
+      let slots = unchecked(this.keySlots[d]);
+      if (member == SMALL_OBJECT || slots === null || member * 2 >= slots.length) {
+        if (slots === null || member * 2 >= slots.length) {
+          let size = 64;
+          while (size <= member * 2) size <<= 1;
+          slots = new StaticArray<i32>(size);
+          unchecked((this.keySlots[d] = slots));
+        }
+        for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m); // the earlier keys
       }
-      if (index.size == 0) {
-        for (let m = e + 1; m < key; m = doc.after(m + 1)) index.insert(doc, m); // earlier keys
-      }
-      first = index.insert(doc, key);
+      first = insertKey(doc, slots, e, key);
     }
     if (first >= 0) {
       this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
     }
-  }
-
-  parseArray(): bool {
-    const e = this.open(JsonKind.Array);
-    if (e < 0) return false;
-    const d = this.depth - 1;
-    this.skipWhitespace();
-    if (this.peek() == 0x5d /* ] */) return this.close(e);
-    while (true) {
-      if (!this.parseValue()) return false;
-      this.skipWhitespace();
-      const c = this.peek();
-      if (c == 0x2c) {
-        this.pos++;
-        unchecked((this.frameAt[d] = unchecked(this.frameAt[d]) + 1));
-        continue;
-      }
-      if (c == 0x5d) return this.close(e);
-      this.fail("expected ',' or ']' in array, found " + this.describe(c), this.pos);
-      return false;
-    }
-  }
-
-  parseHex4(at: i32): i32 {
-    if (at + 4 > this.bytes.length) return -1;
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const d = hexDigit(<i32>unchecked(this.bytes[at + i]));
-      if (d < 0) return -1;
-      v = (v << 4) | d;
-    }
-    return v;
   }
 
   /**
@@ -709,7 +688,7 @@ class Parser {
       const e = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : -1;
       i += 2;
       if (e == 0x75 /* u */) {
-        const cp = this.parseHex4(i);
+        const cp = hexAt(bytes, i);
         if (cp < 0) {
           this.fail("invalid \\u escape", escAt);
           return -1;
@@ -717,17 +696,18 @@ class Parser {
         i += 4;
         if (cp >= 0xd800 && cp <= 0xdbff) {
           // A high surrogate must be followed by an escaped low one.
-          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? this.parseHex4(i + 2) : -1;
+          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
           if (lo >= 0xdc00 && lo <= 0xdfff) {
             i += 6;
           } else if (bad < 0) {
             bad = escAt;
-            badDetail = "lone surrogate \\u" + hex4(cp) + " (not followed by a low surrogate \\udc00-\\udfff)";
+            badDetail = " (not followed by a low surrogate \\udc00-\\udfff)";
           }
         } else if (cp >= 0xdc00 && cp <= 0xdfff && bad < 0) {
           bad = escAt;
-          badDetail = "lone surrogate \\u" + hex4(cp) + " (not preceded by a high surrogate \\ud800-\\udbff)";
+          badDetail = " (not preceded by a high surrogate \\ud800-\\udbff)";
         }
+        if (bad == escAt) badDetail = "lone surrogate \\u" + hex4(cp) + badDetail;
       } else if (!(e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74)) {
         this.fail("invalid escape \\" + (e < 0 ? "" : String.fromCharCode(e)), escAt);
         return -1;
@@ -745,37 +725,36 @@ class Parser {
     return entry;
   }
 
+  /** Skips the digits at pos; whether there was one. */
+  digits(): bool {
+    const from = this.pos;
+    while (true) {
+      const c = this.peek();
+      if (c < 0x30 || c > 0x39) break;
+      this.pos++;
+    }
+    return this.pos > from;
+  }
+
   parseNumber(): bool {
     const start = this.pos;
     if (this.peek() == 0x2d) this.pos++;
-    const intStart = this.pos;
-    if (this.peek() == 0x30) {
+    let error: string | null = null;
+    if (this.peek() == 0x30) this.pos++;
+    else if (!this.digits()) error = "invalid number";
+    if (error === null && this.peek() == 0x2e /* . */) {
       this.pos++;
-    } else {
-      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
+      if (!this.digits()) error = "invalid number: digits expected after '.'";
     }
-    if (this.pos == intStart) {
-      this.fail("invalid number", start);
+    if (error === null && (this.peek() | 0x20) == 0x65 /* e E */) {
+      this.pos++;
+      const c = this.peek();
+      if (c == 0x2b || c == 0x2d) this.pos++;
+      if (!this.digits()) error = "invalid number: digits expected in exponent";
+    }
+    if (error !== null) {
+      this.fail(error, start);
       return false;
-    }
-    if (this.peek() == 0x2e /* . */) {
-      this.pos++;
-      const fracStart = this.pos;
-      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
-      if (this.pos == fracStart) {
-        this.fail("invalid number: digits expected after '.'", start);
-        return false;
-      }
-    }
-    if (this.peek() == 0x65 || this.peek() == 0x45 /* e E */) {
-      this.pos++;
-      if (this.peek() == 0x2b || this.peek() == 0x2d) this.pos++;
-      const expStart = this.pos;
-      while (this.peek() >= 0x30 && this.peek() <= 0x39) this.pos++;
-      if (this.pos == expStart) {
-        this.fail("invalid number: digits expected in exponent", start);
-        return false;
-      }
     }
     return this.entry(JsonKind.Number, start, 0, this.pos) >= 0;
   }
@@ -785,73 +764,56 @@ class Parser {
 const SMALL_OBJECT: i32 = 16;
 
 function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
-  const plain = !doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) && !doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM);
-  if (plain) {
-    // Interned keys are equal when their ids are; one interned and one not are different keys.
-    if (doc.word1(a) < 0 || doc.word1(b) < 0) return doc.word1(a) == doc.word1(b);
-    const aFrom = doc.startAt(a) + 1;
-    const bFrom = doc.startAt(b) + 1;
-    const n = doc.word1(a) - 1 - aFrom;
-    if (n != doc.word1(b) - 1 - bFrom) return false;
-    const p = doc.bytes.dataStart;
-    return memory.compare(p + <usize>aFrom, p + <usize>bFrom, <usize>n) == 0;
+  if (doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) || doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM)) {
+    return doc.stringAt(a) == doc.stringAt(b);
   }
-  return doc.stringAt(a) == doc.stringAt(b);
+  // Interned keys are equal when their ids are; one interned and one not are different keys.
+  const wa = doc.word1(a);
+  const wb = doc.word1(b);
+  if (wa < 0 || wb < 0) return wa == wb;
+  const aFrom = doc.startAt(a);
+  const n = wa - aFrom;
+  const bFrom = doc.startAt(b);
+  if (n != wb - bFrom) return false;
+  // A byte loop, not memory.compare: that one is inlined, several times larger, and keys are short.
+  const pa = doc.bytes.dataStart + <usize>aFrom;
+  const pb = doc.bytes.dataStart + <usize>bFrom;
+  for (let k = 0; k < n; k++) if (load<u8>(pa + <usize>k) != load<u8>(pb + <usize>k)) return false;
+  return true;
 }
 
-function keyHash(doc: JsonDocument, k: i32): u32 {
+/** FNV-1a of n bytes at p. */
+function fnv(p: usize, n: i32): u32 {
   let h: u32 = 0x811c9dc5;
-  if (!doc.hasFlag(k, FLAG_ESCAPED | FLAG_PROBLEM)) {
-    const from = doc.startAt(k) + 1;
-    const to = doc.endAt(k) - 1;
-    const p = doc.bytes.dataStart;
-    for (let i = from; i < to; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
-    return h;
-  }
-  // Escaped keys hash their decoded text, so "a" and "\u0061" meet; only their UTF-8 bytes count.
-  const text = doc.stringAt(k);
-  const utf8 = String.UTF8.encode(text);
-  const p = changetype<usize>(utf8);
-  for (let i = 0; i < utf8.byteLength; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
+  for (let i = 0; i < n; i++) h = (h ^ <u32>load<u8>(p + <usize>i)) * 0x01000193;
   return h;
 }
 
-/** Open-addressing set of key entries of one object (parse time only). */
-class KeyIndex {
-  slots: Int32Array = new Int32Array(64).fill(-1);
-  size: i32 = 0;
-
-  clear(): void {
-    if (this.size == 0) return;
-    this.slots.fill(-1);
-    this.size = 0;
+function keyHash(doc: JsonDocument, k: i32): u32 {
+  if (!doc.hasFlag(k, FLAG_ESCAPED | FLAG_PROBLEM)) {
+    const from = doc.startAt(k) + 1;
+    return fnv(doc.bytes.dataStart + <usize>from, doc.endAt(k) - 1 - from);
   }
+  // Escaped keys hash their decoded text, so "a" and "\u0061" meet; only their UTF-8 bytes count.
+  const utf8 = String.UTF8.encode(doc.stringAt(k));
+  return fnv(changetype<usize>(utf8), utf8.byteLength);
+}
 
-  /** Adds key entry k; returns the entry of an equal key already present (k is then not added), else -1. */
-  insert(doc: JsonDocument, k: i32): i32 {
-    if ((this.size + 1) * 2 > this.slots.length) this.grow(doc);
-    const mask = this.slots.length - 1;
-    let s = <i32>(keyHash(doc, k) & <u32>mask);
-    while (true) {
-      const e = unchecked(this.slots[s]);
-      if (e < 0) break;
-      if (sameKey(doc, e, k)) return e;
-      s = (s + 1) & mask;
-    }
-    unchecked((this.slots[s] = k));
-    this.size++;
-    return -1;
+/**
+ * Adds key entry k of object e to a key table (see Parser.checkDuplicate); returns the entry of
+ * an equal key already there (k is then not added), else -1.
+ */
+function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): i32 {
+  const mask = slots.length - 1;
+  let s = <i32>keyHash(doc, k) & mask;
+  while (true) {
+    const x = unchecked(slots[s]);
+    if (x <= e) break;
+    if (sameKey(doc, x, k)) return x;
+    s = (s + 1) & mask;
   }
-
-  private grow(doc: JsonDocument): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
-    this.size = 0;
-    for (let i = 0; i < old.length; i++) {
-      const e = unchecked(old[i]);
-      if (e >= 0) this.insert(doc, e);
-    }
-  }
+  unchecked((slots[s] = k));
+  return -1;
 }
 
 function hexDigit(c: i32): i32 {
@@ -904,10 +866,10 @@ function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
     else if (e == 0x74) u = 0x09;
     else if (e != 0x75) u = e; // " \ /
     else {
-      u = hexAt(p, i);
+      u = hexAt(bytes, i);
       i += 4;
       if (u >= 0xd800 && u <= 0xdbff) {
-        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(p, i + 2) : -1;
+        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
         if (lo >= 0xdc00 && lo <= 0xdfff) {
           u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
           i += 6;
@@ -923,9 +885,15 @@ function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
   return changetype<string>(__renew(out, w - out));
 }
 
-function hexAt(p: usize, i: i32): i32 {
+/** The four hex digits at `at` as a number, -1 when they are not (or the input ends first). */
+function hexAt(bytes: Uint8Array, at: i32): i32 {
+  if (at + 4 > bytes.length) return -1;
   let v = 0;
-  for (let k = 0; k < 4; k++) v = (v << 4) | hexDigit(<i32>load<u8>(p + <usize>(i + k)));
+  for (let i = 0; i < 4; i++) {
+    const d = hexDigit(<i32>unchecked(bytes[at + i]));
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
   return v;
 }
 
@@ -938,22 +906,6 @@ function storeCodePoint(w: usize, cp: i32): usize {
   store<u16>(w, <u16>(0xd800 | (v >> 10)));
   store<u16>(w, <u16>(0xdc00 | (v & 0x3ff)), 2);
   return w + 4;
-}
-
-/** 1-based [line, column] of a byte offset (column counts bytes). */
-export function lineColumn(bytes: Uint8Array, offset: i32): i32[] {
-  let line = 1;
-  let col = 1;
-  const end = min(offset, bytes.length);
-  for (let i = 0; i < end; i++) {
-    if (unchecked(bytes[i]) == 0x0a) {
-      line++;
-      col = 1;
-    } else {
-      col++;
-    }
-  }
-  return [line, col];
 }
 
 /** "column 7" on a one-line document (Istio's compact JSON), else "line 3 column 7". */
@@ -1001,19 +953,17 @@ export class JsonResult {
  * `knownKeys` are returned as those strings (see JsonDocument.internKey).
  */
 export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
-  if (bytes.length > MAX_JSON_BYTES) {
-    return new JsonResult(null, new JsonParseError("larger than the " + (MAX_JSON_BYTES >> 20).toString() +
-      " MiB limit (" + bytes.length.toString() + " bytes)", 0, 1, 1));
-  }
+  const n = bytes.length;
+  const tooLarge = n > MAX_JSON_BYTES;
   // A UTF-8 byte order mark is tolerated (some editors add one).
-  const from = bytes.length >= 3 && bytes[0] == 0xef && bytes[1] == 0xbb && bytes[2] == 0xbf ? 3 : 0;
-  const p = new Parser(bytes, knownKeys, countEntries(bytes, from));
+  const from = n >= 3 && unchecked(bytes[0]) == 0xef && unchecked(bytes[1]) == 0xbb && unchecked(bytes[2]) == 0xbf ? 3 : 0;
+  const p = new Parser(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
   p.pos = from;
-  if (p.parseValue()) {
+  if (tooLarge) {
+    p.fail("larger than the " + (MAX_JSON_BYTES >> 20).toString() + " MiB limit (" + n.toString() + " bytes)", 0);
+  } else if (p.parseValue()) {
     p.skipWhitespace();
-    if (p.pos < bytes.length) {
-      p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
-    }
+    if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
   if (p.error !== null) return new JsonResult(null, p.error);
   finishProblems(p.doc);

@@ -3,7 +3,7 @@
 //                "request_bytes": false, "response_bytes": false, "unmatched": "unknown" }
 import { JsonValue } from "./json";
 import { Diagnostics } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 
 // An invalid setting here falls back to its default (and is recorded as dropped), so the metrics
 // of a configuration with a typo in this section keep their usual names.
@@ -31,41 +31,25 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
     return cfg;
   }
   if (!v.isObject()) {
-    diags.error("metrics", "must be an object or a boolean, found " + kindName(v));
+    diags.error("metrics", mustBe("an object or a boolean", v.kind));
     diags.dropSetting("metrics");
     return cfg;
   }
   const r = new ObjectReader(v.asObject(), "metrics", diags, METRICS_KEYS, METRICS_ALIASES);
-  cfg.enabled = readFlag(r, "enabled", true);
+  cfg.enabled = r.flag("enabled", true);
   let mark = diags.mark();
   const prefix = r.string("prefix");
   if (prefix !== null) checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
-  if (!diags.failedSince(mark)) {
-    if (prefix !== null) cfg.prefix = prefix;
-  } else {
-    diags.dropSetting(r.pathOf("prefix"));
-  }
-  cfg.requests = readFlag(r, "requests", true);
-  cfg.duration = readFlag(r, "duration", true);
-  cfg.requestBytes = readFlag(r, "request_bytes", false);
-  cfg.responseBytes = readFlag(r, "response_bytes", false);
+  if (r.keep(mark, "prefix") && prefix !== null) cfg.prefix = prefix;
+  cfg.requests = r.flag("requests", true);
+  cfg.duration = r.flag("duration", true);
+  cfg.requestBytes = r.flag("request_bytes", false);
+  cfg.responseBytes = r.flag("response_bytes", false);
   mark = diags.mark();
-  const unmatched = r.string("unmatched");
-  if (unmatched !== null && unmatched.length == 0) diags.error(r.pathOf("unmatched"), "must not be empty");
-  if (!diags.failedSince(mark)) {
-    if (unmatched !== null) cfg.unmatched = unmatched;
-  } else {
-    diags.dropSetting(r.pathOf("unmatched"));
-  }
+  const unmatched = r.nonEmpty("unmatched", false, "");
+  if (r.keep(mark, "unmatched") && unmatched !== null) cfg.unmatched = unmatched;
   r.finish(unknownIsError);
   return cfg;
-}
-
-function readFlag(r: ObjectReader, key: string, fallback: bool): bool {
-  const mark = r.diags.mark();
-  const v = r.bool(key, fallback);
-  if (r.diags.failedSince(mark)) r.diags.dropSetting(r.pathOf(key));
-  return v;
 }
 
 /** Prometheus drops names that start with a digit; Envoy turns anything outside [a-zA-Z0-9_] into '_'. */

@@ -81,7 +81,7 @@ export class DeferredRegexes {
   /**
    * Compiles every pattern, of every route list. A route kept while reading whose regex does not
    * compile is marked `regexFailed` (each list then leaves its marked routes out, in order). The
-   * entries are released afterwards.
+   * owner drops this object afterwards (finishNativeConfig), which releases the entries.
    */
   compile(diags: Diagnostics): void {
     const n = this.routes.length;
@@ -112,7 +112,6 @@ export class DeferredRegexes {
       }
     }
     diags.placeLate(errorsFrom, errorPositions, dropsFrom, dropPositions);
-    this.release();
   }
 
   private patternOf(e: i32): string {
@@ -130,18 +129,6 @@ export class DeferredRegexes {
     return child(index(list, packed >> PLACE_BITS), "value");
   }
 
-  private release(): void {
-    this.routes = [];
-    this.bases = [];
-    this.base = "routes";
-    this.conditions = [];
-    this.places = [];
-    this.errorsAt = [];
-    this.dropsAt = [];
-    this.routeStart = 0;
-    this.errorPositions = [];
-    this.dropPositions = [];
-  }
 }
 
 let compileMessage: string = "";

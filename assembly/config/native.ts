@@ -12,7 +12,7 @@
 // accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
@@ -105,18 +105,15 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
   // decides whether the configuration is then used or rejected).
   let mark = diags.mark();
   readRegexLimit(top, diags); // an invalid limit falls back to the default
-  if (diags.failedSince(mark)) diags.dropSetting(PROGRAM_SIZE_KEY);
+  top.keep(mark, PROGRAM_SIZE_KEY);
   mark = diags.mark();
   const attr = top.string("output_attribute");
   if (attr !== null) checkAttributeName(attr, "output_attribute", diags);
-  if (keepSetting(diags, mark, "output_attribute") && attr !== null) cfg.outputAttribute = attr;
+  if (top.keep(mark, "output_attribute") && attr !== null) cfg.outputAttribute = attr;
   mark = diags.mark();
-  const def = top.string("default");
-  if (def !== null && def.length == 0) diags.error("default", "must not be empty (omit it to leave the attribute unset)");
-  if (keepSetting(diags, mark, "default")) cfg.defaultValue = def;
-  mark = diags.mark();
-  cfg.debug = top.bool("debug", false);
-  keepSetting(diags, mark, "debug");
+  const def = top.nonEmpty("default", false, " (omit it to leave the attribute unset)");
+  if (top.keep(mark, "default")) cfg.defaultValue = def;
+  cfg.debug = top.flag("debug", false);
   const services = top.value(SERVICES_KEY);
   cfg.hasServices = services !== null && !services.isNull();
   if (cfg.hasServices) {
@@ -168,7 +165,7 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
     item.index = it;
     if (!item.isObject()) {
       const path = index(base, i);
-      diags.error(path, "must be an object, found " + kindName(item));
+      diags.error(path, mustBe("an object", item.kind));
       diags.drop(path);
     } else {
       const obj = item.asObject();
@@ -192,7 +189,10 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
  * (filter/root.ts), so the compiled programs reuse the JSON's memory.
  */
 export function finishNativeConfig(cfg: NativeConfig, diags: Diagnostics): void {
-  cfg.regexes.compile(diags);
+  if (cfg.regexes.count > 0) {
+    cfg.regexes.compile(diags);
+    cfg.regexes = new DeferredRegexes(); // releases the entries
+  }
   if (cfg.hasServices) {
     const services = cfg.services;
     for (let s = 0; s < services.length; s++) {
@@ -219,21 +219,13 @@ function withoutFailedRegexes(routes: RouteSpec[]): RouteSpec[] {
   return routes;
 }
 
-/** Whether the setting read since `mark` is usable; if not, it is recorded as dropped (default used). */
-function keepSetting(diags: Diagnostics, mark: i32, path: string): bool {
-  if (!diags.failedSince(mark)) return true;
-  diags.dropSetting(path);
-  return false;
-}
-
 /** Route `i` (`obj`) of the list at `base`, read through `r`, a route reader reset at it here. */
 function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
   const mark = diags.mark();
   const errorsBefore = diags.errors.length;
   r.reset(obj, base, i); // reports the object's JSON problems: errors of this route
 
-  const name = r.string("name", true);
-  if (name !== null && name.length == 0) diags.error(child(r.path, "name"), "must not be empty");
+  const name = r.nonEmpty("name", true, "");
   const route = new RouteSpec(i, name === null ? "" : name);
 
   readMethods(r, route, diags);
@@ -302,12 +294,12 @@ function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): voi
     if (v.firstItem() < 0) diags.error(r.pathOf("method"), "must not be an empty list (omit it to match any method)");
     let i = 0;
     for (let it = v.firstItem(); it >= 0; it = v.nextItem(it)) {
-      if (!v.itemIsString(it)) diags.error(methodPath(r, i), "must be a string, found " + kindName(v.item(it)));
+      if (!v.itemIsString(it)) diags.error(methodPath(r, i), mustBe("a string", v.doc.kindAt(it)));
       else addMethod(v.itemString(it), r, i, route, diags);
       i++;
     }
   } else {
-    diags.error(r.pathOf("method"), "must be a method name or a list of them, found " + kindName(v));
+    diags.error(r.pathOf("method"), mustBe("a method name or a list of them", v.kind));
   }
 }
 
@@ -409,7 +401,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
     i++;
     item.index = it;
     if (!item.isObject()) {
-      diags.error(index(base, i), "must be an object like {\"name\": \"...\", \"value\": \"...\"}, found " + kindName(item));
+      diags.error(index(base, i), mustBe("an object like {\"name\": \"...\", \"value\": \"...\"}", item.kind));
       continue;
     }
     c.reset(item.asObject(), base, i);

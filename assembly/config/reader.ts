@@ -8,7 +8,11 @@ import { didYouMean } from "../text/did-you-mean";
 import { reportObjectProblems } from "./json-problems";
 
 export function kindName(v: JsonValue): string {
-  switch (v.kind) {
+  return kindText(v.kind);
+}
+
+function kindText(kind: JsonKind): string {
+  switch (kind) {
     case JsonKind.Null: return "null";
     case JsonKind.Bool: return "a boolean";
     case JsonKind.Number: return "a number";
@@ -16,6 +20,11 @@ export function kindName(v: JsonValue): string {
     case JsonKind.Array: return "a list";
     default: return "an object";
   }
+}
+
+/** The message for a value of the wrong kind: `must be a list, found a string`. */
+export function mustBe(expected: string, found: JsonKind): string {
+  return "must be " + expected + ", found " + kindText(found);
 }
 
 const NO_SLOTS = new StaticArray<i32>(0);
@@ -137,7 +146,7 @@ export class ObjectReader {
     const v = this.value(key);
     if (v === null || v.isNull()) return null;
     if (!v.isArray()) {
-      this.diags.error(this.pathOf(key), "must be a list, found " + kindName(v));
+      this.diags.error(this.pathOf(key), mustBe("a list", v.kind));
       return null;
     }
     return v;
@@ -201,7 +210,7 @@ export class ObjectReader {
       return null;
     }
     if (kind != JsonKind.String) {
-      this.diags.error(this.pathOf(key), "must be a string, found " + kindName(this.obj.valueOf(m)));
+      this.diags.error(this.pathOf(key), mustBe("a string", this.obj.kindOf(m)));
       return null;
     }
     return this.obj.stringOf(m);
@@ -212,10 +221,35 @@ export class ObjectReader {
     const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
     if (kind == JsonKind.Null) return fallback;
     if (kind != JsonKind.Bool) {
-      this.diags.error(this.pathOf(key), "must be true or false, found " + kindName(this.obj.valueOf(m)));
+      this.diags.error(this.pathOf(key), mustBe("true or false", this.obj.kindOf(m)));
       return fallback;
     }
     return this.obj.boolOf(m);
+  }
+
+  /** string(key, required), where "" is an error too: "must not be empty", then `why` (" (omit it …)"). */
+  nonEmpty(key: string, required: bool, why: string): string | null {
+    const s = this.string(key, required);
+    if (s !== null && s.length == 0) this.diags.error(this.pathOf(key), "must not be empty" + why);
+    return s;
+  }
+
+  /**
+   * Whether the setting `key`, read since `mark` (Diagnostics.mark), is usable; if not, it is
+   * recorded as dropped and its default applies.
+   */
+  keep(mark: i32, key: string): bool {
+    if (!this.diags.failedSince(mark)) return true;
+    this.diags.dropSetting(this.pathOf(key));
+    return false;
+  }
+
+  /** A boolean setting: bool(key, fallback), dropped (fallback used) when it is not a boolean. */
+  flag(key: string, fallback: bool): bool {
+    const mark = this.diags.mark();
+    const v = this.bool(key, fallback);
+    this.keep(mark, key);
+    return v;
   }
 
   array(key: string): JsonValue[] | null {
@@ -227,7 +261,7 @@ export class ObjectReader {
     const v = this.value(key);
     if (v === null || v.isNull()) return null;
     if (!v.isObject()) {
-      this.diags.error(this.pathOf(key), "must be an object, found " + kindName(v));
+      this.diags.error(this.pathOf(key), mustBe("an object", v.kind));
       return null;
     }
     return v.asObject();

@@ -16,7 +16,7 @@
 // left out whole (config/index.ts).
 import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, RouteBudget } from "./native";
 import { DeferredRegexes } from "./native-regexes";
@@ -61,14 +61,14 @@ export class ServiceSpec {
 export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec[] {
   const out: ServiceSpec[] = [];
   const mark = diags.mark();
-  const items = top.array(SERVICES_KEY);
+  const items = top.list(SERVICES_KEY);
   if (diags.failedSince(mark)) diags.drop(SERVICES_KEY);
   if (items === null) return out;
-  if (items.length == 0) {
+  let count = items.length;
+  if (count == 0) {
     diags.warn(SERVICES_KEY, "no services: every request is unmatched");
     return out;
   }
-  let count = items.length;
   if (count > MAX_SERVICES) {
     diags.error(SERVICES_KEY, "more than " + MAX_SERVICES.toString() + " services (the services from " +
       index(SERVICES_KEY, MAX_SERVICES) + " on are not used)");
@@ -78,8 +78,9 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   const claims = new HostClaims();
   const budget = new RouteBudget();
   let fallback: ServiceSpec | null = null;
-  for (let i = 0; i < count; i++) {
-    const service = readService(items[i], i, out, claims, budget, regexes, diags);
+  let i = 0;
+  for (let it = items.firstItem(); it >= 0 && i < count; it = items.nextItem(it)) {
+    const service = readService(items.item(it), i++, out, claims, budget, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -98,7 +99,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
 function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
-    diags.error(path, "must be an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}, found " + kindName(v));
+    diags.error(path, mustBe("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind));
     diags.drop(path);
     return null;
   }
@@ -106,8 +107,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   // What makes the service unusable as a whole: its name, its host list. Errors inside a host
   // or a route only drop that host or route (their readers report and drop them).
   let mark = diags.mark();
-  const name = r.string("name", true);
-  if (name !== null && name.length == 0) diags.error(r.pathOf("name"), "must not be empty");
+  const name = r.nonEmpty("name", true, "");
   if (name !== null && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
   let usable = !diags.failedSince(mark);
   const service = new ServiceSpec(i, name === null ? "" : name);
@@ -117,7 +117,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   if (hosts === null || hosts.isNull()) {
     service.isFallback = true;
   } else if (!hosts.isArray()) {
-    diags.error(r.pathOf("hosts"), "must be a list of host names, found " + kindName(hosts) +
+    diags.error(r.pathOf("hosts"), mustBe("a list of host names", hosts.kind) +
       " (omit it for the service that takes the requests no other service claims)");
   } else if (hosts.firstItem() < 0) {
     diags.error(r.pathOf("hosts"), "must not be empty (omit it for the service that takes the requests no other service claims)");
@@ -125,15 +125,13 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   if (diags.failedSince(mark)) usable = false;
 
   mark = diags.mark();
-  const def = r.string("default");
-  if (def !== null && def.length == 0) diags.error(r.pathOf("default"), "must not be empty (omit it to use the top-level default)");
-  if (diags.failedSince(mark)) diags.dropSetting(r.pathOf("default"));
-  else service.defaultValue = def;
+  const def = r.nonEmpty("default", false, " (omit it to use the top-level default)");
+  if (r.keep(mark, "default")) service.defaultValue = def;
 
   // Hosts are claimed only by a service that is kept, so a dropped service cannot keep another
   // one's host from it.
   if (usable && hosts !== null && hosts.isArray()) {
-    readHosts(hosts.asArray(), service, r.pathOf("hosts"), claims, diags);
+    readHosts(hosts, service, r.pathOf("hosts"), claims, diags);
     if (service.hosts.length == 0) usable = false; // every host was invalid or claimed: reported
   }
 
@@ -175,53 +173,69 @@ function checkServiceLabel(name: string, path: string, kept: ServiceSpec[], diag
   }
 }
 
-function readHosts(items: JsonValue[], service: ServiceSpec, base: string, claims: HostClaims, diags: Diagnostics): void {
-  for (let h = 0; h < items.length; h++) {
+function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims: HostClaims, diags: Diagnostics): void {
+  let h = -1;
+  for (let it = items.firstItem(); it >= 0; it = items.nextItem(it)) {
+    h++;
     const path = index(base, h);
-    const item = items[h];
-    if (!item.isString()) {
-      diags.error(path, "must be a host name, found " + kindName(item));
+    if (!items.itemIsString(it)) {
+      diags.error(path, mustBe("a host name", items.doc.kindAt(it)));
       diags.drop(path);
       continue;
     }
-    const host = item.asString();
+    const host = items.itemString(it);
     const error = hostError(host);
     if (error !== null) {
       diags.error(path, error);
       diags.drop(path);
       continue;
     }
-    const owner = claims.owner(host);
-    if (owner !== null) {
-      if (owner.service === service) {
-        diags.warn(path, quoted(host) + " is listed twice (first at " + owner.path + ")");
+    const claim = claims.find(host);
+    if (claim >= 0) {
+      const owner = claims.serviceOf(claim);
+      const ownerPath = claims.pathOf(claim);
+      if (owner === service) {
+        diags.warn(path, quoted(host) + " is listed twice (first at " + ownerPath + ")");
       } else {
-        diags.error(path, quoted(host) + " is already a host of " + owner.service.path + " (" + quoted(owner.service.name) + ", at " +
-          owner.path + "): a host belongs to one service");
+        diags.error(path, quoted(host) + " is already a host of " + owner.path + " (" + quoted(owner.name) + ", at " +
+          ownerPath + "): a host belongs to one service");
         diags.drop(path);
       }
       continue;
     }
-    claims.claim(host, service, path);
+    claims.claim(host, service, h);
     service.hosts.push(host);
     service.hostPositions.push(h);
   }
 }
 
-class HostClaim {
-  constructor(public service: ServiceSpec, public path: string) {}
-}
-
-/** Which kept service claimed a host first (configure time only). */
+/**
+ * Which kept service claimed a host first, and at which position of its `hosts` (configure time
+ * only). Parallel lists behind a Map<string, i32>, an instantiation the module has anyway.
+ */
 class HostClaims {
-  private byHost: Map<string, HostClaim> = new Map<string, HostClaim>();
+  private byHost: Map<string, i32> = new Map<string, i32>();
+  private services: ServiceSpec[] = [];
+  private positions: i32[] = [];
 
-  owner(host: string): HostClaim | null {
-    return this.byHost.has(host) ? this.byHost.get(host) : null;
+  /** The claim of `host`, -1 if none. */
+  find(host: string): i32 {
+    return this.byHost.has(host) ? this.byHost.get(host) : -1;
   }
 
-  claim(host: string, service: ServiceSpec, path: string): void {
-    this.byHost.set(host, new HostClaim(service, path));
+  serviceOf(claim: i32): ServiceSpec {
+    return this.services[claim];
+  }
+
+  /** JSON path of the claiming host, e.g. `services[0].hosts[2]`. */
+  pathOf(claim: i32): string {
+    return index(child(this.services[claim].path, "hosts"), this.positions[claim]);
+  }
+
+  claim(host: string, service: ServiceSpec, position: i32): void {
+    this.byHost.set(host, this.services.length);
+    this.services.push(service);
+    this.positions.push(position);
   }
 }
 
