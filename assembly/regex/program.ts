@@ -73,7 +73,7 @@ export class Program {
     /** Flat lo, hi pairs of all classes, each class sorted. */
     public readonly classRanges: StaticArray<i32>,
     /** Per class: 128-bit ASCII membership bitmap (4 words) for the fast path. */
-    public readonly classAscii: StaticArray<u32>,
+    public readonly classAscii: StaticArray<i32>,
   ) {}
 
   get length(): i32 { return this.code.length >> 1; }
@@ -160,7 +160,7 @@ export class Program {
   classContains(cls: i32, c: i32): bool {
     if (c < 128) {
       const word = unchecked(this.classAscii[(cls << 2) + (c >> 5)]);
-      return ((word >>> (<u32>c & 31)) & 1) != 0;
+      return ((word >>> (c & 31)) & 1) != 0;
     }
     // Binary search over the class's ranges.
     let lo = unchecked(this.classIndex[cls << 1]);
