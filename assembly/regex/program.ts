@@ -179,22 +179,20 @@ export class Program {
   private computeRuneClasses(usesWordBoundary: bool): void {
     const bounds = scratchBounds;
     bounds.length = 0;
-    bounds.push(0x0a); bounds.push(0x0b); // '\n' is special for '.', (?m) and END_LINE
-    if (usesWordBoundary) {
-      bounds.push(0x30); bounds.push(0x3a); bounds.push(0x41); bounds.push(0x5b);
-      bounds.push(0x5f); bounds.push(0x60); bounds.push(0x61); bounds.push(0x7b);
-    }
+    // '\n' is special for '.', (?m) and END_LINE; \b needs the edges of [0-9A-Z_a-z].
+    for (let i = 0, n = usesWordBoundary ? 10 : 2; i < n; i++) bounds.push(<i64>unchecked(FIXED_BOUNDS[i]));
+    const ranges = this.classRanges;
     for (let pc = 0; pc < this.length; pc++) {
       const op = this.opAt(pc);
+      const arg = this.argAt(pc);
       if (op == Op.Char) {
-        bounds.push(this.argAt(pc)); bounds.push(this.argAt(pc) + 1);
+        bounds.push(arg); bounds.push(arg + 1);
       } else if (op == Op.Class) {
-        const cls = this.argAt(pc);
-        const start = this.classIndex[cls << 1];
-        const count = this.classIndex[(cls << 1) + 1];
-        for (let i = 0; i < count; i++) {
-          bounds.push(this.classRanges[(start + i) << 1]);
-          bounds.push(this.classRanges[((start + i) << 1) + 1] + 1);
+        const start = this.classIndex[arg << 1] << 1;
+        const end = start + (this.classIndex[(arg << 1) + 1] << 1);
+        for (let i = start; i < end; i += 2) {
+          bounds.push(ranges[i]);
+          bounds.push(ranges[i + 1] + 1);
         }
       }
     }
@@ -202,16 +200,19 @@ export class Program {
     // Deduplicate in place.
     let n = 0;
     for (let i = 0; i < bounds.length; i++) {
-      const b = bounds[i];
+      const b = unchecked(bounds[i]);
       if (b <= 0 || b > 0x10ffff) continue;
-      if (n == 0 || bounds[n - 1] != b) bounds[n++] = b;
+      if (n == 0 || unchecked(bounds[n - 1]) != b) unchecked(bounds[n++] = b);
     }
     const arr = new StaticArray<i32>(n);
-    for (let i = 0; i < n; i++) arr[i] = <i32>bounds[i];
+    for (let i = 0; i < n; i++) unchecked(arr[i] = <i32>unchecked(bounds[i]));
     this.runeClassBounds = arr;
     this.numRuneClasses = n + 1;
   }
 }
+
+/** Class starts every program has ('\n'), then those of programs with \b or \B. */
+const FIXED_BOUNDS: StaticArray<u8> = [0x0a, 0x0b, 0x30, 0x3a, 0x41, 0x5b, 0x5f, 0x60, 0x61, 0x7b];
 
 /** UTF-8 bytes of a code point sequence (compile-time helper). */
 export function runesToUtf8(runes: i32[]): ArrayBuffer {
