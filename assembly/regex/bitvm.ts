@@ -21,7 +21,7 @@
 // the end of the input (where ^ and $ hold) use the ordinary closure instead of a table.
 
 import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Op, Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { Op, Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
 import { CacheBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -405,7 +405,7 @@ export class BitVm {
 
 // @ts-ignore: decorator
 @inline function isConsuming(op: i32): bool {
-  return op == Op.Char || op == Op.Class || op == Op.Any || op == Op.AnyNotNL;
+  return op <= Op.AnyNotNL; // Char, Class, Any, AnyNotNL
 }
 
 function isEmpty(a: StaticArray<u64>, words: i32): bool {
@@ -414,7 +414,6 @@ function isEmpty(a: StaticArray<u64>, words: i32): bool {
 }
 
 const NO_WORDS = new StaticArray<u64>(0);
-const NO_INTS = new StaticArray<i32>(0);
 // One match runs at a time: the live sets are shared by every BitVm.
 const liveScratch = new StaticArray<u64>(MAX_WORDS);
 const nextScratch = new StaticArray<u64>(MAX_WORDS);

@@ -67,12 +67,8 @@ export class Parser {
     this.pos = 0;
     this.flags = 0;
     this.depth = 0;
-    this.escapeLetter = 0;
-    this.escapeFlags = 0;
     this.error = null;
-    this.braceMin = 0;
-    this.braceMax = 0;
-    this.decimalEnd = 0;
+    // escapeLetter, escapeFlags, braceMin, braceMax and decimalEnd are always set before use.
     let last = -1;
     for (let i = this.n - 2; i >= 0; i--) {
       if (this.byteAt(i) == 0x3a && this.byteAt(i + 1) == 0x5d) { last = i; break; }

@@ -55,7 +55,8 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
   return (c == 0x0a ? PREV_NEWLINE : 0) | (isWordChar(c) ? PREV_WORD : 0);
 }
 
-const NO_BOUNDS = new StaticArray<i32>(0);
+/** The empty i32 array, shared by every array not allocated yet (never written). */
+export const NO_INTS = new StaticArray<i32>(0);
 const NO_ASCII_TABLE = new StaticArray<u8>(0);
 /** Working array of computeRuneClasses(), reused from one program to the next. */
 // i64, not i32: the module's sorts are all of i64 (one instantiation of the standard sort).
@@ -103,7 +104,7 @@ export class Program {
   // transition per class instead of per code point.
 
   /** Sorted starts of classes 1..n-1 (class 0 starts at 0). */
-  runeClassBounds: StaticArray<i32> = NO_BOUNDS;
+  runeClassBounds: StaticArray<i32> = NO_INTS;
   /**
    * Equivalence class of each ASCII code point. A u8 is enough: the class of c is the number of
    * class starts <= c, and the starts are distinct code points >= 1.
