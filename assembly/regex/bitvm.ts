@@ -21,7 +21,7 @@
 // the end of the input (where ^ and $ hold) use the ordinary closure instead of a table.
 
 import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Op, Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { Op, Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
 import { CacheBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -214,44 +214,29 @@ export class BitVm {
     let scanned: i64 = 0;
     let prev = PREV_BEGIN;
     let i = 0;
-    // Position 0: only the start closure.
-    if (len == 0) {
-      this.closureOf(sharedKernelA(), 0, true, emptyFlags(prev, true, false, false), next);
-      this.steps = this.closure.steps;
-      return (unchecked(next[matchWord]) & matchBit) != 0;
-    }
-    {
-      const d = decodeRune(ptr, end);
-      const c = runeOf(d);
-      this.closureOf(sharedKernelA(), 0, true, emptyFlags(prev, false, c == 0x0a, isWordChar(c)), next);
-      if ((unchecked(next[matchWord]) & matchBit) != 0) { this.steps = this.closure.steps; return true; }
-      const row = prog.runeClass(c) * words;
-      let any: u64 = 0;
-      for (let w = 0; w < words; w++) {
-        const a = unchecked(next[w]) & unchecked(accept[row + w]);
-        unchecked(live[w] = a);
-        any |= a;
-      }
-      prev = prevFlagsAfter(c);
-      i = widthOf(d);
-      if (any == 0 && anchored) { this.steps = this.closure.steps + 1; return false; }
-    }
     let result = false;
-    if (words == 2) {
-      const r = this.run2(ptr, len, i, prev);
-      lookups = this.lookups2;
-      scanned = this.scanned2;
-      if (r < 0) return false; // a table was refused: usable is now false
-      result = r == 1;
-      i = this.end2;
-      prev = this.prev2;
-    } else while (i < len) {
-      // No live attempt and every match starts with firstByte: skip to its next occurrence.
-      if (firstByte >= 0 && isEmpty(live, words)) {
-        const j = findByte(ptr, i, len, firstByte);
-        scanned += <i64>((j < 0 ? len : j) - i);
-        if (j < 0) { i = len; break; }
-        i = j;
+    // Position 0 uses the ordinary closure (^ holds there) and every later one the tables: two-word
+    // sets from position 1 on run in run2(), the others in this loop.
+    for (let w = 0; w < words; w++) unchecked(live[w] = 0);
+    while (i < len) {
+      if (i > 0) {
+        if (words == 2) {
+          const r = this.run2(ptr, len, i, prev);
+          lookups = this.lookups2;
+          scanned = this.scanned2;
+          if (r < 0) return false; // a table was refused: usable is now false
+          result = r == 1;
+          i = this.end2;
+          prev = this.prev2;
+          break;
+        }
+        // No live attempt and every match starts with firstByte: skip to its next occurrence.
+        if (firstByte >= 0 && isEmpty(live, words)) {
+          const j = findByte(ptr, i, len, firstByte);
+          scanned += <i64>((j < 0 ? len : j) - i);
+          if (j < 0) { i = len; break; }
+          i = j;
+        }
       }
       const b = <i32>load<u8>(ptr + <usize>i);
       let c: i32, width: i32;
@@ -261,32 +246,37 @@ export class BitVm {
         width = widthOf(d);
       }
       const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
-      let base = unchecked(this.contextTable[flags]);
-      if (base < 0) {
-        base = this.tableFor(flags);
-        if (base < 0) return false; // refused: usable is now false
-      }
-      const tables = this.tables;
-      // C = start row (unanchored) ∪ rows of A's nibbles.
-      if (anchored) {
-        for (let w = 0; w < words; w++) unchecked(next[w] = 0);
+      if (i == 0) {
+        // Only the start closure (the mask leaves every condition an Assert of the program tests).
+        this.closureOf(sharedKernelA(), 0, true, flags, next);
       } else {
-        const start = base + chunks * perChunk * words;
-        for (let w = 0; w < words; w++) unchecked(next[w] = unchecked(tables[start + w]));
-      }
-      // Only the non-zero chunks of A: a sparse live set costs little.
-      for (let lw = 0; lw < words; lw++) {
-        let x = unchecked(live[lw]);
-        while (x != 0) {
-          const shift = ctz(x) & ~(<u64>bits - 1);
-          const chunk = <i32>((x >>> shift) & chunkMask);
-          x &= ~(chunkMask << shift);
-          lookups++;
-          const row = base + (((((lw << 6) + <i32>shift) >> chunkShift) << bits) + chunk) * words;
-          for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
+        let base = unchecked(this.contextTable[flags]);
+        if (base < 0) {
+          base = this.tableFor(flags);
+          if (base < 0) return false; // refused: usable is now false
         }
+        const tables = this.tables;
+        // C = start row (unanchored) ∪ rows of A's nibbles.
+        if (anchored) {
+          for (let w = 0; w < words; w++) unchecked(next[w] = 0);
+        } else {
+          const start = base + chunks * perChunk * words;
+          for (let w = 0; w < words; w++) unchecked(next[w] = unchecked(tables[start + w]));
+        }
+        // Only the non-zero chunks of A: a sparse live set costs little.
+        for (let lw = 0; lw < words; lw++) {
+          let x = unchecked(live[lw]);
+          while (x != 0) {
+            const shift = ctz(x) & ~(<u64>bits - 1);
+            const chunk = <i32>((x >>> shift) & chunkMask);
+            x &= ~(chunkMask << shift);
+            lookups++;
+            const row = base + (((((lw << 6) + <i32>shift) >> chunkShift) << bits) + chunk) * words;
+            for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
+          }
+        }
+        lookups++;
       }
-      lookups++;
       if ((unchecked(next[matchWord]) & matchBit) != 0) { result = true; break; }
       const row = prog.runeClass(c) * words;
       let any: u64 = 0;
@@ -295,7 +285,10 @@ export class BitVm {
         unchecked(live[w] = a);
         any |= a;
       }
-      if (any == 0 && anchored) break;
+      if (any == 0 && anchored) {
+        lookups += <i64>(i == 0); // (the count position 0 always reported)
+        break;
+      }
       prev = prevFlagsAfter(c);
       i += width;
     }
@@ -306,8 +299,9 @@ export class BitVm {
       for (let k = 0; k < this.m; k++) {
         if ((unchecked(live[k >> 6]) >>> <u64>(k & 63)) & 1) unchecked(kernel[n++] = unchecked(this.pcs[k]) + 1);
       }
-      if (n > 0 || !anchored) {
-        this.closureOf(kernel, n, !anchored, emptyFlags(prev, true, false, false), next);
+      // (At offset 0, for an empty input, the start is tried even when anchored.)
+      if (n > 0 || !anchored || i == 0) {
+        this.closureOf(kernel, n, !anchored || i == 0, emptyFlags(prev, true, false, false), next);
         result = (unchecked(next[matchWord]) & matchBit) != 0;
       }
     }
@@ -411,7 +405,7 @@ export class BitVm {
 
 // @ts-ignore: decorator
 @inline function isConsuming(op: i32): bool {
-  return op == Op.Char || op == Op.Class || op == Op.Any || op == Op.AnyNotNL;
+  return op <= Op.AnyNotNL; // Char, Class, Any, AnyNotNL
 }
 
 function isEmpty(a: StaticArray<u64>, words: i32): bool {
@@ -420,7 +414,6 @@ function isEmpty(a: StaticArray<u64>, words: i32): bool {
 }
 
 const NO_WORDS = new StaticArray<u64>(0);
-const NO_INTS = new StaticArray<i32>(0);
 // One match runs at a time: the live sets are shared by every BitVm.
 const liveScratch = new StaticArray<u64>(MAX_WORDS);
 const nextScratch = new StaticArray<u64>(MAX_WORDS);

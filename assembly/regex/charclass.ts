@@ -5,24 +5,11 @@
 import { MAX_RUNE } from "./utf8";
 import { appendFoldedVariants } from "./casefold";
 
-let packedScratch = new StaticArray<i64>(16);
-
-/** Ascending sort of a[0..n): insertion sort for the few ranges of typical classes, else a copy sorted by the standard library. */
-function sortPrefix(a: StaticArray<i64>, n: i32): void {
-  if (n <= 32) {
-    for (let i = 1; i < n; i++) {
-      const v = a[i];
-      let j = i - 1;
-      while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; }
-      a[j + 1] = v;
-    }
-    return;
-  }
-  const copy = new StaticArray<i64>(n);
-  for (let i = 0; i < n; i++) copy[i] = a[i];
-  copy.sort();
-  for (let i = 0; i < n; i++) a[i] = copy[i];
-}
+/**
+ * Packed ranges of canonicalize(), reused from class to class (compile time only, never
+ * reentrant). An i64[] sorted by the standard sort: the instantiation program.ts uses already.
+ */
+const packedScratch: i64[] = [];
 
 export class CharClass {
   /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
@@ -55,14 +42,13 @@ export class CharClass {
   canonicalize(): void {
     const n = this.pairs.length >> 1;
     if (n == 0) return;
-    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi. The packed
-    // array is reused from class to class (compile time only, never reentrant).
-    if (packedScratch.length < n) packedScratch = new StaticArray<i64>(max(n, packedScratch.length * 2));
+    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi.
     const packed = packedScratch;
+    packed.length = n;
     for (let i = 0; i < n; i++) {
-      packed[i] = (<i64>this.pairs[2 * i] << 32) | <i64>(<u32>this.pairs[2 * i + 1]);
+      unchecked(packed[i] = (<i64>this.pairs[2 * i] << 32) | <i64>(<u32>this.pairs[2 * i + 1]));
     }
-    sortPrefix(packed, n);
+    packed.sort();
     // Merge in place: the output never has more ranges than the input.
     const out = this.pairs;
     let m = 0;
@@ -121,31 +107,35 @@ export function hasCaseVariants(c: i32): bool {
 
 // ---- Named classes (all ASCII, as in RE2) --------------------------------
 
-// Flat lo, hi pairs for each named class.
-const DIGIT: StaticArray<i32> = [0x30, 0x39];
-const WORD: StaticArray<i32> = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
-// RE2's \s is [\t\n\f\r ] — no \v (unlike [[:space:]] and JavaScript).
-const PERL_SPACE: StaticArray<i32> = [0x09, 0x0a, 0x0c, 0x0d, 0x20, 0x20];
+// Flat lo, hi pairs of the named classes, one after the other (all ASCII, so u8): the 14 POSIX
+// classes in POSIX_NAMES order, then Perl's \s. One constant table, not an array per class.
+const NAMED_RANGES: StaticArray<u8> = [
+  0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a,                   // alnum
+  0x41, 0x5a, 0x61, 0x7a,                               // alpha
+  0x00, 0x7f,                                           // ascii
+  0x09, 0x09, 0x20, 0x20,                               // blank
+  0x00, 0x1f, 0x7f, 0x7f,                               // cntrl
+  0x30, 0x39,                                           // digit (also \d)
+  0x21, 0x7e,                                           // graph
+  0x61, 0x7a,                                           // lower
+  0x20, 0x7e,                                           // print
+  0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e,       // punct
+  0x09, 0x0d, 0x20, 0x20,                               // space: \t \n \v \f \r and ' '
+  0x41, 0x5a,                                           // upper
+  0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a,       // word (also \w)
+  0x30, 0x39, 0x41, 0x46, 0x61, 0x66,                   // xdigit
+  // RE2's \s is [\t\n\f\r ] — no \v (unlike [[:space:]] and JavaScript).
+  0x09, 0x0a, 0x0c, 0x0d, 0x20, 0x20,                   // \s
+];
+/** Offset of each named class in NAMED_RANGES, then the end. */
+const NAMED_START: StaticArray<u8> = [0, 6, 10, 12, 16, 20, 22, 24, 26, 28, 36, 40, 42, 50, 56, 62];
+const NAMED_DIGIT: i32 = 5;
+const NAMED_WORD: i32 = 12;
+const NAMED_PERL_SPACE: i32 = 14;
 
 const POSIX_NAMES: StaticArray<string> = [
   "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph",
   "lower", "print", "punct", "space", "upper", "word", "xdigit",
-];
-const POSIX_RANGES: StaticArray<StaticArray<i32>> = [
-  [0x30, 0x39, 0x41, 0x5a, 0x61, 0x7a],                 // alnum
-  [0x41, 0x5a, 0x61, 0x7a],                             // alpha
-  [0x00, 0x7f],                                         // ascii
-  [0x09, 0x09, 0x20, 0x20],                             // blank
-  [0x00, 0x1f, 0x7f, 0x7f],                             // cntrl
-  [0x30, 0x39],                                         // digit
-  [0x21, 0x7e],                                         // graph
-  [0x61, 0x7a],                                         // lower
-  [0x20, 0x7e],                                         // print
-  [0x21, 0x2f, 0x3a, 0x40, 0x5b, 0x60, 0x7b, 0x7e],     // punct
-  [0x09, 0x0d, 0x20, 0x20],                             // space: \t \n \v \f \r and ' '
-  [0x41, 0x5a],                                         // upper
-  [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a],     // word
-  [0x30, 0x39, 0x41, 0x46, 0x61, 0x66],                 // xdigit
 ];
 
 /** Index of a POSIX class name (without [: :] and ^), or -1. */
@@ -155,29 +145,30 @@ export function posixClassIndex(name: string): i32 {
 }
 
 /**
- * Adds a named class to `out`, negated if asked, case-folded if asked.
+ * Adds named class `index` (see NAMED_RANGES) to `out`, negated if asked, case-folded if asked.
  * Like RE2, a negated class under (?i) is built positive, folded, then negated.
  */
-function addNamed(out: CharClass, ranges: StaticArray<i32>, negated: bool, fold: bool): void {
+function addNamed(out: CharClass, index: i32, negated: bool, fold: bool): void {
   const tmp = new CharClass();
-  for (let i = 0; i < ranges.length; i += 2) tmp.addRange(ranges[i], ranges[i + 1]);
+  for (let i = <i32>NAMED_START[index], end = <i32>NAMED_START[index + 1]; i < end; i += 2) {
+    tmp.addRange(NAMED_RANGES[i], NAMED_RANGES[i + 1]);
+  }
   if (fold) tmp.addCaseFolds();
   if (negated) tmp.negate();
   out.addClass(tmp);
 }
 
 export function addPosixClass(out: CharClass, index: i32, negated: bool, fold: bool): void {
-  addNamed(out, POSIX_RANGES[index], negated, fold);
+  addNamed(out, index, negated, fold);
 }
 
 /** `letter` is one of d D w W s S. */
 export function addPerlClass(out: CharClass, letter: i32, fold: bool): void {
   const lower = letter | 0x20;
-  const negated = letter != lower;
-  const ranges = lower == 0x64 ? DIGIT : lower == 0x77 ? WORD : PERL_SPACE;
-  addNamed(out, ranges, negated, fold);
+  addNamed(out, lower == 0x64 ? NAMED_DIGIT : lower == 0x77 ? NAMED_WORD : NAMED_PERL_SPACE, letter != lower, fold);
 }
 
 export function isPerlClassLetter(c: i32): bool {
-  return c == 0x64 || c == 0x44 || c == 0x77 || c == 0x57 || c == 0x73 || c == 0x53;
+  const lower = c | 0x20;
+  return lower == 0x64 || lower == 0x77 || lower == 0x73;
 }

@@ -50,32 +50,25 @@ function nodeSize(node: Node): i64 {
 
 // The compiler's working arrays are reused from one pattern to the next (their contents are
 // copied into the Program's StaticArrays), so compiling 10^5 route regexes leaves no garbage
-// proportional to their number.
-const scratchOp: i32[] = [];
-const scratchArg: i32[] = [];
-const scratchArg2: i32[] = [];
-const scratchClassStart: i32[] = [];
-const scratchClassCount: i32[] = [];
+// proportional to their number. They are laid out as the Program's arrays, so each is copied
+// with one memory.copy.
+/** Two words per instruction, as Program.code: `op | arg << 3`, then `arg2`. */
+const scratchCode: i32[] = [];
+/** Per class: offset of its first range (in pairs), number of ranges (Program.classIndex). */
+const scratchClassIndex: i32[] = [];
 const scratchClassRanges: i32[] = [];
-const scratchClassAscii: u32[] = [];
+const scratchClassAscii: i32[] = [];
 const scratchJumps: i32[] = [];
-const scratchBits = new StaticArray<u32>(4);
 
 export class Compiler {
-  private op: i32[] = scratchOp;
-  private arg: i32[] = scratchArg;
-  private arg2: i32[] = scratchArg2;
-  private classStart: i32[] = scratchClassStart;
-  private classCount: i32[] = scratchClassCount;
-  private classRanges: i32[] = scratchClassRanges;
-  private classAscii: u32[] = scratchClassAscii;
+  private code: i32[] = scratchCode;
   private assertsUsed: i32 = 0;
   /** Set when the program would exceed MAX_PROGRAM_SIZE; compilation stops early. */
   tooLarge: bool = false;
 
   constructor() {
-    this.op.length = 0; this.arg.length = 0; this.arg2.length = 0;
-    this.classStart.length = 0; this.classCount.length = 0; this.classRanges.length = 0; this.classAscii.length = 0;
+    scratchCode.length = 0;
+    scratchClassIndex.length = 0; scratchClassRanges.length = 0; scratchClassAscii.length = 0;
     scratchJumps.length = 0;
   }
 
@@ -84,19 +77,8 @@ export class Compiler {
     this.emit(Op.Match, 0, 0);
     if (this.tooLarge) return null;
 
-    const n = this.op.length;
-    const code = new StaticArray<i32>(n << 1);
-    for (let pc = 0; pc < n; pc++) {
-      code[pc << 1] = this.op[pc] | (this.arg[pc] << 3);
-      code[(pc << 1) + 1] = this.arg2[pc];
-    }
-    const classes = this.classStart.length;
-    const classIndex = new StaticArray<i32>(classes << 1);
-    for (let i = 0; i < classes; i++) {
-      classIndex[i << 1] = this.classStart[i];
-      classIndex[(i << 1) + 1] = this.classCount[i];
-    }
-    const prog = new Program(code, classIndex, toStatic(this.classRanges), toStaticU32(this.classAscii));
+    const prog = new Program(toStatic(this.code), toStatic(scratchClassIndex), toStatic(scratchClassRanges),
+      toStatic(scratchClassAscii));
     prog.anchoredStart = startsWithBeginText(root);
     let mask = 0;
     if (prog.anchoredStart || (this.assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
@@ -119,18 +101,17 @@ export class Compiler {
   }
 
   private emit(op: i32, a: i32, b: i32): i32 {
-    const pc = this.op.length;
+    const pc = this.pc;
     if (pc >= MAX_PROGRAM_SIZE) {
       this.tooLarge = true;
       return pc;
     }
-    this.op.push(op);
-    this.arg.push(a);
-    this.arg2.push(b);
+    this.code.push(op | (a << 3));
+    this.code.push(b);
     return pc;
   }
 
-  private get pc(): i32 { return this.op.length; }
+  private get pc(): i32 { return this.code.length >> 1; }
 
   private emitNode(node: Node): void {
     if (this.tooLarge) return;
@@ -216,23 +197,28 @@ export class Compiler {
     if (cls.isAllButNewline()) { this.emit(Op.AnyNotNL, 0, 0); return; }
     const single = cls.singleRune();
     if (single >= 0) { this.emit(Op.Char, single, 0); return; }
-    const index = this.classStart.length;
-    this.classStart.push(this.classRanges.length >> 1);
-    this.classCount.push(cls.rangeCount());
-    const bits = scratchBits;
-    bits.fill(0);
+    const ranges = scratchClassRanges;
+    const index = scratchClassIndex.length >> 1;
+    scratchClassIndex.push(ranges.length >> 1);
+    scratchClassIndex.push(cls.rangeCount());
+    // The class's 128-bit ASCII bitmap: four words, filled in place.
+    const ascii = scratchClassAscii;
+    const bits = ascii.length;
+    for (let i = 0; i < 4; i++) ascii.push(0);
     for (let i = 0; i < cls.rangeCount(); i++) {
       const lo = cls.lo(i), hi = cls.hi(i);
-      this.classRanges.push(lo);
-      this.classRanges.push(hi);
-      for (let c = lo; c <= min(hi, 127); c++) bits[c >> 5] |= <u32>1 << <u32>(c & 31);
+      ranges.push(lo);
+      ranges.push(hi);
+      for (let c = lo; c <= min(hi, 127); c++) ascii[bits + (c >> 5)] |= 1 << (c & 31);
     }
-    for (let i = 0; i < 4; i++) this.classAscii.push(bits[i]);
     this.emit(Op.Class, index, 0);
   }
 
-  private patch1(pc: i32, target: i32): void { if (pc < this.arg.length) this.arg[pc] = target; }
-  private patch2(pc: i32, target: i32): void { if (pc < this.arg2.length) this.arg2[pc] = target; }
+  private patch1(pc: i32, target: i32): void {
+    const at = pc << 1;
+    if (at < this.code.length) this.code[at] = (this.code[at] & 7) | (target << 3);
+  }
+  private patch2(pc: i32, target: i32): void { if ((pc << 1) + 1 < this.code.length) this.code[(pc << 1) + 1] = target; }
 }
 
 // ---- static analysis -------------------------------------------------------
@@ -312,14 +298,10 @@ export function analyzeLiteralPrefix(root: Node): LiteralInfo {
   return info;
 }
 
+/** A copy of `a` as a StaticArray. */
 function toStatic(a: i32[]): StaticArray<i32> {
-  const out = new StaticArray<i32>(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i];
-  return out;
-}
-
-function toStaticU32(a: u32[]): StaticArray<u32> {
-  const out = new StaticArray<u32>(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i];
+  const n = a.length;
+  const out = new StaticArray<i32>(n);
+  memory.copy(changetype<usize>(out), a.dataStart, <usize>n << 2);
   return out;
 }

@@ -13,7 +13,7 @@
 // DFA_GAVE_UP and the caller falls back to the Pike VM.
 
 import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Program, emptyFlags, prevFlagsAfter, PREV_BEGIN } from "./program";
+import { Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
 import { CacheBudget, currentBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -39,7 +39,6 @@ const INITIAL_POOL_ENTRIES: i32 = 256;
 /** Give up on the DFA for one match when it flushes with less than this many bytes processed per state. */
 const MIN_BYTES_PER_STATE: i32 = 10;
 
-const NONE = new StaticArray<i32>(0);
 
 export class LazyDfa {
   /** Transition row width: one column per equivalence class, plus end-of-text. */
@@ -50,14 +49,14 @@ export class LazyDfa {
   private capacity: i32 = 0;
   private numStates: i32 = 0;
   // Allocated on the first match (a configured but unused regex costs nothing here).
-  private trans: StaticArray<i32> = NONE;
-  private kernelOffset: StaticArray<i32> = NONE;
-  private kernelLength: StaticArray<i32> = NONE;
-  private prevFlags: StaticArray<i32> = NONE;
-  private pool: StaticArray<i32> = NONE;
+  private trans: StaticArray<i32> = NO_INTS;
+  private kernelOffset: StaticArray<i32> = NO_INTS;
+  private kernelLength: StaticArray<i32> = NO_INTS;
+  private prevFlags: StaticArray<i32> = NO_INTS;
+  private pool: StaticArray<i32> = NO_INTS;
   private poolUsed: i32 = 0;
   /** Open-addressing hash of state ids by (kernel, flags); -1 = empty. */
-  private table: StaticArray<i32> = NONE;
+  private table: StaticArray<i32> = NO_INTS;
   private startState: i32 = -1;
   private readonly closure: Closure;
   /** Incremented by each flush, so a caller can tell its state ids died. */

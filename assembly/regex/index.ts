@@ -117,35 +117,33 @@ export class Regex {
 
   /** Compiles an RE2-syntax pattern; null on error (see lastCompileError()). */
   static compile(pattern: string): Regex | null {
-    lastError = null;
     const parser = parserFor(String.UTF8.encode(pattern));
     const ast = parser.parse();
+    let error: RegexError | null = null;
+    let re: Regex | null = null;
     if (ast == null) {
-      lastError = parser.error;
-      releaseNodes();
-      return null;
+      error = parser.error;
+    } else {
+      // Checked before compiling, so a pattern far over the limit costs no program memory.
+      const size = programSize(ast);
+      const budget = currentBudget();
+      if (size > programSizeLimit) {
+        error = new RegexError("regex too large: " + size.toString() + " compiled instructions, above the limit of " +
+          programSizeLimit.toString() + " (simplify the pattern or raise \"" + PROGRAM_SIZE_KEY + "\")", 0);
+      } else if (size > MAX_CONFIG_INSTRUCTIONS - budget.instructions) {
+        error = new RegexError("regex too large for this configuration: its " + size.toString() +
+          " instructions would bring the configuration's regexes above " + MAX_CONFIG_INSTRUCTIONS.toString() +
+          " compiled instructions in total", 0);
+      } else {
+        budget.instructions += size;
+        const program = new Compiler().compile(ast)!;
+        const literal = analyzeLiteralPrefix(ast);
+        re = new Regex(pattern, program, literal.runes, literal.exact);
+      }
     }
-    // Checked before compiling, so a pattern far over the limit costs no program memory.
-    const size = programSize(ast);
-    if (size > programSizeLimit) {
-      lastError = new RegexError("regex too large: " + size.toString() + " compiled instructions, above the limit of " +
-        programSizeLimit.toString() + " (simplify the pattern or raise \"" + PROGRAM_SIZE_KEY + "\")", 0);
-      releaseNodes();
-      return null;
-    }
-    const budget = currentBudget();
-    if (size > MAX_CONFIG_INSTRUCTIONS - budget.instructions) {
-      lastError = new RegexError("regex too large for this configuration: its " + size.toString() +
-        " instructions would bring the configuration's regexes above " + MAX_CONFIG_INSTRUCTIONS.toString() +
-        " compiled instructions in total", 0);
-      releaseNodes();
-      return null;
-    }
-    budget.instructions += size;
-    const program = new Compiler().compile(ast)!;
-    const literal = analyzeLiteralPrefix(ast);
     releaseNodes();
-    return new Regex(pattern, program, literal.runes, literal.exact);
+    lastError = error;
+    return re;
   }
 
   /** RE2 PartialMatch: true if some substring of the UTF-8 bytes [ptr, ptr+len) matches (anchors respected). */

@@ -12,18 +12,18 @@
 // Each pc is visited at most once per position, so a position costs
 // O(program size): that is what makes matching linear in the input.
 
-import { Op, Program } from "./program";
+import { Op, Program, NO_INTS } from "./program";
 
 // Matching buffers are shared by every compiled regex: one match runs at a time (the filter is
 // single-threaded and a match never starts another), so a buffer per regex would only multiply
 // memory by the number of routes. They are sized for the largest program compiled so far and
 // only ever grow at compile time (reserveMatchBuffers), never during a match.
-let visitedDense = new StaticArray<i32>(0);
-let visitedSparse = new StaticArray<i32>(0);
-let closureStack = new StaticArray<i32>(0);
-let closureConsumers = new StaticArray<i32>(0);
-let kernelA = new StaticArray<i32>(0);
-let kernelB = new StaticArray<i32>(0);
+let visitedDense = NO_INTS;
+let visitedSparse = NO_INTS;
+let closureStack = NO_INTS;
+let closureConsumers = NO_INTS;
+let kernelA = NO_INTS;
+let kernelB = NO_INTS;
 
 /** Makes the shared buffers big enough for a program of `n` instructions (compile time only). */
 export function reserveMatchBuffers(n: i32): void {

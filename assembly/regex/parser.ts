@@ -50,7 +50,6 @@ export class Parser {
   private depth: i32 = 0;
   private escapeLetter: i32 = 0;
   private escapeFlags: i32 = 0;
-  private groupWasFlagsOnly: bool = false;
   error: RegexError | null = null;
   private pattern: ArrayBuffer;
 
@@ -68,13 +67,8 @@ export class Parser {
     this.pos = 0;
     this.flags = 0;
     this.depth = 0;
-    this.escapeLetter = 0;
-    this.escapeFlags = 0;
-    this.groupWasFlagsOnly = false;
     this.error = null;
-    this.braceMin = 0;
-    this.braceMax = 0;
-    this.decimalEnd = 0;
+    // escapeLetter, escapeFlags, braceMin, braceMax and decimalEnd are always set before use.
     let last = -1;
     for (let i = this.n - 2; i >= 0; i--) {
       if (this.byteAt(i) == 0x3a && this.byteAt(i + 1) == 0x5d) { last = i; break; }
@@ -166,11 +160,7 @@ export class Parser {
       if (this.byteAt(this.pos) != 0x7c /* | */) break;
       this.pos++;
     }
-    if (branches.length == 1) return branches[0];
-    const node = newNode(NodeKind.Alternate, start);
-    node.children = branches;
-    for (let i = 0; i < branches.length; i++) node.repeatProduct = max(node.repeatProduct, branches[i].repeatProduct);
-    return node;
+    return listNode(NodeKind.Alternate, start, branches);
   }
 
   /** concat := (atom quantifier?)* — stops at '|', ')' or the end. */
@@ -183,55 +173,55 @@ export class Parser {
       const at = this.pos;
       const c = this.byteAt(at);
       if (c == 0x7c /* | */ || c == 0x29 /* ) */) break;
+      // The atom to append, or a repetition (min, max) of the last one.
+      let item: Node | null = null;
       let isRepeat = false;
+      let min = 0, max = -1;
       switch (c) {
         case 0x28: { // (
-          const group = this.parseGroup();
+          item = this.parseGroup(); // null for a flags-only group (?i)
           if (this.error != null) return null;
-          if (!this.groupWasFlagsOnly) items.push(group!);
           break;
         }
         case 0x2a: // *
         case 0x2b: // +
         case 0x3f: { // ?
           this.pos++;
-          const min = c == 0x2b ? 1 : 0;
-          const max = c == 0x3f ? 1 : -1;
-          if (!this.applyRepeat(items, min, max, at, lastWasRepeat)) return null;
+          if (c == 0x2b) min = 1;
+          if (c == 0x3f) max = 1;
           isRepeat = true;
           break;
         }
         case 0x7b: { // {
-          const parsed = this.parseBraceRepeat();
+          isRepeat = this.parseBraceRepeat();
           if (this.error != null) return null;
-          if (parsed) {
-            if (!this.applyRepeat(items, this.braceMin, this.braceMax, at, lastWasRepeat)) return null;
-            isRepeat = true;
+          if (isRepeat) {
+            min = this.braceMin;
+            max = this.braceMax;
           } else {
             this.pos++;
-            items.push(this.literal(c, at)); // RE2: a '{' that starts no valid {n,m} is literal
+            item = this.literal(c, at); // RE2: a '{' that starts no valid {n,m} is literal
           }
           break;
         }
         case 0x5b: { // [
-          const cls = this.parseClass();
-          if (cls == null) return null;
-          items.push(cls);
+          item = this.parseClass();
+          if (item == null) return null;
           break;
         }
         case 0x2e: { // .
           this.pos++;
-          items.push(newNode((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at));
+          item = newNode((this.flags & FLAG_DOT_NL) != 0 ? NodeKind.AnyChar : NodeKind.AnyCharNotNL, at);
           break;
         }
         case 0x5e: { // ^
           this.pos++;
-          items.push(this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_BEGIN_LINE : EMPTY_BEGIN_TEXT, at));
+          item = this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_BEGIN_LINE : EMPTY_BEGIN_TEXT, at);
           break;
         }
         case 0x24: { // $ — without (?m) only at the very end (not before a final '\n')
           this.pos++;
-          items.push(this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_END_LINE : EMPTY_END_TEXT, at));
+          item = this.assertNode((this.flags & FLAG_MULTI_LINE) != 0 ? EMPTY_END_LINE : EMPTY_END_TEXT, at);
           break;
         }
         case C_BACKSLASH: {
@@ -251,26 +241,26 @@ export class Parser {
             const cls = new CharClass();
             addPerlClass(cls, this.escapeLetter, (this.flags & FLAG_FOLD_CASE) != 0);
             cls.canonicalize();
-            items.push(this.classNode(cls, at));
+            item = this.classNode(cls, at);
           } else if (r == ESC_ASSERT) {
-            items.push(this.assertNode(this.escapeFlags, at));
+            item = this.assertNode(this.escapeFlags, at);
           } else {
-            items.push(this.literal(r, at));
+            item = this.literal(r, at);
           }
           break;
         }
         default: {
-          items.push(this.literal(this.nextRune(), at));
+          item = this.literal(this.nextRune(), at);
         }
+      }
+      if (isRepeat) {
+        if (!this.applyRepeat(items, min, max, at, lastWasRepeat)) return null;
+      } else if (item != null) {
+        items.push(item);
       }
       lastWasRepeat = isRepeat;
     }
-    if (items.length == 0) return newNode(NodeKind.Empty, start);
-    if (items.length == 1) return items[0];
-    const node = newNode(NodeKind.Concat, start);
-    node.children = items;
-    for (let i = 0; i < items.length; i++) node.repeatProduct = max(node.repeatProduct, items[i].repeatProduct);
-    return node;
+    return listNode(NodeKind.Concat, start, items);
   }
 
   /**
@@ -370,11 +360,10 @@ export class Parser {
   /**
    * At '(': a group, a named group, or a flag group. Returns the group's
    * content; for a flags-only group `(?i)` it changes the current flags,
-   * returns null and sets groupWasFlagsOnly.
+   * returns null (with no error set).
    */
   private parseGroup(): Node | null {
     const start = this.pos;
-    this.groupWasFlagsOnly = false;
     if (this.byteAt(start + 1) != 0x3f /* ? */) {
       this.pos++;
       return this.parseGroupBody(start, this.flags);
@@ -444,7 +433,6 @@ export class Parser {
           // (?flags): applies to the rest of the enclosing group.
           this.flags = flags;
           this.pos = i;
-          this.groupWasFlagsOnly = true;
           return null;
         }
         this.pos = i;
@@ -467,8 +455,6 @@ export class Parser {
     this.pos++;
     this.flags = saved;
     this.depth--;
-    // A flags-only group nested inside this one must not make the caller drop this group.
-    this.groupWasFlagsOnly = false;
     return sub;
   }
 
@@ -665,4 +651,17 @@ export class Parser {
     this.pos += 2;
     return h1 * 16 + h2;
   }
+}
+
+/**
+ * The node for a list of items: Empty for none, the item itself for one, else a `kind` node
+ * (Concat or Alternate) over them, with the largest repetition product among them.
+ */
+function listNode(kind: NodeKind, start: i32, items: Node[]): Node {
+  if (items.length == 0) return newNode(NodeKind.Empty, start);
+  if (items.length == 1) return unchecked(items[0]);
+  const node = newNode(kind, start);
+  node.children = items;
+  for (let i = 0; i < items.length; i++) node.repeatProduct = max(node.repeatProduct, unchecked(items[i]).repeatProduct);
+  return node;
 }

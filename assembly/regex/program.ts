@@ -55,7 +55,8 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
   return (c == 0x0a ? PREV_NEWLINE : 0) | (isWordChar(c) ? PREV_WORD : 0);
 }
 
-const NO_BOUNDS = new StaticArray<i32>(0);
+/** The empty i32 array, shared by every array not allocated yet (never written). */
+export const NO_INTS = new StaticArray<i32>(0);
 const NO_ASCII_TABLE = new StaticArray<u8>(0);
 /** Working array of computeRuneClasses(), reused from one program to the next. */
 // i64, not i32: the module's sorts are all of i64 (one instantiation of the standard sort).
@@ -73,7 +74,7 @@ export class Program {
     /** Flat lo, hi pairs of all classes, each class sorted. */
     public readonly classRanges: StaticArray<i32>,
     /** Per class: 128-bit ASCII membership bitmap (4 words) for the fast path. */
-    public readonly classAscii: StaticArray<u32>,
+    public readonly classAscii: StaticArray<i32>,
   ) {}
 
   get length(): i32 { return this.code.length >> 1; }
@@ -103,7 +104,7 @@ export class Program {
   // transition per class instead of per code point.
 
   /** Sorted starts of classes 1..n-1 (class 0 starts at 0). */
-  runeClassBounds: StaticArray<i32> = NO_BOUNDS;
+  runeClassBounds: StaticArray<i32> = NO_INTS;
   /**
    * Equivalence class of each ASCII code point. A u8 is enough: the class of c is the number of
    * class starts <= c, and the starts are distinct code points >= 1.
@@ -160,7 +161,7 @@ export class Program {
   classContains(cls: i32, c: i32): bool {
     if (c < 128) {
       const word = unchecked(this.classAscii[(cls << 2) + (c >> 5)]);
-      return ((word >>> (<u32>c & 31)) & 1) != 0;
+      return ((word >>> (c & 31)) & 1) != 0;
     }
     // Binary search over the class's ranges.
     let lo = unchecked(this.classIndex[cls << 1]);
@@ -179,22 +180,20 @@ export class Program {
   private computeRuneClasses(usesWordBoundary: bool): void {
     const bounds = scratchBounds;
     bounds.length = 0;
-    bounds.push(0x0a); bounds.push(0x0b); // '\n' is special for '.', (?m) and END_LINE
-    if (usesWordBoundary) {
-      bounds.push(0x30); bounds.push(0x3a); bounds.push(0x41); bounds.push(0x5b);
-      bounds.push(0x5f); bounds.push(0x60); bounds.push(0x61); bounds.push(0x7b);
-    }
+    // '\n' is special for '.', (?m) and END_LINE; \b needs the edges of [0-9A-Z_a-z].
+    for (let i = 0, n = usesWordBoundary ? 10 : 2; i < n; i++) bounds.push(<i64>unchecked(FIXED_BOUNDS[i]));
+    const ranges = this.classRanges;
     for (let pc = 0; pc < this.length; pc++) {
       const op = this.opAt(pc);
+      const arg = this.argAt(pc);
       if (op == Op.Char) {
-        bounds.push(this.argAt(pc)); bounds.push(this.argAt(pc) + 1);
+        bounds.push(arg); bounds.push(arg + 1);
       } else if (op == Op.Class) {
-        const cls = this.argAt(pc);
-        const start = this.classIndex[cls << 1];
-        const count = this.classIndex[(cls << 1) + 1];
-        for (let i = 0; i < count; i++) {
-          bounds.push(this.classRanges[(start + i) << 1]);
-          bounds.push(this.classRanges[((start + i) << 1) + 1] + 1);
+        const start = this.classIndex[arg << 1] << 1;
+        const end = start + (this.classIndex[(arg << 1) + 1] << 1);
+        for (let i = start; i < end; i += 2) {
+          bounds.push(ranges[i]);
+          bounds.push(ranges[i + 1] + 1);
         }
       }
     }
@@ -202,16 +201,19 @@ export class Program {
     // Deduplicate in place.
     let n = 0;
     for (let i = 0; i < bounds.length; i++) {
-      const b = bounds[i];
+      const b = unchecked(bounds[i]);
       if (b <= 0 || b > 0x10ffff) continue;
-      if (n == 0 || bounds[n - 1] != b) bounds[n++] = b;
+      if (n == 0 || unchecked(bounds[n - 1]) != b) unchecked(bounds[n++] = b);
     }
     const arr = new StaticArray<i32>(n);
-    for (let i = 0; i < n; i++) arr[i] = <i32>bounds[i];
+    for (let i = 0; i < n; i++) unchecked(arr[i] = <i32>unchecked(bounds[i]));
     this.runeClassBounds = arr;
     this.numRuneClasses = n + 1;
   }
 }
+
+/** Class starts every program has ('\n'), then those of programs with \b or \B. */
+const FIXED_BOUNDS: StaticArray<u8> = [0x0a, 0x0b, 0x30, 0x3a, 0x41, 0x5b, 0x5f, 0x60, 0x61, 0x7b];
 
 /** UTF-8 bytes of a code point sequence (compile-time helper). */
 export function runesToUtf8(runes: i32[]): ArrayBuffer {

@@ -4,6 +4,8 @@
 import { Regex, lastCompileError, setMaxProgramSize, MAX_PROGRAM_SIZE, DEFAULT_MAX_PROGRAM_SIZE } from "../../assembly/regex/index";
 import { PikeVM } from "../../assembly/regex/pikevm";
 import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "../../assembly/regex/dfa";
+import { BitVm } from "../../assembly/regex/bitvm";
+import { CacheBudget, CACHE_BUDGET_BYTES } from "../../assembly/regex/budget";
 import { mustCompileRegex as mustCompile } from "./regex.include";
 
 function bytesOf(values: u8[]): ArrayBuffer {
@@ -25,6 +27,12 @@ function checkBytes(pattern: string, input: ArrayBuffer, expected: bool, shown: 
     if (r != DFA_GAVE_UP) expect<bool>(r == DFA_MATCH).toBe(expected, "dfa " + what);
     const again = dfa.match(ptr, len); // warm cache
     if (again != DFA_GAVE_UP) expect<bool>(again == DFA_MATCH).toBe(expected, "dfa (warm) " + what);
+  }
+  // The bit-parallel engine (the DFA's fallback) on its own, with a budget of its own.
+  const bitvm = new BitVm(re.program, new CacheBudget(CACHE_BUDGET_BYTES));
+  if (bitvm.usable) {
+    const matched = bitvm.match(ptr, len);
+    if (bitvm.usable) expect<bool>(matched).toBe(expected, "bitvm " + what);
   }
 }
 
@@ -396,5 +404,20 @@ describe("regex: literal prefix and exact literals", () => {
     const re = mustCompile("^a$");
     expect<bool>(lastCompileError() == null).toBe(true);
     expect<string>(re.pattern).toStrictEqual("^a$");
+  });
+});
+
+describe("regex: large programs (raised size limit)", () => {
+  it("sets of three and four words agree on every engine", () => {
+    setMaxProgramSize(MAX_PROGRAM_SIZE);
+    checkTable([
+      ["[ab]*a[ab]{150}$", "", "0"], ["^[ab]{150}", "", "0"], ["(x{150}|)$", "", "1"], ["^(x{150}|)", "", "1"],
+      ["^a[ab]{150}$", "a" + "b".repeat(150), "1"], ["^a[ab]{150}$", "a" + "b".repeat(149), "0"],
+      ["[ab]*a[ab]{150}$", "ba" + "b".repeat(150), "1"], ["[ab]*a[ab]{150}$", "a" + "b".repeat(150) + "c", "0"],
+      ["c[ab]{200}d", "xxc" + "ab".repeat(100) + "dxx", "1"], ["c[ab]{200}d", "xxc" + "ab".repeat(99) + "dxx", "0"],
+      ["\\bc(?:[ab]{130}|é{130})\\B", "-c" + "é".repeat(130) + "-", "1"], ["\\bc(?:[ab]{130}|é{130})\\b", "xc" + "a".repeat(130), "0"],
+      ["(?m)^c[ab]{140}$", "x\nc" + "a".repeat(140) + "\ny", "1"], ["(?m)^c[ab]{140}$", "xc" + "a".repeat(140), "0"],
+    ]);
+    setMaxProgramSize(DEFAULT_MAX_PROGRAM_SIZE);
   });
 });
