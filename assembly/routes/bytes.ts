@@ -2,6 +2,12 @@
 // strings, and a hash table keyed by (namespace, bytes) that lets the matcher look up a path
 // segment or a path prefix directly in the request buffer.
 
+// Shared empty arrays, the initial value of fields that configure time replaces: one load instead
+// of building an empty array per field and object. They have no elements, so nothing writes them.
+export const NO_I32 = new Int32Array(0);
+export const NO_U32 = new Uint32Array(0);
+export const NO_U8 = new Uint8Array(0);
+
 export const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 
@@ -146,28 +152,27 @@ function utf8Length(ptr: usize, units: i32): i32 {
   return n;
 }
 
+/** Slots of a table not frozen yet: one empty slot, so that find() answers -1 (never written). */
+const NO_SLOTS = new Int32Array(2).fill(-1);
+
 /**
  * Open-addressing hash table from (namespace, byte string) to an i32 value.
  * Built at configure time (`add`, then `freeze`), read per request (`find`).
  */
 export class ByteKeyTable {
-  // Entry i: its namespace, hash, UTF-8 key arenaBytes[offsets[i], + lengths[i]) and value. Keys
-  // are added into these arrays directly (reserve() sizes them once when the count is known), so
-  // building the table makes no second copy.
+  // Entry i is (namespace, arena offset, length, value) at records[4i ..], its UTF-8 key
+  // arenaBytes[offset, + length), and its hash hashes[i] (build time only). Keys are added into
+  // these arrays directly (reserve() sizes them once when the count is known), so building the
+  // table makes no second copy, and freeze() only has to place the slots.
   private count: i32 = 0;
   private arenaUsed: i32 = 0;
-  // After freeze(): slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty); entry i is
-  // (namespace, arena offset, length, value) at records[4i ..]. Before: one empty slot.
-  private slots: Int32Array = new Int32Array(2).fill(-1);
-  private records: Int32Array = new Int32Array(0);
+  // After freeze(): slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty).
+  private slots: Int32Array = NO_SLOTS;
+  private records: Int32Array = NO_I32;
+  private hashes: Uint32Array = NO_U32;
   private frozen: bool = false;
   private mask: u32 = 0;
-  private arenaBytes: Uint8Array = new Uint8Array(0);
-  private nsF: Int32Array = new Int32Array(0);
-  private hashesF: Uint32Array = new Uint32Array(0);
-  private offsetsF: Int32Array = new Int32Array(0);
-  private lengthsF: Int32Array = new Int32Array(0);
-  private valuesF: Int32Array = new Int32Array(0);
+  private arenaBytes: Uint8Array = NO_U8;
 
   /** Number of keys, before and after freeze(). */
   get size(): i32 {
@@ -179,16 +184,15 @@ export class ByteKeyTable {
     this.ensure(this.count + keys, this.arenaUsed + bytes, false);
   }
 
+  /** Room for `keys` entries and `bytes` arena bytes: doubling when `grow`, else exactly that. */
   private ensure(keys: i32, bytes: i32, grow: bool): void {
-    if (keys > this.valuesF.length) {
-      const n = grow ? max(keys, max(8, this.valuesF.length * 2)) : keys;
-      this.nsF = resized(this.nsF, n);
-      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
-      this.offsetsF = resized(this.offsetsF, n);
-      this.lengthsF = resized(this.lengthsF, n);
-      this.valuesF = resized(this.valuesF, n);
+    const have = this.hashes.length;
+    if (grow ? keys > have : keys != have) {
+      const n = grow ? max(keys, max(8, have * 2)) : keys;
+      this.records = resized(this.records, n << 2);
+      this.hashes = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashes), n));
     }
-    if (bytes > this.arenaBytes.length) {
+    if (grow ? bytes > this.arenaBytes.length : bytes != this.arenaBytes.length) {
       const n = grow ? max(bytes, max(64, this.arenaBytes.length * 2)) : bytes;
       const a = new Uint8Array(n);
       memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
@@ -207,15 +211,18 @@ export class ByteKeyTable {
     const units = to - from;
     const len = utf8Length(ptr, units);
     const i = this.count;
-    this.ensure(i + 1, this.arenaUsed + len, true);
     const at = this.arenaUsed;
-    String.UTF8.encodeUnsafe(ptr, units, this.arenaBytes.dataStart + <usize>at);
+    this.ensure(i + 1, at + len, true);
+    const key = this.arenaBytes.dataStart + <usize>at;
+    String.UTF8.encodeUnsafe(ptr, units, key);
     this.arenaUsed = at + len;
-    this.nsF[i] = ns;
-    this.hashesF[i] = keyHash(ns, fnvBytes(this.arenaBytes.dataStart + <usize>at, len));
-    this.offsetsF[i] = at;
-    this.lengthsF[i] = len;
-    this.valuesF[i] = value;
+    this.hashes[i] = keyHash(ns, fnvBytes(key, len));
+    const r = i << 2;
+    const records = this.records;
+    records[r] = ns;
+    records[r + 1] = at;
+    records[r + 2] = len;
+    records[r + 3] = value;
     this.count = i + 1;
   }
 
@@ -224,57 +231,36 @@ export class ByteKeyTable {
    * slot (hash and entry side by side) and one record (namespace, offset, length, value side by
    * side) before the key bytes: three cache lines, where separate arrays per field took up to
    * seven. With 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
-   * The per-field arrays are dropped afterwards.
+   * The build-time hashes are dropped afterwards.
    */
   freeze(): void {
     if (this.frozen) return;
     this.frozen = true;
     const n = this.count;
     // Trim what growth over-allocated (nothing when reserve() was exact).
-    this.ensureExact(n);
+    this.ensure(n, this.arenaUsed, false);
     let cap: u32 = 8;
     while (cap < <u32>(n * 2)) cap <<= 1;
-    this.mask = cap - 1;
+    const mask = cap - 1;
+    this.mask = mask;
     const slots = new Int32Array(<i32>cap << 1);
     for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
-    const records = new Int32Array(n << 2);
+    const hashes = this.hashes;
     for (let i = 0; i < n; i++) {
-      const h = unchecked(this.hashesF[i]);
-      let slot = h & this.mask;
-      while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & this.mask;
+      const h = unchecked(hashes[i]);
+      let slot = h & mask;
+      while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & mask;
       unchecked((slots[slot << 1] = <i32>h));
       unchecked((slots[(slot << 1) + 1] = i));
-      const r = i << 2;
-      unchecked((records[r] = unchecked(this.nsF[i])));
-      unchecked((records[r + 1] = unchecked(this.offsetsF[i])));
-      unchecked((records[r + 2] = unchecked(this.lengthsF[i])));
-      unchecked((records[r + 3] = unchecked(this.valuesF[i])));
     }
     this.slots = slots;
-    this.records = records;
-    const none = new Int32Array(0);
-    this.nsF = this.offsetsF = this.lengthsF = this.valuesF = none;
-    this.hashesF = new Uint32Array(0);
-  }
-
-  private ensureExact(n: i32): void {
-    if (this.valuesF.length != n) {
-      this.nsF = resized(this.nsF, n);
-      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
-      this.offsetsF = resized(this.offsetsF, n);
-      this.lengthsF = resized(this.lengthsF, n);
-      this.valuesF = resized(this.valuesF, n);
-    }
-    if (this.arenaBytes.length != this.arenaUsed) {
-      const a = new Uint8Array(this.arenaUsed);
-      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
-      this.arenaBytes = a;
-    }
+    this.hashes = NO_U32;
   }
 
   /** Freezes with values replaced: entry i gets values[old value of entry i]. */
   freezeWith(values: Int32Array): void {
-    for (let i = 0; i < this.count; i++) this.valuesF[i] = values[this.valuesF[i]];
+    const records = this.records;
+    for (let r = 3; r < this.count << 2; r += 4) records[r] = values[records[r]];
     this.freeze();
   }
 

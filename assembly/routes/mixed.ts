@@ -22,7 +22,7 @@
 // order, and two different shapes never tie.
 import { RouteSpec, PathMatchKind } from "./spec";
 import { PathTemplate, SegmentKind, code } from "./template";
-import { utf8RangeLength } from "./bytes";
+import { utf8RangeLength, NO_I32, NO_U8 } from "./bytes";
 
 /**
  * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
@@ -162,10 +162,10 @@ export class MixedShape {
  * `bytes` and the offset of its KMP failure table in `failure` (middle literals only).
  */
 export class MixedPatterns {
-  private code: Int32Array = new Int32Array(0);
-  private program: Int32Array = new Int32Array(0);
-  private bytes: Uint8Array = new Uint8Array(0);
-  private failure: Int32Array = new Int32Array(0);
+  private code: Int32Array = NO_I32;
+  private program: Int32Array = NO_I32;
+  private bytes: Uint8Array = NO_U8;
+  private failure: Int32Array = NO_I32;
 
   /** Compiles `shapes` (pattern p = shapes[p]). */
   compile(shapes: MixedShape[]): void {

@@ -16,7 +16,7 @@
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
 import { MixedPatterns, MixedShape, compareShapes, shapeHash } from "./mixed";
-import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
+import { ByteKeyTable, NO_I32, NO_U32, NO_U8, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
@@ -171,36 +171,36 @@ export class RouteTable {
    * collector to mark, whatever the number of routes.
    */
   private conditioned: RouteSpec[] = [];
-  private conditionSlot: Int32Array = new Int32Array(0);
+  private conditionSlot: Int32Array = NO_I32;
   /** Distinct method names used by any route; a route's method set is a bit mask over this list. */
   methodNames: ArrayBuffer[] = [];
   private methodMasks: Uint64Array = new Uint64Array(0);
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
-  private paramChild: Int32Array = new Int32Array(0);
+  private paramChild: Int32Array = NO_I32;
   /** Per node: LITERAL_CHILDREN | MIXED_CHILDREN. */
-  private childKinds: Uint8Array = new Uint8Array(0);
-  private terminalList: Int32Array = new Int32Array(0);
-  private catchAllList: Int32Array = new Int32Array(0);
+  private childKinds: Uint8Array = NO_U8;
+  private terminalList: Int32Array = NO_I32;
+  private catchAllList: Int32Array = NO_I32;
   private edges: ByteKeyTable = new ByteKeyTable();
   /** Longest literal segment (bytes): a longer path segment cannot match one and is not hashed. */
   private maxEdgeLen: i32 = 0;
   // Mixed children: node n's are mixedChild[mixedStart[n] .. mixedStart[n + 1]), most specific
   // first; entry e is pattern e of `mixed`. At most MAX_MIXED_PER_NODE per node (config validation).
-  private mixedStart: Int32Array = new Int32Array(0);
-  private mixedChild: Int32Array = new Int32Array(0);
+  private mixedStart: Int32Array = NO_I32;
+  private mixedChild: Int32Array = NO_I32;
   private mixed: MixedPatterns = new MixedPatterns();
   // Candidate lists, flattened: list k is listData[listStart[k] .. listStart[k + 1]).
-  private listData: Int32Array = new Int32Array(0);
-  private listStart: Int32Array = new Int32Array(1);
+  private listData: Int32Array = NO_I32;
+  private listStart: Int32Array = NO_I32;
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
-  private prefixValues: Int32Array = new Int32Array(0);
-  private prefixLengths: Int32Array = new Int32Array(0); // distinct, longest first
-  private prefixStates: Uint32Array = new Uint32Array(1);
+  private prefixValues: Int32Array = NO_I32;
+  private prefixLengths: Int32Array = NO_I32; // distinct, longest first
+  private prefixStates: Uint32Array = NO_U32;
   private maxPrefixLen: i32 = 0;
 
-  private regexRoutes: Int32Array = new Int32Array(0);
+  private regexRoutes: Int32Array = NO_I32;
   private anyPathList: i32 = -1;
   private templateCount: i32 = 0;
 
