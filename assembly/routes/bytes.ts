@@ -127,6 +127,13 @@ function resized(a: Int32Array, n: i32): Int32Array {
   return b;
 }
 
+/** A copy of the first `used` bytes of `a` in an array of n bytes (n ≥ used). */
+function resizedBytes(a: Uint8Array, used: i32, n: i32): Uint8Array {
+  const b = new Uint8Array(n);
+  memory.copy(b.dataStart, a.dataStart, <usize>used);
+  return b;
+}
+
 /** UTF-8 length of text[from, to). */
 export function utf8RangeLength(text: string, from: i32, to: i32): i32 {
   return utf8Length(changetype<usize>(text) + (<usize>from << 1), to - from);
@@ -152,109 +159,113 @@ function utf8Length(ptr: usize, units: i32): i32 {
   return n;
 }
 
-/** Slots of a table not frozen yet: one empty slot, so that find() answers -1 (never written). */
+/** Slots of an empty table: one empty slot, so that find() answers -1 (never written). */
 const NO_SLOTS = new Int32Array(2).fill(-1);
 
 /**
- * Open-addressing hash table from (namespace, byte string) to an i32 value.
- * Built at configure time (`add`, then `freeze`), read per request (`find`).
+ * Open-addressing hash table from (namespace, byte string) to an i32 value (≥ 0).
+ * Built at configure time (`intern` / `addText`, then `freeze`), read per request (`find`); it
+ * answers lookups while it is being built too, which is how the route table deduplicates keys.
  */
 export class ByteKeyTable {
   // Entry i is (namespace, arena offset, length, value) at records[4i ..], its UTF-8 key
-  // arenaBytes[offset, + length), and its hash hashes[i] (build time only). Keys are added into
-  // these arrays directly (reserve() sizes them once when the count is known), so building the
-  // table makes no second copy, and freeze() only has to place the slots.
+  // arenaBytes[offset, + length). Keys are encoded into the arena directly, so building the
+  // table makes no second copy.
   private count: i32 = 0;
   private arenaUsed: i32 = 0;
-  // After freeze(): slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty).
+  // Slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty). The capacity is a power of two,
+  // at least 8 and at least twice the entries (the smallest such, grown by doubling as entries are
+  // added), so freeze() has no slots to place.
   private slots: Int32Array = NO_SLOTS;
   private records: Int32Array = NO_I32;
-  private hashes: Uint32Array = NO_U32;
-  private frozen: bool = false;
   private mask: u32 = 0;
   private arenaBytes: Uint8Array = NO_U8;
+  /** Length in bytes of the longest key. */
+  maxKeyLength: i32 = 0;
 
   /** Number of keys, before and after freeze(). */
   get size(): i32 {
     return this.count;
   }
 
-  /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes. */
+  /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes (a hint: adding grows the arrays anyway). */
   reserve(keys: i32, bytes: i32): void {
-    this.ensure(this.count + keys, this.arenaUsed + bytes, false);
+    this.records = resized(this.records, (this.count + keys) << 2);
+    this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed + bytes);
   }
 
-  /** Room for `keys` entries and `bytes` arena bytes: doubling when `grow`, else exactly that. */
-  private ensure(keys: i32, bytes: i32, grow: bool): void {
-    const have = this.hashes.length;
-    if (grow ? keys > have : keys != have) {
-      const n = grow ? max(keys, max(8, have * 2)) : keys;
-      this.records = resized(this.records, n << 2);
-      this.hashes = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashes), n));
-    }
-    if (grow ? bytes > this.arenaBytes.length : bytes != this.arenaBytes.length) {
-      const n = grow ? max(bytes, max(64, this.arenaBytes.length * 2)) : bytes;
-      const a = new Uint8Array(n);
-      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
-      this.arenaBytes = a;
-    }
-  }
-
-  /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer). */
+  /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer); a key already present keeps its value. */
   addText(ns: i32, key: string, value: i32): void {
-    this.addTextRange(ns, key, 0, key.length, value);
+    this.intern(ns, key, 0, key.length, value);
   }
 
-  /** Adds text[from, to) as a key (no substring). */
+  /** Adds text[from, to) as a key (no substring); a key already present keeps its value. */
   addTextRange(ns: i32, text: string, from: i32, to: i32, value: i32): void {
-    const ptr = changetype<usize>(text) + (<usize>from << 1);
+    this.intern(ns, text, from, to, value);
+  }
+
+  /**
+   * The value of key (ns, text[from, to)) when it is present; else adds the key with `value` and
+   * returns -1. The key is encoded once, at the end of the arena, and kept there only when new.
+   */
+  intern(ns: i32, text: string, from: i32, to: i32, value: i32): i32 {
     const units = to - from;
-    const len = utf8Length(ptr, units);
-    const i = this.count;
     const at = this.arenaUsed;
-    this.ensure(i + 1, at + len, true);
+    if (at + 3 * units > this.arenaBytes.length) {
+      this.arenaBytes = resizedBytes(this.arenaBytes, at, max(at + 3 * units, max(64, this.arenaBytes.length << 1)));
+    }
     const key = this.arenaBytes.dataStart + <usize>at;
-    String.UTF8.encodeUnsafe(ptr, units, key);
-    this.arenaUsed = at + len;
-    this.hashes[i] = keyHash(ns, fnvBytes(key, len));
+    const len = <i32>String.UTF8.encodeUnsafe(changetype<usize>(text) + (<usize>from << 1), units, key);
+    const bytesHash = fnvBytes(key, len);
+    const found = this.find(ns, key, len, bytesHash);
+    if (found >= 0) return found;
+    const i = this.count;
     const r = i << 2;
+    if (r >= this.records.length) this.records = resized(this.records, max(32, r << 1));
     const records = this.records;
     records[r] = ns;
     records[r + 1] = at;
     records[r + 2] = len;
     records[r + 3] = value;
+    this.arenaUsed = at + len;
     this.count = i + 1;
+    this.maxKeyLength = max(this.maxKeyLength, len);
+    const h = keyHash(ns, bytesHash);
+    const old = this.slots;
+    if (i + 1 > old.length >> 2) {
+      // Past half full (or the empty table's single slot): twice the capacity, at least 8.
+      const cap = max(8, old.length);
+      const slots = new Int32Array(cap << 1);
+      for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
+      this.slots = slots;
+      this.mask = <u32>cap - 1;
+      for (let k = 0; k < old.length; k += 2) {
+        const e = unchecked(old[k + 1]);
+        if (e >= 0) this.place(<u32>unchecked(old[k]), e);
+      }
+    }
+    this.place(h, i);
+    return -1;
+  }
+
+  private place(h: u32, e: i32): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & mask;
+    unchecked((slots[slot << 1] = <i32>h));
+    unchecked((slots[(slot << 1) + 1] = e));
   }
 
   /**
-   * Builds the lookup layout; call once, after the last add. Per request, a lookup touches one
-   * slot (hash and entry side by side) and one record (namespace, offset, length, value side by
-   * side) before the key bytes: three cache lines, where separate arrays per field took up to
-   * seven. With 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
-   * The build-time hashes are dropped afterwards.
+   * Ends building: trims what growth over-allocated. Per request, a lookup touches one slot (hash
+   * and entry side by side) and one record (namespace, offset, length, value side by side) before
+   * the key bytes: three cache lines, where separate arrays per field took up to seven. With
+   * 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
    */
   freeze(): void {
-    if (this.frozen) return;
-    this.frozen = true;
-    const n = this.count;
-    // Trim what growth over-allocated (nothing when reserve() was exact).
-    this.ensure(n, this.arenaUsed, false);
-    let cap: u32 = 8;
-    while (cap < <u32>(n * 2)) cap <<= 1;
-    const mask = cap - 1;
-    this.mask = mask;
-    const slots = new Int32Array(<i32>cap << 1);
-    for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
-    const hashes = this.hashes;
-    for (let i = 0; i < n; i++) {
-      const h = unchecked(hashes[i]);
-      let slot = h & mask;
-      while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & mask;
-      unchecked((slots[slot << 1] = <i32>h));
-      unchecked((slots[(slot << 1) + 1] = i));
-    }
-    this.slots = slots;
-    this.hashes = NO_U32;
+    if (this.records.length != this.count << 2) this.records = resized(this.records, this.count << 2);
+    if (this.arenaBytes.length != this.arenaUsed) this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed);
   }
 
   /** Freezes with values replaced: entry i gets values[old value of entry i]. */
@@ -264,7 +275,7 @@ export class ByteKeyTable {
     this.freeze();
   }
 
-  /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent (also before freeze()). */
+  /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent. */
   find(ns: i32, ptr: usize, len: i32, bytesHash: u32): i32 {
     const h = keyHash(ns, bytesHash);
     const slots = this.slots.dataStart;
