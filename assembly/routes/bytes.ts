@@ -127,6 +127,13 @@ function resized(a: Int32Array, n: i32): Int32Array {
   return b;
 }
 
+/** The values as a typed array of their own (a fixed size, no spare capacity). */
+export function toInt32Array(values: i32[]): Int32Array {
+  const out = new Int32Array(values.length);
+  memory.copy(out.dataStart, values.dataStart, <usize>values.length << 2);
+  return out;
+}
+
 /** A copy of the first `used` bytes of `a` in an array of n bytes (n ≥ used). */
 function resizedBytes(a: Uint8Array, used: i32, n: i32): Uint8Array {
   const b = new Uint8Array(n);
@@ -268,10 +275,10 @@ export class ByteKeyTable {
     if (this.arenaBytes.length != this.arenaUsed) this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed);
   }
 
-  /** Freezes with values replaced: entry i gets values[old value of entry i]. */
-  freezeWith(values: Int32Array): void {
+  /** Freezes with values replaced: entry i gets values[base + old value of entry i]. */
+  freezeWith(values: Int32Array, base: i32 = 0): void {
     const records = this.records;
-    for (let r = 3; r < this.count << 2; r += 4) records[r] = values[records[r]];
+    for (let r = 3; r < this.count << 2; r += 4) records[r] = values[base + records[r]];
     this.freeze();
   }
 

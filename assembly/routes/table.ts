@@ -16,14 +16,14 @@
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
 import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix } from "./mixed";
-import { ByteKeyTable, NO_I32, NO_U32, NO_U8, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer } from "./bytes";
+import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
 
-// Kinds of children a trie node has besides its parameter child (bits of childKinds).
-const LITERAL_CHILDREN: u8 = 1;
-const MIXED_CHILDREN: u8 = 2;
+// Kinds of children a trie node has besides its parameter child (the low bits of its nodeInfo).
+const LITERAL_CHILDREN: i32 = 1;
+const MIXED_CHILDREN: i32 = 2;
 export const MAX_METHODS: i32 = 64;
 
 /**
@@ -89,11 +89,13 @@ export class RouteTable {
   private methodMasks: Uint64Array = new Uint64Array(0);
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
-  private paramChild: Int32Array = NO_I32;
-  /** Per node: LITERAL_CHILDREN | MIXED_CHILDREN. */
-  private childKinds: Uint8Array = NO_U8;
-  private terminalList: Int32Array = NO_I32;
-  private catchAllList: Int32Array = NO_I32;
+  /** Per node: (parameter child + 1) << 2 | LITERAL_CHILDREN | MIXED_CHILDREN (one load per node visited). */
+  private nodeInfo: Int32Array = NO_I32;
+  /**
+   * The list id per list key: trie node n's exact-end list at 2n, its catch-all list at 2n + 1
+   * (then the prefix groups' and the "any path" list, which the constructor reads out).
+   */
+  private nodeLists: Int32Array = NO_I32;
   private edges: ByteKeyTable = new ByteKeyTable();
   /** Longest literal segment (bytes): a longer path segment cannot match one and is not hashed. */
   private maxEdgeLen: i32 = 0;
@@ -107,12 +109,12 @@ export class RouteTable {
   private listStart: Int32Array = NO_I32;
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
-  private prefixValues: Int32Array = NO_I32;
-  private prefixLengths: Int32Array = NO_I32; // distinct, longest first
+  /** Distinct prefix byte lengths, longest first (i64: see buildPrefixes). */
+  private prefixLengths: i64[] = [];
   private prefixStates: Uint32Array = NO_U32;
   private maxPrefixLen: i32 = 0;
 
-  private regexRoutes: Int32Array = NO_I32;
+  private regexRoutes: i32[] = [];
   private anyPathList: i32 = -1;
   private templateCount: i32 = 0;
 
@@ -137,12 +139,8 @@ export class RouteTable {
     const starts = new Int32Array(lists.size + 1);
     const ids = lists.build(keyCount, this.listData, starts);
     this.listStart = starts;
-    for (let n = 0; n < nodes; n++) {
-      this.terminalList[n] = ids[2 * n];
-      this.catchAllList[n] = ids[2 * n + 1];
-    }
-    for (let g = 0; g < groups; g++) this.prefixValues[g] = ids[2 * nodes + g];
-    this.prefixes.freezeWith(this.prefixValues);
+    this.nodeLists = ids;
+    this.prefixes.freezeWith(ids, 2 * nodes);
     this.anyPathList = ids[anyKey];
   }
 
@@ -197,17 +195,14 @@ export class RouteTable {
 
   /** Builds the segment trie; returns the number of nodes. */
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
-    const param = new Array<i32>();
-    const kinds = new Array<u8>();
+    const info = new Array<i32>(); // nodeInfo, as it grows
     // Literal edges go straight into `edges` ((parent node, segment bytes) → child), which
     // deduplicates them as they are added: no substring and no per-edge object per route.
     const edges = this.edges;
     const mixedEdges = new Map<u64, i32>(); // mixedKey(node, shape) → index in `shapes`
     const shapes = new Array<MixedShape>();
     const template = new PathTemplate(); // reused for every route: no per-route template object
-    // root
-    param.push(-1);
-    kinds.push(0);
+    info.push(0); // the root: no parameter child (-1 + 1), no other children
 
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
@@ -224,11 +219,11 @@ export class RouteTable {
           endsWithCatchAll = true;
           break;
         }
-        let next = param.length; // a new node, unless the edge exists
+        let next = info.length; // a new node, unless the edge exists
         if (kind == SegmentKind.Param) {
-          const p = param[node];
-          if (p >= 0) next = p;
-          else param[node] = next;
+          const bits = info[node];
+          if (bits >= 4) next = (bits >> 2) - 1;
+          else info[node] = bits | ((next + 1) << 2);
         } else {
           // Mixed segments that differ only in parameter names are one child.
           const mixed = kind == SegmentKind.Mixed;
@@ -236,26 +231,16 @@ export class RouteTable {
           const to = template.endAt(s);
           const found = mixed ? mixedEdge(mixedEdges, shapes, node, text, from, to, next) : edges.intern(node, text, from, to, next);
           if (found >= 0) next = found;
-          else kinds[node] |= mixed ? MIXED_CHILDREN : LITERAL_CHILDREN;
+          else info[node] |= mixed ? MIXED_CHILDREN : LITERAL_CHILDREN;
         }
-        if (next == param.length) {
-          param.push(-1);
-          kinds.push(0);
-        }
+        if (next == info.length) info.push(0);
         node = next;
       }
       if (!endsWithCatchAll) lists.add(2 * node, route, r);
     }
 
-    const n = param.length;
-    this.paramChild = new Int32Array(n);
-    this.childKinds = new Uint8Array(n);
-    this.terminalList = new Int32Array(n);
-    this.catchAllList = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      this.paramChild[i] = param[i];
-      this.childKinds[i] = kinds[i];
-    }
+    const n = info.length;
+    this.nodeInfo = toInt32Array(info);
     if (shapes.length > 0) this.buildMixed(shapes, n);
     edges.freeze();
     this.maxEdgeLen = edges.maxKeyLength;
@@ -281,7 +266,7 @@ export class RouteTable {
   private buildPrefixes(routes: RouteSpec[], lists: ListBuilder, keyBase: i32): i32 {
     // prefix bytes (namespace 0) → group; the value becomes the group's list id once lists are built
     const prefixes = this.prefixes;
-    const lengths = new Array<i64>(); // distinct byte lengths; i64: the module sorts only i64 (one sort instantiation)
+    const lengths = this.prefixLengths; // i64: the module sorts only i64 (one sort instantiation)
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.pathKind != PathMatchKind.Prefix) continue;
@@ -296,24 +281,18 @@ export class RouteTable {
       lists.add(keyBase + g, route, r);
     }
     const count = prefixes.size;
-    this.prefixValues = new Int32Array(count);
     this.maxPrefixLen = prefixes.maxKeyLength;
     lengths.sort((a: i64, b: i64): i32 => (a < b ? 1 : a > b ? -1 : 0)); // longest first
-    this.prefixLengths = new Int32Array(lengths.length);
-    for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = <i32>lengths[i];
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
     return count;
   }
 
   private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {
-    const regexIds = new Array<i32>();
     for (let r = 0; r < routes.length; r++) {
       const kind = routes[r].pathKind;
-      if (kind == PathMatchKind.Regex) regexIds.push(r);
+      if (kind == PathMatchKind.Regex) this.regexRoutes.push(r);
       else if (kind == PathMatchKind.Any) lists.add(anyKey, routes[r], r);
     }
-    this.regexRoutes = new Int32Array(regexIds.length);
-    for (let i = 0; i < regexIds.length; i++) this.regexRoutes[i] = regexIds[i];
   }
 
   // ---- per request -------------------------------------------------------------------------
@@ -355,38 +334,39 @@ export class RouteTable {
    */
   private matchNode(req: RequestView, node: i32, depth: i32): i32 {
     if (!req.hasSegment(depth)) {
-      const r = this.firstAccepted(unchecked(this.terminalList[node]), req);
+      const r = this.firstAccepted(unchecked(this.nodeLists[2 * node]), req);
       if (r >= 0) return r;
-      return this.firstAccepted(unchecked(this.catchAllList[node]), req);
-    }
-    const kinds = unchecked(this.childKinds[node]);
-    const param = unchecked(this.paramChild[node]);
-    if (kinds != 0 || param >= 0) {
-      const start = req.segmentStart(depth);
-      const end = req.segmentEnd(depth, this.maxEdgeLen);
-      const segLen = end - start;
-      if ((kinds & LITERAL_CHILDREN) != 0 && segLen <= this.maxEdgeLen) {
-        const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
-        if (child >= 0) {
-          const r = this.matchNode(req, child, depth + 1);
+    } else {
+      const bits = unchecked(this.nodeInfo[node]);
+      if (bits != 0) { // some child
+        const kinds = bits & 3;
+        const param = (bits >> 2) - 1;
+        const start = req.segmentStart(depth);
+        const end = req.segmentEnd(depth, this.maxEdgeLen);
+        const segLen = end - start;
+        if ((kinds & LITERAL_CHILDREN) != 0 && segLen <= this.maxEdgeLen) {
+          const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
+          if (child >= 0) {
+            const r = this.matchNode(req, child, depth + 1);
+            if (r >= 0) return r;
+          }
+        }
+        if ((kinds & MIXED_CHILDREN) != 0) {
+          const mixed = this.mixed;
+          const last = unchecked(this.mixedStart[node + 1]);
+          for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
+            if (!mixed.matches(e, req.pathPtr, start, end)) continue;
+            const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
+            if (r >= 0) return r;
+          }
+        }
+        if (param >= 0 && segLen > 0) {
+          const r = this.matchNode(req, param, depth + 1);
           if (r >= 0) return r;
         }
       }
-      if ((kinds & MIXED_CHILDREN) != 0) {
-        const mixed = this.mixed;
-        const last = unchecked(this.mixedStart[node + 1]);
-        for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
-          if (!mixed.matches(e, req.pathPtr, start, end)) continue;
-          const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
-          if (r >= 0) return r;
-        }
-      }
-      if (param >= 0 && segLen > 0) {
-        const r = this.matchNode(req, param, depth + 1);
-        if (r >= 0) return r;
-      }
     }
-    return this.firstAccepted(unchecked(this.catchAllList[node]), req);
+    return this.firstAccepted(unchecked(this.nodeLists[2 * node + 1]), req);
   }
 
   private matchPrefix(req: RequestView): i32 {
@@ -401,7 +381,7 @@ export class RouteTable {
     }
     const lengths = this.prefixLengths;
     for (let i = 0; i < lengths.length; i++) {
-      const len = unchecked(lengths[i]);
+      const len = <i32>unchecked(lengths[i]);
       if (len > n) continue;
       const list = this.prefixes.find(0, ptr, len, unchecked(states[len]));
       if (list >= 0) {
