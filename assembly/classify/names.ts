@@ -1,9 +1,11 @@
+import { NO_I32, NO_U8 } from "../routes/bytes";
+
 // A set of names (route names / attribute values) stored as one UTF-8 buffer plus offsets.
 // One object however many names: cheap for the garbage collector to mark, and the bytes can be
 // handed to the host (set_property) without building anything per request.
 
 export class NameTable {
-  private bytes: Uint8Array = new Uint8Array(0);
+  private bytes: Uint8Array = NO_U8;
   private offsets: Int32Array = new Int32Array(1);
   // Build-time only (dropped by freeze()): the names so far and an open-addressing index of them
   // (no Map entry per name: configure time adds one name per route).
@@ -55,7 +57,7 @@ export class NameTable {
     this.offsets[n] = at;
     this.pending = [];
     this.hashes = [];
-    this.slots = new Int32Array(0);
+    this.slots = NO_I32;
   }
 
   get count(): i32 {

@@ -14,34 +14,38 @@ import { UNMATCHED_SERIES } from "../metrics/series";
 const LOGGED_BYTES: i32 = 1024;
 
 export class RouteSet {
-  private table: RouteTable = new RouteTable([]);
+  private table: RouteTable;
   readonly request: RequestView = new RequestView();
   /** Route index → operation (name) index; the value written is that name. */
-  private routeOperations: Int32Array = new Int32Array(0);
+  private routeOperations: Int32Array;
   /** Route index → metric series (the same array as routeOperations for flat routes). */
-  routeSeries: Int32Array = new Int32Array(0);
+  routeSeries: Int32Array;
   /** Series of the requests none of these routes took. */
   unmatchedSeries: i32 = UNMATCHED_SERIES;
   /** Route index → its position in the configuration's list (invalid routes may have been left out). */
-  private routePositions: Int32Array = new Int32Array(0);
+  private routePositions: Int32Array;
   private defaultValue: ArrayBuffer | null = null;
   private defaultText: string | null = null;
 
   /** Adds the route names to `operations` (frozen by the caller once every set is built). */
   constructor(routes: RouteSpec[], private operations: NameTable, readonly routesPath: string, defaultValue: string | null) {
-    this.table = new RouteTable(routes);
-    this.request.prepare(this.table.headerSlots, this.table.queryNames);
+    // Every field is set before `this` is used: no empty placeholder arrays are built first.
+    const table = new RouteTable(routes);
+    this.table = table;
+    const n = routes.length;
+    const ops = new Int32Array(n);
+    const positions = new Int32Array(n);
+    this.routeOperations = ops;
+    this.routeSeries = ops;
+    this.routePositions = positions;
+    this.request.prepare(table.headerSlots, table.queryNames);
     this.defaultText = defaultValue;
     if (defaultValue !== null) this.defaultValue = String.UTF8.encode(defaultValue);
     // Names are encoded once (NameTable); the request path only indexes them.
-    const n = routes.length;
-    this.routeOperations = new Int32Array(n);
-    this.routePositions = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      this.routeOperations[i] = operations.add(routes[i].name);
-      this.routePositions[i] = routes[i].index;
+      ops[i] = operations.add(routes[i].name);
+      positions[i] = routes[i].index;
     }
-    this.routeSeries = this.routeOperations;
   }
 
   get size(): i32 {

@@ -13,6 +13,7 @@ import { HostSelector } from "./hosts";
 import { NameTable } from "./names";
 import { MetricSeries, UNMATCHED_SERIES } from "../metrics/series";
 import { noteAllocation } from "../abi/allocations";
+import { toInt32Array } from "../routes/bytes";
 
 export class ServicesClassifier extends Classifier {
   private sets: RouteSet[] = [];
@@ -102,10 +103,4 @@ export class ServicesClassifier extends Classifier {
     noteAllocation(<usize>(line.length << 3)); // the line, its concatenations and its UTF-8 copy
     log(LogLevel.Info, LOG_PREFIX + line);
   }
-}
-
-function toInt32Array(values: i32[]): Int32Array {
-  const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i];
-  return out;
 }

@@ -2,6 +2,12 @@
 // strings, and a hash table keyed by (namespace, bytes) that lets the matcher look up a path
 // segment or a path prefix directly in the request buffer.
 
+// Shared empty arrays, the initial value of fields that configure time replaces: one load instead
+// of building an empty array per field and object. They have no elements, so nothing writes them.
+export const NO_I32 = new Int32Array(0);
+export const NO_U32 = new Uint32Array(0);
+export const NO_U8 = new Uint8Array(0);
+
 export const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 
@@ -121,6 +127,20 @@ function resized(a: Int32Array, n: i32): Int32Array {
   return b;
 }
 
+/** The values as a typed array of their own (a fixed size, no spare capacity). */
+export function toInt32Array(values: i32[]): Int32Array {
+  const out = new Int32Array(values.length);
+  memory.copy(out.dataStart, values.dataStart, <usize>values.length << 2);
+  return out;
+}
+
+/** A copy of the first `used` bytes of `a` in an array of n bytes (n ≥ used). */
+function resizedBytes(a: Uint8Array, used: i32, n: i32): Uint8Array {
+  const b = new Uint8Array(n);
+  memory.copy(b.dataStart, a.dataStart, <usize>used);
+  return b;
+}
+
 /** UTF-8 length of text[from, to). */
 export function utf8RangeLength(text: string, from: i32, to: i32): i32 {
   return utf8Length(changetype<usize>(text) + (<usize>from << 1), to - from);
@@ -146,139 +166,123 @@ function utf8Length(ptr: usize, units: i32): i32 {
   return n;
 }
 
+/** Slots of an empty table: one empty slot, so that find() answers -1 (never written). */
+const NO_SLOTS = new Int32Array(2).fill(-1);
+
 /**
- * Open-addressing hash table from (namespace, byte string) to an i32 value.
- * Built at configure time (`add`, then `freeze`), read per request (`find`).
+ * Open-addressing hash table from (namespace, byte string) to an i32 value (≥ 0).
+ * Built at configure time (`intern` / `addText`, then `freeze`), read per request (`find`); it
+ * answers lookups while it is being built too, which is how the route table deduplicates keys.
  */
 export class ByteKeyTable {
-  // Entry i: its namespace, hash, UTF-8 key arenaBytes[offsets[i], + lengths[i]) and value. Keys
-  // are added into these arrays directly (reserve() sizes them once when the count is known), so
-  // building the table makes no second copy.
+  // Entry i is (namespace, arena offset, length, value) at records[4i ..], its UTF-8 key
+  // arenaBytes[offset, + length). Keys are encoded into the arena directly, so building the
+  // table makes no second copy.
   private count: i32 = 0;
   private arenaUsed: i32 = 0;
-  // After freeze(): slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty); entry i is
-  // (namespace, arena offset, length, value) at records[4i ..]. Before: one empty slot.
-  private slots: Int32Array = new Int32Array(2).fill(-1);
-  private records: Int32Array = new Int32Array(0);
-  private frozen: bool = false;
+  // Slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty). The capacity is a power of two,
+  // at least 8 and at least twice the entries (the smallest such, grown by doubling as entries are
+  // added), so freeze() has no slots to place.
+  private slots: Int32Array = NO_SLOTS;
+  private records: Int32Array = NO_I32;
   private mask: u32 = 0;
-  private arenaBytes: Uint8Array = new Uint8Array(0);
-  private nsF: Int32Array = new Int32Array(0);
-  private hashesF: Uint32Array = new Uint32Array(0);
-  private offsetsF: Int32Array = new Int32Array(0);
-  private lengthsF: Int32Array = new Int32Array(0);
-  private valuesF: Int32Array = new Int32Array(0);
+  private arenaBytes: Uint8Array = NO_U8;
+  /** Length in bytes of the longest key. */
+  maxKeyLength: i32 = 0;
 
   /** Number of keys, before and after freeze(). */
   get size(): i32 {
     return this.count;
   }
 
-  /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes. */
+  /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes (a hint: adding grows the arrays anyway). */
   reserve(keys: i32, bytes: i32): void {
-    this.ensure(this.count + keys, this.arenaUsed + bytes, false);
+    this.records = resized(this.records, (this.count + keys) << 2);
+    this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed + bytes);
   }
 
-  private ensure(keys: i32, bytes: i32, grow: bool): void {
-    if (keys > this.valuesF.length) {
-      const n = grow ? max(keys, max(8, this.valuesF.length * 2)) : keys;
-      this.nsF = resized(this.nsF, n);
-      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
-      this.offsetsF = resized(this.offsetsF, n);
-      this.lengthsF = resized(this.lengthsF, n);
-      this.valuesF = resized(this.valuesF, n);
-    }
-    if (bytes > this.arenaBytes.length) {
-      const n = grow ? max(bytes, max(64, this.arenaBytes.length * 2)) : bytes;
-      const a = new Uint8Array(n);
-      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
-      this.arenaBytes = a;
-    }
-  }
-
-  /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer). */
+  /** Adds a key given as text, UTF-8 encoded straight into the arena (no temporary buffer); a key already present keeps its value. */
   addText(ns: i32, key: string, value: i32): void {
-    this.addTextRange(ns, key, 0, key.length, value);
+    this.intern(ns, key, 0, key.length, value);
   }
 
-  /** Adds text[from, to) as a key (no substring). */
+  /** Adds text[from, to) as a key (no substring); a key already present keeps its value. */
   addTextRange(ns: i32, text: string, from: i32, to: i32, value: i32): void {
-    const ptr = changetype<usize>(text) + (<usize>from << 1);
-    const units = to - from;
-    const len = utf8Length(ptr, units);
-    const i = this.count;
-    this.ensure(i + 1, this.arenaUsed + len, true);
-    const at = this.arenaUsed;
-    String.UTF8.encodeUnsafe(ptr, units, this.arenaBytes.dataStart + <usize>at);
-    this.arenaUsed = at + len;
-    this.nsF[i] = ns;
-    this.hashesF[i] = keyHash(ns, fnvBytes(this.arenaBytes.dataStart + <usize>at, len));
-    this.offsetsF[i] = at;
-    this.lengthsF[i] = len;
-    this.valuesF[i] = value;
-    this.count = i + 1;
+    this.intern(ns, text, from, to, value);
   }
 
   /**
-   * Builds the lookup layout; call once, after the last add. Per request, a lookup touches one
-   * slot (hash and entry side by side) and one record (namespace, offset, length, value side by
-   * side) before the key bytes: three cache lines, where separate arrays per field took up to
-   * seven. With 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
-   * The per-field arrays are dropped afterwards.
+   * The value of key (ns, text[from, to)) when it is present; else adds the key with `value` and
+   * returns -1. The key is encoded once, at the end of the arena, and kept there only when new.
+   */
+  intern(ns: i32, text: string, from: i32, to: i32, value: i32): i32 {
+    const units = to - from;
+    const at = this.arenaUsed;
+    if (at + 3 * units > this.arenaBytes.length) {
+      this.arenaBytes = resizedBytes(this.arenaBytes, at, max(at + 3 * units, max(64, this.arenaBytes.length << 1)));
+    }
+    const key = this.arenaBytes.dataStart + <usize>at;
+    const len = <i32>String.UTF8.encodeUnsafe(changetype<usize>(text) + (<usize>from << 1), units, key);
+    const bytesHash = fnvBytes(key, len);
+    const found = this.find(ns, key, len, bytesHash);
+    if (found >= 0) return found;
+    const i = this.count;
+    const r = i << 2;
+    if (r >= this.records.length) this.records = resized(this.records, max(32, r << 1));
+    const records = this.records;
+    records[r] = ns;
+    records[r + 1] = at;
+    records[r + 2] = len;
+    records[r + 3] = value;
+    this.arenaUsed = at + len;
+    this.count = i + 1;
+    this.maxKeyLength = max(this.maxKeyLength, len);
+    const h = keyHash(ns, bytesHash);
+    const old = this.slots;
+    if (i + 1 > old.length >> 2) {
+      // Past half full (or the empty table's single slot): twice the capacity, at least 8.
+      const cap = max(8, old.length);
+      const slots = new Int32Array(cap << 1);
+      for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
+      this.slots = slots;
+      this.mask = <u32>cap - 1;
+      for (let k = 0; k < old.length; k += 2) {
+        const e = unchecked(old[k + 1]);
+        if (e >= 0) this.place(<u32>unchecked(old[k]), e);
+      }
+    }
+    this.place(h, i);
+    return -1;
+  }
+
+  private place(h: u32, e: i32): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & mask;
+    unchecked((slots[slot << 1] = <i32>h));
+    unchecked((slots[(slot << 1) + 1] = e));
+  }
+
+  /**
+   * Ends building: trims what growth over-allocated. Per request, a lookup touches one slot (hash
+   * and entry side by side) and one record (namespace, offset, length, value side by side) before
+   * the key bytes: three cache lines, where separate arrays per field took up to seven. With
+   * 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
    */
   freeze(): void {
-    if (this.frozen) return;
-    this.frozen = true;
-    const n = this.count;
-    // Trim what growth over-allocated (nothing when reserve() was exact).
-    this.ensureExact(n);
-    let cap: u32 = 8;
-    while (cap < <u32>(n * 2)) cap <<= 1;
-    this.mask = cap - 1;
-    const slots = new Int32Array(<i32>cap << 1);
-    for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
-    const records = new Int32Array(n << 2);
-    for (let i = 0; i < n; i++) {
-      const h = unchecked(this.hashesF[i]);
-      let slot = h & this.mask;
-      while (unchecked(slots[(slot << 1) + 1]) >= 0) slot = (slot + 1) & this.mask;
-      unchecked((slots[slot << 1] = <i32>h));
-      unchecked((slots[(slot << 1) + 1] = i));
-      const r = i << 2;
-      unchecked((records[r] = unchecked(this.nsF[i])));
-      unchecked((records[r + 1] = unchecked(this.offsetsF[i])));
-      unchecked((records[r + 2] = unchecked(this.lengthsF[i])));
-      unchecked((records[r + 3] = unchecked(this.valuesF[i])));
-    }
-    this.slots = slots;
-    this.records = records;
-    const none = new Int32Array(0);
-    this.nsF = this.offsetsF = this.lengthsF = this.valuesF = none;
-    this.hashesF = new Uint32Array(0);
+    if (this.records.length != this.count << 2) this.records = resized(this.records, this.count << 2);
+    if (this.arenaBytes.length != this.arenaUsed) this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed);
   }
 
-  private ensureExact(n: i32): void {
-    if (this.valuesF.length != n) {
-      this.nsF = resized(this.nsF, n);
-      this.hashesF = changetype<Uint32Array>(resized(changetype<Int32Array>(this.hashesF), n));
-      this.offsetsF = resized(this.offsetsF, n);
-      this.lengthsF = resized(this.lengthsF, n);
-      this.valuesF = resized(this.valuesF, n);
-    }
-    if (this.arenaBytes.length != this.arenaUsed) {
-      const a = new Uint8Array(this.arenaUsed);
-      memory.copy(a.dataStart, this.arenaBytes.dataStart, <usize>this.arenaUsed);
-      this.arenaBytes = a;
-    }
-  }
-
-  /** Freezes with values replaced: entry i gets values[old value of entry i]. */
-  freezeWith(values: Int32Array): void {
-    for (let i = 0; i < this.count; i++) this.valuesF[i] = values[this.valuesF[i]];
+  /** Freezes with values replaced: entry i gets values[base + old value of entry i]. */
+  freezeWith(values: Int32Array, base: i32 = 0): void {
+    const records = this.records;
+    for (let r = 3; r < this.count << 2; r += 4) records[r] = values[base + records[r]];
     this.freeze();
   }
 
-  /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent (also before freeze()). */
+  /** Value for (ns, bytes at ptr..ptr+len) whose precomputed byte hash is `bytesHash`; -1 when absent. */
   find(ns: i32, ptr: usize, len: i32, bytesHash: u32): i32 {
     const h = keyHash(ns, bytesHash);
     const slots = this.slots.dataStart;

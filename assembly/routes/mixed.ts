@@ -22,7 +22,7 @@
 // order, and two different shapes never tie.
 import { RouteSpec, PathMatchKind } from "./spec";
 import { PathTemplate, SegmentKind, code } from "./template";
-import { utf8RangeLength } from "./bytes";
+import { utf8RangeLength, NO_I32, NO_U8 } from "./bytes";
 
 /**
  * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
@@ -162,10 +162,10 @@ export class MixedShape {
  * `bytes` and the offset of its KMP failure table in `failure` (middle literals only).
  */
 export class MixedPatterns {
-  private code: Int32Array = new Int32Array(0);
-  private program: Int32Array = new Int32Array(0);
-  private bytes: Uint8Array = new Uint8Array(0);
-  private failure: Int32Array = new Int32Array(0);
+  private code: Int32Array = NO_I32;
+  private program: Int32Array = NO_I32;
+  private bytes: Uint8Array = NO_U8;
+  private failure: Int32Array = NO_I32;
 
   /** Compiles `shapes` (pattern p = shapes[p]). */
   compile(shapes: MixedShape[]): void {
@@ -281,7 +281,7 @@ export class MixedOverflow {
 }
 
 /** Order-dependent 64-bit mix of a node id and a segment shape hash (splitmix64 finaliser). */
-function mix(node: u64, shape: u64): u64 {
+export function mix(node: u64, shape: u64): u64 {
   let z = node * 0x9e3779b97f4a7c15 + shape;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
   z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
@@ -311,36 +311,31 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
     if (template.parse(route.pathText).length != 0) continue;
     if (!hasMixed(template)) continue; // only mixed segments count
     const text = route.pathText;
-    // First pass: does every new (node, shape) fit? Each segment is at another depth, so another
-    // node: a route adds at most one shape per node.
-    let node: u64 = 0;
-    let problem = "";
-    for (let s = 0; s < template.length && problem.length == 0; s++) {
-      const kind = template.kindAt(s);
-      if (kind == SegmentKind.CatchAll) break;
-      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
-      if (kind == SegmentKind.Mixed && !known.has(mix(node, shape)) && counts.has(node) && counts.get(node) >= MAX_MIXED_PER_NODE) {
-        problem = "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
-          " different segments that mix text and parameters at one position (after '" +
-          text.substring(0, template.startAt(s)) + "')";
+    // Pass 0 checks that every new (node, shape) fits, pass 1 records them; a route that does not
+    // fit records nothing. Each segment is at another depth, so another node: a route adds at
+    // most one shape per node.
+    for (let pass = 0; pass < 2; pass++) {
+      let node: u64 = 0;
+      for (let s = 0; s < template.length; s++) {
+        const kind = template.kindAt(s);
+        if (kind == SegmentKind.CatchAll) break;
+        const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
+        const edge = mix(node, shape);
+        if (kind == SegmentKind.Mixed && !known.has(edge)) {
+          const count = counts.has(node) ? counts.get(node) : 0;
+          if (pass == 1) {
+            known.set(edge, 0);
+            counts.set(node, count + 1);
+          } else if (count >= MAX_MIXED_PER_NODE) {
+            out.push(new MixedOverflow(r, "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
+              " different segments that mix text and parameters at one position (after '" +
+              text.substring(0, template.startAt(s)) + "')"));
+            pass = 2; // left out: nothing recorded
+            break;
+          }
+        }
+        node = edge;
       }
-      node = mix(node, shape);
-    }
-    if (problem.length != 0) {
-      out.push(new MixedOverflow(r, problem));
-      continue;
-    }
-    node = 0;
-    for (let s = 0; s < template.length; s++) {
-      const kind = template.kindAt(s);
-      if (kind == SegmentKind.CatchAll) break;
-      const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
-      const edge = mix(node, shape);
-      if (kind == SegmentKind.Mixed && !known.has(edge)) {
-        known.set(edge, 0);
-        counts.set(node, counts.has(node) ? counts.get(node) + 1 : 1);
-      }
-      node = edge;
     }
   }
   template.text = "";

@@ -5,7 +5,7 @@
 // the value of every parameter some condition names, so n conditions cost one pass over the query
 // plus n lookups, not n passes.
 
-import { ByteKeyTable, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findQueryPairEnd } from "./bytes";
+import { ByteKeyTable, NO_I32, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findQueryPairEnd } from "./bytes";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -24,7 +24,7 @@ export class RequestView {
 
   headers: HeaderSource | null = null;
   private headerValues: Array<ArrayBuffer | null> = [];
-  private headerFetched: Int32Array = new Int32Array(0);
+  private headerFetched: Int32Array = NO_I32;
   private generation: i32 = 1;
 
   // The path is read once, left to right, and only as far as the matcher asks: the URL path ends
@@ -47,9 +47,9 @@ export class RequestView {
   // Query index: value range per configured parameter name (slot), valid when stamped with the
   // current generation; `queryIndexed` is the generation whose query string was scanned.
   private queryNames: ByteKeyTable = new ByteKeyTable();
-  private queryValueStart: Int32Array = new Int32Array(0);
-  private queryValueLen: Int32Array = new Int32Array(0);
-  private queryFound: Int32Array = new Int32Array(0);
+  private queryValueStart: Int32Array = NO_I32;
+  private queryValueLen: Int32Array = NO_I32;
+  private queryFound: Int32Array = NO_I32;
   private queryIndexed: i32 = 0;
 
   /**

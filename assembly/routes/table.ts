@@ -1,6 +1,6 @@
 // The compiled route table: configuration time turns the route list into
 //   1. a segment trie for exact paths and templates (literal edges in one hash table),
-//   2. a hash table of path prefixes keyed by (length, bytes),
+//   2. a hash table of path prefixes keyed by their bytes,
 //   3. the regex routes, in config order,
 //   4. routes with no path condition.
 // A request is classified by walking these tiers in that order, so the cost depends on the path's
@@ -15,104 +15,16 @@
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
-import { MixedPatterns, MixedShape, compareShapes, shapeHash } from "./mixed";
-import { ByteKeyTable, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, keyHash, utf8RangeLength } from "./bytes";
+import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix } from "./mixed";
+import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
 
-// Kinds of children a trie node has besides its parameter child (bits of childKinds).
-const LITERAL_CHILDREN: u8 = 1;
-const MIXED_CHILDREN: u8 = 2;
+// Kinds of children a trie node has besides its parameter child (the low bits of its nodeInfo).
+const LITERAL_CHILDREN: i32 = 1;
+const MIXED_CHILDREN: i32 = 2;
 export const MAX_METHODS: i32 = 64;
-
-/** FNV-1a over the UTF-16 code units text[from, to) (build time only; not the request-time byte hash). */
-function hashRange(text: string, from: i32, to: i32): u32 {
-  let h = FNV_OFFSET;
-  for (let i = from; i < to; i++) h = fnvStep(h, <u32>text.charCodeAt(i));
-  return h;
-}
-
-/**
- * Build-time map from (namespace, text range) to a value, in an open-addressing table over entry
- * ids: the trie's literal edges ((parent node, segment) → child node), its mixed edges (keyed by
- * shape: `{a}.{b}` is `{x}.{y}`) and the prefix groups. A key is a range of a route's own text, so
- * no substring is made per route, and there is no Map entry per key.
- */
-class TextKeyIndex {
-  texts: string[] = [];
-  froms: i32[] = [];
-  tos: i32[] = [];
-  parents: i32[] = [];
-  children: i32[] = [];
-  private hashes: u32[] = [];
-  private slots: Int32Array = new Int32Array(16).fill(-1);
-
-  /** `byShape`: keys are mixed segments, equal when their shapes are (hash them with shapeKey). */
-  constructor(private byShape: bool = false) {}
-
-  get size(): i32 {
-    return this.children.length;
-  }
-
-  /** The value of (parent, text[from, to)), or -1. */
-  find(parent: i32, text: string, from: i32, to: i32, hash: u32): i32 {
-    const mask = this.slots.length - 1;
-    let s = <i32>(hash & <u32>mask);
-    while (true) {
-      const e = unchecked(this.slots[s]);
-      if (e < 0) return -1;
-      if (unchecked(this.hashes[e]) == hash && unchecked(this.parents[e]) == parent && this.sameText(e, text, from, to)) {
-        return unchecked(this.children[e]);
-      }
-      s = (s + 1) & mask;
-    }
-  }
-
-  add(parent: i32, text: string, from: i32, to: i32, hash: u32, child: i32): void {
-    const e = this.children.length;
-    this.texts.push(text);
-    this.froms.push(from);
-    this.tos.push(to);
-    this.parents.push(parent);
-    this.children.push(child);
-    this.hashes.push(hash);
-    if (e * 2 >= this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(e);
-  }
-
-  /** Hash of the key (parent, text[from, to)). */
-  static hash(parent: i32, text: string, from: i32, to: i32): u32 {
-    return keyHash(parent, hashRange(text, from, to));
-  }
-
-  /** Hash of the key (parent, shape of the mixed segment text[from, to)). */
-  static shapeKey(parent: i32, text: string, from: i32, to: i32): u32 {
-    const h = shapeHash(text, from, to);
-    return keyHash(parent, <u32>(h ^ (h >> 32)));
-  }
-
-  private place(e: i32): void {
-    const mask = this.slots.length - 1;
-    let s = <i32>(unchecked(this.hashes[e]) & <u32>mask);
-    while (unchecked(this.slots[s]) >= 0) s = (s + 1) & mask;
-    unchecked((this.slots[s] = e));
-  }
-
-  private rehash(capacity: i32): void {
-    this.slots = new Int32Array(capacity).fill(-1);
-    for (let e = 0; e < this.children.length; e++) this.place(e);
-  }
-
-  private sameText(e: i32, text: string, from: i32, to: i32): bool {
-    const eFrom = unchecked(this.froms[e]);
-    if (this.byShape) return compareShapes(unchecked(this.texts[e]), eFrom, unchecked(this.tos[e]), text, from, to) == 0;
-    const n = unchecked(this.tos[e]) - eFrom;
-    if (n != to - from) return false;
-    const eText = unchecked(this.texts[e]);
-    return memory.compare(changetype<usize>(eText) + (<usize>eFrom << 1), changetype<usize>(text) + (<usize>from << 1), <usize>n << 1) == 0;
-  }
-}
 
 /**
  * Collects (list key, route) pairs at build time and turns them into flat candidate lists, each
@@ -171,36 +83,38 @@ export class RouteTable {
    * collector to mark, whatever the number of routes.
    */
   private conditioned: RouteSpec[] = [];
-  private conditionSlot: Int32Array = new Int32Array(0);
+  private conditionSlot: Int32Array = NO_I32;
   /** Distinct method names used by any route; a route's method set is a bit mask over this list. */
   methodNames: ArrayBuffer[] = [];
   private methodMasks: Uint64Array = new Uint64Array(0);
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
-  private paramChild: Int32Array = new Int32Array(0);
-  /** Per node: LITERAL_CHILDREN | MIXED_CHILDREN. */
-  private childKinds: Uint8Array = new Uint8Array(0);
-  private terminalList: Int32Array = new Int32Array(0);
-  private catchAllList: Int32Array = new Int32Array(0);
+  /** Per node: (parameter child + 1) << 2 | LITERAL_CHILDREN | MIXED_CHILDREN (one load per node visited). */
+  private nodeInfo: Int32Array = NO_I32;
+  /**
+   * The list id per list key: trie node n's exact-end list at 2n, its catch-all list at 2n + 1
+   * (then the prefix groups' and the "any path" list, which the constructor reads out).
+   */
+  private nodeLists: Int32Array = NO_I32;
   private edges: ByteKeyTable = new ByteKeyTable();
   /** Longest literal segment (bytes): a longer path segment cannot match one and is not hashed. */
   private maxEdgeLen: i32 = 0;
   // Mixed children: node n's are mixedChild[mixedStart[n] .. mixedStart[n + 1]), most specific
   // first; entry e is pattern e of `mixed`. At most MAX_MIXED_PER_NODE per node (config validation).
-  private mixedStart: Int32Array = new Int32Array(0);
-  private mixedChild: Int32Array = new Int32Array(0);
+  private mixedStart: Int32Array = NO_I32;
+  private mixedChild: Int32Array = NO_I32;
   private mixed: MixedPatterns = new MixedPatterns();
   // Candidate lists, flattened: list k is listData[listStart[k] .. listStart[k + 1]).
-  private listData: Int32Array = new Int32Array(0);
-  private listStart: Int32Array = new Int32Array(1);
+  private listData: Int32Array = NO_I32;
+  private listStart: Int32Array = NO_I32;
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
-  private prefixValues: Int32Array = new Int32Array(0);
-  private prefixLengths: Int32Array = new Int32Array(0); // distinct, longest first
-  private prefixStates: Uint32Array = new Uint32Array(1);
+  /** Distinct prefix byte lengths, longest first (i64: see buildPrefixes). */
+  private prefixLengths: i64[] = [];
+  private prefixStates: Uint32Array = NO_U32;
   private maxPrefixLen: i32 = 0;
 
-  private regexRoutes: Int32Array = new Int32Array(0);
+  private regexRoutes: i32[] = [];
   private anyPathList: i32 = -1;
   private templateCount: i32 = 0;
 
@@ -225,12 +139,8 @@ export class RouteTable {
     const starts = new Int32Array(lists.size + 1);
     const ids = lists.build(keyCount, this.listData, starts);
     this.listStart = starts;
-    for (let n = 0; n < nodes; n++) {
-      this.terminalList[n] = ids[2 * n];
-      this.catchAllList[n] = ids[2 * n + 1];
-    }
-    for (let g = 0; g < groups; g++) this.prefixValues[g] = ids[2 * nodes + g];
-    this.prefixes.freezeWith(this.prefixValues);
+    this.nodeLists = ids;
+    this.prefixes.freezeWith(ids, 2 * nodes);
     this.anyPathList = ids[anyKey];
   }
 
@@ -285,15 +195,14 @@ export class RouteTable {
 
   /** Builds the segment trie; returns the number of nodes. */
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
-    const param = new Array<i32>();
-    const kinds = new Array<u8>();
-    const edges = new TextKeyIndex();
-    const mixedEdges = new TextKeyIndex(true); // (node, shape) → child
+    const info = new Array<i32>(); // nodeInfo, as it grows
+    // Literal edges go straight into `edges` ((parent node, segment bytes) → child), which
+    // deduplicates them as they are added: no substring and no per-edge object per route.
+    const edges = this.edges;
+    const mixedEdges = new Map<u64, i32>(); // mixedKey(node, shape) → index in `shapes`
     const shapes = new Array<MixedShape>();
     const template = new PathTemplate(); // reused for every route: no per-route template object
-    // root
-    param.push(-1);
-    kinds.push(0);
+    info.push(0); // the root: no parameter child (-1 + 1), no other children
 
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
@@ -310,66 +219,31 @@ export class RouteTable {
           endsWithCatchAll = true;
           break;
         }
-        let next = -1;
+        let next = info.length; // a new node, unless the edge exists
         if (kind == SegmentKind.Param) {
-          next = param[node];
-          if (next < 0) {
-            next = param.length;
-            param[node] = next;
-          }
-        } else if (kind == SegmentKind.Mixed) {
-          // Mixed segments that differ only in parameter names are one child.
-          const from = template.startAt(s);
-          const to = template.endAt(s);
-          const hash = TextKeyIndex.shapeKey(node, text, from, to);
-          next = mixedEdges.find(node, text, from, to, hash);
-          if (next < 0) {
-            next = param.length;
-            mixedEdges.add(node, text, from, to, hash, next);
-            shapes.push(new MixedShape(node, next, text, from, to));
-            kinds[node] |= MIXED_CHILDREN;
-          }
+          const bits = info[node];
+          if (bits >= 4) next = (bits >> 2) - 1;
+          else info[node] = bits | ((next + 1) << 2);
         } else {
+          // Mixed segments that differ only in parameter names are one child.
+          const mixed = kind == SegmentKind.Mixed;
           const from = template.startAt(s);
           const to = template.endAt(s);
-          const hash = TextKeyIndex.hash(node, text, from, to);
-          next = edges.find(node, text, from, to, hash);
-          if (next < 0) {
-            next = param.length;
-            edges.add(node, text, from, to, hash, next);
-            kinds[node] |= LITERAL_CHILDREN;
-          }
+          const found = mixed ? mixedEdge(mixedEdges, shapes, node, text, from, to, next) : edges.intern(node, text, from, to, next);
+          if (found >= 0) next = found;
+          else info[node] |= mixed ? MIXED_CHILDREN : LITERAL_CHILDREN;
         }
-        if (next == param.length) {
-          param.push(-1);
-          kinds.push(0);
-        }
+        if (next == info.length) info.push(0);
         node = next;
       }
       if (!endsWithCatchAll) lists.add(2 * node, route, r);
     }
 
-    const n = param.length;
-    this.paramChild = new Int32Array(n);
-    this.childKinds = new Uint8Array(n);
-    this.terminalList = new Int32Array(n);
-    this.catchAllList = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      this.paramChild[i] = param[i];
-      this.childKinds[i] = kinds[i];
-    }
+    const n = info.length;
+    this.nodeInfo = toInt32Array(info);
     if (shapes.length > 0) this.buildMixed(shapes, n);
-    let edgeBytes = 0;
-    for (let e = 0; e < edges.size; e++) {
-      const len = utf8RangeLength(edges.texts[e], edges.froms[e], edges.tos[e]);
-      edgeBytes += len;
-      this.maxEdgeLen = max(this.maxEdgeLen, len);
-    }
-    this.edges.reserve(edges.size, edgeBytes);
-    for (let e = 0; e < edges.size; e++) {
-      this.edges.addTextRange(edges.parents[e], edges.texts[e], edges.froms[e], edges.tos[e], edges.children[e]);
-    }
-    this.edges.freeze();
+    edges.freeze();
+    this.maxEdgeLen = edges.maxKeyLength;
     return n;
   }
 
@@ -390,48 +264,35 @@ export class RouteTable {
 
   /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
   private buildPrefixes(routes: RouteSpec[], lists: ListBuilder, keyBase: i32): i32 {
-    const groups = new TextKeyIndex(); // prefix → group
+    // prefix bytes (namespace 0) → group; the value becomes the group's list id once lists are built
+    const prefixes = this.prefixes;
+    const lengths = this.prefixLengths; // i64: the module sorts only i64 (one sort instantiation)
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.pathKind != PathMatchKind.Prefix) continue;
       const text = route.pathText;
-      const hash = TextKeyIndex.hash(0, text, 0, text.length);
-      let g = groups.find(0, text, 0, text.length, hash);
-      if (g < 0) {
-        g = groups.size;
-        groups.add(0, text, 0, text.length, hash, g);
+      let g = prefixes.size;
+      const found = prefixes.intern(0, text, 0, text.length, g);
+      if (found >= 0) g = found;
+      else {
+        const len = String.UTF8.byteLength(text);
+        if (!lengths.includes(len)) lengths.push(len);
       }
       lists.add(keyBase + g, route, r);
     }
-    const count = groups.size;
-    const lengths = new Array<i64>(); // i64: the module sorts only i64 (one sort instantiation)
-    this.prefixValues = new Int32Array(count);
-    let prefixBytes = 0;
-    for (let g = 0; g < count; g++) prefixBytes += String.UTF8.byteLength(groups.texts[g]);
-    this.prefixes.reserve(count, prefixBytes);
-    for (let g = 0; g < count; g++) {
-      const text = groups.texts[g];
-      const len = String.UTF8.byteLength(text);
-      this.prefixes.addText(len, text, g); // value replaced by the list id once lists are built
-      if (!lengths.includes(len)) lengths.push(len);
-      if (len > this.maxPrefixLen) this.maxPrefixLen = len;
-    }
+    const count = prefixes.size;
+    this.maxPrefixLen = prefixes.maxKeyLength;
     lengths.sort((a: i64, b: i64): i32 => (a < b ? 1 : a > b ? -1 : 0)); // longest first
-    this.prefixLengths = new Int32Array(lengths.length);
-    for (let i = 0; i < lengths.length; i++) this.prefixLengths[i] = <i32>lengths[i];
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
     return count;
   }
 
   private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {
-    const regexIds = new Array<i32>();
     for (let r = 0; r < routes.length; r++) {
       const kind = routes[r].pathKind;
-      if (kind == PathMatchKind.Regex) regexIds.push(r);
+      if (kind == PathMatchKind.Regex) this.regexRoutes.push(r);
       else if (kind == PathMatchKind.Any) lists.add(anyKey, routes[r], r);
     }
-    this.regexRoutes = new Int32Array(regexIds.length);
-    for (let i = 0; i < regexIds.length; i++) this.regexRoutes[i] = regexIds[i];
   }
 
   // ---- per request -------------------------------------------------------------------------
@@ -473,38 +334,39 @@ export class RouteTable {
    */
   private matchNode(req: RequestView, node: i32, depth: i32): i32 {
     if (!req.hasSegment(depth)) {
-      const r = this.firstAccepted(unchecked(this.terminalList[node]), req);
+      const r = this.firstAccepted(unchecked(this.nodeLists[2 * node]), req);
       if (r >= 0) return r;
-      return this.firstAccepted(unchecked(this.catchAllList[node]), req);
-    }
-    const kinds = unchecked(this.childKinds[node]);
-    const param = unchecked(this.paramChild[node]);
-    if (kinds != 0 || param >= 0) {
-      const start = req.segmentStart(depth);
-      const end = req.segmentEnd(depth, this.maxEdgeLen);
-      const segLen = end - start;
-      if ((kinds & LITERAL_CHILDREN) != 0 && segLen <= this.maxEdgeLen) {
-        const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
-        if (child >= 0) {
-          const r = this.matchNode(req, child, depth + 1);
+    } else {
+      const bits = unchecked(this.nodeInfo[node]);
+      if (bits != 0) { // some child
+        const kinds = bits & 3;
+        const param = (bits >> 2) - 1;
+        const start = req.segmentStart(depth);
+        const end = req.segmentEnd(depth, this.maxEdgeLen);
+        const segLen = end - start;
+        if ((kinds & LITERAL_CHILDREN) != 0 && segLen <= this.maxEdgeLen) {
+          const child = this.edges.find(node, req.pathPtr + <usize>start, segLen, req.segmentHash(depth));
+          if (child >= 0) {
+            const r = this.matchNode(req, child, depth + 1);
+            if (r >= 0) return r;
+          }
+        }
+        if ((kinds & MIXED_CHILDREN) != 0) {
+          const mixed = this.mixed;
+          const last = unchecked(this.mixedStart[node + 1]);
+          for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
+            if (!mixed.matches(e, req.pathPtr, start, end)) continue;
+            const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
+            if (r >= 0) return r;
+          }
+        }
+        if (param >= 0 && segLen > 0) {
+          const r = this.matchNode(req, param, depth + 1);
           if (r >= 0) return r;
         }
       }
-      if ((kinds & MIXED_CHILDREN) != 0) {
-        const mixed = this.mixed;
-        const last = unchecked(this.mixedStart[node + 1]);
-        for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
-          if (!mixed.matches(e, req.pathPtr, start, end)) continue;
-          const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
-          if (r >= 0) return r;
-        }
-      }
-      if (param >= 0 && segLen > 0) {
-        const r = this.matchNode(req, param, depth + 1);
-        if (r >= 0) return r;
-      }
     }
-    return this.firstAccepted(unchecked(this.catchAllList[node]), req);
+    return this.firstAccepted(unchecked(this.nodeLists[2 * node + 1]), req);
   }
 
   private matchPrefix(req: RequestView): i32 {
@@ -519,9 +381,9 @@ export class RouteTable {
     }
     const lengths = this.prefixLengths;
     for (let i = 0; i < lengths.length; i++) {
-      const len = unchecked(lengths[i]);
+      const len = <i32>unchecked(lengths[i]);
       if (len > n) continue;
-      const list = this.prefixes.find(len, ptr, len, unchecked(states[len]));
+      const list = this.prefixes.find(0, ptr, len, unchecked(states[len]));
       if (list >= 0) {
         const r = this.firstAccepted(list, req);
         if (r >= 0) return r;
@@ -582,6 +444,23 @@ export class RouteTable {
     }
     return -1;
   }
+}
+
+/**
+ * The child of `node` for the mixed segment text[from, to), by shape; when there is none, records
+ * `child` as that child (a new MixedShape) and returns -1. Keyed by a 64-bit hash of (node, shape);
+ * a hit is confirmed against the shape it names, and a collision moves on to the next key.
+ */
+function mixedEdge(edges: Map<u64, i32>, shapes: MixedShape[], node: i32, text: string, from: i32, to: i32, child: i32): i32 {
+  let key = mix(<u64>node, shapeHash(text, from, to));
+  while (edges.has(key)) {
+    const known = shapes[edges.get(key)];
+    if (known.parent == node && compareShapes(known.text, known.from, known.to, text, from, to) == 0) return known.child;
+    key++;
+  }
+  edges.set(key, shapes.length);
+  shapes.push(new MixedShape(node, child, text, from, to));
+  return -1;
 }
 
 /** The slot of `name` in `slots`, numbering a new name with the next slot. */

@@ -6,10 +6,13 @@ function lookup(t: ByteKeyTable, ns: i32, key: string): i32 {
 }
 
 describe("ByteKeyTable", () => {
-  it("answers -1 before freeze and for keys it does not hold", () => {
+  it("answers while it is built, and -1 for keys it does not hold", () => {
     const t = new ByteKeyTable();
+    expect(lookup(t, 0, "users")).toBe(-1); // empty
     t.addText(0, "users", 7);
-    expect(lookup(t, 0, "users")).toBe(-1); // not frozen yet
+    expect(lookup(t, 0, "users")).toBe(7); // not frozen yet: the route table deduplicates keys this way
+    expect(t.intern(0, "users", 0, 5, 8)).toBe(7); // present: keeps its value, adds nothing
+    expect(t.size).toBe(1);
     t.freeze();
     expect(lookup(t, 0, "users")).toBe(7);
     expect(lookup(t, 0, "user")).toBe(-1);
