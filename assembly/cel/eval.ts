@@ -46,7 +46,7 @@ export abstract class EvalNode extends ErrorSite {
     return false;
   }
 
-  @inline protected fail(code: ErrorCode): void {
+  protected fail(code: ErrorCode): void {
     this.v.setError(code, this);
   }
 }
