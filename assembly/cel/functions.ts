@@ -25,7 +25,7 @@ export class SizeNode extends UnaryNode {
       case Kind.List: {
         const list = ov.list;
         if (list === null) break; // defensive: never trap
-        this.v.setInt(list.count());
+        this.v.setInt(list.length);
         return;
       }
       case Kind.Map: {
