@@ -336,12 +336,10 @@ export class IndexNode extends MapLookupNode {
     if (mv.kind == Kind.List) {
       const list = mv.list;
       if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      let idx: i64 = -1;
-      if (kv.kind == Kind.Int) idx = kv.i;
-      else if (kv.kind == Kind.Uint) idx = <u64>kv.i > <u64>i32.MAX_VALUE ? -1 : kv.i;
-      else { this.fail(ErrorCode.NoMatchingOverload); return; }
-      if (idx < 0 || idx >= <i64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
-      this.v.copyFrom(unchecked(list[<i32>idx]));
+      if (kv.kind != Kind.Int && kv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      // as unsigned, a negative int index is out of range too
+      if (<u64>kv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
+      this.v.copyFrom(unchecked(list[<i32>kv.i]));
       return;
     }
     this.fail(ErrorCode.NoMatchingOverload);
