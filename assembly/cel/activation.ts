@@ -241,12 +241,8 @@ export abstract class CachingActivation extends Activation {
  */
 export function stripQuery(path: ArrayBuffer): ArrayBuffer {
   const n = path.byteLength;
-  const p = changetype<usize>(path);
-  for (let i = 0; i < n; i++) {
-    const c = load<u8>(p + <usize>i);
-    if (c == 0x3f /* ? */ || c == 0x23 /* # */) return path.slice(0, i);
-  }
-  return path;
+  const end = queryStart(changetype<usize>(path), n);
+  return end < n ? path.slice(0, end) : path;
 }
 
 const HOST_VALUES = new StaticArray<HostBuffer | null>(AttrId.COUNT);

@@ -16,7 +16,7 @@ import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
 import { CelType, T_DYN } from "./types";
 import { Op, opName } from "./ast";
 import {
-  Value, Kind, ErrorCode, ErrorSite, ListSource, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
+  Value, Kind, ErrorCode, ErrorSite, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
   copyBytes,
 } from "./value";
 
@@ -46,7 +46,7 @@ export abstract class EvalNode extends ErrorSite {
     return false;
   }
 
-  @inline protected fail(code: ErrorCode): void {
+  protected fail(code: ErrorCode): void {
     this.v.setError(code, this);
   }
 }
@@ -247,27 +247,17 @@ export class PathNode extends EvalNode {
 
 // ---- lists ----------------------------------------------------------------------------------
 
-class ListItems extends ListSource {
-  elements: EvalNode[];
-  constructor(elements: EvalNode[]) {
-    super();
-    this.elements = elements;
-  }
-  count(): i32 { return this.elements.length; }
-  at(i: i32): Value { return unchecked(this.elements[i]).v; }
-}
-
 export class ListNode extends EvalNode {
   elements: EvalNode[];
-  items: ListItems;
   allConst: bool = true;
   constructor(elements: EvalNode[]) {
     super();
     this.elements = elements;
-    this.items = new ListItems(elements);
     for (let i = 0; i < elements.length; i++) if (!elements[i].isConst()) this.allConst = false;
     this.v.setList(this.items);
   }
+  /** The list's value: its elements' slots (every node is its own slot), the same array viewed as Values. */
+  @inline get items(): Value[] { return changetype<Value[]>(this.elements); }
   isConst(): bool { return this.allConst; }
   eval(act: Activation): void {
     const els = this.elements;
@@ -346,12 +336,10 @@ export class IndexNode extends MapLookupNode {
     if (mv.kind == Kind.List) {
       const list = mv.list;
       if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      let idx: i64 = -1;
-      if (kv.kind == Kind.Int) idx = kv.i;
-      else if (kv.kind == Kind.Uint) idx = <u64>kv.i > <u64>i32.MAX_VALUE ? -1 : kv.i;
-      else { this.fail(ErrorCode.NoMatchingOverload); return; }
-      if (idx < 0 || idx >= <i64>list.count()) { this.fail(ErrorCode.IndexOutOfRange); return; }
-      this.v.copyFrom(list.at(<i32>idx));
+      if (kv.kind != Kind.Int && kv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      // as unsigned, a negative int index is out of range too
+      if (<u64>kv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
+      this.v.copyFrom(unchecked(list[<i32>kv.i]));
       return;
     }
     this.fail(ErrorCode.NoMatchingOverload);
@@ -400,9 +388,9 @@ export class InNode extends MapLookupNode {
     if (hv.kind == Kind.List) {
       const list = hv.list;
       if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      const n = list.count();
+      const n = list.length;
       for (let i = 0; i < n; i++) {
-        if (valuesEqual(nv, list.at(i)) == 1) { this.v.setBool(true); return; }
+        if (valuesEqual(nv, unchecked(list[i])) == 1) { this.v.setBool(true); return; }
       }
       this.v.setBool(false);
       return;

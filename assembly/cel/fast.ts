@@ -16,7 +16,7 @@
 
 import { Activation } from "./activation";
 import { Kind, copyBytes, occursAt } from "./value";
-import { EvalNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
+import { EvalNode, BinaryNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
 import { StringTestNode, StringTest, MatchesNode } from "./functions";
 import { Op } from "./ast";
 import { Regex } from "../regex/index";
@@ -24,6 +24,7 @@ import { Regex } from "../regex/index";
 /** The fast form could not decide: evaluate the tree. */
 export const UNDECIDED: i32 = -2;
 
+/** Eq, Ne in ast.ts Op order; StartsWith … Contains in StringTest order. */
 const enum Test { Eq, Ne, StartsWith, EndsWith, Contains, Matches }
 
 class Check {
@@ -85,35 +86,22 @@ function stringLiteral(n: EvalNode): ArrayBuffer | null {
 
 /** One check for a boolean node, or null when the node is not of a supported shape. */
 function checkOf(n: EvalNode): Check | null {
-  if (n instanceof EqNode) {
-    const e = <EqNode>n;
-    if (e.op != Op.Eq && e.op != Op.Ne) return null;
-    const test = e.op == Op.Eq ? Test.Eq : Test.Ne;
-    let attr = stringAttr(e.left);
-    let lit = stringLiteral(e.right);
-    if (attr === null || lit === null) {
-      attr = stringAttr(e.right);
-      lit = stringLiteral(e.left);
-    }
-    if (attr === null || lit === null) return null;
-    return new Check(attr.info.id, test, lit, null);
+  // attribute == literal (either way round), attribute.startsWith/endsWith/contains(literal), attribute.matches(re)
+  let test: i32 = -1;
+  if (n instanceof EqNode) test = <i32>(<EqNode>n).op - Op.Eq; // Eq, Ne
+  else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).test;
+  else if (n instanceof MatchesNode) test = Test.Matches;
+  if (<u32>test > <u32>Test.Matches) return null;
+  const b = <BinaryNode>n;
+  const isMatches = test == Test.Matches;
+  let attr = stringAttr(b.left);
+  let lit = isMatches ? NO_BYTES : stringLiteral(b.right);
+  if ((attr === null || lit === null) && test <= Test.Ne) {
+    attr = stringAttr(b.right);
+    lit = stringLiteral(b.left);
   }
-  if (n instanceof StringTestNode) {
-    const s = <StringTestNode>n;
-    const attr = stringAttr(s.left);
-    const lit = stringLiteral(s.right);
-    if (attr === null || lit === null) return null;
-    const t = s.test;
-    const test = t == StringTest.StartsWith ? Test.StartsWith : t == StringTest.EndsWith ? Test.EndsWith : Test.Contains;
-    return new Check(attr.info.id, test, lit, null);
-  }
-  if (n instanceof MatchesNode) {
-    const m = <MatchesNode>n;
-    const attr = stringAttr(m.left);
-    if (attr === null) return null;
-    return new Check(attr.info.id, Test.Matches, NO_BYTES, m.regex);
-  }
-  return null;
+  if (attr === null || lit === null) return null;
+  return new Check(attr.info.id, <Test>test, lit, isMatches ? (<MatchesNode>n).regex : null);
 }
 
 /** The fast form of a planned condition, or null when it has another shape (the tree is used). */

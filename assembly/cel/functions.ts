@@ -25,7 +25,7 @@ export class SizeNode extends UnaryNode {
       case Kind.List: {
         const list = ov.list;
         if (list === null) break; // defensive: never trap
-        this.v.setInt(list.count());
+        this.v.setInt(list.length);
         return;
       }
       case Kind.Map: {
@@ -93,9 +93,9 @@ export class MatchesNode extends BinaryNode {
 
 const TRUE_TEXT = String.UTF8.encode("true");
 const FALSE_TEXT = String.UTF8.encode("false");
-/** The spellings bool('…') accepts, as cel-go (Go's strconv.ParseBool). */
-const TRUE_WORDS: StaticArray<string> = ["true", "True", "TRUE", "t", "T", "1"];
-const FALSE_WORDS: StaticArray<string> = ["false", "False", "FALSE", "f", "F", "0"];
+/** The spellings bool('…') accepts, as cel-go (Go's strconv.ParseBool): BOOL_TRUE_WORDS for true, then those for false. */
+const BOOL_WORDS: StaticArray<string> = ["true", "True", "TRUE", "t", "T", "1", "false", "False", "FALSE", "f", "F", "0"];
+const BOOL_TRUE_WORDS: i32 = 6;
 /** Longest of those spellings, in bytes: anything longer is refused without decoding it. */
 const LONGEST_BOOL_WORD: i32 = 5;
 
@@ -214,14 +214,15 @@ export class ConvertNode extends UnaryNode {
     const v = this.v;
     const target = this.target;
     if (k == target) { v.copyFrom(x); return; }
+    if (k + target == Kind.String + Kind.Bytes && (k == Kind.String || k == Kind.Bytes)) {
+      // string(bytes) (valid UTF-8 only), bytes(string): the same view, retyped
+      if (k == Kind.Bytes && !isValidUtf8(x.ptr, x.len)) { this.fail(ErrorCode.InvalidUtf8); return; }
+      v.copyFrom(x);
+      v.kind = target;
+      return;
+    }
     switch (target) {
       case Kind.String: {
-        if (k == Kind.Bytes) {
-          if (!isValidUtf8(x.ptr, x.len)) { this.fail(ErrorCode.InvalidUtf8); return; }
-          v.copyFrom(x);
-          v.kind = Kind.String;
-          return;
-        }
         if (k == Kind.Int || k == Kind.Uint) {
           const len = formatInt(this.scratch, x.i, k == Kind.Uint);
           v.setBytesView(Kind.String, this.scratch, changetype<usize>(this.scratch), len);
@@ -286,16 +287,11 @@ export class ConvertNode extends UnaryNode {
         }
         break;
       }
-      case Kind.Bytes: {
-        if (k == Kind.String) { v.copyFrom(x); v.kind = Kind.Bytes; return; }
-        break;
-      }
       case Kind.Bool: {
         if (k == Kind.String) {
           if (x.len > LONGEST_BOOL_WORD) { this.fail(ErrorCode.BadConversion); return; }
-          const s = decodeUtf8(x.ptr, x.len);
-          if (TRUE_WORDS.includes(s)) v.setBool(true);
-          else if (FALSE_WORDS.includes(s)) v.setBool(false);
+          const w = BOOL_WORDS.indexOf(decodeUtf8(x.ptr, x.len));
+          if (w >= 0) v.setBool(w < BOOL_TRUE_WORDS);
           else this.fail(ErrorCode.BadConversion);
           return;
         }

@@ -7,7 +7,7 @@
 
 import { hexValue, isWordChar } from "../regex/utf8";
 
-// Order matters: LParen…Bang follow PUNCTUATION below, and the parser maps Plus…Percent and
+// Order matters: LParen…Or follow OPERATORS below, and the parser maps Plus…Percent and
 // Eq…Ge to ast.ts Op by offset (keep those runs in Op's order).
 export const enum Tok {
   EOF,
@@ -142,11 +142,12 @@ export function bytesToBuffer(bytes: u8[]): ArrayBuffer {
   return buf;
 }
 
-/** One-character operators and punctuation, in Tok order from LParen ('<' and '>' are apart). */
-const PUNCTUATION = "()[]{}.,:?+-*/%!";
-/** Two-character operators, and their tokens. */
-const PAIRS = "==!=<=>=&&||";
-const PAIR_TOKENS: StaticArray<Tok> = [Tok.Eq, Tok.Ne, Tok.Le, Tok.Ge, Tok.And, Tok.Or];
+/**
+ * The operators and punctuation in Tok order from LParen, two characters each (a space pads the
+ * one-character ones). Where a one-character token is a prefix of a two-character one ('<' of
+ * '<='), the longer comes later in this list, so the last match is the longest.
+ */
+const OPERATORS = "( ) [ ] { } . , : ? + - * / % ! ==!=< <=> >=&&||";
 /** The keywords, in Tok order from True. */
 const KEYWORDS: string[] = ["true", "false", "null", "in"];
 /** Pairs of a character that may follow '\' and the byte that escape stands for. */
@@ -268,23 +269,23 @@ class Lexer {
       return true;
     }
 
-    // operators: two-character ones first
-    for (let k = 0; k < PAIRS.length; k += 2) {
-      if (c == PAIRS.charCodeAt(k) && c1 == PAIRS.charCodeAt(k + 1)) {
-        this.i += 2;
-        this.add(PAIR_TOKENS[k >> 1], start, "");
-        return true;
+    // operators: the longest that matches
+    let kind = Tok.EOF;
+    let length = 0;
+    for (let k = 0; k < OPERATORS.length; k += 2) {
+      const second = OPERATORS.charCodeAt(k + 1);
+      if (c == OPERATORS.charCodeAt(k) && (second == 0x20 || second == c1)) {
+        kind = Tok.LParen + (k >> 1);
+        length = second == 0x20 ? 1 : 2;
       }
     }
-    let kind = c == 0x3c ? Tok.Lt : c == 0x3e ? Tok.Gt : Tok.EOF;
-    for (let k = 0; k < PUNCTUATION.length; k++) if (PUNCTUATION.charCodeAt(k) == c) kind = Tok.LParen + k;
     if (kind == Tok.EOF) {
       const ch = this.src.charAt(start);
       // '=', '&' and '|' only exist doubled
       const hint = c == 0x3d || c == 0x26 || c == 0x7c ? " (did you mean '" + ch + ch + "'?)" : "";
       return this.fail("unexpected character '" + ch + "'" + hint, start);
     }
-    this.i++;
+    this.i += length;
     this.add(kind, start, "");
     return true;
   }

@@ -201,7 +201,7 @@ class Parser {
         this.advance();
         const name = this.peek();
         if (name.kind != Tok.Ident) {
-          if (name.kind == Tok.In || name.kind == Tok.True || name.kind == Tok.False || name.kind == Tok.Null) {
+          if (name.kind >= Tok.True && name.kind <= Tok.In) { // true false null in
             return this.fail("reserved word " + describeToken(this.src, name) + " cannot be used as a field name", name.pos);
           }
           return this.fail("expected a field or method name after '.' but found " + describeToken(this.src, name), name.pos);

@@ -18,36 +18,33 @@ const UNIT_NS: StaticArray<i64> = [1, 1000, 1000, 1000000, 1000000000, 600000000
  */
 export function parseDuration(s: string): i64 {
   const n = s.length;
-  let i = 0;
-  let neg = false;
-  if (i < n && (s.charCodeAt(i) == 0x2d || s.charCodeAt(i) == 0x2b)) {
-    neg = s.charCodeAt(i) == 0x2d;
-    i++;
-  }
+  // charCodeAt is -1 past the end
+  const sign = s.charCodeAt(0);
+  const neg = sign == 0x2d;
+  let i = neg || sign == 0x2b ? 1 : 0;
   if (i == n) return NO_TIME;
-  if (s.substring(i) == "0") return 0;
+  if (i == n - 1 && s.charCodeAt(i) == 0x30) return 0; // "0" alone
   let total: i64 = 0;
   while (i < n) {
     // integer part
     let whole: i64 = 0;
     let digits = 0;
-    while (i < n && isDigit(s.charCodeAt(i))) {
+    let c: i32;
+    while (isDigit((c = s.charCodeAt(i)))) {
       if (whole > (i64.MAX_VALUE - 9) / 10) return NO_TIME;
-      whole = whole * 10 + <i64>(s.charCodeAt(i) - 0x30);
+      whole = whole * 10 + <i64>(c - 0x30);
       i++;
       digits++;
     }
     // fraction, kept as numerator/denominator (at most 18 digits matter)
     let frac: i64 = 0;
     let scale: i64 = 1;
-    if (i < n && s.charCodeAt(i) == 0x2e) {
-      i++;
-      while (i < n && isDigit(s.charCodeAt(i))) {
+    if (c == 0x2e) {
+      while (isDigit((c = s.charCodeAt(++i)))) {
         if (scale < 1000000000000000000) {
-          frac = frac * 10 + <i64>(s.charCodeAt(i) - 0x30);
+          frac = frac * 10 + <i64>(c - 0x30);
           scale *= 10;
         }
-        i++;
         digits++;
       }
     }

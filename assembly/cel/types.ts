@@ -38,22 +38,27 @@ export class CelType {
   }
 }
 
-export const T_DYN = new CelType(TypeKind.Dyn);
-export const T_NULL = new CelType(TypeKind.Null);
-export const T_BOOL = new CelType(TypeKind.Bool);
-export const T_INT = new CelType(TypeKind.Int);
-export const T_UINT = new CelType(TypeKind.Uint);
-export const T_DOUBLE = new CelType(TypeKind.Double);
-export const T_STRING = new CelType(TypeKind.String);
-export const T_BYTES = new CelType(TypeKind.Bytes);
-export const T_TIMESTAMP = new CelType(TypeKind.Timestamp);
-export const T_DURATION = new CelType(TypeKind.Duration);
+/** The static types of the scalar kinds (Dyn, Null … Duration), indexed by kind. */
+const SCALAR_TYPES = scalarTypes();
+
+function scalarTypes(): StaticArray<CelType> {
+  const t = new StaticArray<CelType>(<i32>TypeKind.Duration + 1);
+  for (let k = 0; k < t.length; k++) unchecked((t[k] = new CelType(<TypeKind>k)));
+  return t;
+}
+
+export const T_DYN = unchecked(SCALAR_TYPES[TypeKind.Dyn]);
+export const T_NULL = unchecked(SCALAR_TYPES[TypeKind.Null]);
+export const T_BOOL = unchecked(SCALAR_TYPES[TypeKind.Bool]);
+export const T_INT = unchecked(SCALAR_TYPES[TypeKind.Int]);
+export const T_UINT = unchecked(SCALAR_TYPES[TypeKind.Uint]);
+export const T_DOUBLE = unchecked(SCALAR_TYPES[TypeKind.Double]);
+export const T_STRING = unchecked(SCALAR_TYPES[TypeKind.String]);
+export const T_BYTES = unchecked(SCALAR_TYPES[TypeKind.Bytes]);
+export const T_TIMESTAMP = unchecked(SCALAR_TYPES[TypeKind.Timestamp]);
+export const T_DURATION = unchecked(SCALAR_TYPES[TypeKind.Duration]);
 export const T_MAP_STRING_STRING = new CelType(TypeKind.Map, T_STRING, T_STRING);
 export const T_MAP_STRING_BYTES = new CelType(TypeKind.Map, T_BYTES, T_STRING);
-
-const SCALAR_TYPES: StaticArray<CelType> = [
-  T_DYN, T_NULL, T_BOOL, T_INT, T_UINT, T_DOUBLE, T_STRING, T_BYTES, T_TIMESTAMP, T_DURATION,
-];
 
 /** The static type of values of a scalar kind (Null … Duration). */
 export function scalarType(k: Kind): CelType {

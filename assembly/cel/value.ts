@@ -60,12 +60,6 @@ export function kindName(k: Kind): string {
 }
 
 
-/** The evaluated elements of a list (list literals are the only lists). */
-export abstract class ListSource {
-  abstract count(): i32;
-  abstract at(i: i32): Value; // 0 <= i < count()
-}
-
 export class Value {
   // Small on purpose: every evaluation node is its own Value (ErrorSite, below), and a
   // configuration may hold 10⁵ conditions. Laid out without padding (the i64 first); fields only
@@ -75,7 +69,7 @@ export class Value {
   ptr: usize = 0; // String / Bytes: first byte
   len: i32 = 0; // String / Bytes: byte length; Map: mapAttr; Error: errCode
   owner: ArrayBuffer | null = null; // keeps configuration-lifetime bytes at ptr alive (null for request data)
-  list: ListSource | null = null; // List
+  list: Value[] | null = null; // List: the slots of its elements (list literals are the only lists)
   errSite: ErrorSite | null = null; // Error: who raised it (for the message)
 
   /** Double: the value (stored in `i`). */
@@ -110,7 +104,7 @@ export class Value {
   @inline setRequestView(kind: Kind, buf: ArrayBuffer): void {
     this.setBytesView(kind, null, changetype<usize>(buf), buf.byteLength);
   }
-  @inline setList(list: ListSource): void { this.kind = Kind.List; this.list = list; }
+  @inline setList(list: Value[]): void { this.kind = Kind.List; this.list = list; }
   @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }
   @inline setError(code: ErrorCode, site: ErrorSite | null): void {
     this.kind = Kind.Error;
@@ -317,10 +311,10 @@ export function valuesEqual(a: Value, b: Value): i32 {
       const la = a.list;
       const lb = b.list;
       if (la === null || lb === null) return -1; // defensive: never trap
-      const n = la.count();
-      if (n != lb.count()) return 0;
+      const n = la.length;
+      if (n != lb.length) return 0;
       for (let i = 0; i < n; i++) {
-        const r = valuesEqual(la.at(i), lb.at(i));
+        const r = valuesEqual(unchecked(la[i]), unchecked(lb[i]));
         if (r != 1) return r;
       }
       return 1;
