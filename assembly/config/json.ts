@@ -214,14 +214,8 @@ export class JsonDocument {
   keyEquals(i: i32, text: string, id: i32): bool {
     const w = this.word1(i);
     if (w < 0) return ~w == id;
-    if (id >= 0 && !this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return false;
-    return this.equals(i, text);
-  }
-
-  /** Whether string entry i spells `text`. */
-  equals(i: i32, text: string): bool {
-    if (this.word1(i) < 0) return this.stringAt(i) == text;
     if (!this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
+      if (id >= 0) return false;
       const r = this.plainCompare(i, text);
       if (r >= 0) return r == 1;
     }
@@ -278,21 +272,24 @@ export class JsonValue {
 
   /** Number of items of an array, without making handles. */
   get length(): i32 {
-    if (this.kind != JsonKind.Array) return 0;
-    const doc = this.doc;
-    const end = doc.word1(this.index);
     let n = 0;
-    for (let i = this.index + 1; i < end; i = doc.after(i)) n++;
+    for (let it = this.firstItem(); it >= 0; it = this.nextItem(it)) n++;
     return n;
   }
 
   // Array items without handles: `for (let it = v.firstItem(); it >= 0; it = v.nextItem(it))`.
   firstItem(): i32 {
-    if (this.kind != JsonKind.Array) return -1;
+    return this.firstChild(JsonKind.Array);
+  }
+
+  /** The first entry inside this value if it is a container of `kind`; -1 if none. */
+  firstChild(kind: JsonKind): i32 {
+    if (this.kind != kind) return -1;
     const i = this.index + 1;
     return i < this.doc.word1(this.index) ? i : -1;
   }
 
+  /** The entry after entry `it` (and its descendants) inside this container; -1 past its end. */
   nextItem(it: i32): i32 {
     const i = this.doc.after(it);
     return i < this.doc.word1(this.index) ? i : -1;
@@ -337,14 +334,11 @@ export class JsonObject extends JsonValue {
   }
 
   firstMember(): i32 {
-    if (this.kind != JsonKind.Object) return -1;
-    const i = this.index + 1;
-    return i < this.doc.word1(this.index) ? i : -1;
+    return this.firstChild(JsonKind.Object);
   }
 
   nextMember(m: i32): i32 {
-    const i = this.doc.after(m + 1);
-    return i < this.doc.word1(this.index) ? i : -1;
+    return this.nextItem(m + 1); // past the member's value
   }
 
   keyOf(m: i32): string { return this.doc.stringAt(m); } // an interned key: the known string itself

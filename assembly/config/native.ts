@@ -133,6 +133,17 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
   return cfg;
 }
 
+/**
+ * Reports that the list at `base` has `count` items, more than the `max` `noun` allowed (`where`
+ * completes the message); those from `kept` on are left out. Returns `kept`.
+ */
+export function tooMany(diags: Diagnostics, base: string, max: i32, noun: string, where: string, kept: i32, count: i32): i32 {
+  const first = index(base, kept);
+  diags.error(base, "more than " + max.toString() + " " + noun + where + " (the " + noun + " from " + first + " on are not used)");
+  diags.drop(first + "…" + index(base, count - 1));
+  return kept;
+}
+
 /** What is left of MAX_ROUTES, shared by every route list of one configuration (services included). */
 export class RouteBudget {
   left: i32 = MAX_ROUTES;
@@ -149,10 +160,7 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
   const total = list.length;
   let count = total;
   if (count > budget.left) {
-    diags.error(base, "more than " + MAX_ROUTES.toString() + " routes" + (base == "routes" ? "" : " in the configuration") + " (the routes from " +
-      index(base, budget.left) + " on are not used)");
-    diags.drop(index(base, budget.left) + "…" + index(base, count - 1));
-    count = budget.left;
+    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", budget.left, count);
   }
   budget.left -= count;
   regexes.beginList(base);
