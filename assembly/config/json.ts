@@ -258,7 +258,7 @@ export class JsonValue {
   isNull(): bool { return this.kind == JsonKind.Null; }
 
   /** The text of a string ("" for any other kind). */
-  asString(): string { return this.kind == JsonKind.String ? this.doc.stringAt(this.index) : ""; }
+  asString(): string { return this.itemString(this.index); }
   /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
   get raw(): string {
     const k = this.kind;
@@ -345,7 +345,7 @@ export class JsonObject extends JsonValue {
   valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
   // Member m's value without a handle:
   kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
-  stringOf(m: i32): string { return this.kindOf(m) == JsonKind.String ? this.doc.stringAt(m + 1) : ""; }
+  stringOf(m: i32): string { return this.itemString(m + 1); }
   boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
 
   /** Whether this object owns problems (see JsonProblem.owner). */
@@ -506,7 +506,7 @@ class Parser {
     const doc = this.doc;
     if (doc.problems.length >= MAX_JSON_PROBLEMS) {
       this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
-        " invalid strings and duplicate keys (the first: " + doc.problems[0].path + ": " + doc.problems[0].detail + ")", at);
+        " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
       return;
     }
     const owner = this.owner();
@@ -538,7 +538,7 @@ class Parser {
     const n = word.length;
     if (this.pos + n > this.bytes.length) return false;
     for (let i = 0; i < n; i++) {
-      if (<i32>unchecked(this.bytes[this.pos + i]) != word.charCodeAt(i)) return false;
+      if (<i32>unchecked(this.bytes[this.pos + i]) != <i32>load<u16>(changetype<usize>(word) + (<usize>i << 1))) return false;
     }
     this.pos += n;
     return true;
@@ -584,7 +584,7 @@ class Parser {
         const c = this.peek();
         if (c == close) break;
         if (c != 0x2c /* , */) {
-          this.fail("expected ',' or '" + String.fromCharCode(close) + "' in " + (isObject ? "object" : "array") + ", found " +
+          this.fail("expected ',' or '" + String.fromCharCode(close) + (isObject ? "' in object, found " : "' in array, found ") +
             this.describe(c), this.pos);
           return false;
         }
@@ -811,10 +811,9 @@ function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): 
 }
 
 function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
+  if (<u32>(c - 0x30) < 10) return c - 0x30;
+  const l = (c | 0x20) - 0x61; // a-f, A-F
+  return <u32>l < 6 ? l + 10 : -1;
 }
 
 function hex4(v: i32): string {

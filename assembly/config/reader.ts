@@ -212,7 +212,7 @@ export class ObjectReader {
       this.diags.error(this.pathOf(key), mustBe("a string", this.obj.kindOf(m)));
       return null;
     }
-    return this.obj.stringOf(m);
+    return this.obj.doc.stringAt(m + 1); // a string: checked above
   }
 
   bool(key: string, fallback: bool): bool {
