@@ -937,7 +937,7 @@ export class JsonResult {
     public value: JsonValue | null,
     public error: JsonParseError | null,
     /** Invalid strings and duplicate keys of a document that parsed (see JsonProblem). */
-    public problems: JsonProblem[] = [],
+    public problems: JsonProblem[],
   ) {}
 }
 
@@ -958,7 +958,7 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
-  if (p.error !== null) return new JsonResult(null, p.error);
+  if (p.error !== null) return new JsonResult(null, p.error, []);
   finishProblems(p.doc);
   return new JsonResult(p.doc.handle(0), null, p.doc.problems);
 }
