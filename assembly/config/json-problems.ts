@@ -8,21 +8,20 @@ import { Diagnostics } from "./diagnostics";
 
 /** Reports the problems `obj` owns that are not reported yet. */
 export function reportObjectProblems(obj: JsonObject, diags: Diagnostics): void {
-  if (!obj.hasProblems) return;
-  const problems = obj.doc.problems;
-  for (let i = 0; i < problems.length; i++) {
-    const p = problems[i];
-    if (p.owner == obj.index) report(p, diags);
-  }
+  if (obj.hasProblems) report(obj.doc.problems, obj.index, diags);
 }
 
 /** Reports every problem not reported yet (call once the configuration has been read). */
 export function reportRemainingProblems(problems: JsonProblem[], diags: Diagnostics): void {
-  for (let i = 0; i < problems.length; i++) report(problems[i], diags);
+  report(problems, -1, diags);
 }
 
-function report(p: JsonProblem, diags: Diagnostics): void {
-  if (p.reported) return;
-  p.reported = true;
-  diags.error(p.path, p.message);
+/** Reports the problems of `owner` (-1: of any) not reported yet. */
+function report(problems: JsonProblem[], owner: i32, diags: Diagnostics): void {
+  for (let i = 0; i < problems.length; i++) {
+    const p = unchecked(problems[i]);
+    if (p.reported || (owner >= 0 && p.owner != owner)) continue;
+    p.reported = true;
+    diags.error(p.path, p.message);
+  }
 }

@@ -214,14 +214,8 @@ export class JsonDocument {
   keyEquals(i: i32, text: string, id: i32): bool {
     const w = this.word1(i);
     if (w < 0) return ~w == id;
-    if (id >= 0 && !this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) return false;
-    return this.equals(i, text);
-  }
-
-  /** Whether string entry i spells `text`. */
-  equals(i: i32, text: string): bool {
-    if (this.word1(i) < 0) return this.stringAt(i) == text;
     if (!this.hasFlag(i, FLAG_ESCAPED | FLAG_PROBLEM)) {
+      if (id >= 0) return false;
       const r = this.plainCompare(i, text);
       if (r >= 0) return r == 1;
     }
@@ -264,7 +258,7 @@ export class JsonValue {
   isNull(): bool { return this.kind == JsonKind.Null; }
 
   /** The text of a string ("" for any other kind). */
-  asString(): string { return this.kind == JsonKind.String ? this.doc.stringAt(this.index) : ""; }
+  asString(): string { return this.itemString(this.index); }
   /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
   get raw(): string {
     const k = this.kind;
@@ -278,21 +272,24 @@ export class JsonValue {
 
   /** Number of items of an array, without making handles. */
   get length(): i32 {
-    if (this.kind != JsonKind.Array) return 0;
-    const doc = this.doc;
-    const end = doc.word1(this.index);
     let n = 0;
-    for (let i = this.index + 1; i < end; i = doc.after(i)) n++;
+    for (let it = this.firstItem(); it >= 0; it = this.nextItem(it)) n++;
     return n;
   }
 
   // Array items without handles: `for (let it = v.firstItem(); it >= 0; it = v.nextItem(it))`.
   firstItem(): i32 {
-    if (this.kind != JsonKind.Array) return -1;
+    return this.firstChild(JsonKind.Array);
+  }
+
+  /** The first entry inside this value if it is a container of `kind`; -1 if none. */
+  firstChild(kind: JsonKind): i32 {
+    if (this.kind != kind) return -1;
     const i = this.index + 1;
     return i < this.doc.word1(this.index) ? i : -1;
   }
 
+  /** The entry after entry `it` (and its descendants) inside this container; -1 past its end. */
   nextItem(it: i32): i32 {
     const i = this.doc.after(it);
     return i < this.doc.word1(this.index) ? i : -1;
@@ -337,21 +334,18 @@ export class JsonObject extends JsonValue {
   }
 
   firstMember(): i32 {
-    if (this.kind != JsonKind.Object) return -1;
-    const i = this.index + 1;
-    return i < this.doc.word1(this.index) ? i : -1;
+    return this.firstChild(JsonKind.Object);
   }
 
   nextMember(m: i32): i32 {
-    const i = this.doc.after(m + 1);
-    return i < this.doc.word1(this.index) ? i : -1;
+    return this.nextItem(m + 1); // past the member's value
   }
 
   keyOf(m: i32): string { return this.doc.stringAt(m); } // an interned key: the known string itself
   valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
   // Member m's value without a handle:
   kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
-  stringOf(m: i32): string { return this.kindOf(m) == JsonKind.String ? this.doc.stringAt(m + 1) : ""; }
+  stringOf(m: i32): string { return this.itemString(m + 1); }
   boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
 
   /** Whether this object owns problems (see JsonProblem.owner). */
@@ -512,7 +506,7 @@ class Parser {
     const doc = this.doc;
     if (doc.problems.length >= MAX_JSON_PROBLEMS) {
       this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
-        " invalid strings and duplicate keys (the first: " + doc.problems[0].path + ": " + doc.problems[0].detail + ")", at);
+        " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
       return;
     }
     const owner = this.owner();
@@ -544,7 +538,7 @@ class Parser {
     const n = word.length;
     if (this.pos + n > this.bytes.length) return false;
     for (let i = 0; i < n; i++) {
-      if (<i32>unchecked(this.bytes[this.pos + i]) != word.charCodeAt(i)) return false;
+      if (<i32>unchecked(this.bytes[this.pos + i]) != <i32>load<u16>(changetype<usize>(word) + (<usize>i << 1))) return false;
     }
     this.pos += n;
     return true;
@@ -590,7 +584,7 @@ class Parser {
         const c = this.peek();
         if (c == close) break;
         if (c != 0x2c /* , */) {
-          this.fail("expected ',' or '" + String.fromCharCode(close) + "' in " + (isObject ? "object" : "array") + ", found " +
+          this.fail("expected ',' or '" + String.fromCharCode(close) + (isObject ? "' in object, found " : "' in array, found ") +
             this.describe(c), this.pos);
           return false;
         }
@@ -817,10 +811,9 @@ function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): 
 }
 
 function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
+  if (<u32>(c - 0x30) < 10) return c - 0x30;
+  const l = (c | 0x20) - 0x61; // a-f, A-F
+  return <u32>l < 6 ? l + 10 : -1;
 }
 
 function hex4(v: i32): string {
@@ -944,7 +937,7 @@ export class JsonResult {
     public value: JsonValue | null,
     public error: JsonParseError | null,
     /** Invalid strings and duplicate keys of a document that parsed (see JsonProblem). */
-    public problems: JsonProblem[] = [],
+    public problems: JsonProblem[],
   ) {}
 }
 
@@ -965,7 +958,7 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
-  if (p.error !== null) return new JsonResult(null, p.error);
+  if (p.error !== null) return new JsonResult(null, p.error, []);
   finishProblems(p.doc);
   return new JsonResult(p.doc.handle(0), null, p.doc.problems);
 }

@@ -118,8 +118,8 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
   cfg.hasServices = services !== null && !services.isNull();
   if (cfg.hasServices) {
     if (top.value("routes") !== null) {
-      diags.error("routes", "\"routes\" and \"services\" cannot be combined: move these routes into a service " +
-        "(a service without \"hosts\" takes the requests no other service claims)");
+      diags.error("routes", // One literal: the transform does not join literals, each `+` would be a call.
+        "\"routes\" and \"services\" cannot be combined: move these routes into a service (a service without \"hosts\" takes the requests no other service claims)");
       diags.drop("routes");
     }
     cfg.services = readServices(top, cfg.regexes, diags);
@@ -131,6 +131,17 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
   }
   top.finish(true);
   return cfg;
+}
+
+/**
+ * Reports that the list at `base` has `count` items, more than the `max` `noun` allowed (`where`
+ * completes the message); those from `kept` on are left out. Returns `kept`.
+ */
+export function tooMany(diags: Diagnostics, base: string, max: i32, noun: string, where: string, kept: i32, count: i32): i32 {
+  const first = index(base, kept);
+  diags.error(base, "more than " + max.toString() + " " + noun + where + " (the " + noun + " from " + first + " on are not used)");
+  diags.drop(first + "…" + index(base, count - 1));
+  return kept;
 }
 
 /** What is left of MAX_ROUTES, shared by every route list of one configuration (services included). */
@@ -149,10 +160,7 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
   const total = list.length;
   let count = total;
   if (count > budget.left) {
-    diags.error(base, "more than " + MAX_ROUTES.toString() + " routes" + (base == "routes" ? "" : " in the configuration") + " (the routes from " +
-      index(base, budget.left) + " on are not used)");
-    diags.drop(index(base, budget.left) + "…" + index(base, count - 1));
-    count = budget.left;
+    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", budget.left, count);
   }
   budget.left -= count;
   regexes.beginList(base);
@@ -286,7 +294,7 @@ function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): voi
   const kind = r.obj.kindOf(member);
   if (kind == JsonKind.Null) return;
   if (kind == JsonKind.String) {
-    addMethod(r.obj.stringOf(member), r, -1, route, diags);
+    addMethod(r.obj.doc.stringAt(member + 1), r, -1, route, diags);
     return;
   }
   const v = r.obj.valueOf(member);
@@ -351,16 +359,16 @@ function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics)
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i];
     const methods = route.methods;
-    let added = 0;
-    for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) added++;
-    if (seen.length + added > MAX_METHODS) {
+    const before = seen.length;
+    for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) seen.push(methods[k]);
+    if (seen.length > MAX_METHODS) {
+      seen.length = before; // the route's methods are not taken
       const path = index(base, route.index);
       diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes" +
         (base == "routes" ? "" : " of the service"));
       diags.drop(path);
       continue;
     }
-    for (let k = 0; k < methods.length; k++) if (!seen.includes(methods[k])) seen.push(methods[k]);
     routes[kept++] = route;
   }
   routes.length = kept;
@@ -371,19 +379,21 @@ function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics)
 function limitMixedSegments(routes: RouteSpec[], base: string, diags: Diagnostics): RouteSpec[] {
   const over = mixedOverflow(routes);
   if (over.length == 0) return routes;
-  const kept = new Array<RouteSpec>();
+  let kept = 0;
   let next = 0;
   for (let i = 0; i < routes.length; i++) {
+    const route = routes[i];
     if (next < over.length && over[next].route == i) {
-      const path = index(base, routes[i].index);
+      const path = index(base, route.index);
       diags.error(child(path, "path"), over[next].message);
       diags.drop(path);
       next++;
       continue;
     }
-    kept.push(routes[i]);
+    routes[kept++] = route;
   }
-  return kept;
+  routes.length = kept;
+  return routes;
 }
 
 function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {

@@ -46,19 +46,18 @@ export class ObjectReader {
     report: bool = true,
   ) {
     this.pathText = path;
-    const n = known.length + (aliases === null ? 0 : aliases.length >> 1);
-    this.slotIds = new StaticArray<i32>(n);
+    const nk = known.length;
+    const n = nk + (aliases === null ? 0 : aliases.length >> 1);
+    const ids = new StaticArray<i32>(n);
+    this.slotIds = ids;
     this.slotMembers = new StaticArray<i32>(n);
     const doc = obj.doc;
-    for (let j = 0; j < known.length; j++) unchecked((this.slotIds[j] = doc.keyIdOf(unchecked(known[j]))));
-    if (aliases !== null) {
-      for (let a = 0; a < aliases.length; a += 2) {
-        unchecked((this.slotIds[known.length + (a >> 1)] = doc.keyIdOf(unchecked(aliases[a]))));
-      }
+    for (let j = 0; j < n; j++) {
+      unchecked((ids[j] = doc.keyIdOf(j < nk ? unchecked(known[j]) : unchecked(aliases![(j - nk) << 1]))));
     }
     // Per known key, its alias pair (-1: none, -2: several, looked up by the general loop).
-    const aliasOf = new StaticArray<i32>(known.length);
-    for (let j = 0; j < known.length; j++) {
+    const aliasOf = new StaticArray<i32>(nk);
+    for (let j = 0; j < nk; j++) {
       let pair = -1;
       if (aliases !== null) {
         for (let a = 0; a < aliases.length; a += 2) {
@@ -213,7 +212,7 @@ export class ObjectReader {
       this.diags.error(this.pathOf(key), mustBe("a string", this.obj.kindOf(m)));
       return null;
     }
-    return this.obj.stringOf(m);
+    return this.obj.doc.stringAt(m + 1); // a string: checked above
   }
 
   bool(key: string, fallback: bool): bool {

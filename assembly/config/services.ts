@@ -18,7 +18,7 @@ import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe } from "./reader";
 import { RouteSpec } from "../routes/spec";
-import { readRouteList, RouteBudget } from "./native";
+import { readRouteList, RouteBudget, tooMany } from "./native";
 import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
@@ -69,12 +69,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
     diags.warn(SERVICES_KEY, "no services: every request is unmatched");
     return out;
   }
-  if (count > MAX_SERVICES) {
-    diags.error(SERVICES_KEY, "more than " + MAX_SERVICES.toString() + " services (the services from " +
-      index(SERVICES_KEY, MAX_SERVICES) + " on are not used)");
-    diags.drop(index(SERVICES_KEY, MAX_SERVICES) + "…" + index(SERVICES_KEY, count - 1));
-    count = MAX_SERVICES;
-  }
+  if (count > MAX_SERVICES) count = tooMany(diags, SERVICES_KEY, MAX_SERVICES, "services", "", MAX_SERVICES, count);
   const claims = new HostClaims();
   const budget = new RouteBudget();
   let fallback: ServiceSpec | null = null;
