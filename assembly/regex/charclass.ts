@@ -97,12 +97,17 @@ export class CharClass {
   }
 }
 
+/** Case variants of one code point, for hasCaseVariants() (compile time only, never reentrant). */
+const variantScratch: i32[] = [];
+
 /** True when `c` has at least one other case variant known to the folding tables. */
 export function hasCaseVariants(c: i32): bool {
-  const probe = new CharClass();
-  probe.addCaseVariantsOf(c, c);
-  probe.canonicalize();
-  return !(probe.rangeCount() == 0 || (probe.rangeCount() == 1 && probe.lo(0) == c && probe.hi(0) == c));
+  const pairs = variantScratch;
+  pairs.length = 0;
+  appendFoldedVariants(pairs, c, c);
+  // The ranges appended may include c itself (a pair range covers both partners).
+  for (let i = 0; i < pairs.length; i += 2) if (unchecked(pairs[i]) != c || unchecked(pairs[i + 1]) != c) return true;
+  return false;
 }
 
 // ---- Named classes (all ASCII, as in RE2) --------------------------------

@@ -5,7 +5,7 @@ import { Node, NodeKind } from "./ast";
 import { CharClass } from "./charclass";
 import {
   Op, Program, EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_TEXT, EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
-  PREV_BEGIN, PREV_NEWLINE, PREV_WORD, runesToUtf8,
+  PREV_BEGIN, PREV_NEWLINE, PREV_WORD,
 } from "./program";
 
 /**
@@ -92,9 +92,13 @@ export class Compiler {
       // ahead with a byte scan while no match attempt is in progress.
       const items = flattenConcat(root);
       // (Not for U+FFFD: it also matches each invalid input byte.)
-      if (items.length > 0 && items[0].kind == NodeKind.Literal && !items[0].fold && items[0].rune != 0xfffd) {
-        const first = runesToUtf8([items[0].rune]);
-        prog.firstByte = <i32>load<u8>(changetype<usize>(first));
+      if (items.length > 0) {
+        const first = unchecked(items[0]);
+        const c = first.rune;
+        if (first.kind == NodeKind.Literal && !first.fold && c != 0xfffd) {
+          // The first byte of c's UTF-8 encoding.
+          prog.firstByte = c < 0x80 ? c : c < 0x800 ? 0xc0 | (c >> 6) : c < 0x10000 ? 0xe0 | (c >> 12) : 0xf0 | (c >> 18);
+        }
       }
     }
     return prog;
@@ -280,23 +284,29 @@ export function analyzeLiteralPrefix(root: Node): LiteralInfo {
   info.runes.length = 0;
   info.exact = false;
   const items = flattenConcat(root);
+  const n = items.length;
   let i = 0;
   // One or more leading \A / ^ (without (?m)).
-  if (items.length == 0 || items[0].kind != NodeKind.Assert || items[0].flags != EMPTY_BEGIN_TEXT) return info;
-  while (i < items.length && items[i].kind == NodeKind.Assert && items[i].flags == EMPTY_BEGIN_TEXT) i++;
+  while (i < n && isAssertOf(unchecked(items[i]), EMPTY_BEGIN_TEXT)) i++;
+  if (i == 0) return info;
   // U+FFFD ends the prefix: it also matches each invalid input byte, so a byte compare would be wrong.
-  while (i < items.length && items[i].kind == NodeKind.Literal && !items[i].fold && items[i].rune != 0xfffd) {
-    info.runes.push(items[i].rune);
+  while (i < n) {
+    const item = unchecked(items[i]);
+    if (item.kind != NodeKind.Literal || item.fold || item.rune == 0xfffd) break;
+    info.runes.push(item.rune);
     i++;
   }
   // Exact when only end-of-text anchors follow (and there is at least one).
-  if (i < items.length) {
+  if (i < n) {
     let j = i;
-    while (j < items.length && items[j].kind == NodeKind.Assert && items[j].flags == EMPTY_END_TEXT) j++;
-    info.exact = j == items.length;
+    while (j < n && isAssertOf(unchecked(items[j]), EMPTY_END_TEXT)) j++;
+    info.exact = j == n;
   }
   return info;
 }
+
+/** Is `node` an assertion of exactly the conditions `flags`? */
+function isAssertOf(node: Node, flags: i32): bool { return node.kind == NodeKind.Assert && node.flags == flags; }
 
 /** A copy of `a` as a StaticArray. */
 function toStatic(a: i32[]): StaticArray<i32> {
