@@ -13,7 +13,7 @@
 // DFA_GAVE_UP and the caller falls back to the Pike VM.
 
 import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
+import { Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN, fillMinusOne } from "./program";
 import { CacheBudget, currentBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -256,7 +256,7 @@ export class LazyDfa {
   private flush(): void {
     this.numStates = 0;
     this.poolUsed = 0;
-    this.table.fill(-1);
+    fillMinusOne(this.table);
     this.startState = -1;
     this.flushes++;
   }
@@ -269,7 +269,7 @@ export class LazyDfa {
     this.prevFlags = new StaticArray<i32>(states);
     this.pool = new StaticArray<i32>(poolEntries);
     this.table = new StaticArray<i32>(states * 2);
-    this.table.fill(-1);
+    fillMinusOne(this.table);
   }
 
   /** Enlarges the cache keeping all states (warm-up only; a MAX-sized cache never reallocates). */
