@@ -6,7 +6,7 @@ import { CharClass } from "./charclass";
 export const enum NodeKind {
   /** Matches the empty string. */
   Empty,
-  /** One code point (`rune`); `fold` = also its case variants. */
+  /** One code point (`rune`). Under (?i) the parser makes a Class of a character with case variants. */
   Literal,
   /** A character class (`cls`, canonical). */
   Class,
@@ -29,7 +29,6 @@ const NO_CHILDREN: Node[] = [];
 
 export class Node {
   rune: i32 = 0;
-  fold: bool = false;
   cls: CharClass | null = null;
   flags: i32 = 0;
   children: Node[] = NO_CHILDREN;
@@ -66,7 +65,6 @@ export function newNode(kind: NodeKind, pos: i32): Node {
   node.kind = kind;
   node.pos = pos;
   node.rune = 0;
-  node.fold = false;
   node.cls = null;
   node.flags = 0;
   node.children = NO_CHILDREN;

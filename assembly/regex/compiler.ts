@@ -95,7 +95,7 @@ export class Compiler {
       if (items.length > 0) {
         const first = unchecked(items[0]);
         const c = first.rune;
-        if (first.kind == NodeKind.Literal && !first.fold && c != 0xfffd) {
+        if (first.kind == NodeKind.Literal && c != 0xfffd) {
           // The first byte of c's UTF-8 encoding.
           prog.firstByte = c < 0x80 ? c : c < 0x800 ? 0xc0 | (c >> 6) : c < 0x10000 ? 0xe0 | (c >> 12) : 0xf0 | (c >> 18);
         }
@@ -121,18 +121,7 @@ export class Compiler {
     if (this.tooLarge) return;
     switch (node.kind) {
       case NodeKind.Empty: break;
-      case NodeKind.Literal: {
-        if (node.fold) {
-          const cls = new CharClass();
-          cls.addRange(node.rune, node.rune);
-          cls.addCaseFolds();
-          cls.canonicalize();
-          this.emitClass(cls);
-        } else {
-          this.emit(Op.Char, node.rune, 0);
-        }
-        break;
-      }
+      case NodeKind.Literal: this.emit(Op.Char, node.rune, 0); break;
       case NodeKind.Class: this.emitClass(node.cls!); break;
       case NodeKind.AnyChar: this.emit(Op.Any, 0, 0); break;
       case NodeKind.AnyCharNotNL: this.emit(Op.AnyNotNL, 0, 0); break;
@@ -292,7 +281,7 @@ export function analyzeLiteralPrefix(root: Node): LiteralInfo {
   // U+FFFD ends the prefix: it also matches each invalid input byte, so a byte compare would be wrong.
   while (i < n) {
     const item = unchecked(items[i]);
-    if (item.kind != NodeKind.Literal || item.fold || item.rune == 0xfffd) break;
+    if (item.kind != NodeKind.Literal || item.rune == 0xfffd) break;
     info.runes.push(item.rune);
     i++;
   }

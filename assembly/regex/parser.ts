@@ -129,9 +129,16 @@ export class Parser {
   }
 
   private literal(rune: i32, pos: i32): Node {
+    if ((this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune)) {
+      // Under (?i), a character with case variants is the class of them all.
+      const cls = new CharClass();
+      cls.addRange(rune, rune);
+      cls.addCaseFolds();
+      cls.canonicalize();
+      return this.classNode(cls, pos);
+    }
     const node = newNode(NodeKind.Literal, pos);
     node.rune = rune;
-    node.fold = (this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune);
     return node;
   }
 
