@@ -12,8 +12,8 @@ import { appendFoldedVariants } from "./casefold";
 const packedScratch: i64[] = [];
 
 export class CharClass {
-  /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
-  private pairs: i32[] = [];
+  /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize() (the compiler reads them). */
+  pairs: i32[] = [];
 
   addRange(lo: i32, hi: i32): void {
     if (lo < 0) lo = 0;
@@ -79,21 +79,6 @@ export class CharClass {
     }
     if (next <= MAX_RUNE) { out.push(next); out.push(MAX_RUNE); }
     this.pairs = out;
-  }
-
-  rangeCount(): i32 { return this.pairs.length >> 1; }
-  lo(i: i32): i32 { return this.pairs[2 * i]; }
-  hi(i: i32): i32 { return this.pairs[2 * i + 1]; }
-
-  /** Canonical classes only. */
-  isAllRunes(): bool { return this.pairs.length == 2 && this.pairs[0] == 0 && this.pairs[1] == MAX_RUNE; }
-  /** Canonical classes only: everything except '\n'. */
-  isAllButNewline(): bool {
-    return this.pairs.length == 4 && this.pairs[0] == 0 && this.pairs[1] == 9 && this.pairs[2] == 11 && this.pairs[3] == MAX_RUNE;
-  }
-  /** Canonical classes only: a single code point, or -1. */
-  singleRune(): i32 {
-    return this.pairs.length == 2 && this.pairs[0] == this.pairs[1] ? this.pairs[0] : -1;
   }
 }
 

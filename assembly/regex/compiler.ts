@@ -3,6 +3,7 @@
 
 import { Node, NodeKind } from "./ast";
 import { CharClass } from "./charclass";
+import { MAX_RUNE } from "./utf8";
 import {
   Op, Program, EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_TEXT, EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
   PREV_BEGIN, PREV_NEWLINE, PREV_WORD,
@@ -186,23 +187,33 @@ export class Compiler {
   }
 
   private emitClass(cls: CharClass): void {
-    if (cls.isAllRunes()) { this.emit(Op.Any, 0, 0); return; }
-    if (cls.isAllButNewline()) { this.emit(Op.AnyNotNL, 0, 0); return; }
-    const single = cls.singleRune();
-    if (single >= 0) { this.emit(Op.Char, single, 0); return; }
+    const pairs = cls.pairs; // canonical
+    const n = pairs.length;
+    if (n == 2 || n == 4) {
+      const lo = unchecked(pairs[0]), hi = unchecked(pairs[n - 1]);
+      if (n == 2 && lo == unchecked(pairs[1])) { this.emit(Op.Char, lo, 0); return; }
+      if (lo == 0 && hi == MAX_RUNE) {
+        if (n == 2) { this.emit(Op.Any, 0, 0); return; }
+        // Everything except '\n'.
+        if (unchecked(pairs[1]) == 9 && unchecked(pairs[2]) == 11) { this.emit(Op.AnyNotNL, 0, 0); return; }
+      }
+    }
     const ranges = scratchClassRanges;
     const index = scratchClassIndex.length >> 1;
     scratchClassIndex.push(ranges.length >> 1);
-    scratchClassIndex.push(cls.rangeCount());
+    scratchClassIndex.push(n >> 1);
     // The class's 128-bit ASCII bitmap: four words, filled in place.
     const ascii = scratchClassAscii;
     const bits = ascii.length;
     for (let i = 0; i < 4; i++) ascii.push(0);
-    for (let i = 0; i < cls.rangeCount(); i++) {
-      const lo = cls.lo(i), hi = cls.hi(i);
+    for (let i = 0; i < n; i += 2) {
+      const lo = unchecked(pairs[i]), hi = unchecked(pairs[i + 1]);
       ranges.push(lo);
       ranges.push(hi);
-      for (let c = lo; c <= min(hi, 127); c++) ascii[bits + (c >> 5)] |= 1 << (c & 31);
+      for (let c = lo; c <= min(hi, 127); c++) {
+        const w = bits + (c >> 5);
+        unchecked(ascii[w] = unchecked(ascii[w]) | (1 << (c & 31)));
+      }
     }
     this.emit(Op.Class, index, 0);
   }
