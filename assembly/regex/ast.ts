@@ -55,12 +55,7 @@ const MAX_POOLED_NODES: i32 = 4096;
 
 /** A node from the pool, reset, as `new Node(kind, pos)`. Valid until the next releaseNodes(). */
 export function newNode(kind: NodeKind, pos: i32): Node {
-  if (poolUsed == pool.length) {
-    const fresh = new Node(kind, pos);
-    pool.push(fresh);
-    poolUsed++;
-    return fresh;
-  }
+  if (poolUsed == pool.length) pool.push(new Node(kind, pos));
   const node = unchecked(pool[poolUsed++]);
   node.kind = kind;
   node.pos = pos;
@@ -77,12 +72,7 @@ export function newNode(kind: NodeKind, pos: i32): Node {
 
 /** A child list for a Concat/Alternate node (recycled with the node pool). */
 export function newChildList(): Node[] {
-  if (listsUsed == lists.length) {
-    const fresh: Node[] = [];
-    lists.push(fresh);
-    listsUsed++;
-    return fresh;
-  }
+  if (listsUsed == lists.length) lists.push([]);
   const list = unchecked(lists[listsUsed++]);
   list.length = 0;
   return list;
