@@ -6,7 +6,7 @@ import { CharClass } from "./charclass";
 export const enum NodeKind {
   /** Matches the empty string. */
   Empty,
-  /** One code point (`rune`); `fold` = also its case variants. */
+  /** One code point (`rune`). Under (?i) the parser makes a Class of a character with case variants. */
   Literal,
   /** A character class (`cls`, canonical). */
   Class,
@@ -29,7 +29,6 @@ const NO_CHILDREN: Node[] = [];
 
 export class Node {
   rune: i32 = 0;
-  fold: bool = false;
   cls: CharClass | null = null;
   flags: i32 = 0;
   children: Node[] = NO_CHILDREN;
@@ -56,17 +55,11 @@ const MAX_POOLED_NODES: i32 = 4096;
 
 /** A node from the pool, reset, as `new Node(kind, pos)`. Valid until the next releaseNodes(). */
 export function newNode(kind: NodeKind, pos: i32): Node {
-  if (poolUsed == pool.length) {
-    const fresh = new Node(kind, pos);
-    pool.push(fresh);
-    poolUsed++;
-    return fresh;
-  }
+  if (poolUsed == pool.length) pool.push(new Node(kind, pos));
   const node = unchecked(pool[poolUsed++]);
   node.kind = kind;
   node.pos = pos;
   node.rune = 0;
-  node.fold = false;
   node.cls = null;
   node.flags = 0;
   node.children = NO_CHILDREN;
@@ -79,12 +72,7 @@ export function newNode(kind: NodeKind, pos: i32): Node {
 
 /** A child list for a Concat/Alternate node (recycled with the node pool). */
 export function newChildList(): Node[] {
-  if (listsUsed == lists.length) {
-    const fresh: Node[] = [];
-    lists.push(fresh);
-    listsUsed++;
-    return fresh;
-  }
+  if (listsUsed == lists.length) lists.push([]);
   const list = unchecked(lists[listsUsed++]);
   list.length = 0;
   return list;

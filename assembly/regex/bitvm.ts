@@ -21,7 +21,7 @@
 // the end of the input (where ^ and $ hold) use the ordinary closure instead of a table.
 
 import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Op, Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
+import { Op, Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN, fillMinusOne } from "./program";
 import { CacheBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -101,7 +101,7 @@ export class BitVm {
       }
     }
     const contexts = new StaticArray<i32>(CONTEXTS);
-    contexts.fill(-1);
+    fillMinusOne(contexts);
     this.pcs = pcs;
     this.indexes = indexes;
     this.accept = accept;

@@ -12,8 +12,8 @@ import { appendFoldedVariants } from "./casefold";
 const packedScratch: i64[] = [];
 
 export class CharClass {
-  /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize(). */
-  private pairs: i32[] = [];
+  /** Flat lo, hi pairs. Unsorted while building; canonical after canonicalize() (the compiler reads them). */
+  pairs: i32[] = [];
 
   addRange(lo: i32, hi: i32): void {
     if (lo < 0) lo = 0;
@@ -80,29 +80,19 @@ export class CharClass {
     if (next <= MAX_RUNE) { out.push(next); out.push(MAX_RUNE); }
     this.pairs = out;
   }
-
-  rangeCount(): i32 { return this.pairs.length >> 1; }
-  lo(i: i32): i32 { return this.pairs[2 * i]; }
-  hi(i: i32): i32 { return this.pairs[2 * i + 1]; }
-
-  /** Canonical classes only. */
-  isAllRunes(): bool { return this.pairs.length == 2 && this.pairs[0] == 0 && this.pairs[1] == MAX_RUNE; }
-  /** Canonical classes only: everything except '\n'. */
-  isAllButNewline(): bool {
-    return this.pairs.length == 4 && this.pairs[0] == 0 && this.pairs[1] == 9 && this.pairs[2] == 11 && this.pairs[3] == MAX_RUNE;
-  }
-  /** Canonical classes only: a single code point, or -1. */
-  singleRune(): i32 {
-    return this.pairs.length == 2 && this.pairs[0] == this.pairs[1] ? this.pairs[0] : -1;
-  }
 }
+
+/** Case variants of one code point, for hasCaseVariants() (compile time only, never reentrant). */
+const variantScratch: i32[] = [];
 
 /** True when `c` has at least one other case variant known to the folding tables. */
 export function hasCaseVariants(c: i32): bool {
-  const probe = new CharClass();
-  probe.addCaseVariantsOf(c, c);
-  probe.canonicalize();
-  return !(probe.rangeCount() == 0 || (probe.rangeCount() == 1 && probe.lo(0) == c && probe.hi(0) == c));
+  const pairs = variantScratch;
+  pairs.length = 0;
+  appendFoldedVariants(pairs, c, c);
+  // The ranges appended may include c itself (a pair range covers both partners).
+  for (let i = 0; i < pairs.length; i += 2) if (unchecked(pairs[i]) != c || unchecked(pairs[i + 1]) != c) return true;
+  return false;
 }
 
 // ---- Named classes (all ASCII, as in RE2) --------------------------------

@@ -3,9 +3,10 @@
 
 import { Node, NodeKind } from "./ast";
 import { CharClass } from "./charclass";
+import { MAX_RUNE } from "./utf8";
 import {
   Op, Program, EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_TEXT, EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
-  PREV_BEGIN, PREV_NEWLINE, PREV_WORD, runesToUtf8,
+  PREV_BEGIN, PREV_NEWLINE, PREV_WORD,
 } from "./program";
 
 /**
@@ -92,9 +93,13 @@ export class Compiler {
       // ahead with a byte scan while no match attempt is in progress.
       const items = flattenConcat(root);
       // (Not for U+FFFD: it also matches each invalid input byte.)
-      if (items.length > 0 && items[0].kind == NodeKind.Literal && !items[0].fold && items[0].rune != 0xfffd) {
-        const first = runesToUtf8([items[0].rune]);
-        prog.firstByte = <i32>load<u8>(changetype<usize>(first));
+      if (items.length > 0) {
+        const first = unchecked(items[0]);
+        const c = first.rune;
+        if (first.kind == NodeKind.Literal && c != 0xfffd) {
+          // The first byte of c's UTF-8 encoding.
+          prog.firstByte = c < 0x80 ? c : c < 0x800 ? 0xc0 | (c >> 6) : c < 0x10000 ? 0xe0 | (c >> 12) : 0xf0 | (c >> 18);
+        }
       }
     }
     return prog;
@@ -117,18 +122,7 @@ export class Compiler {
     if (this.tooLarge) return;
     switch (node.kind) {
       case NodeKind.Empty: break;
-      case NodeKind.Literal: {
-        if (node.fold) {
-          const cls = new CharClass();
-          cls.addRange(node.rune, node.rune);
-          cls.addCaseFolds();
-          cls.canonicalize();
-          this.emitClass(cls);
-        } else {
-          this.emit(Op.Char, node.rune, 0);
-        }
-        break;
-      }
+      case NodeKind.Literal: this.emit(Op.Char, node.rune, 0); break;
       case NodeKind.Class: this.emitClass(node.cls!); break;
       case NodeKind.AnyChar: this.emit(Op.Any, 0, 0); break;
       case NodeKind.AnyCharNotNL: this.emit(Op.AnyNotNL, 0, 0); break;
@@ -193,23 +187,33 @@ export class Compiler {
   }
 
   private emitClass(cls: CharClass): void {
-    if (cls.isAllRunes()) { this.emit(Op.Any, 0, 0); return; }
-    if (cls.isAllButNewline()) { this.emit(Op.AnyNotNL, 0, 0); return; }
-    const single = cls.singleRune();
-    if (single >= 0) { this.emit(Op.Char, single, 0); return; }
+    const pairs = cls.pairs; // canonical
+    const n = pairs.length;
+    if (n == 2 || n == 4) {
+      const lo = unchecked(pairs[0]), hi = unchecked(pairs[n - 1]);
+      if (n == 2 && lo == unchecked(pairs[1])) { this.emit(Op.Char, lo, 0); return; }
+      if (lo == 0 && hi == MAX_RUNE) {
+        if (n == 2) { this.emit(Op.Any, 0, 0); return; }
+        // Everything except '\n'.
+        if (unchecked(pairs[1]) == 9 && unchecked(pairs[2]) == 11) { this.emit(Op.AnyNotNL, 0, 0); return; }
+      }
+    }
     const ranges = scratchClassRanges;
     const index = scratchClassIndex.length >> 1;
     scratchClassIndex.push(ranges.length >> 1);
-    scratchClassIndex.push(cls.rangeCount());
+    scratchClassIndex.push(n >> 1);
     // The class's 128-bit ASCII bitmap: four words, filled in place.
     const ascii = scratchClassAscii;
     const bits = ascii.length;
     for (let i = 0; i < 4; i++) ascii.push(0);
-    for (let i = 0; i < cls.rangeCount(); i++) {
-      const lo = cls.lo(i), hi = cls.hi(i);
+    for (let i = 0; i < n; i += 2) {
+      const lo = unchecked(pairs[i]), hi = unchecked(pairs[i + 1]);
       ranges.push(lo);
       ranges.push(hi);
-      for (let c = lo; c <= min(hi, 127); c++) ascii[bits + (c >> 5)] |= 1 << (c & 31);
+      for (let c = lo; c <= min(hi, 127); c++) {
+        const w = bits + (c >> 5);
+        unchecked(ascii[w] = unchecked(ascii[w]) | (1 << (c & 31)));
+      }
     }
     this.emit(Op.Class, index, 0);
   }
@@ -280,23 +284,29 @@ export function analyzeLiteralPrefix(root: Node): LiteralInfo {
   info.runes.length = 0;
   info.exact = false;
   const items = flattenConcat(root);
+  const n = items.length;
   let i = 0;
   // One or more leading \A / ^ (without (?m)).
-  if (items.length == 0 || items[0].kind != NodeKind.Assert || items[0].flags != EMPTY_BEGIN_TEXT) return info;
-  while (i < items.length && items[i].kind == NodeKind.Assert && items[i].flags == EMPTY_BEGIN_TEXT) i++;
+  while (i < n && isAssertOf(unchecked(items[i]), EMPTY_BEGIN_TEXT)) i++;
+  if (i == 0) return info;
   // U+FFFD ends the prefix: it also matches each invalid input byte, so a byte compare would be wrong.
-  while (i < items.length && items[i].kind == NodeKind.Literal && !items[i].fold && items[i].rune != 0xfffd) {
-    info.runes.push(items[i].rune);
+  while (i < n) {
+    const item = unchecked(items[i]);
+    if (item.kind != NodeKind.Literal || item.rune == 0xfffd) break;
+    info.runes.push(item.rune);
     i++;
   }
   // Exact when only end-of-text anchors follow (and there is at least one).
-  if (i < items.length) {
+  if (i < n) {
     let j = i;
-    while (j < items.length && items[j].kind == NodeKind.Assert && items[j].flags == EMPTY_END_TEXT) j++;
-    info.exact = j == items.length;
+    while (j < n && isAssertOf(unchecked(items[j]), EMPTY_END_TEXT)) j++;
+    info.exact = j == n;
   }
   return info;
 }
+
+/** Is `node` an assertion of exactly the conditions `flags`? */
+function isAssertOf(node: Node, flags: i32): bool { return node.kind == NodeKind.Assert && node.flags == flags; }
 
 /** A copy of `a` as a StaticArray. */
 function toStatic(a: i32[]): StaticArray<i32> {

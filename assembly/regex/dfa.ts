@@ -12,8 +12,8 @@
 // (the pattern has too many DFA states for the budget), match() returns
 // DFA_GAVE_UP and the caller falls back to the Pike VM.
 
-import { Closure, findByte, sharedKernelA } from "./nfa";
-import { Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN } from "./program";
+import { Closure, findByte, sharedKernelA, sortKernel } from "./nfa";
+import { Program, emptyFlags, prevFlagsAfter, NO_INTS, PREV_BEGIN, fillMinusOne } from "./program";
 import { CacheBudget, currentBudget } from "./budget";
 import { decodeRune, isWordChar, runeOf, widthOf } from "./utf8";
 
@@ -195,7 +195,7 @@ export class LazyDfa {
       if (n == 0 && prog.anchoredStart) {
         t = T_DEAD; // nothing in progress and no new attempts can start
       } else {
-        sortInts(scratch, n);
+        sortKernel(scratch, n);
         const flushesBefore = this.flushes;
         t = this.findOrAddState(scratch, n, prevFlagsAfter(rep) & prog.prevFlagsMask);
         if (this.flushes != flushesBefore) return t; // s no longer exists
@@ -256,7 +256,7 @@ export class LazyDfa {
   private flush(): void {
     this.numStates = 0;
     this.poolUsed = 0;
-    this.table.fill(-1);
+    fillMinusOne(this.table);
     this.startState = -1;
     this.flushes++;
   }
@@ -269,7 +269,7 @@ export class LazyDfa {
     this.prevFlags = new StaticArray<i32>(states);
     this.pool = new StaticArray<i32>(poolEntries);
     this.table = new StaticArray<i32>(states * 2);
-    this.table.fill(-1);
+    fillMinusOne(this.table);
   }
 
   /** Enlarges the cache keeping all states (warm-up only; a MAX-sized cache never reallocates). */
@@ -298,40 +298,4 @@ function hashState(a: StaticArray<i32>, off: i32, n: i32, flags: i32): u32 {
   let h: u32 = <u32>flags * 0x9e3779b1;
   for (let i = 0; i < n; i++) h = (h ^ <u32>unchecked(a[off + i])) * 0x01000193;
   return h;
-}
-
-/** In-place ascending sort of a[0..n): insertion sort for short runs, heapsort otherwise. */
-function sortInts(a: StaticArray<i32>, n: i32): void {
-  if (n <= 24) {
-    for (let i = 1; i < n; i++) {
-      const v = unchecked(a[i]);
-      let j = i - 1;
-      while (j >= 0 && unchecked(a[j]) > v) {
-        unchecked(a[j + 1] = unchecked(a[j]));
-        j--;
-      }
-      unchecked(a[j + 1] = v);
-    }
-    return;
-  }
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(a, i, n);
-  for (let end = n - 1; end > 0; end--) {
-    const t = unchecked(a[0]);
-    unchecked(a[0] = unchecked(a[end]));
-    unchecked(a[end] = t);
-    siftDown(a, 0, end);
-  }
-}
-
-function siftDown(a: StaticArray<i32>, root: i32, n: i32): void {
-  while (true) {
-    let child = 2 * root + 1;
-    if (child >= n) return;
-    if (child + 1 < n && unchecked(a[child + 1]) > unchecked(a[child])) child++;
-    if (unchecked(a[root]) >= unchecked(a[child])) return;
-    const t = unchecked(a[root]);
-    unchecked(a[root] = unchecked(a[child]));
-    unchecked(a[child] = t);
-    root = child;
-  }
 }

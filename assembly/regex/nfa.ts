@@ -24,6 +24,8 @@ let closureStack = NO_INTS;
 let closureConsumers = NO_INTS;
 let kernelA = NO_INTS;
 let kernelB = NO_INTS;
+/** One bit per pc, all clear between calls of sortKernel(). */
+let kernelBits = NO_INTS;
 
 /** Makes the shared buffers big enough for a program of `n` instructions (compile time only). */
 export function reserveMatchBuffers(n: i32): void {
@@ -34,6 +36,33 @@ export function reserveMatchBuffers(n: i32): void {
   closureConsumers = new StaticArray<i32>(n);
   kernelA = new StaticArray<i32>(n);
   kernelB = new StaticArray<i32>(n);
+  kernelBits = new StaticArray<i32>((n + 31) >> 5);
+}
+
+/**
+ * Sorts kernel a[0..n) (distinct pcs of the program the buffers are reserved for) in ascending
+ * order, through a bitmap of the pcs: O(n + span / 32) for pcs spanning `span` instructions.
+ * The lazy DFA keys its states by sorted kernels.
+ */
+export function sortKernel(a: StaticArray<i32>, n: i32): void {
+  const bits = kernelBits;
+  let first = i32.MAX_VALUE, last = -1; // words of the bitmap in use
+  for (let i = 0; i < n; i++) {
+    const pc = unchecked(a[i]);
+    const w = pc >> 5;
+    unchecked(bits[w] |= 1 << (pc & 31));
+    first = min(first, w);
+    last = max(last, w);
+  }
+  let k = 0;
+  for (let w = first; w <= last; w++) {
+    let x = unchecked(bits[w]);
+    unchecked(bits[w] = 0);
+    while (x != 0) {
+      unchecked(a[k++] = (w << 5) + ctz(x));
+      x &= x - 1;
+    }
+  }
 }
 
 /** Two kernel-sized buffers for the caller of a Closure (a Pike VM's current and next kernels). */

@@ -129,9 +129,16 @@ export class Parser {
   }
 
   private literal(rune: i32, pos: i32): Node {
+    if ((this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune)) {
+      // Under (?i), a character with case variants is the class of them all.
+      const cls = new CharClass();
+      cls.addRange(rune, rune);
+      cls.addCaseFolds();
+      cls.canonicalize();
+      return this.classNode(cls, pos);
+    }
     const node = newNode(NodeKind.Literal, pos);
     node.rune = rune;
-    node.fold = (this.flags & FLAG_FOLD_CASE) != 0 && hasCaseVariants(rune);
     return node;
   }
 
@@ -620,36 +627,34 @@ export class Parser {
 
   /** After "\x": \xHH or \x{H...} (at most U+10FFFF). */
   private parseHexEscape(start: i32): i32 {
-    if (this.byteAt(this.pos) == 0x7b /* { */) {
-      let i = this.pos + 1;
-      let value = 0;
-      let digits = 0;
-      while (true) {
-        const h = hexValue(this.byteAt(i));
-        if (h < 0) break;
-        value = value * 16 + h;
-        if (value > MAX_RUNE) {
-          this.failWith(ESCAPE, ": \\x{...} beyond U+10FFFF", start);
-          return ESC_ERROR;
-        }
-        digits++;
-        i++;
+    const braced = this.byteAt(this.pos) == 0x7b /* { */;
+    let i = braced ? this.pos + 1 : this.pos;
+    let value = 0;
+    let digits = 0;
+    // Any number of digits in braces, else exactly two.
+    while (braced || digits < 2) {
+      const h = hexValue(this.byteAt(i));
+      if (h < 0) break;
+      value = value * 16 + h;
+      if (value > MAX_RUNE) {
+        this.failWith(ESCAPE, ": \\x{...} beyond U+10FFFF", start);
+        return ESC_ERROR;
       }
+      digits++;
+      i++;
+    }
+    if (braced) {
       if (digits == 0 || this.byteAt(i) != 0x7d /* } */) {
         this.failWith(ESCAPE, ": malformed \\x{...}", start);
         return ESC_ERROR;
       }
-      this.pos = i + 1;
-      return value;
-    }
-    const h1 = hexValue(this.byteAt(this.pos));
-    const h2 = hexValue(this.byteAt(this.pos + 1));
-    if (h1 < 0 || h2 < 0) {
+      i++;
+    } else if (digits < 2) {
       this.failWith(ESCAPE, ": \\x needs two hex digits or {...}", start);
       return ESC_ERROR;
     }
-    this.pos += 2;
-    return h1 * 16 + h2;
+    this.pos = i;
+    return value;
   }
 }
 

@@ -57,6 +57,11 @@ export const PREV_WORD: i32 = 4; // previous character was an ASCII word charact
 
 /** The empty i32 array, shared by every array not allocated yet (never written). */
 export const NO_INTS = new StaticArray<i32>(0);
+
+/** Sets every element of `a` to -1 (all bytes 0xff; no StaticArray#fill instantiation). */
+export function fillMinusOne(a: StaticArray<i32>): void {
+  memory.fill(changetype<usize>(a), 0xff, <usize>a.length << 2);
+}
 const NO_ASCII_TABLE = new StaticArray<u8>(0);
 /** Working array of computeRuneClasses(), reused from one program to the next. */
 // i64, not i32: the module's sorts are all of i64 (one instantiation of the standard sort).

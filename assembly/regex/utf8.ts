@@ -86,25 +86,21 @@ export function utf8Length(c: i32): i32 {
   return 4;
 }
 
-/** Writes the UTF-8 encoding of `c` at `p`; returns the number of bytes written. */
+/** Writes the UTF-8 encoding of `c` at `p`; returns the number of bytes written (compile time only). */
 export function encodeRune(c: i32, p: usize): i32 {
-  if (c < 0x80) { store<u8>(p, <u8>c); return 1; }
-  if (c < 0x800) {
-    store<u8>(p, <u8>(0xc0 | (c >> 6)));
-    store<u8>(p, <u8>(0x80 | (c & 0x3f)), 1);
-    return 2;
+  const n = utf8Length(c);
+  if (n == 1) {
+    store<u8>(p, <u8>c);
+    return 1;
   }
-  if (c < 0x10000) {
-    store<u8>(p, <u8>(0xe0 | (c >> 12)));
-    store<u8>(p, <u8>(0x80 | ((c >> 6) & 0x3f)), 1);
-    store<u8>(p, <u8>(0x80 | (c & 0x3f)), 2);
-    return 3;
+  // Lead byte 110xxxxx / 1110xxxx / 11110xxx, then 10xxxxxx continuation bytes.
+  let shift = 6 * (n - 1);
+  store<u8>(p, <u8>(((0xff00 >> n) & 0xff) | (c >> shift)));
+  for (let i = 1; i < n; i++) {
+    shift -= 6;
+    store<u8>(p + <usize>i, <u8>(0x80 | ((c >> shift) & 0x3f)));
   }
-  store<u8>(p, <u8>(0xf0 | (c >> 18)));
-  store<u8>(p, <u8>(0x80 | ((c >> 12) & 0x3f)), 1);
-  store<u8>(p, <u8>(0x80 | ((c >> 6) & 0x3f)), 2);
-  store<u8>(p, <u8>(0x80 | (c & 0x3f)), 3);
-  return 4;
+  return n;
 }
 
 /** ASCII word character as RE2 defines it for \w and \b: [0-9A-Za-z_]. */
