@@ -33,7 +33,6 @@ const IN_OPERATIONS = new ArrayBuffer(0);
 class Generator {
   /** UTF-8 of each match's value; IN_OPERATIONS when it is the operation's name (see `operations`). */
   values: ArrayBuffer[] = [];
-  valueTexts: string[] = [];
   /** null = empty condition (always true). */
   programs: Array<Program | null> = [];
   /** Operation index per value when this generator writes the operation attribute, else -1. */
@@ -105,7 +104,6 @@ export class AttributeGenClassifier extends Classifier {
         }
         if (program !== null && (program.usesResponse || program.usesFilterState)) g.needsResponse = true;
         g.values.push(isOperation ? IN_OPERATIONS : String.UTF8.encode(match.value));
-        g.valueTexts.push(match.value);
         g.programs.push(program);
         g.operations.push(isOperation ? this.operationIndex(match.value) : -1);
         g.matchIndexes.push(match.index);
@@ -117,16 +115,17 @@ export class AttributeGenClassifier extends Classifier {
     // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
     const late: string[] = [];
     for (let i = 0; i < all.length; i++) {
-      if (all[i].phase == Phase.AfterResponse && all[i].needsResponse && !late.includes(all[i].attributeText)) {
-        late.push(all[i].attributeText);
-      }
-    }
-    for (let i = 0; i < all.length; i++) if (all[i].phase == Phase.OnRequest) this.atRequest.push(all[i]);
-    for (let i = 0; i < all.length; i++) {
       const g = all[i];
-      if (g.phase != Phase.AfterResponse) continue;
-      if (late.includes(g.attributeText)) this.atLog.push(g);
-      else this.atRequest.push(g);
+      if (g.phase == Phase.AfterResponse && g.needsResponse) late.push(g.attributeText);
+    }
+    // ON_REQUEST generators first, then the AFTER_RESPONSE ones, each in configuration order.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < all.length; i++) {
+        const g = all[i];
+        if ((g.phase == Phase.OnRequest) != (pass == 0)) continue;
+        if (pass == 1 && late.includes(g.attributeText)) this.atLog.push(g);
+        else this.atRequest.push(g);
+      }
     }
     this.operations.freeze();
   }
@@ -201,7 +200,9 @@ export class AttributeGenClassifier extends Classifier {
           setProperty(g.attributeName, unchecked(g.values[m]));
         }
         if (this.debug) {
-          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
+          // The value's text, from the bytes written (valid UTF-8: the configuration's text).
+          const text = op >= 0 ? this.operations.text(op) : String.UTF8.decode(unchecked(g.values[m]));
+          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + text + "\" (attributes[" +
             g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");
         }
         return m;
