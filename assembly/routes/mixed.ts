@@ -22,7 +22,7 @@
 // order, and two different shapes never tie.
 import { RouteSpec, PathMatchKind } from "./spec";
 import { PathTemplate, SegmentKind, code } from "./template";
-import { utf8RangeLength, NO_I32, NO_U8 } from "./bytes";
+import { utf8RangeLength, sameBytes, NO_I32, NO_U8 } from "./bytes";
 
 /**
  * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
@@ -226,11 +226,11 @@ export class MixedPatterns {
     at += 2;
     // Leading and trailing literals: fixed places.
     const leadLen = unchecked(prog[at + 1]);
-    if (leadLen > 0 && memory.compare(ptr + <usize>start, base + <usize>unchecked(prog[at]), <usize>leadLen) != 0) return false;
+    if (leadLen > 0 && !sameBytes(ptr + <usize>start, base + <usize>unchecked(prog[at]), leadLen)) return false;
     const last = at + 3 * (pieces - 1);
     const trailLen = unchecked(prog[last + 1]);
     const limit = end - trailLen;
-    if (trailLen > 0 && memory.compare(ptr + <usize>limit, base + <usize>unchecked(prog[last]), <usize>trailLen) != 0) return false;
+    if (trailLen > 0 && !sameBytes(ptr + <usize>limit, base + <usize>unchecked(prog[last]), trailLen)) return false;
     // Middle literals: leftmost occurrence after at least one byte of parameter.
     let cur = start + leadLen;
     for (let piece = at + 3; piece < last; piece += 3) {
