@@ -186,8 +186,8 @@ export class AttributeGenClassifier extends Classifier {
         // default, are not tried) and nothing is written.
         this.countError();
         if (this.debug) {
-          log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() +
-            "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
+          log(LogLevel.Info, LOG_PREFIX + matchPath(g, m) + ": evaluation error: " + program!.lastErrorMessage() + "; " +
+            g.attributeText + " not set");
         }
         return -2;
       }
@@ -202,14 +202,18 @@ export class AttributeGenClassifier extends Classifier {
         if (this.debug) {
           // The value's text, from the bytes written (valid UTF-8: the configuration's text).
           const text = op >= 0 ? this.operations.text(op) : String.UTF8.decode(unchecked(g.values[m]));
-          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + text + "\" (attributes[" +
-            g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");
+          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + text + "\" (" + matchPath(g, m) + ")");
         }
         return m;
       }
     }
     return -1;
   }
+}
+
+/** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
+function matchPath(g: Generator, m: i32): string {
+  return "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "]";
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */

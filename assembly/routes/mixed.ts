@@ -167,15 +167,15 @@ export class MixedPatterns {
   private bytes: Uint8Array = NO_U8;
   private failure: Int32Array = NO_I32;
 
-  /** Compiles `shapes` (pattern p = shapes[p]). */
-  compile(shapes: MixedShape[]): void {
+  /** Compiles `shapes` in `order` (pattern p = shapes[order[p]]). */
+  compile(shapes: MixedShape[], order: i64[]): void {
     const lits = scratch;
     // Sizes first, so that every array is allocated once at its size.
     let words = 0;
     let byteCount = 0;
     let failCount = 0;
     for (let p = 0; p < shapes.length; p++) {
-      const s = shapes[p];
+      const s = shapes[<i32>order[p]];
       const k = mixedLiterals(s.text, s.from, s.to, lits);
       words += 2 + 3 * (k + 1);
       byteCount += s.literalBytes;
@@ -189,7 +189,7 @@ export class MixedPatterns {
     let off = 0;
     let fail = 0;
     for (let p = 0; p < shapes.length; p++) {
-      const s = shapes[p];
+      const s = shapes[<i32>order[p]];
       const k = mixedLiterals(s.text, s.from, s.to, lits);
       code[p] = at;
       program[at++] = s.literalBytes + k;
