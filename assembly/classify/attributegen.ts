@@ -18,6 +18,7 @@ import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
 import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
 import { alsoKeep, collectionPoint } from "../filter/configure-gc";
+import { atColumn } from "../routes/template";
 
 // Garbage compiling one condition leaves (tokens, syntax tree, planner state, names), for the
 // collections between conditions (filter/configure-gc.ts): a base plus a share per source character.
@@ -78,6 +79,7 @@ export class AttributeGenClassifier extends Classifier {
       const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
       all.push(g);
       g.matchListPath = matchListPath(spec.index); // where label clashes are reported: one string per attribute
+      const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
       for (let m = 0; m < spec.matches.length; m++) {
         // Between two conditions: what is used below is reachable from `this`, `config` or `diags`.
         if (compiledChars > 0) collectionPoint(GARBAGE_PER_CONDITION + GARBAGE_PER_CHAR * <usize>compiledChars);
@@ -92,13 +94,12 @@ export class AttributeGenClassifier extends Classifier {
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
-              err !== null ? err.reason + " at column " + (err.column + 1).toString() : "invalid expression");
+              err !== null ? atColumn(err.reason, err.column) : "invalid expression");
             diags.drop(match.path);
             continue;
           }
         }
-        const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
-        if (isOperation && !this.labels!.admit(match.value, g.matchListPath, match.index, ".value")) {
+        if (isOperation && !labels.admit(match.value, g.matchListPath, match.index, ".value")) {
           diags.drop(match.path);
           continue;
         }

@@ -215,6 +215,11 @@ function isParamNameChar(c: i32): bool {
 }
 
 function fail(message: string, index: i32): string {
+  return atColumn(message, index);
+}
+
+/** `message` with the 1-based column of 0-based `index` (template and expression errors). */
+export function atColumn(message: string, index: i32): string {
   return message + " at column " + (index + 1).toString();
 }
 
