@@ -43,10 +43,10 @@ function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
   let litFrom = from;
   let i = from;
   while (i < to) {
-    if (text.charCodeAt(i) == 0x7b /* { */) {
+    if (code(text, i) == 0x7b /* { */) {
       out.push(litFrom);
       out.push(i);
-      while (text.charCodeAt(i) != 0x7d /* } */) i++;
+      while (code(text, i) != 0x7d /* } */) i++;
       i++;
       litFrom = i;
       params++;
@@ -60,73 +60,38 @@ function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
 }
 
 /**
- * Walks the shape of a segment: its code units, with each parameter read as "{}" whatever its
- * name, so that `{name}.{ext}` and `{a}.{b}` are one shape.
+ * The shape of a segment is its code units with each parameter read as "{}" whatever its name,
+ * so that `{name}.{ext}` and `{a}.{b}` are one shape. This is the index of the shape unit after
+ * the one at i: after a '{' comes its '}' (validated templates close every '{').
  */
-class ShapeCursor {
-  private text: string = "";
-  private pos: i32 = 0;
-  private end: i32 = 0;
-  private closing: bool = false;
-
-  reset(text: string, from: i32, to: i32): ShapeCursor {
-    this.text = text;
-    this.pos = from;
-    this.end = to;
-    this.closing = false;
-    return this;
+// @ts-ignore: decorator
+@inline function nextShapeUnit(text: string, i: i32): i32 {
+  if (code(text, i) == 0x7b /* { */) {
+    do i++;
+    while (code(text, i) != 0x7d /* } */);
+    return i;
   }
-
-  /** The next code unit of the shape, or -1 at its end. */
-  next(): i32 {
-    if (this.closing) {
-      this.closing = false;
-      return 0x7d;
-    }
-    if (this.pos >= this.end) return -1;
-    const c = this.text.charCodeAt(this.pos);
-    if (c == 0x7b) {
-      while (this.text.charCodeAt(this.pos) != 0x7d) this.pos++;
-      this.closing = true;
-    }
-    this.pos++;
-    return c;
-  }
-
-  /** Drops the text reference (configure-time scratch must not keep route text alive). */
-  clear(): void {
-    this.text = "";
-  }
+  return i + 1;
 }
-
-const cursorA = new ShapeCursor();
-const cursorB = new ShapeCursor();
 
 /** Shape order of a[aFrom, aTo) and b[bFrom, bTo): code unit by code unit, parameters as "{}". */
 export function compareShapes(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): i32 {
-  const x = cursorA.reset(a, aFrom, aTo);
-  const y = cursorB.reset(b, bFrom, bTo);
-  let result = 0;
+  let i = aFrom;
+  let j = bFrom;
   while (true) {
-    const c = x.next();
-    const d = y.next();
-    if (c != d) {
-      result = c < d ? -1 : 1;
-      break;
-    }
-    if (c < 0) break;
+    const c = i < aTo ? code(a, i) : -1;
+    const d = j < bTo ? code(b, j) : -1;
+    if (c != d) return c < d ? -1 : 1;
+    if (c < 0) return 0;
+    i = nextShapeUnit(a, i);
+    j = nextShapeUnit(b, j);
   }
-  x.clear();
-  y.clear();
-  return result;
 }
 
 /** 64-bit FNV-1a of the shape of text[from, to) (a literal segment's shape is its text). */
 export function shapeHash(text: string, from: i32, to: i32): u64 {
-  const x = cursorA.reset(text, from, to);
   let h: u64 = 0xcbf29ce484222325;
-  for (let c = x.next(); c >= 0; c = x.next()) h = (h ^ <u64>c) * 0x100000001b3;
-  x.clear();
+  for (let i = from; i < to; i = nextShapeUnit(text, i)) h = (h ^ <u64>code(text, i)) * 0x100000001b3;
   return h;
 }
 
