@@ -18,6 +18,7 @@ import { compile, lastError, Program } from "../cel/index";
 import { HostActivation } from "../cel/activation";
 import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
 import { alsoKeep, collectionPoint } from "../filter/configure-gc";
+import { atColumn } from "../routes/template";
 
 // Garbage compiling one condition leaves (tokens, syntax tree, planner state, names), for the
 // collections between conditions (filter/configure-gc.ts): a base plus a share per source character.
@@ -33,7 +34,6 @@ const IN_OPERATIONS = new ArrayBuffer(0);
 class Generator {
   /** UTF-8 of each match's value; IN_OPERATIONS when it is the operation's name (see `operations`). */
   values: ArrayBuffer[] = [];
-  valueTexts: string[] = [];
   /** null = empty condition (always true). */
   programs: Array<Program | null> = [];
   /** Operation index per value when this generator writes the operation attribute, else -1. */
@@ -79,6 +79,7 @@ export class AttributeGenClassifier extends Classifier {
       const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
       all.push(g);
       g.matchListPath = matchListPath(spec.index); // where label clashes are reported: one string per attribute
+      const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
       for (let m = 0; m < spec.matches.length; m++) {
         // Between two conditions: what is used below is reachable from `this`, `config` or `diags`.
         if (compiledChars > 0) collectionPoint(GARBAGE_PER_CONDITION + GARBAGE_PER_CHAR * <usize>compiledChars);
@@ -93,19 +94,17 @@ export class AttributeGenClassifier extends Classifier {
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
-              err !== null ? err.reason + " at column " + (err.column + 1).toString() : "invalid expression");
+              err !== null ? atColumn(err.reason, err.column) : "invalid expression");
             diags.drop(match.path);
             continue;
           }
         }
-        const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
-        if (isOperation && !this.labels!.admit(match.value, g.matchListPath, match.index, ".value")) {
+        if (isOperation && !labels.admit(match.value, g.matchListPath, match.index, ".value")) {
           diags.drop(match.path);
           continue;
         }
         if (program !== null && (program.usesResponse || program.usesFilterState)) g.needsResponse = true;
         g.values.push(isOperation ? IN_OPERATIONS : String.UTF8.encode(match.value));
-        g.valueTexts.push(match.value);
         g.programs.push(program);
         g.operations.push(isOperation ? this.operationIndex(match.value) : -1);
         g.matchIndexes.push(match.index);
@@ -117,16 +116,17 @@ export class AttributeGenClassifier extends Classifier {
     // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
     const late: string[] = [];
     for (let i = 0; i < all.length; i++) {
-      if (all[i].phase == Phase.AfterResponse && all[i].needsResponse && !late.includes(all[i].attributeText)) {
-        late.push(all[i].attributeText);
-      }
-    }
-    for (let i = 0; i < all.length; i++) if (all[i].phase == Phase.OnRequest) this.atRequest.push(all[i]);
-    for (let i = 0; i < all.length; i++) {
       const g = all[i];
-      if (g.phase != Phase.AfterResponse) continue;
-      if (late.includes(g.attributeText)) this.atLog.push(g);
-      else this.atRequest.push(g);
+      if (g.phase == Phase.AfterResponse && g.needsResponse) late.push(g.attributeText);
+    }
+    // ON_REQUEST generators first, then the AFTER_RESPONSE ones, each in configuration order.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < all.length; i++) {
+        const g = all[i];
+        if ((g.phase == Phase.OnRequest) != (pass == 0)) continue;
+        if (pass == 1 && late.includes(g.attributeText)) this.atLog.push(g);
+        else this.atRequest.push(g);
+      }
     }
     this.operations.freeze();
   }
@@ -187,8 +187,8 @@ export class AttributeGenClassifier extends Classifier {
         // default, are not tried) and nothing is written.
         this.countError();
         if (this.debug) {
-          log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() +
-            "]: evaluation error: " + program!.lastErrorMessage() + "; " + g.attributeText + " not set");
+          log(LogLevel.Info, LOG_PREFIX + matchPath(g, m) + ": evaluation error: " + program!.lastErrorMessage() + "; " +
+            g.attributeText + " not set");
         }
         return -2;
       }
@@ -201,14 +201,20 @@ export class AttributeGenClassifier extends Classifier {
           setProperty(g.attributeName, unchecked(g.values[m]));
         }
         if (this.debug) {
-          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + g.valueTexts[m] + "\" (attributes[" +
-            g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "])");
+          // The value's text, from the bytes written (valid UTF-8: the configuration's text).
+          const text = op >= 0 ? this.operations.text(op) : String.UTF8.decode(unchecked(g.values[m]));
+          log(LogLevel.Info, LOG_PREFIX + g.attributeText + "=\"" + text + "\" (" + matchPath(g, m) + ")");
         }
         return m;
       }
     }
     return -1;
   }
+}
+
+/** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
+function matchPath(g: Generator, m: i32): string {
+  return "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "]";
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */

@@ -24,13 +24,16 @@ export class StreamState {
 
 export abstract class Classifier {
   /** Distinct operation names (route names / attribute values), bounded by the configuration. */
-  operations: NameTable = new NameTable();
+  operations: NameTable;
   /** The label sets of the metrics (by default one per operation, plus unmatched). */
-  series!: MetricSeries;
+  series: MetricSeries;
   debug: bool = false;
 
+  // Both set before `this` is used, so that reading them needs no null check.
   constructor() {
-    this.series = new MetricSeries(this.operations);
+    const operations = new NameTable();
+    this.operations = operations;
+    this.series = new MetricSeries(operations);
   }
 
   abstract onRequestHeaders(stream: StreamState): void;

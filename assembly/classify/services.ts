@@ -74,33 +74,29 @@ export class ServicesClassifier extends Classifier {
   onRequestHeaders(stream: StreamState): void {
     const authority = readRequestAuthority();
     const s = this.hosts.select(authority.ptr, authority.length);
+    let outcome = "";
     if (s < 0) {
       // No route table applies: the method and path are read only for the debug line.
       stream.series = UNMATCHED_SERIES;
       const def = this.defaultValue;
       if (def !== null) setProperty(this.attributeName, def);
-      if (this.debug) {
-        this.logLine(requestLine(readRequestMethod(), readRequestPath()) + " (host " + bounded(authority) + ") → no service claims the host; " +
-          defaultDecision(this.defaultText, this.attributeText));
-      }
-      return;
+      if (!this.debug) return;
+      outcome = "no service claims the host; " + defaultDecision(this.defaultText, this.attributeText);
     }
     const method = readRequestMethod();
     const path = readRequestPath();
-    const set = unchecked(this.sets[s]);
-    const r = set.classify(stream, method, path, this.headers, this.attributeName);
-    if (this.debug) {
-      this.logLine(requestLine(method, path) + " (host " + bounded(authority) + ") → service \"" + this.serviceNames.text(s) + "\" (" +
-        this.servicePaths[s] + "), " + set.decision(r, this.attributeText));
+    if (s >= 0) {
+      const set = unchecked(this.sets[s]);
+      const r = set.classify(stream, method, path, this.headers, this.attributeName);
+      if (!this.debug) return;
+      outcome = "service \"" + this.serviceNames.text(s) + "\" (" + this.servicePaths[s] + "), " + set.decision(r, this.attributeText);
     }
+    const line = requestLine(method, path) + " (host " + bounded(authority) + ") → " + outcome;
+    noteAllocation(<usize>(line.length << 3)); // the line, its concatenations and its UTF-8 copy
+    log(LogLevel.Info, LOG_PREFIX + line);
   }
 
   onLog(stream: StreamState): void {
     if (!stream.requestSeen) this.onRequestHeaders(stream);
-  }
-
-  private logLine(line: string): void {
-    noteAllocation(<usize>(line.length << 3)); // the line, its concatenations and its UTF-8 copy
-    log(LogLevel.Info, LOG_PREFIX + line);
   }
 }

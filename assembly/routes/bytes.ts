@@ -111,8 +111,15 @@ export function keyHash(ns: i32, bytesHash: u32): u32 {
 }
 
 export function bytesEqual(a: usize, aLen: i32, b: usize, bLen: i32): bool {
-  if (aLen != bLen) return false;
-  return memory.compare(a, b, <usize>aLen) == 0;
+  return aLen == bLen && sameBytes(a, b, aLen);
+}
+
+/**
+ * Whether the n bytes at a and b are the same. memory.compare's loop is inlined wherever it is
+ * written (about 190 B each), so the route code compares through this one copy.
+ */
+export function sameBytes(a: usize, b: usize, n: i32): bool {
+  return memory.compare(a, b, <usize>n) == 0;
 }
 
 /** Compares a byte range to a buffer. */
@@ -178,7 +185,7 @@ export class ByteKeyTable {
   // Entry i is (namespace, arena offset, length, value) at records[4i ..], its UTF-8 key
   // arenaBytes[offset, + length). Keys are encoded into the arena directly, so building the
   // table makes no second copy.
-  private count: i32 = 0;
+  private entries: i32 = 0;
   private arenaUsed: i32 = 0;
   // Slot s is (hash, entry) at [2s, 2s + 1] (entry -1: empty). The capacity is a power of two,
   // at least 8 and at least twice the entries (the smallest such, grown by doubling as entries are
@@ -189,15 +196,17 @@ export class ByteKeyTable {
   private arenaBytes: Uint8Array = NO_U8;
   /** Length in bytes of the longest key. */
   maxKeyLength: i32 = 0;
+  /** Whether find() is used once built; when not, freeze() drops the slots (NameTable). */
+  protected lookups: bool = true;
 
   /** Number of keys, before and after freeze(). */
   get size(): i32 {
-    return this.count;
+    return this.entries;
   }
 
   /** Makes room for `keys` more keys holding `bytes` more UTF-8 bytes (a hint: adding grows the arrays anyway). */
   reserve(keys: i32, bytes: i32): void {
-    this.records = resized(this.records, (this.count + keys) << 2);
+    this.records = resized(this.records, (this.entries + keys) << 2);
     this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed + bytes);
   }
 
@@ -226,7 +235,7 @@ export class ByteKeyTable {
     const bytesHash = fnvBytes(key, len);
     const found = this.find(ns, key, len, bytesHash);
     if (found >= 0) return found;
-    const i = this.count;
+    const i = this.entries;
     const r = i << 2;
     if (r >= this.records.length) this.records = resized(this.records, max(32, r << 1));
     const records = this.records;
@@ -235,7 +244,7 @@ export class ByteKeyTable {
     records[r + 2] = len;
     records[r + 3] = value;
     this.arenaUsed = at + len;
-    this.count = i + 1;
+    this.entries = i + 1;
     this.maxKeyLength = max(this.maxKeyLength, len);
     const h = keyHash(ns, bytesHash);
     const old = this.slots;
@@ -271,14 +280,27 @@ export class ByteKeyTable {
    * 10,000 routes the tables no longer fit in the cache, so that is most of a lookup.
    */
   freeze(): void {
-    if (this.records.length != this.count << 2) this.records = resized(this.records, this.count << 2);
+    if (this.records.length != this.entries << 2) this.records = resized(this.records, this.entries << 2);
     if (this.arenaBytes.length != this.arenaUsed) this.arenaBytes = resizedBytes(this.arenaBytes, this.arenaUsed, this.arenaUsed);
+    if (!this.lookups) {
+      this.slots = NO_SLOTS;
+      this.mask = 0;
+    }
+  }
+
+  /** The UTF-8 bytes of key i (entry order: the order keys were first added). */
+  @inline keyPtr(i: i32): usize {
+    return this.arenaBytes.dataStart + <usize>unchecked(this.records[(i << 2) + 1]);
+  }
+
+  @inline keyLength(i: i32): i32 {
+    return unchecked(this.records[(i << 2) + 2]);
   }
 
   /** Freezes with values replaced: entry i gets values[base + old value of entry i]. */
   freezeWith(values: Int32Array, base: i32 = 0): void {
     const records = this.records;
-    for (let r = 3; r < this.count << 2; r += 4) records[r] = values[base + records[r]];
+    for (let r = 3; r < this.entries << 2; r += 4) records[r] = values[base + records[r]];
     this.freeze();
   }
 
@@ -295,7 +317,7 @@ export class ByteKeyTable {
       if (load<u32>(at) == h) {
         const r = records + (<usize>e << 4);
         if (load<i32>(r) == ns && load<i32>(r, 8) == len &&
-          memory.compare(this.arenaBytes.dataStart + <usize>load<i32>(r, 4), ptr, <usize>len) == 0) {
+          sameBytes(this.arenaBytes.dataStart + <usize>load<i32>(r, 4), ptr, len)) {
           return load<i32>(r, 12);
         }
       }

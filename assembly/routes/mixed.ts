@@ -22,7 +22,7 @@
 // order, and two different shapes never tie.
 import { RouteSpec, PathMatchKind } from "./spec";
 import { PathTemplate, SegmentKind, code } from "./template";
-import { utf8RangeLength, NO_I32, NO_U8 } from "./bytes";
+import { utf8RangeLength, sameBytes, NO_I32, NO_U8 } from "./bytes";
 
 /**
  * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
@@ -43,10 +43,10 @@ function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
   let litFrom = from;
   let i = from;
   while (i < to) {
-    if (text.charCodeAt(i) == 0x7b /* { */) {
+    if (code(text, i) == 0x7b /* { */) {
       out.push(litFrom);
       out.push(i);
-      while (text.charCodeAt(i) != 0x7d /* } */) i++;
+      while (code(text, i) != 0x7d /* } */) i++;
       i++;
       litFrom = i;
       params++;
@@ -60,73 +60,38 @@ function mixedLiterals(text: string, from: i32, to: i32, out: i32[]): i32 {
 }
 
 /**
- * Walks the shape of a segment: its code units, with each parameter read as "{}" whatever its
- * name, so that `{name}.{ext}` and `{a}.{b}` are one shape.
+ * The shape of a segment is its code units with each parameter read as "{}" whatever its name,
+ * so that `{name}.{ext}` and `{a}.{b}` are one shape. This is the index of the shape unit after
+ * the one at i: after a '{' comes its '}' (validated templates close every '{').
  */
-class ShapeCursor {
-  private text: string = "";
-  private pos: i32 = 0;
-  private end: i32 = 0;
-  private closing: bool = false;
-
-  reset(text: string, from: i32, to: i32): ShapeCursor {
-    this.text = text;
-    this.pos = from;
-    this.end = to;
-    this.closing = false;
-    return this;
+// @ts-ignore: decorator
+@inline function nextShapeUnit(text: string, i: i32): i32 {
+  if (code(text, i) == 0x7b /* { */) {
+    do i++;
+    while (code(text, i) != 0x7d /* } */);
+    return i;
   }
-
-  /** The next code unit of the shape, or -1 at its end. */
-  next(): i32 {
-    if (this.closing) {
-      this.closing = false;
-      return 0x7d;
-    }
-    if (this.pos >= this.end) return -1;
-    const c = this.text.charCodeAt(this.pos);
-    if (c == 0x7b) {
-      while (this.text.charCodeAt(this.pos) != 0x7d) this.pos++;
-      this.closing = true;
-    }
-    this.pos++;
-    return c;
-  }
-
-  /** Drops the text reference (configure-time scratch must not keep route text alive). */
-  clear(): void {
-    this.text = "";
-  }
+  return i + 1;
 }
-
-const cursorA = new ShapeCursor();
-const cursorB = new ShapeCursor();
 
 /** Shape order of a[aFrom, aTo) and b[bFrom, bTo): code unit by code unit, parameters as "{}". */
 export function compareShapes(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): i32 {
-  const x = cursorA.reset(a, aFrom, aTo);
-  const y = cursorB.reset(b, bFrom, bTo);
-  let result = 0;
+  let i = aFrom;
+  let j = bFrom;
   while (true) {
-    const c = x.next();
-    const d = y.next();
-    if (c != d) {
-      result = c < d ? -1 : 1;
-      break;
-    }
-    if (c < 0) break;
+    const c = i < aTo ? code(a, i) : -1;
+    const d = j < bTo ? code(b, j) : -1;
+    if (c != d) return c < d ? -1 : 1;
+    if (c < 0) return 0;
+    i = nextShapeUnit(a, i);
+    j = nextShapeUnit(b, j);
   }
-  x.clear();
-  y.clear();
-  return result;
 }
 
 /** 64-bit FNV-1a of the shape of text[from, to) (a literal segment's shape is its text). */
 export function shapeHash(text: string, from: i32, to: i32): u64 {
-  const x = cursorA.reset(text, from, to);
   let h: u64 = 0xcbf29ce484222325;
-  for (let c = x.next(); c >= 0; c = x.next()) h = (h ^ <u64>c) * 0x100000001b3;
-  x.clear();
+  for (let i = from; i < to; i = nextShapeUnit(text, i)) h = (h ^ <u64>code(text, i)) * 0x100000001b3;
   return h;
 }
 
@@ -167,15 +132,15 @@ export class MixedPatterns {
   private bytes: Uint8Array = NO_U8;
   private failure: Int32Array = NO_I32;
 
-  /** Compiles `shapes` (pattern p = shapes[p]). */
-  compile(shapes: MixedShape[]): void {
+  /** Compiles `shapes` in `order` (pattern p = shapes[order[p]]). */
+  compile(shapes: MixedShape[], order: i64[]): void {
     const lits = scratch;
     // Sizes first, so that every array is allocated once at its size.
     let words = 0;
     let byteCount = 0;
     let failCount = 0;
     for (let p = 0; p < shapes.length; p++) {
-      const s = shapes[p];
+      const s = shapes[<i32>order[p]];
       const k = mixedLiterals(s.text, s.from, s.to, lits);
       words += 2 + 3 * (k + 1);
       byteCount += s.literalBytes;
@@ -189,7 +154,7 @@ export class MixedPatterns {
     let off = 0;
     let fail = 0;
     for (let p = 0; p < shapes.length; p++) {
-      const s = shapes[p];
+      const s = shapes[<i32>order[p]];
       const k = mixedLiterals(s.text, s.from, s.to, lits);
       code[p] = at;
       program[at++] = s.literalBytes + k;
@@ -226,11 +191,11 @@ export class MixedPatterns {
     at += 2;
     // Leading and trailing literals: fixed places.
     const leadLen = unchecked(prog[at + 1]);
-    if (leadLen > 0 && memory.compare(ptr + <usize>start, base + <usize>unchecked(prog[at]), <usize>leadLen) != 0) return false;
+    if (leadLen > 0 && !sameBytes(ptr + <usize>start, base + <usize>unchecked(prog[at]), leadLen)) return false;
     const last = at + 3 * (pieces - 1);
     const trailLen = unchecked(prog[last + 1]);
     const limit = end - trailLen;
-    if (trailLen > 0 && memory.compare(ptr + <usize>limit, base + <usize>unchecked(prog[last]), <usize>trailLen) != 0) return false;
+    if (trailLen > 0 && !sameBytes(ptr + <usize>limit, base + <usize>unchecked(prog[last]), trailLen)) return false;
     // Middle literals: leftmost occurrence after at least one byte of parameter.
     let cur = start + leadLen;
     for (let piece = at + 3; piece < last; piece += 3) {

@@ -249,17 +249,18 @@ export class RouteTable {
 
   /** Orders each node's mixed children by precedence and compiles their patterns. */
   private buildMixed(shapes: MixedShape[], nodes: i32): void {
-    sortShapes(shapes);
+    const order = sortShapes(shapes);
     const start = new Int32Array(nodes + 1);
     const child = new Int32Array(shapes.length);
     for (let e = 0; e < shapes.length; e++) {
-      start[shapes[e].parent + 1]++;
-      child[e] = shapes[e].child;
+      const shape = shapes[<i32>order[e]];
+      start[shape.parent + 1]++;
+      child[e] = shape.child;
     }
     for (let i = 0; i < nodes; i++) start[i + 1] += start[i];
     this.mixedStart = start;
     this.mixedChild = child;
-    this.mixed.compile(shapes);
+    this.mixed.compile(shapes, order);
   }
 
   /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
@@ -481,10 +482,11 @@ function valueMatches(cond: ValueCondition, ptr: usize, len: i32): bool {
 let shapesInSort: MixedShape[] | null = null;
 
 /**
- * Sorts `shapes` by MixedShape.compare, ties in their current order. Through an i64 index
- * array so that the module has one instantiation of the standard sort (about 1 KB each).
+ * The order of `shapes` by MixedShape.compare, ties in their current order: shapes[order[0]] is
+ * first. An i64 index array so that the module has one instantiation of the standard sort (about
+ * 1 KB each), and no sorted copy of the shapes.
  */
-function sortShapes(shapes: MixedShape[]): void {
+function sortShapes(shapes: MixedShape[]): i64[] {
   const n = shapes.length;
   const order = new Array<i64>(n);
   for (let i = 0; i < n; i++) unchecked((order[i] = i));
@@ -495,7 +497,5 @@ function sortShapes(shapes: MixedShape[]): void {
     return c != 0 ? c : (a < b ? -1 : 1);
   });
   shapesInSort = null;
-  const sorted = new Array<MixedShape>(n);
-  for (let i = 0; i < n; i++) unchecked((sorted[i] = shapes[<i32>unchecked(order[i])]));
-  for (let i = 0; i < n; i++) unchecked((shapes[i] = sorted[i]));
+  return order;
 }

@@ -32,16 +32,12 @@ export class TemplateSegment {
  */
 export class PathTemplate {
   text: string = "";
-  private parts: StaticArray<i32>;
+  /** Room for MAX_TEMPLATE_SEGMENTS segments (parse() refuses longer templates). */
+  private parts: StaticArray<i32> = new StaticArray<i32>(3 * MAX_TEMPLATE_SEGMENTS);
   private count: i32 = 0;
   /** Name ranges of the parameters seen so far (duplicate check), two i32 each. */
   private names: StaticArray<i32> = new StaticArray<i32>(2 * MAX_TEMPLATE_PARAMS);
   private nameCount: i32 = 0;
-
-  /** `capacity` segments at most (parse() refuses longer templates anyway). */
-  constructor(capacity: i32 = MAX_TEMPLATE_SEGMENTS) {
-    this.parts = new StaticArray<i32>(3 * min(capacity, MAX_TEMPLATE_SEGMENTS));
-  }
 
   /** Number of segments. */
   get length(): i32 {
@@ -82,7 +78,7 @@ export class PathTemplate {
     if (code(path, 0) != 0x2f /* / */) return "must start with '/'";
     let slashes = 0;
     for (let k = 0; k < path.length; k++) if (code(path, k) == 0x2f) slashes++;
-    if (slashes > MAX_TEMPLATE_SEGMENTS || 3 * slashes > this.parts.length) {
+    if (slashes > MAX_TEMPLATE_SEGMENTS) {
       return "more than " + MAX_TEMPLATE_SEGMENTS.toString() + " segments";
     }
     const parts = this.parts;
@@ -114,7 +110,7 @@ export class PathTemplate {
       kind = SegmentKind.Param;
       to = from;
     } else if (len == 2 && code(path, i) == 0x2a && code(path, i + 1) == 0x2a) {
-      if (!isLast) return fail("'**' must be the last segment", i);
+      if (!isLast) return failQuoted(path, i, end, " must be the last segment", i); // '**'
       kind = SegmentKind.CatchAll;
       to = from;
     } else {
@@ -142,12 +138,12 @@ export class PathTemplate {
           }
           if (catchAll) {
             if (k != i || close != end - 1) {
-              return fail("'" + path.substring(k, close + 1) + "' (a catch-all) must be a whole segment", k);
+              return failQuoted(path, k, close + 1, " (a catch-all) must be a whole segment", k);
             }
-            if (!isLast) return fail("'" + path.substring(i, end) + "' must be the last segment", i);
+            if (!isLast) return failQuoted(path, i, end, " must be the last segment", i);
           }
           if (lastClose == k) {
-            return fail("'" + path.substring(i, end) + "': two parameters need literal text between them", k);
+            return failQuoted(path, i, end, ": two parameters need literal text between them", k);
           }
           const dup = this.addName(path, k + 1, nameTo);
           if (dup.length != 0) return fail(dup, k);
@@ -219,7 +215,17 @@ function isParamNameChar(c: i32): bool {
 }
 
 function fail(message: string, index: i32): string {
+  return atColumn(message, index);
+}
+
+/** `message` with the 1-based column of 0-based `index` (template and expression errors). */
+export function atColumn(message: string, index: i32): string {
   return message + " at column " + (index + 1).toString();
+}
+
+/** fail() for a message that starts with path[from, to) in quotes. */
+function failQuoted(path: string, from: i32, to: i32, rest: string, index: i32): string {
+  return fail("'" + path.substring(from, to) + "'" + rest, index);
 }
 
 /**
