@@ -157,23 +157,23 @@ export class Compiler {
   }
 
   private emitRepeat(sub: Node, min: i32, max: i32): void {
+    if (max == -1 && min == 0) {
+      // L: split body, end; body: sub; jmp L; end:
+      const loop = this.emit(Op.Split, this.pc + 1, 0);
+      this.emitNode(sub);
+      this.emit(Op.Jmp, loop, 0);
+      this.patch2(loop, this.pc);
+      return;
+    }
+    // The mandatory copies; for x{n,} all but the last, which loops: L: sub; split L, end
+    const copies = max == -1 ? min - 1 : min;
+    for (let i = 0; i < copies && !this.tooLarge; i++) this.emitNode(sub);
     if (max == -1) {
-      if (min == 0) {
-        // L: split body, end; body: sub; jmp L; end:
-        const loop = this.emit(Op.Split, this.pc + 1, 0);
-        this.emitNode(sub);
-        this.emit(Op.Jmp, loop, 0);
-        this.patch2(loop, this.pc);
-        return;
-      }
-      // min-1 copies, then one copy that loops: L: sub; split L, end
-      for (let i = 0; i < min - 1 && !this.tooLarge; i++) this.emitNode(sub);
       const body = this.pc;
       this.emitNode(sub);
       this.emit(Op.Split, body, this.pc + 1);
       return;
     }
-    for (let i = 0; i < min && !this.tooLarge; i++) this.emitNode(sub);
     // Optional copies: split body, end; sub; split body, end; sub; ... end:
     // Each optional copy's split exits to the end: patch them all once the end is known.
     const splits = scratchJumps;
