@@ -29,9 +29,9 @@ export abstract class Classifier {
   series: MetricSeries;
   debug: bool = false;
 
-  // Both set before `this` is used, so that reading them needs no null check.
-  constructor() {
-    const operations = new NameTable();
+  // Both set before `this` is used, so that reading them needs no null check. `operations`: a
+  // subclass that needs the table before `this` is usable passes its own.
+  constructor(operations: NameTable = new NameTable()) {
     this.operations = operations;
     this.series = new MetricSeries(operations);
   }

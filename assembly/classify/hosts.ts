@@ -102,7 +102,9 @@ function hostLength(ptr: usize, len: i32): i32 {
 /** `text` reversed (configure time; hosts are ASCII, validated). */
 function reversed(text: string): string {
   const n = text.length;
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = text.charAt(n - 1 - i);
-  return out.join("");
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  const from = changetype<usize>(text);
+  const to = changetype<usize>(out);
+  for (let i = 0; i < n; i++) store<u16>(to + (<usize>i << 1), load<u16>(from + (<usize>(n - 1 - i) << 1)));
+  return out;
 }

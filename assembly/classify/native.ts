@@ -6,20 +6,22 @@ import { LOG_PREFIX } from "../abi/log-prefix";
 import { readRequestMethod, readRequestPath, HostRequestHeaders } from "./request-source";
 import { RouteSet, requestLine } from "./route-set";
 import { noteAllocation } from "../abi/allocations";
+import { NameTable } from "./names";
 
 export class NativeClassifier extends Classifier {
-  private routes!: RouteSet;
+  private routes: RouteSet;
   private headers: HostRequestHeaders = new HostRequestHeaders();
   private attributeName: ArrayBuffer = new ArrayBuffer(0);
   private attributeText: string = "";
 
   constructor(config: NativeConfig) {
-    super();
+    const operations = new NameTable();
+    super(operations);
+    this.routes = new RouteSet(config.routes, operations, "routes", config.defaultValue); // before `this` is used: no null checks
     this.debug = config.debug;
     this.attributeName = String.UTF8.encode(config.outputAttribute);
     this.attributeText = config.outputAttribute;
-    this.routes = new RouteSet(config.routes, this.operations, "routes", config.defaultValue);
-    this.operations.freeze();
+    operations.freeze();
   }
 
   onRequestHeaders(stream: StreamState): void {

@@ -18,11 +18,10 @@ import { ROUTE_TAG } from "../metrics/route-metrics";
 export class OperationLabels {
   /** label → index into the arrays below, which describe the first name that gave the label. */
   private owners: Map<string, i32> = new Map<string, i32>();
-  private names: string[] = [];
-  // The first name's JSON path, in three parts: base + "[" + position + "]" + suffix (no index when position < 0).
-  private bases: string[] = [];
+  // Owner i: its name and the JSON path where it was found, in three parts: base + "[" + position
+  // + "]" + suffix (no index when position < 0). texts[3i ..] is (name, base, suffix).
+  private texts: string[] = [];
   private positions: i32[] = [];
-  private suffixes: string[] = [];
   private unmatchedLabel: string;
   /** Set by namesKeepTheirLabels(): no label table needed. */
   private allUnchanged: bool = false;
@@ -53,17 +52,20 @@ export class OperationLabels {
     if (this.allUnchanged) return true;
     const owners = this.owners;
     if (!owners.has(label)) {
-      owners.set(label, this.names.length);
-      this.names.push(name);
-      this.bases.push(base);
+      const texts = this.texts;
+      owners.set(label, this.positions.length);
+      texts.push(name);
+      texts.push(base);
+      texts.push(suffix);
       this.positions.push(position);
-      this.suffixes.push(suffix);
       return true;
     }
     const first = owners.get(label);
-    if (this.names[first] == name) return true;
-    this.diags.error(jsonPath(base, position, suffix), quoted(name) + " and " + quoted(this.names[first]) + " (" +
-      jsonPath(this.bases[first], this.positions[first], this.suffixes[first]) + ") give the same label " +
+    const texts = this.texts;
+    const firstName = texts[3 * first];
+    if (firstName == name) return true;
+    this.diags.error(jsonPath(base, position, suffix), quoted(name) + " and " + quoted(firstName) + " (" +
+      jsonPath(texts[3 * first + 1], this.positions[first], texts[3 * first + 2]) + ") give the same label " +
       labelText(label) + ": their requests would share one series");
     return false;
   }

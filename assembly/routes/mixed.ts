@@ -101,11 +101,14 @@ export class MixedShape {
   literalBytes: i32 = 0;
   leadBytes: i32 = 0;
   trailBytes: i32 = 0;
+  /** Number of parameters (k). */
+  params: i32 = 0;
 
   /** `text[from, to)`: the segment as one route wrote it (any route of this shape will do). */
   constructor(public parent: i32, public child: i32, public text: string, public from: i32, public to: i32) {
     const lits = scratch;
     const k = mixedLiterals(text, from, to, lits);
+    this.params = k;
     for (let j = 0; j <= k; j++) this.literalBytes += utf8RangeLength(text, lits[2 * j], lits[2 * j + 1]);
     this.leadBytes = utf8RangeLength(text, lits[0], lits[1]);
     this.trailBytes = utf8RangeLength(text, lits[2 * k], lits[2 * k + 1]);
@@ -140,11 +143,10 @@ export class MixedPatterns {
     let byteCount = 0;
     let failCount = 0;
     for (let p = 0; p < shapes.length; p++) {
-      const s = shapes[<i32>order[p]];
-      const k = mixedLiterals(s.text, s.from, s.to, lits);
-      words += 2 + 3 * (k + 1);
+      const s = shapes[p];
+      words += 2 + 3 * (s.params + 1);
       byteCount += s.literalBytes;
-      for (let j = 1; j < k; j++) failCount += utf8RangeLength(s.text, lits[2 * j], lits[2 * j + 1]);
+      failCount += s.literalBytes - s.leadBytes - s.trailBytes; // the middle literals (k ≥ 1: lead and trail are two)
     }
     const code = new Int32Array(shapes.length);
     const program = new Int32Array(words);

@@ -36,10 +36,9 @@ export class RequestView {
   private urlEnd: i32 = -1;
   /** End of the query string once known (-1: not yet looked for). */
   private queryStop: i32 = -1;
-  /** Path segments delimited so far in this request; segment k ends at segEnds[k]. */
+  /** Path segments delimited so far in this request; segment k ends at segs[2k], its hash is segs[2k + 1]. */
   private segments: i32 = 0;
-  private segEnds: Int32Array = new Int32Array(8);
-  private segHashes: Uint32Array = new Uint32Array(8);
+  private segs: Int32Array = new Int32Array(16);
   // Buffers passed to reset(), kept reachable while their bytes are in use.
   private methodBuffer: ArrayBuffer | null = null;
   private pathBuffer: ArrayBuffer | null = null;
@@ -132,12 +131,12 @@ export class RequestView {
   /** Whether segment k exists: segment 0 follows the leading '/', segment k > 0 a '/' ending segment k - 1 (already delimited). */
   hasSegment(k: i32): bool {
     if (k == 0) return true;
-    const end = unchecked(this.segEnds[k - 1]);
+    const end = unchecked(this.segs[2 * k - 2]);
     return end < this.pathLen && load<u8>(this.pathPtr + <usize>end) == 0x2f /* / */;
   }
 
   segmentStart(k: i32): i32 {
-    return k == 0 ? 1 : unchecked(this.segEnds[k - 1]) + 1;
+    return k == 0 ? 1 : unchecked(this.segs[2 * k - 2]) + 1;
   }
 
   /**
@@ -146,17 +145,17 @@ export class RequestView {
    * it is at most `hashLimit` bytes long — longer segments cannot equal any configured literal.
    */
   segmentEnd(k: i32, hashLimit: i32): i32 {
-    if (k < this.segments) return unchecked(this.segEnds[k]);
+    if (k < this.segments) return unchecked(this.segs[2 * k]);
     return this.delimit(k, hashLimit);
   }
 
   /** Hash of segment k's bytes (valid when its length is at most the hashLimit it was delimited with). */
   segmentHash(k: i32): u32 {
-    return unchecked(this.segHashes[k]);
+    return <u32>unchecked(this.segs[2 * k + 1]);
   }
 
   private delimit(k: i32, hashLimit: i32): i32 {
-    if (k >= this.segEnds.length) this.growSegments(k + 1);
+    if (2 * k >= this.segs.length) this.growSegments(k + 1);
     const p = this.pathPtr;
     const n = this.pathLen;
     const start = this.segmentStart(k);
@@ -170,8 +169,9 @@ export class RequestView {
       i++;
     }
     if (i == hashEnd) i = findSegmentEnd(p, i, n);
-    unchecked((this.segEnds[k] = i));
-    unchecked((this.segHashes[k] = h));
+    const segs = this.segs;
+    unchecked((segs[2 * k] = i));
+    unchecked((segs[2 * k + 1] = <i32>h));
     this.segments = k + 1;
     if (i > this.scanned) this.scanned = i;
     if (i == n || load<u8>(p + <usize>i) != 0x2f) this.urlEnd = i;
@@ -179,15 +179,9 @@ export class RequestView {
   }
 
   private growSegments(needed: i32): void {
-    const size = max(needed, this.segEnds.length << 1);
-    const ends = new Int32Array(size);
-    const hashes = new Uint32Array(size);
-    for (let i = 0; i < this.segments; i++) {
-      unchecked((ends[i] = this.segEnds[i]));
-      unchecked((hashes[i] = this.segHashes[i]));
-    }
-    this.segEnds = ends;
-    this.segHashes = hashes;
+    const segs = new Int32Array(max(2 * needed, this.segs.length << 1));
+    memory.copy(segs.dataStart, this.segs.dataStart, <usize>this.segments << 3);
+    this.segs = segs;
   }
 
   /** Ends the request: drops the header values fetched, so they do not outlive it (a 60 KiB header each). */
