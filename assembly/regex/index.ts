@@ -24,6 +24,7 @@ import { LazyDfa, DFA_GAVE_UP, DFA_MATCH } from "./dfa";
 import { BitVm } from "./bitvm";
 import { CacheBudget, currentBudget, startBudget, MAX_CONFIG_INSTRUCTIONS } from "./budget";
 import { RegexError } from "./errors";
+import { sameBytes } from "../routes/bytes";
 
 export { RegexError } from "./errors";
 export { MAX_PROGRAM_SIZE } from "./compiler";
@@ -154,7 +155,7 @@ export class Regex {
       // Anchored literal prefix: a byte compare decides or rejects cheaply.
       const prefixLen = prefix.byteLength;
       lastSteps = <i64>prefixLen;
-      if (len < prefixLen || memory.compare(ptr, changetype<usize>(prefix), <usize>prefixLen) != 0) return false;
+      if (len < prefixLen || !sameBytes(ptr, changetype<usize>(prefix), prefixLen)) return false;
       if (this.exact) return len == prefixLen;
     } else if (this.exact) {
       lastSteps = 0;
