@@ -86,6 +86,11 @@ function literalKeyOf(key: EvalNode, mapInfo: AttributeInfo | null): ArrayBuffer
   return copyBytes(v.ptr, v.len, lower);
 }
 
+/** "no matching overload for 'name' applied to (a)" or "… (a, b)". */
+function overloadText(name: string, a: CelType, b: CelType | null): string {
+  return noOverload(name, b !== null ? pairText(a.toString(), b.toString()) : "(" + a.toString() + ")");
+}
+
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
   if (n instanceof MatchesNode) return 20;
@@ -152,14 +157,9 @@ class Planner {
     return this.fail("unsupported expression", e.pos);
   }
 
-  /** "no matching overload for 'name' applied to (types)" at `pos`. */
-  noOverload(name: string, types: string, pos: i32): EvalNode | null {
-    return this.fail(noOverload(name, "(" + types + ")"), pos);
-  }
-
-  /** "what takes expected, got argc" at `pos`. */
-  argCount(what: string, expected: string, argc: i32, pos: i32): EvalNode | null {
-    return this.fail(what + " takes " + expected + ", got " + argc.toString(), pos);
+  /** "no matching overload for 'name' applied to (a)" or "… (a, b)" at `pos`. */
+  noOverload(name: string, a: CelType, b: CelType | null, pos: i32): EvalNode | null {
+    return this.fail(overloadText(name, a, b), pos);
   }
 
   // ---- names ----
@@ -298,7 +298,7 @@ class Planner {
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
     const ok = isNot ? isBoolish(o.type) : k == TypeKind.Int || k == TypeKind.Double || k == TypeKind.Duration || k == TypeKind.Dyn;
-    if (!ok) return this.noOverload(opName(e.op), o.type.toString(), e.pos);
+    if (!ok) return this.noOverload(opName(e.op), o.type, null, e.pos);
     const n: EvalNode = isNot ? new NotNode(o, opName(e.op)) : new NegNode(o, opName(e.op));
     n.type = isNot ? T_BOOL : o.type;
     return n;
@@ -337,7 +337,7 @@ class Planner {
       }
       case Op.In: {
         if (rk == TypeKind.Map) {
-          if (!isStringish(lt)) return this.fail(noOverload("in", pairText(lt.toString(), rt.toString())) + ": map keys are strings", e.pos);
+          if (!isStringish(lt)) return this.fail(overloadText("in", lt, rt) + ": map keys are strings", e.pos);
           const mapInfo = mapAttributeOf(r);
           n = new InNode(l, r, mapInfo, literalKeyOf(l, mapInfo));
         } else if (rk == TypeKind.List || rk == TypeKind.Dyn) {
@@ -357,7 +357,7 @@ class Planner {
         }
       }
     }
-    if (n === null) return this.noOverload(opName(op), lt.toString() + ", " + rt.toString(), e.pos);
+    if (n === null) return this.noOverload(opName(op), lt, rt, e.pos);
     n.type = T_BOOL;
     return n;
   }
@@ -426,27 +426,35 @@ class Planner {
     const args = e.list;
     const argc = args.length;
     const target = e.a;
+    const method = target !== null;
     const f = FUNCTIONS.indexOf(fn);
     if (f < 0) {
       if (UNSUPPORTED_MACROS.includes(fn)) return this.fail("macro '" + fn + "' is not supported", e.pos);
       if (fn == "in") return this.fail("'in' is an operator: write 'x in list'", e.pos);
       return this.fail("unknown function '" + fn + "'" + didYouMean(fn, FUNCTIONS), e.pos);
     }
-
-    if (f == FN_HAS) {
-      if (target !== null) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
-      if (argc != 1) return this.argCount("has()", "exactly 1 argument", argc, e.pos);
-      return this.has(args[0]);
+    // how each may be called: has() and the conversions as functions, the string tests as methods,
+    // size() and matches() either way
+    if (f == FN_HAS && method) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
+    if (f >= FN_STRING_TESTS && f < FN_MATCHES && !method) return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
+    if (f >= FN_CONVERSIONS && method) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
+    // arguments besides a method's target: one, but none for x.size() and two for matches(s, re)
+    const expected = f == FN_SIZE && method ? 0 : f == FN_MATCHES && !method ? 2 : 1;
+    if (argc != expected) {
+      const what = !method ? fn + "()" : f == FN_SIZE ? "x.size()" : "'" + fn + "'";
+      const takes = expected == 0 ? "no arguments" : expected == 1 ? "exactly 1 argument" : "exactly 2 arguments";
+      return this.fail(what + " takes " + takes + ", got " + argc.toString(), e.pos);
     }
+    if (f == FN_HAS) return this.has(args[0]);
+
+    // the subject: a method's target, else the first argument
+    const s = this.plan(method ? target! : args[0]);
+    if (s === null) return null;
 
     if (f == FN_SIZE) {
-      const method = target !== null;
-      if (argc != (method ? 0 : 1)) return this.argCount(method ? "x.size()" : "size()", method ? "no arguments" : "exactly 1 argument", argc, e.pos);
-      const s = this.plan(method ? target! : args[0]);
-      if (s === null) return null;
       const k = s.type.kind;
       if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
-        return this.noOverload("size", s.type.toString(), e.pos);
+        return this.noOverload("size", s.type, null, e.pos);
       }
       const m = mapAttributeOf(s);
       if (m !== null && m.id == AttrId.FilterState) return this.fail("size() of filter_state is not supported", e.pos);
@@ -457,36 +465,18 @@ class Planner {
 
     if (f <= FN_MATCHES) {
       // s.fn(x) (startsWith, endsWith, contains, matches), and matches(s, x)
-      const test = f - FN_STRING_TESTS; // StringTest, or the matches() one after them
-      let subjectExpr: Expr;
-      let argExpr: Expr;
-      if (target !== null) {
-        if (argc != 1) return this.argCount("'" + fn + "'", "exactly 1 argument", argc, e.pos);
-        subjectExpr = target;
-        argExpr = args[0];
-      } else if (f != FN_MATCHES) {
-        return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
-      } else {
-        if (argc != 2) return this.argCount("matches()", "exactly 2 arguments", argc, e.pos);
-        subjectExpr = args[0];
-        argExpr = args[1];
-      }
-      const s = this.plan(subjectExpr);
-      if (s === null) return null;
+      const argExpr = args[method ? 0 : 1];
       const a = this.plan(argExpr);
       if (a === null) return null;
-      if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type.toString() + ", " + a.type.toString(), e.pos);
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
+      if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
+      // StringTest, or the matches() one after them
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>(f - FN_STRING_TESTS), fn) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
 
     // conversions: string() int() uint() double() bytes() bool() duration() timestamp()
-    if (target !== null) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
-    if (argc != 1) return this.argCount(fn + "()", "exactly 1 argument", argc, e.pos);
-    const a = this.plan(args[0]);
-    if (a === null) return null;
-    return this.conversion(f - FN_CONVERSIONS, fn, a, e.pos);
+    return this.conversion(f - FN_CONVERSIONS, fn, s, e.pos);
   }
 
   /**
@@ -515,7 +505,7 @@ class Planner {
   /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
   conversion(i: i32, fn: string, a: EvalNode, pos: i32): EvalNode | null {
     const k = a.type.kind;
-    if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type.toString(), pos);
+    if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type, null, pos);
     const target = CONVERSION_KINDS[i];
     const resultType = scalarType(target);
     const n = new ConvertNode(a, target, fn);
