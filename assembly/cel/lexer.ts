@@ -185,9 +185,9 @@ class Lexer {
     return t;
   }
 
+  /** The character `off` past the current one; -1 past the end (as charCodeAt). */
   peek(off: i32 = 0): i32 {
-    const j = this.i + off;
-    return j < this.n ? <i32>this.src.charCodeAt(j) : -1;
+    return this.src.charCodeAt(this.i + off);
   }
 
   fail(msg: string, pos: i32): bool {
@@ -262,7 +262,7 @@ class Lexer {
     if (isDigit(c) || (c == 0x2e && isDigit(c1))) return this.number(start);
 
     if (isIdentStart(c)) {
-      while (this.i < this.n && isIdentPart(this.peek())) this.i++;
+      while (isIdentPart(this.peek())) this.i++;
       const word = this.src.substring(start, this.i);
       const k = KEYWORDS.indexOf(word);
       this.add(k < 0 ? Tok.Ident : Tok.True + k, start, word);
@@ -316,7 +316,7 @@ class Lexer {
     if (this.peek() == 0x2e && isDigit(this.peek(1))) {
       isDouble = true;
       this.i++;
-      while (this.i < this.n && isDigit(this.peek())) this.i++;
+      while (isDigit(this.peek())) this.i++;
     }
     const e = this.peek();
     if (e == 0x65 || e == 0x45) {
@@ -326,7 +326,7 @@ class Lexer {
       if (!isDigit(this.peek(j))) return this.fail("invalid exponent in number literal", start);
       isDouble = true;
       this.i += j;
-      while (this.i < this.n && isDigit(this.peek())) this.i++;
+      while (isDigit(this.peek())) this.i++;
     }
     if (isDouble) {
       const t = this.add(Tok.Double, start);
