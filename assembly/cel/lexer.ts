@@ -238,9 +238,7 @@ class Lexer {
     const c = this.peek();
     const c1 = this.peek(1);
 
-    // string / bytes literals, with optional r (raw) and b (bytes) prefixes in either order
-    if (c == 0x22 || c == 0x27) return this.stringLiteral(start, false, false);
-    // prefixes r/R (raw) and b/B (bytes), in either order, directly followed by a quote
+    // string / bytes literals: a quote, after optional prefixes r/R (raw) and b/B (bytes) in either order
     let j = 0;
     let raw = false;
     let isBytes = false;
@@ -251,12 +249,10 @@ class Lexer {
       else break;
       j++;
     }
-    if (j > 0) {
-      const q = this.peek(j);
-      if (q == 0x22 || q == 0x27) {
-        this.i += j;
-        return this.stringLiteral(start, raw, isBytes);
-      }
+    const q = this.peek(j);
+    if (q == 0x22 || q == 0x27) {
+      this.i += j;
+      return this.stringLiteral(start, raw, isBytes);
     }
 
     if (isDigit(c) || (c == 0x2e && isDigit(c1))) return this.number(start);
@@ -299,9 +295,9 @@ class Lexer {
     let value: u64 = 0;
     let overflow = false;
     while (true) {
-      const c = this.peek();
-      const d = hex ? hexValue(c) : isDigit(c) ? c - 0x30 : -1;
-      if (d < 0) break;
+      // a hex digit's value; for decimal, a-f are >= base
+      const d = hexValue(this.peek());
+      if (d < 0 || <u64>d >= base) break;
       if (value > (u64.MAX_VALUE - <u64>d) / base) overflow = true;
       value = value * base + <u64>d;
       this.i++;
@@ -318,8 +314,7 @@ class Lexer {
       this.i++;
       while (isDigit(this.peek())) this.i++;
     }
-    const e = this.peek();
-    if (e == 0x65 || e == 0x45) {
+    if ((this.peek() | 0x20) == 0x65) { // e E
       let j = 1;
       const s = this.peek(1);
       if (s == 0x2b || s == 0x2d) j = 2;

@@ -91,6 +91,11 @@ function overloadText(name: string, a: CelType, b: CelType | null): string {
   return noOverload(name, b !== null ? pairText(a.toString(), b.toString()) : "(" + a.toString() + ")");
 }
 
+/** True when type kind `k` is one of the kinds in the bit set `kinds` (bit k for kind k). */
+function hasKind(k: TypeKind, kinds: u32): bool {
+  return ((kinds >> <u32>k) & 1) != 0;
+}
+
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
   if (n instanceof MatchesNode) return 20;
@@ -273,7 +278,7 @@ class Planner {
     }
     if (t.kind == TypeKind.List) {
       const k = key.type.kind;
-      if (k != TypeKind.Int && k != TypeKind.Uint && k != TypeKind.Dyn) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
+      if (!hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Dyn))) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
       const n = new IndexNode(operand, key, null, null, "list");
       n.type = t.elem!;
       return n;
@@ -297,7 +302,7 @@ class Planner {
     if (o === null) return null;
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
-    const ok = isNot ? isBoolish(o.type) : k == TypeKind.Int || k == TypeKind.Double || k == TypeKind.Duration || k == TypeKind.Dyn;
+    const ok = isNot ? isBoolish(o.type) : hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Double) | (1 << TypeKind.Duration) | (1 << TypeKind.Dyn));
     if (!ok) return this.noOverload(opName(e.op), o.type, null, e.pos);
     const n: EvalNode = isNot ? new NotNode(o, opName(e.op)) : new NegNode(o, opName(e.op));
     n.type = isNot ? T_BOOL : o.type;
@@ -331,7 +336,7 @@ class Planner {
       case Op.Le:
       case Op.Gt:
       case Op.Ge: {
-        const orderable = lk == TypeKind.String || lk == TypeKind.Bytes || lk == TypeKind.Bool || lk == TypeKind.Timestamp || lk == TypeKind.Duration;
+        const orderable = hasKind(lk, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Bool) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Duration));
         if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, op);
         break;
       }
@@ -453,7 +458,7 @@ class Planner {
 
     if (f == FN_SIZE) {
       const k = s.type.kind;
-      if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
+      if (!hasKind(k, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.List) | (1 << TypeKind.Map) | (1 << TypeKind.Dyn))) {
         return this.noOverload("size", s.type, null, e.pos);
       }
       const m = mapAttributeOf(s);
@@ -505,7 +510,7 @@ class Planner {
   /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
   conversion(i: i32, fn: string, a: EvalNode, pos: i32): EvalNode | null {
     const k = a.type.kind;
-    if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type, null, pos);
+    if (!hasKind(k, CONVERSION_ARGS[i] | (1 << TypeKind.Dyn))) return this.noOverload(fn, a.type, null, pos);
     const target = CONVERSION_KINDS[i];
     const resultType = scalarType(target);
     const n = new ConvertNode(a, target, fn);
