@@ -364,9 +364,9 @@ class Lexer {
       // plain character: copy its UTF-8 encoding (source is UTF-16)
       let cp = c;
       this.i++;
-      if (cp >= 0xd800 && cp <= 0xdbff) {
+      if ((cp & 0xfc00) == 0xd800) {
         const lo = this.peek();
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
+        if ((lo & 0xfc00) == 0xdc00) {
           cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
           this.i++;
         }
@@ -396,7 +396,7 @@ class Lexer {
         return true;
       }
     }
-    if (c == 0x78 || c == 0x58 || c == 0x75 || c == 0x55) {
+    if ((c | 0x20) == 0x78 || c == 0x75 || c == 0x55) { // x X u U
       const digits = c == 0x75 ? 4 : c == 0x55 ? 8 : 2;
       if (isBytes && digits != 2) return this.fail("\\u escapes are not allowed in bytes literals", at);
       let cp: i32 = 0;
@@ -412,7 +412,7 @@ class Lexer {
       // octal \ooo
       const o1 = this.peek();
       const o2 = this.peek(1);
-      if (!(o1 >= 0x30 && o1 <= 0x37 && o2 >= 0x30 && o2 <= 0x37)) return this.fail("invalid octal escape sequence", at);
+      if (<u32>(o1 - 0x30) > 7 || <u32>(o2 - 0x30) > 7) return this.fail("invalid octal escape sequence", at);
       this.i += 2;
       return this.pushCodePoint(out, ((c - 0x30) << 6) | ((o1 - 0x30) << 3) | (o2 - 0x30), isBytes, at);
     }
@@ -424,7 +424,8 @@ class Lexer {
       out.push(<u8>cp); // \xHH / octal in bytes literals are single bytes
       return true;
     }
-    if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0) return this.fail("invalid code point in escape sequence", at);
+    // surrogates, and beyond U+10FFFF (negative as unsigned too)
+    if ((cp & ~0x7ff) == 0xd800 || <u32>cp > 0x10ffff) return this.fail("invalid code point in escape sequence", at);
     pushUtf8(out, cp);
     return true;
   }

@@ -532,21 +532,21 @@ class Planner {
    */
   patternOffset(lit: Expr, pattern: string, bytePos: i32): i32 {
     if (lit.kind != ExprKind.Literal) return lit.pos;
+    const src = this.src;
     let i = lit.pos;
-    while (i < this.src.length && this.src.charCodeAt(i) != 0x27 && this.src.charCodeAt(i) != 0x22) i++; // r/b prefixes
-    const q = this.src.charCodeAt(i);
-    const triple = this.src.charCodeAt(i + 1) == q && this.src.charCodeAt(i + 2) == q && pattern.length > 0;
+    let q: i32;
+    // past the r/b prefixes (charCodeAt is -1 at the end)
+    while ((q = src.charCodeAt(i)) != 0x27 && q != 0x22 && q >= 0) i++;
+    const triple = src.charCodeAt(i + 1) == q && src.charCodeAt(i + 2) == q && pattern.length > 0;
     const start = i + (triple ? 3 : 1);
-    if (this.src.substr(start, pattern.length) != pattern) return lit.pos;
+    if (src.substr(start, pattern.length) != pattern) return lit.pos;
     // bytePos counts UTF-8 bytes; walk the pattern's UTF-16 units until that many bytes are covered
     let bytes = 0;
     let k = 0;
     while (k < pattern.length && bytes < bytePos) {
       const c = pattern.charCodeAt(k);
-      if (c < 0x80) bytes += 1;
-      else if (c < 0x800) bytes += 2;
-      else if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; k++; }
-      else bytes += 3;
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      if ((c & 0xfc00) == 0xd800) { bytes++; k++; } // a surrogate pair: 4 bytes
       k++;
     }
     return start + k;
