@@ -303,8 +303,9 @@ class Planner {
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
     const ok = isNot ? isBoolish(o.type) : hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Double) | (1 << TypeKind.Duration) | (1 << TypeKind.Dyn));
-    if (!ok) return this.noOverload(opName(e.op), o.type, null, e.pos);
-    const n: EvalNode = isNot ? new NotNode(o, opName(e.op)) : new NegNode(o, opName(e.op));
+    const name = opName(e.op);
+    if (!ok) return this.noOverload(name, o.type, null, e.pos);
+    const n: EvalNode = isNot ? new NotNode(o, name) : new NegNode(o, name);
     n.type = isNot ? T_BOOL : o.type;
     return n;
   }
