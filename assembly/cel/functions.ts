@@ -249,10 +249,6 @@ export class ConvertNode extends UnaryNode {
           v.setInt(<i64>Math.trunc(d));
           return;
         }
-        if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, false)) this.fail(ErrorCode.BadConversion);
-          return;
-        }
         if (k == Kind.Timestamp) {
           // seconds since the epoch, rounded toward negative infinity like CEL
           let s = x.i / 1000000000;
@@ -272,10 +268,6 @@ export class ConvertNode extends UnaryNode {
           const d = x.d;
           if (!(d > -1.0 && d < TWO_64)) { this.fail(ErrorCode.IntOverflow); return; }
           v.setUint(<u64>Math.trunc(d));
-          return;
-        }
-        if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, true)) this.fail(ErrorCode.BadConversion);
           return;
         }
         break;
@@ -320,6 +312,11 @@ export class ConvertNode extends UnaryNode {
         }
         break;
       }
+    }
+    if (k == Kind.String && (target == Kind.Int || target == Kind.Uint)) {
+      // int('…') / uint('…') (their cases above leave strings to this one decimal parser)
+      if (!parseDecimal(x.ptr, x.len, v, target == Kind.Uint)) this.fail(ErrorCode.BadConversion);
+      return;
     }
     this.fail(ErrorCode.NoMatchingOverload);
   }
