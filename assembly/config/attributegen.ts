@@ -53,7 +53,8 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict", PROGRAM_SIZE_KEY];
+// PROGRAM_SIZE_KEY spelt out: a list of literals only is static data (__literalArray).
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict", "regex_max_program_size"];
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];

@@ -42,7 +42,8 @@ export class NativeConfig {
   regexes: DeferredRegexes = new DeferredRegexes();
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", SERVICES_KEY, "metrics", "strict", PROGRAM_SIZE_KEY];
+// SERVICES_KEY and PROGRAM_SIZE_KEY spelt out: a list of literals only is static data (__literalArray).
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "services", "metrics", "strict", "regex_max_program_size"];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
