@@ -282,10 +282,14 @@ function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regex
   return route;
 }
 
+// RFC 9110 tchar (digits, letters and !#$%&'*+-.^_`|~) as two 64-bit masks: bit c of TCHAR_LOW
+// for c < 64, bit c - 64 of TCHAR_HIGH for 64 <= c < 128 (no string per character tested).
+const TCHAR_LOW: u64 = 0x03ff6cfa00000000;
+const TCHAR_HIGH: u64 = 0x57ffffffc7fffffe;
+
 function isTokenChar(c: i32): bool {
-  // RFC 9110 tchar
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-    "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c));
+  if (<u32>c >= 128) return false;
+  return (((c < 64 ? TCHAR_LOW : TCHAR_HIGH) >> <u64>(c & 63)) & 1) != 0;
 }
 
 function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): void {
