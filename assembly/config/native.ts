@@ -12,7 +12,7 @@
 // accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe } from "./reader";
+import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
@@ -174,8 +174,7 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
     item.index = it;
     if (!item.isObject()) {
       const path = index(base, i);
-      diags.error(path, mustBe("an object", item.kind));
-      diags.drop(path);
+      dropWrongKind(diags, path, "an object", item.kind);
     } else {
       const obj = item.asObject();
       if (reader === null) reader = new ObjectReader(obj, base, diags, ROUTE_KEYS, ROUTE_ALIASES, false);

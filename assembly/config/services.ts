@@ -16,7 +16,7 @@
 // left out whole (config/index.ts).
 import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe } from "./reader";
+import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, RouteBudget, tooMany } from "./native";
 import { DeferredRegexes } from "./native-regexes";
@@ -94,8 +94,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
 function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
-    diags.error(path, mustBe("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind));
-    diags.drop(path);
+    dropWrongKind(diags, path, "an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind);
     return null;
   }
   const r = new ObjectReader(v.asObject(), path, diags, SERVICE_KEYS);
@@ -174,8 +173,7 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
     h++;
     const path = index(base, h);
     if (!items.itemIsString(it)) {
-      diags.error(path, mustBe("a host name", items.doc.kindAt(it)));
-      diags.drop(path);
+      dropWrongKind(diags, path, "a host name", items.doc.kindAt(it));
       continue;
     }
     const host = items.itemString(it);

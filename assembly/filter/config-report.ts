@@ -8,18 +8,19 @@
 //   route-metrics: configuration rejected (2 errors)
 import { log, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
-import { Diagnostics } from "../config/diagnostics";
+import { Diagnostics, Diagnostic } from "../config/diagnostics";
 
 /** At most this many dropped paths are listed in the summary; the error lines name them all. */
 const LISTED_DROPS: i32 = 10;
 
 export function logDiagnostics(diags: Diagnostics): void {
-  for (let i = 0; i < diags.warnings.length; i++) {
-    log(LogLevel.Warn, LOG_PREFIX + "config warning: " + diags.warnings[i].toString());
-  }
-  for (let i = 0; i < diags.errors.length; i++) {
-    log(LogLevel.Error, LOG_PREFIX + "config error: " + diags.errors[i].toString());
-  }
+  logEach(diags.warnings, LogLevel.Warn, "config warning: ");
+  logEach(diags.errors, LogLevel.Error, "config error: ");
+}
+
+/** One loop for both lists (it was copied into on_configure once per list). */
+function logEach(list: Diagnostic[], level: LogLevel, label: string): void {
+  for (let i = 0; i < list.length; i++) log(level, LOG_PREFIX + label + list[i].toString());
 }
 
 export function logRejected(diags: Diagnostics): void {
