@@ -32,8 +32,12 @@ export function logDegraded(diags: Diagnostics): void {
 }
 
 function errorCount(diags: Diagnostics): string {
-  const n = diags.errors.length;
-  return n.toString() + (n == 1 ? " error" : " errors");
+  return counted(diags.errors.length, "error");
+}
+
+/** `1 error`, `3 errors`: n and the noun, plural unless n is 1. */
+export function counted(n: i32, noun: string): string {
+  return n.toString() + " " + noun + (n == 1 ? "" : "s");
 }
 
 function droppedText(diags: Diagnostics): string {
