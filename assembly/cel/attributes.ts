@@ -79,7 +79,7 @@ export class AttributeInfo {
 }
 
 /** Attribute names (dotted CEL names), indexed by AttrId. */
-const NAMES: StaticArray<string> = [
+const NAMES: string[] = [
   "request.path", "request.url_path", "request.host", "request.scheme", "request.method", "request.headers",
   "request.referer", "request.useragent", "request.time", "request.id", "request.protocol", "request.query",
   "request.duration", "request.size", "request.total_size",
@@ -171,11 +171,9 @@ export function isUnsupportedNamespace(name: string): bool {
   return UNSUPPORTED_NAMESPACES.includes(name);
 }
 
-/** Every attribute name, for "did you mean" hints. */
+/** Every attribute name, for "did you mean" hints (the table itself: callers only read it). */
 export function attributeNames(): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < NAMES.length; i++) out.push(NAMES[i]);
-  return out;
+  return NAMES;
 }
 
 /** True when some proper dotted prefix of `qn` is an attribute (`request.headers` of `request.headers.x`). */

@@ -91,8 +91,8 @@ export class MatchesNode extends BinaryNode {
 
 // ---- conversions ----------------------------------------------------------------------------
 
-const TRUE_TEXT = String.UTF8.encode("true");
-const FALSE_TEXT = String.UTF8.encode("false");
+/** "truefalse" in static memory: string(true) is its first 4 bytes, string(false) the last 5 (views need no owner). */
+const BOOL_TEXT = memory.data<u8>([0x74, 0x72, 0x75, 0x65, 0x66, 0x61, 0x6c, 0x73, 0x65]);
 /** The spellings bool('…') accepts, as cel-go (Go's strconv.ParseBool): BOOL_TRUE_WORDS for true, then those for false. */
 const BOOL_WORDS: StaticArray<string> = ["true", "True", "TRUE", "t", "T", "1", "false", "False", "FALSE", "f", "F", "0"];
 const BOOL_TRUE_WORDS: i32 = 6;
@@ -228,7 +228,11 @@ export class ConvertNode extends UnaryNode {
           v.setBytesView(Kind.String, this.scratch, changetype<usize>(this.scratch), len);
           return;
         }
-        if (k == Kind.Bool) { v.setBuffer(Kind.String, x.i != 0 ? TRUE_TEXT : FALSE_TEXT); return; }
+        if (k == Kind.Bool) {
+          const t = x.i != 0;
+          v.setBytesView(Kind.String, null, BOOL_TEXT + (t ? 0 : 4), t ? 4 : 5);
+          return;
+        }
         if (k == Kind.Double) { v.setBuffer(Kind.String, String.UTF8.encode(x.d.toString())); return; } // rare: allocates
         break;
       }
@@ -243,10 +247,6 @@ export class ConvertNode extends UnaryNode {
           // CEL: NaN and values outside int64 are range errors (also keeps the conversion from trapping)
           if (!(d >= -TWO_63 && d < TWO_63)) { this.fail(ErrorCode.IntOverflow); return; }
           v.setInt(<i64>Math.trunc(d));
-          return;
-        }
-        if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, false)) this.fail(ErrorCode.BadConversion);
           return;
         }
         if (k == Kind.Timestamp) {
@@ -268,10 +268,6 @@ export class ConvertNode extends UnaryNode {
           const d = x.d;
           if (!(d > -1.0 && d < TWO_64)) { this.fail(ErrorCode.IntOverflow); return; }
           v.setUint(<u64>Math.trunc(d));
-          return;
-        }
-        if (k == Kind.String) {
-          if (!parseDecimal(x.ptr, x.len, v, true)) this.fail(ErrorCode.BadConversion);
           return;
         }
         break;
@@ -316,6 +312,11 @@ export class ConvertNode extends UnaryNode {
         }
         break;
       }
+    }
+    if (k == Kind.String && (target == Kind.Int || target == Kind.Uint)) {
+      // int('…') / uint('…') (their cases above leave strings to this one decimal parser)
+      if (!parseDecimal(x.ptr, x.len, v, target == Kind.Uint)) this.fail(ErrorCode.BadConversion);
+      return;
     }
     this.fail(ErrorCode.NoMatchingOverload);
   }

@@ -185,9 +185,9 @@ class Lexer {
     return t;
   }
 
+  /** The character `off` past the current one; -1 past the end (as charCodeAt). */
   peek(off: i32 = 0): i32 {
-    const j = this.i + off;
-    return j < this.n ? <i32>this.src.charCodeAt(j) : -1;
+    return this.src.charCodeAt(this.i + off);
   }
 
   fail(msg: string, pos: i32): bool {
@@ -238,9 +238,7 @@ class Lexer {
     const c = this.peek();
     const c1 = this.peek(1);
 
-    // string / bytes literals, with optional r (raw) and b (bytes) prefixes in either order
-    if (c == 0x22 || c == 0x27) return this.stringLiteral(start, false, false);
-    // prefixes r/R (raw) and b/B (bytes), in either order, directly followed by a quote
+    // string / bytes literals: a quote, after optional prefixes r/R (raw) and b/B (bytes) in either order
     let j = 0;
     let raw = false;
     let isBytes = false;
@@ -251,18 +249,16 @@ class Lexer {
       else break;
       j++;
     }
-    if (j > 0) {
-      const q = this.peek(j);
-      if (q == 0x22 || q == 0x27) {
-        this.i += j;
-        return this.stringLiteral(start, raw, isBytes);
-      }
+    const q = this.peek(j);
+    if (q == 0x22 || q == 0x27) {
+      this.i += j;
+      return this.stringLiteral(start, raw, isBytes);
     }
 
     if (isDigit(c) || (c == 0x2e && isDigit(c1))) return this.number(start);
 
     if (isIdentStart(c)) {
-      while (this.i < this.n && isIdentPart(this.peek())) this.i++;
+      while (isIdentPart(this.peek())) this.i++;
       const word = this.src.substring(start, this.i);
       const k = KEYWORDS.indexOf(word);
       this.add(k < 0 ? Tok.Ident : Tok.True + k, start, word);
@@ -299,9 +295,9 @@ class Lexer {
     let value: u64 = 0;
     let overflow = false;
     while (true) {
-      const c = this.peek();
-      const d = hex ? hexValue(c) : isDigit(c) ? c - 0x30 : -1;
-      if (d < 0) break;
+      // a hex digit's value; for decimal, a-f are >= base
+      const d = hexValue(this.peek());
+      if (d < 0 || <u64>d >= base) break;
       if (value > (u64.MAX_VALUE - <u64>d) / base) overflow = true;
       value = value * base + <u64>d;
       this.i++;
@@ -316,17 +312,16 @@ class Lexer {
     if (this.peek() == 0x2e && isDigit(this.peek(1))) {
       isDouble = true;
       this.i++;
-      while (this.i < this.n && isDigit(this.peek())) this.i++;
+      while (isDigit(this.peek())) this.i++;
     }
-    const e = this.peek();
-    if (e == 0x65 || e == 0x45) {
+    if ((this.peek() | 0x20) == 0x65) { // e E
       let j = 1;
       const s = this.peek(1);
       if (s == 0x2b || s == 0x2d) j = 2;
       if (!isDigit(this.peek(j))) return this.fail("invalid exponent in number literal", start);
       isDouble = true;
       this.i += j;
-      while (this.i < this.n && isDigit(this.peek())) this.i++;
+      while (isDigit(this.peek())) this.i++;
     }
     if (isDouble) {
       const t = this.add(Tok.Double, start);
@@ -369,9 +364,9 @@ class Lexer {
       // plain character: copy its UTF-8 encoding (source is UTF-16)
       let cp = c;
       this.i++;
-      if (cp >= 0xd800 && cp <= 0xdbff) {
+      if ((cp & 0xfc00) == 0xd800) {
         const lo = this.peek();
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
+        if ((lo & 0xfc00) == 0xdc00) {
           cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
           this.i++;
         }
@@ -401,7 +396,7 @@ class Lexer {
         return true;
       }
     }
-    if (c == 0x78 || c == 0x58 || c == 0x75 || c == 0x55) {
+    if ((c | 0x20) == 0x78 || c == 0x75 || c == 0x55) { // x X u U
       const digits = c == 0x75 ? 4 : c == 0x55 ? 8 : 2;
       if (isBytes && digits != 2) return this.fail("\\u escapes are not allowed in bytes literals", at);
       let cp: i32 = 0;
@@ -417,7 +412,7 @@ class Lexer {
       // octal \ooo
       const o1 = this.peek();
       const o2 = this.peek(1);
-      if (!(o1 >= 0x30 && o1 <= 0x37 && o2 >= 0x30 && o2 <= 0x37)) return this.fail("invalid octal escape sequence", at);
+      if (<u32>(o1 - 0x30) > 7 || <u32>(o2 - 0x30) > 7) return this.fail("invalid octal escape sequence", at);
       this.i += 2;
       return this.pushCodePoint(out, ((c - 0x30) << 6) | ((o1 - 0x30) << 3) | (o2 - 0x30), isBytes, at);
     }
@@ -429,7 +424,8 @@ class Lexer {
       out.push(<u8>cp); // \xHH / octal in bytes literals are single bytes
       return true;
     }
-    if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0) return this.fail("invalid code point in escape sequence", at);
+    // surrogates, and beyond U+10FFFF (negative as unsigned too)
+    if ((cp & ~0x7ff) == 0xd800 || <u32>cp > 0x10ffff) return this.fail("invalid code point in escape sequence", at);
     pushUtf8(out, cp);
     return true;
   }

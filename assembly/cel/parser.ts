@@ -49,25 +49,34 @@ class Parser {
   src: string;
   toks: Token[];
   p: i32 = 0;
+  /** toks[p], kept in a field: reading it is one load where indexing the array is several. */
+  tok: Token;
   depth: i32 = 0;
   error: CelError | null = null;
 
   constructor(src: string, toks: Token[]) {
     this.src = src;
     this.toks = toks;
+    this.tok = unchecked(toks[0]);
   }
 
   // The token list always ends with EOF and `p` never moves past it.
-  @inline peek(): Token { return unchecked(this.toks[this.p]); }
+  @inline peek(): Token { return this.tok; }
   @inline peekAt(off: i32): Token {
     const j = min(this.p + off, this.toks.length - 1);
     return unchecked(this.toks[j]);
   }
-  @inline at(kind: Tok): bool { return this.peek().kind == kind; }
+  @inline at(kind: Tok): bool { return this.tok.kind == kind; }
   advance(): Token {
-    const t = this.peek();
-    if (t.kind != Tok.EOF) this.p++;
+    const t = this.tok;
+    if (t.kind != Tok.EOF) this.tok = unchecked(this.toks[++this.p]);
     return t;
+  }
+  /** Consumes the current token if it is a `kind`. */
+  accept(kind: Tok): bool {
+    if (this.tok.kind != kind) return false;
+    this.advance();
+    return true;
   }
 
   fail(reason: string, pos: i32): Expr | null {
@@ -79,7 +88,7 @@ class Parser {
     return this.fail("unexpected " + (t.kind == Tok.EOF ? "" : "token ") + describeToken(this.src, t), t.pos);
   }
   expect(kind: Tok, what: string): bool {
-    if (this.at(kind)) { this.advance(); return true; }
+    if (this.accept(kind)) return true;
     const t = this.peek();
     this.fail("expected " + what + " but found " + describeToken(this.src, t), t.pos);
     return false;
@@ -128,8 +137,7 @@ class Parser {
     if (first === null || !this.at(op)) return first;
     const pos = this.peek().pos;
     const operands: Expr[] = [first];
-    while (this.at(op)) {
-      this.advance();
+    while (this.accept(op)) {
       const next = this.parseOperand(level);
       if (next === null) return null;
       operands.push(next);
@@ -207,8 +215,7 @@ class Parser {
           return this.fail("expected a field or method name after '.' but found " + describeToken(this.src, name), name.pos);
         }
         this.advance();
-        if (this.at(Tok.LParen)) {
-          this.advance();
+        if (this.accept(Tok.LParen)) {
           const args = this.parseArgs(Tok.RParen, "')'");
           if (args === null) return null;
           e = callExpr(e, name, args);
@@ -232,13 +239,12 @@ class Parser {
   /** Comma-separated expressions up to `close` (consumed); a trailing comma is allowed only in lists. */
   parseArgs(close: Tok, closeText: string): Expr[] | null {
     const args: Expr[] = [];
-    if (this.at(close)) { this.advance(); return args; }
+    if (this.accept(close)) return args;
     while (true) {
       const e = this.parseExpr();
       if (e === null) return null;
       args.push(e);
-      if (this.at(Tok.Comma)) {
-        this.advance();
+      if (this.accept(Tok.Comma)) {
         if (close == Tok.RBracket && this.at(close)) break; // [a, b,]
         continue;
       }
@@ -292,8 +298,7 @@ class Parser {
   parseIdent(): Expr | null {
     const t = this.advance();
     if (isReservedWord(t.text)) return this.fail("reserved word '" + t.text + "' cannot be used as an identifier", t.pos);
-    if (this.at(Tok.LParen)) {
-      this.advance();
+    if (this.accept(Tok.LParen)) {
       const args = this.parseArgs(Tok.RParen, "')'");
       if (args === null) return null;
       return callExpr(null, t, args);
@@ -315,8 +320,7 @@ class Parser {
       if (v === null) return null;
       keys.push(k);
       values.push(v);
-      if (!this.at(Tok.Comma)) break;
-      this.advance();
+      if (!this.accept(Tok.Comma)) break;
     }
     if (!this.expect(Tok.RBrace, "'}'")) return null;
     const e = listExpr(ExprKind.Map, keys, open.pos);

@@ -86,6 +86,16 @@ function literalKeyOf(key: EvalNode, mapInfo: AttributeInfo | null): ArrayBuffer
   return copyBytes(v.ptr, v.len, lower);
 }
 
+/** "no matching overload for 'name' applied to (a)" or "… (a, b)". */
+function overloadText(name: string, a: CelType, b: CelType | null): string {
+  return noOverload(name, b !== null ? pairText(a.toString(), b.toString()) : "(" + a.toString() + ")");
+}
+
+/** True when type kind `k` is one of the kinds in the bit set `kinds` (bit k for kind k). */
+function hasKind(k: TypeKind, kinds: u32): bool {
+  return ((kinds >> <u32>k) & 1) != 0;
+}
+
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
   if (n instanceof MatchesNode) return 20;
@@ -152,14 +162,9 @@ class Planner {
     return this.fail("unsupported expression", e.pos);
   }
 
-  /** "no matching overload for 'name' applied to (types)" at `pos`. */
-  noOverload(name: string, types: string, pos: i32): EvalNode | null {
-    return this.fail(noOverload(name, "(" + types + ")"), pos);
-  }
-
-  /** "what takes expected, got argc" at `pos`. */
-  argCount(what: string, expected: string, argc: i32, pos: i32): EvalNode | null {
-    return this.fail(what + " takes " + expected + ", got " + argc.toString(), pos);
+  /** "no matching overload for 'name' applied to (a)" or "… (a, b)" at `pos`. */
+  noOverload(name: string, a: CelType, b: CelType | null, pos: i32): EvalNode | null {
+    return this.fail(overloadText(name, a, b), pos);
   }
 
   // ---- names ----
@@ -273,7 +278,7 @@ class Planner {
     }
     if (t.kind == TypeKind.List) {
       const k = key.type.kind;
-      if (k != TypeKind.Int && k != TypeKind.Uint && k != TypeKind.Dyn) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
+      if (!hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Dyn))) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
       const n = new IndexNode(operand, key, null, null, "list");
       n.type = t.elem!;
       return n;
@@ -297,9 +302,10 @@ class Planner {
     if (o === null) return null;
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
-    const ok = isNot ? isBoolish(o.type) : k == TypeKind.Int || k == TypeKind.Double || k == TypeKind.Duration || k == TypeKind.Dyn;
-    if (!ok) return this.noOverload(opName(e.op), o.type.toString(), e.pos);
-    const n: EvalNode = isNot ? new NotNode(o, opName(e.op)) : new NegNode(o, opName(e.op));
+    const ok = isNot ? isBoolish(o.type) : hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Double) | (1 << TypeKind.Duration) | (1 << TypeKind.Dyn));
+    const name = opName(e.op);
+    if (!ok) return this.noOverload(name, o.type, null, e.pos);
+    const n: EvalNode = isNot ? new NotNode(o, name) : new NegNode(o, name);
     n.type = isNot ? T_BOOL : o.type;
     return n;
   }
@@ -331,13 +337,13 @@ class Planner {
       case Op.Le:
       case Op.Gt:
       case Op.Ge: {
-        const orderable = lk == TypeKind.String || lk == TypeKind.Bytes || lk == TypeKind.Bool || lk == TypeKind.Timestamp || lk == TypeKind.Duration;
+        const orderable = hasKind(lk, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Bool) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Duration));
         if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, op);
         break;
       }
       case Op.In: {
         if (rk == TypeKind.Map) {
-          if (!isStringish(lt)) return this.fail(noOverload("in", pairText(lt.toString(), rt.toString())) + ": map keys are strings", e.pos);
+          if (!isStringish(lt)) return this.fail(overloadText("in", lt, rt) + ": map keys are strings", e.pos);
           const mapInfo = mapAttributeOf(r);
           n = new InNode(l, r, mapInfo, literalKeyOf(l, mapInfo));
         } else if (rk == TypeKind.List || rk == TypeKind.Dyn) {
@@ -357,7 +363,7 @@ class Planner {
         }
       }
     }
-    if (n === null) return this.noOverload(opName(op), lt.toString() + ", " + rt.toString(), e.pos);
+    if (n === null) return this.noOverload(opName(op), lt, rt, e.pos);
     n.type = T_BOOL;
     return n;
   }
@@ -426,27 +432,35 @@ class Planner {
     const args = e.list;
     const argc = args.length;
     const target = e.a;
+    const method = target !== null;
     const f = FUNCTIONS.indexOf(fn);
     if (f < 0) {
       if (UNSUPPORTED_MACROS.includes(fn)) return this.fail("macro '" + fn + "' is not supported", e.pos);
       if (fn == "in") return this.fail("'in' is an operator: write 'x in list'", e.pos);
       return this.fail("unknown function '" + fn + "'" + didYouMean(fn, FUNCTIONS), e.pos);
     }
-
-    if (f == FN_HAS) {
-      if (target !== null) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
-      if (argc != 1) return this.argCount("has()", "exactly 1 argument", argc, e.pos);
-      return this.has(args[0]);
+    // how each may be called: has() and the conversions as functions, the string tests as methods,
+    // size() and matches() either way
+    if (f == FN_HAS && method) return this.fail("has() is a macro, not a method: write has(m.f)", e.pos);
+    if (f >= FN_STRING_TESTS && f < FN_MATCHES && !method) return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
+    if (f >= FN_CONVERSIONS && method) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
+    // arguments besides a method's target: one, but none for x.size() and two for matches(s, re)
+    const expected = f == FN_SIZE && method ? 0 : f == FN_MATCHES && !method ? 2 : 1;
+    if (argc != expected) {
+      const what = !method ? fn + "()" : f == FN_SIZE ? "x.size()" : "'" + fn + "'";
+      const takes = expected == 0 ? "no arguments" : expected == 1 ? "exactly 1 argument" : "exactly 2 arguments";
+      return this.fail(what + " takes " + takes + ", got " + argc.toString(), e.pos);
     }
+    if (f == FN_HAS) return this.has(args[0]);
+
+    // the subject: a method's target, else the first argument
+    const s = this.plan(method ? target! : args[0]);
+    if (s === null) return null;
 
     if (f == FN_SIZE) {
-      const method = target !== null;
-      if (argc != (method ? 0 : 1)) return this.argCount(method ? "x.size()" : "size()", method ? "no arguments" : "exactly 1 argument", argc, e.pos);
-      const s = this.plan(method ? target! : args[0]);
-      if (s === null) return null;
       const k = s.type.kind;
-      if (k != TypeKind.String && k != TypeKind.Bytes && k != TypeKind.List && k != TypeKind.Map && k != TypeKind.Dyn) {
-        return this.noOverload("size", s.type.toString(), e.pos);
+      if (!hasKind(k, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.List) | (1 << TypeKind.Map) | (1 << TypeKind.Dyn))) {
+        return this.noOverload("size", s.type, null, e.pos);
       }
       const m = mapAttributeOf(s);
       if (m !== null && m.id == AttrId.FilterState) return this.fail("size() of filter_state is not supported", e.pos);
@@ -457,36 +471,18 @@ class Planner {
 
     if (f <= FN_MATCHES) {
       // s.fn(x) (startsWith, endsWith, contains, matches), and matches(s, x)
-      const test = f - FN_STRING_TESTS; // StringTest, or the matches() one after them
-      let subjectExpr: Expr;
-      let argExpr: Expr;
-      if (target !== null) {
-        if (argc != 1) return this.argCount("'" + fn + "'", "exactly 1 argument", argc, e.pos);
-        subjectExpr = target;
-        argExpr = args[0];
-      } else if (f != FN_MATCHES) {
-        return this.fail("'" + fn + "' is a method: write s." + fn + "(x)", e.pos);
-      } else {
-        if (argc != 2) return this.argCount("matches()", "exactly 2 arguments", argc, e.pos);
-        subjectExpr = args[0];
-        argExpr = args[1];
-      }
-      const s = this.plan(subjectExpr);
-      if (s === null) return null;
+      const argExpr = args[method ? 0 : 1];
       const a = this.plan(argExpr);
       if (a === null) return null;
-      if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type.toString() + ", " + a.type.toString(), e.pos);
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>test, fn) : this.matches(s, a, argExpr);
+      if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
+      // StringTest, or the matches() one after them
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>(f - FN_STRING_TESTS), fn) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
 
     // conversions: string() int() uint() double() bytes() bool() duration() timestamp()
-    if (target !== null) return this.fail("'" + fn + "' is not a method: write " + fn + "(x)", e.pos);
-    if (argc != 1) return this.argCount(fn + "()", "exactly 1 argument", argc, e.pos);
-    const a = this.plan(args[0]);
-    if (a === null) return null;
-    return this.conversion(f - FN_CONVERSIONS, fn, a, e.pos);
+    return this.conversion(f - FN_CONVERSIONS, fn, s, e.pos);
   }
 
   /**
@@ -515,7 +511,7 @@ class Planner {
   /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
   conversion(i: i32, fn: string, a: EvalNode, pos: i32): EvalNode | null {
     const k = a.type.kind;
-    if (k != TypeKind.Dyn && (CONVERSION_ARGS[i] & (1 << <u32>k)) == 0) return this.noOverload(fn, a.type.toString(), pos);
+    if (!hasKind(k, CONVERSION_ARGS[i] | (1 << TypeKind.Dyn))) return this.noOverload(fn, a.type, null, pos);
     const target = CONVERSION_KINDS[i];
     const resultType = scalarType(target);
     const n = new ConvertNode(a, target, fn);
@@ -537,21 +533,21 @@ class Planner {
    */
   patternOffset(lit: Expr, pattern: string, bytePos: i32): i32 {
     if (lit.kind != ExprKind.Literal) return lit.pos;
+    const src = this.src;
     let i = lit.pos;
-    while (i < this.src.length && this.src.charCodeAt(i) != 0x27 && this.src.charCodeAt(i) != 0x22) i++; // r/b prefixes
-    const q = this.src.charCodeAt(i);
-    const triple = this.src.charCodeAt(i + 1) == q && this.src.charCodeAt(i + 2) == q && pattern.length > 0;
+    let q: i32;
+    // past the r/b prefixes (charCodeAt is -1 at the end)
+    while ((q = src.charCodeAt(i)) != 0x27 && q != 0x22 && q >= 0) i++;
+    const triple = src.charCodeAt(i + 1) == q && src.charCodeAt(i + 2) == q && pattern.length > 0;
     const start = i + (triple ? 3 : 1);
-    if (this.src.substr(start, pattern.length) != pattern) return lit.pos;
+    if (src.substr(start, pattern.length) != pattern) return lit.pos;
     // bytePos counts UTF-8 bytes; walk the pattern's UTF-16 units until that many bytes are covered
     let bytes = 0;
     let k = 0;
     while (k < pattern.length && bytes < bytePos) {
       const c = pattern.charCodeAt(k);
-      if (c < 0x80) bytes += 1;
-      else if (c < 0x800) bytes += 2;
-      else if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; k++; }
-      else bytes += 3;
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+      if ((c & 0xfc00) == 0xd800) { bytes++; k++; } // a surrogate pair: 4 bytes
       k++;
     }
     return start + k;

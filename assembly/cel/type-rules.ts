@@ -22,13 +22,17 @@ export function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null
   }
   const add = op == Op.Add;
   const sub = op == Op.Sub;
-  if (lk == rk && (lk == TypeKind.Int || lk == TypeKind.Uint)) return lt;
-  if (lk == rk && lk == TypeKind.Double && op != Op.Mod) return lt;
-  if (add && lk == rk && (lk == TypeKind.String || lk == TypeKind.Bytes)) return lt;
-  if (add && ((lk == TypeKind.Timestamp && rk == TypeKind.Duration) || (lk == TypeKind.Duration && rk == TypeKind.Timestamp))) return T_TIMESTAMP;
-  if ((add || sub) && lk == TypeKind.Duration && rk == TypeKind.Duration) return T_DURATION;
-  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Duration) return T_TIMESTAMP;
-  if (sub && lk == TypeKind.Timestamp && rk == TypeKind.Timestamp) return T_DURATION;
+  if (lk == rk) {
+    if (lk == TypeKind.Int || lk == TypeKind.Uint) return lt;
+    if (lk == TypeKind.Double) return op != Op.Mod ? lt : null;
+    if (lk == TypeKind.String || lk == TypeKind.Bytes) return add ? lt : null;
+    if (lk == TypeKind.Duration) return add || sub ? T_DURATION : null;
+    if (lk == TypeKind.Timestamp) return sub ? T_DURATION : null;
+    return null;
+  }
+  // timestamp ± duration, duration + timestamp
+  if (lk == TypeKind.Timestamp && rk == TypeKind.Duration) return add || sub ? T_TIMESTAMP : null;
+  if (lk == TypeKind.Duration && rk == TypeKind.Timestamp) return add ? T_TIMESTAMP : null;
   return null;
 }
 

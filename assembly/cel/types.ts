@@ -48,11 +48,8 @@ function scalarTypes(): StaticArray<CelType> {
 }
 
 export const T_DYN = unchecked(SCALAR_TYPES[TypeKind.Dyn]);
-export const T_NULL = unchecked(SCALAR_TYPES[TypeKind.Null]);
 export const T_BOOL = unchecked(SCALAR_TYPES[TypeKind.Bool]);
 export const T_INT = unchecked(SCALAR_TYPES[TypeKind.Int]);
-export const T_UINT = unchecked(SCALAR_TYPES[TypeKind.Uint]);
-export const T_DOUBLE = unchecked(SCALAR_TYPES[TypeKind.Double]);
 export const T_STRING = unchecked(SCALAR_TYPES[TypeKind.String]);
 export const T_BYTES = unchecked(SCALAR_TYPES[TypeKind.Bytes]);
 export const T_TIMESTAMP = unchecked(SCALAR_TYPES[TypeKind.Timestamp]);

@@ -135,8 +135,8 @@ export class Value {
       case Kind.Double: return this.d.toString();
       case Kind.String: return "'" + displayText(this.ptr, this.len) + "'";
       case Kind.Bytes: return "b'" + displayText(this.ptr, this.len) + "'";
-      case Kind.Timestamp: return "timestamp(" + this.i.toString() + "ns)";
-      case Kind.Duration: return "duration(" + this.i.toString() + "ns)";
+      case Kind.Timestamp:
+      case Kind.Duration: return (this.kind == Kind.Timestamp ? "timestamp(" : "duration(") + this.i.toString() + "ns)";
       case Kind.List: return "list";
       case Kind.Map: return "map";
       case Kind.Error: return "error";

@@ -11,7 +11,7 @@
 //   stay in their order, so the first true one still wins.
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe } from "./reader";
+import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { checkAttributeName, readRegexLimit } from "./native";
 import { PROGRAM_SIZE_KEY } from "../regex/index";
 
@@ -53,7 +53,8 @@ export class AttributeGenConfig {
 }
 
 // "metrics" is route-metrics' own section (config/metrics.ts).
-export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict", PROGRAM_SIZE_KEY];
+// PROGRAM_SIZE_KEY spelt out: a list of literals only is static data (__literalArray).
+export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics", "strict", "regex_max_program_size"];
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
@@ -83,8 +84,7 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
 function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec | null {
   const path = index("attributes", i);
   if (!v.isObject()) {
-    diags.error(path, mustBe("an object", v.kind));
-    diags.drop(path);
+    dropWrongKind(diags, path, "an object", v.kind);
     return null;
   }
   const mark = diags.mark();
@@ -136,8 +136,7 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
 
 function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Diagnostics): MatchSpec | null {
   if (!v.isObject()) {
-    diags.error(path, mustBe("an object like {\"value\": \"...\", \"condition\": \"...\"}", v.kind));
-    diags.drop(path);
+    dropWrongKind(diags, path, "an object like {\"value\": \"...\", \"condition\": \"...\"}", v.kind);
     return null;
   }
   const mark = diags.mark();

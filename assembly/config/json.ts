@@ -17,7 +17,7 @@
 // lone \udc00) and a repeated key in one object are "problems": the document still parses (first
 // key wins, bad bytes read as U+FFFD), and each problem carries its JSON path so that the reader
 // of the object it belongs to reports it as a configuration error (config/json-problems.ts).
-import { decodeRune, isInvalid, widthOf, runeOf } from "../regex/utf8";
+import { decodeRune, isInvalid, widthOf, runeOf, hexValue } from "../regex/utf8";
 import { child, index } from "./diagnostics";
 
 export const enum JsonKind {
@@ -810,12 +810,6 @@ function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): 
   return -1;
 }
 
-function hexDigit(c: i32): i32 {
-  if (<u32>(c - 0x30) < 10) return c - 0x30;
-  const l = (c | 0x20) - 0x61; // a-f, A-F
-  return <u32>l < 6 ? l + 10 : -1;
-}
-
 function hex4(v: i32): string {
   const s = (<u32>v).toString(16);
   return "0000".substring(s.length) + s;
@@ -883,7 +877,7 @@ function hexAt(bytes: Uint8Array, at: i32): i32 {
   if (at + 4 > bytes.length) return -1;
   let v = 0;
   for (let i = 0; i < 4; i++) {
-    const d = hexDigit(<i32>unchecked(bytes[at + i]));
+    const d = hexValue(<i32>unchecked(bytes[at + i]));
     if (d < 0) return -1;
     v = (v << 4) | d;
   }

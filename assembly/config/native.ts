@@ -12,7 +12,7 @@
 // accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe } from "./reader";
+import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
@@ -42,7 +42,8 @@ export class NativeConfig {
   regexes: DeferredRegexes = new DeferredRegexes();
 }
 
-export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", SERVICES_KEY, "metrics", "strict", PROGRAM_SIZE_KEY];
+// SERVICES_KEY and PROGRAM_SIZE_KEY spelt out: a list of literals only is static data (__literalArray).
+export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "services", "metrics", "strict", "regex_max_program_size"];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
 // Pairs: accepted alias, canonical key.
@@ -173,8 +174,7 @@ export function readRouteList(list: JsonValue | null, base: string, budget: Rout
     item.index = it;
     if (!item.isObject()) {
       const path = index(base, i);
-      diags.error(path, mustBe("an object", item.kind));
-      diags.drop(path);
+      dropWrongKind(diags, path, "an object", item.kind);
     } else {
       const obj = item.asObject();
       if (reader === null) reader = new ObjectReader(obj, base, diags, ROUTE_KEYS, ROUTE_ALIASES, false);
@@ -281,10 +281,14 @@ function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regex
   return route;
 }
 
+// RFC 9110 tchar (digits, letters and !#$%&'*+-.^_`|~) as two 64-bit masks: bit c of TCHAR_LOW
+// for c < 64, bit c - 64 of TCHAR_HIGH for 64 <= c < 128 (no string per character tested).
+const TCHAR_LOW: u64 = 0x03ff6cfa00000000;
+const TCHAR_HIGH: u64 = 0x57ffffffc7fffffe;
+
 function isTokenChar(c: i32): bool {
-  // RFC 9110 tchar
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-    "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c));
+  if (<u32>c >= 128) return false;
+  return (((c < 64 ? TCHAR_LOW : TCHAR_HIGH) >> <u64>(c & 63)) & 1) != 0;
 }
 
 function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): void {

@@ -27,6 +27,12 @@ export function mustBe(expected: string, found: JsonKind): string {
   return "must be " + expected + ", found " + kindText(found);
 }
 
+/** A part of the wrong kind: the mustBe() error at `path`, and the part is left out. */
+export function dropWrongKind(diags: Diagnostics, path: string, expected: string, found: JsonKind): void {
+  diags.error(path, mustBe(expected, found));
+  diags.drop(path);
+}
+
 const NO_SLOTS = new StaticArray<i32>(0);
 
 export class ObjectReader {

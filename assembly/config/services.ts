@@ -16,7 +16,7 @@
 // left out whole (config/index.ts).
 import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe } from "./reader";
+import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, RouteBudget, tooMany } from "./native";
 import { DeferredRegexes } from "./native-regexes";
@@ -94,8 +94,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
 function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
-    diags.error(path, mustBe("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind));
-    diags.drop(path);
+    dropWrongKind(diags, path, "an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind);
     return null;
   }
   const r = new ObjectReader(v.asObject(), path, diags, SERVICE_KEYS);
@@ -174,8 +173,7 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
     h++;
     const path = index(base, h);
     if (!items.itemIsString(it)) {
-      diags.error(path, mustBe("a host name", items.doc.kindAt(it)));
-      diags.drop(path);
+      dropWrongKind(diags, path, "a host name", items.doc.kindAt(it));
       continue;
     }
     const host = items.itemString(it);
@@ -249,37 +247,45 @@ export function hostError(host: string): string | null {
   const n = host.length;
   if (n == 0) return "must not be empty";
   if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the " + MAX_HOST_LENGTH.toString() + " of a host name";
+  // (Before the checks below, which "*" passes.)
+  if (n == 1 && host.charCodeAt(0) == 0x2a) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
+  const why = hostProblem(host, n);
+  return why === null ? null : quoted(host) + why;
+}
+
+/** hostError's other messages, which all start with the quoted host: the rest of the message, or null. */
+function hostProblem(host: string, n: i32): string | null {
   if (host.charCodeAt(0) == 0x5b /* [ */ || host.includes("::")) {
-    return quoted(host) + ": an IPv6 address is not a host name (requests by address are taken by the service without hosts)";
+    return ": an IPv6 address is not a host name (requests by address are taken by the service without hosts)";
   }
   const colon = host.indexOf(":");
   if (colon >= 0) {
-    return quoted(host) + ": hosts are matched without the port (the port of :authority is ignored): use " + quoted(host.substring(0, colon));
+    return ": hosts are matched without the port (the port of :authority is ignored): use " + quoted(host.substring(0, colon));
   }
-  if (host != asciiLower(host)) {
-    return quoted(host) + ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quoted(asciiLower(host));
+  const lower = asciiLower(host);
+  if (host != lower) {
+    return ": host names are written in lower case (Gateway API hostname; matching ignores case): use " + quoted(lower);
   }
   let i = 0;
   if (host.charCodeAt(0) == 0x2a /* * */) {
-    if (n == 1) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
-    if (host.charCodeAt(1) != 0x2e) return quoted(host) + ": a wildcard is a whole first label, \"*.\" followed by a host name";
+    if (host.charCodeAt(1) != 0x2e) return ": a wildcard is a whole first label, \"*.\" followed by a host name";
     i = 2;
-    if (i == n) return quoted(host) + ": \"*.\" must be followed by a host name";
+    if (i == n) return ": \"*.\" must be followed by a host name";
   }
   // labels: [a-z0-9] ([-a-z0-9]* [a-z0-9])?, separated by '.'
   let labelStart = i;
   for (; i <= n; i++) {
     const c = i < n ? host.charCodeAt(i) : 0x2e;
     if (c == 0x2e) {
-      if (i == labelStart) return quoted(host) + ": empty label at column " + (i + 1).toString();
-      if (!isLowerAlnum(host.charCodeAt(i - 1))) return quoted(host) + ": a label must end with a letter or digit (column " + i.toString() + ")";
+      if (i == labelStart) return ": empty label at column " + (i + 1).toString();
+      if (!isLowerAlnum(host.charCodeAt(i - 1))) return ": a label must end with a letter or digit (column " + i.toString() + ")";
       labelStart = i + 1;
       continue;
     }
-    if (c == 0x2a) return quoted(host) + ": '*' only as the whole first label (\"*.example.com\"), at column " + (i + 1).toString();
-    if (i == labelStart && !isLowerAlnum(c)) return quoted(host) + ": a label must start with a letter or digit (column " + (i + 1).toString() + ")";
+    if (c == 0x2a) return ": '*' only as the whole first label (\"*.example.com\"), at column " + (i + 1).toString();
+    if (i == labelStart && !isLowerAlnum(c)) return ": a label must start with a letter or digit (column " + (i + 1).toString() + ")";
     if (!isLowerAlnum(c) && c != 0x2d) {
-      return quoted(host) + ": invalid character at column " + (i + 1).toString() + " (host names have letters, digits, '-' and '.')";
+      return ": invalid character at column " + (i + 1).toString() + " (host names have letters, digits, '-' and '.')";
     }
   }
   return null;

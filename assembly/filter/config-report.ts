@@ -8,18 +8,19 @@
 //   route-metrics: configuration rejected (2 errors)
 import { log, LogLevel } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
-import { Diagnostics } from "../config/diagnostics";
+import { Diagnostics, Diagnostic } from "../config/diagnostics";
 
 /** At most this many dropped paths are listed in the summary; the error lines name them all. */
 const LISTED_DROPS: i32 = 10;
 
 export function logDiagnostics(diags: Diagnostics): void {
-  for (let i = 0; i < diags.warnings.length; i++) {
-    log(LogLevel.Warn, LOG_PREFIX + "config warning: " + diags.warnings[i].toString());
-  }
-  for (let i = 0; i < diags.errors.length; i++) {
-    log(LogLevel.Error, LOG_PREFIX + "config error: " + diags.errors[i].toString());
-  }
+  logEach(diags.warnings, LogLevel.Warn, "config warning: ");
+  logEach(diags.errors, LogLevel.Error, "config error: ");
+}
+
+/** One loop for both lists (it was copied into on_configure once per list). */
+function logEach(list: Diagnostic[], level: LogLevel, label: string): void {
+  for (let i = 0; i < list.length; i++) log(level, LOG_PREFIX + label + list[i].toString());
 }
 
 export function logRejected(diags: Diagnostics): void {
@@ -31,8 +32,12 @@ export function logDegraded(diags: Diagnostics): void {
 }
 
 function errorCount(diags: Diagnostics): string {
-  const n = diags.errors.length;
-  return n.toString() + (n == 1 ? " error" : " errors");
+  return counted(diags.errors.length, "error");
+}
+
+/** `1 error`, `3 errors`: n and the noun, plural unless n is 1. */
+export function counted(n: i32, noun: string): string {
+  return n.toString() + " " + noun + (n == 1 ? "" : "s");
 }
 
 function droppedText(diags: Diagnostics): string {

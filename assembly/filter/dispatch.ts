@@ -141,7 +141,10 @@ export function proxy_on_delete(context_id: u32): void {
   for (let i = 0; i < roots.length; i++) {
     const root = unchecked(roots[i]);
     if (root.id != context_id) continue;
-    roots.splice(i, 1);
+    // Shifted by hand: Array#splice would bring in its copy (and the removed-items array) for this one call.
+    const last = roots.length - 1;
+    for (let k = i; k < last; k++) unchecked((roots[k] = unchecked(roots[k + 1])));
+    roots.length = last;
     if (lastRoot === root) lastRoot = null;
     return;
   }

@@ -17,7 +17,7 @@ import { collectGarbage } from "./memory";
 import { collectKeeping, beginCollections, endCollections } from "./configure-gc";
 import { RouteMetrics } from "../metrics/route-metrics";
 import { reportConfigErrors } from "../metrics/config-errors";
-import { logDiagnostics, logRejected, logDegraded } from "./config-report";
+import { logDiagnostics, logRejected, logDegraded, counted } from "./config-report";
 
 export class RouteMetricsRoot {
   /** Shared with every stream of this root; replaced field by field on each accepted configuration. */
@@ -75,11 +75,9 @@ export class RouteMetricsRoot {
 }
 
 function describe(form: ConfigForm, c: Classifier): string {
-  const n = c.operations.count;
-  const ops = n.toString() + " operation name" + (n == 1 ? "" : "s");
-  const services = c.series.serviceCount;
+  const ops = counted(c.operations.count, "operation name");
   if (form == ConfigForm.Native && c.series.hasServices) {
-    return "native routes of " + services.toString() + " service" + (services == 1 ? "" : "s") + ", " + ops;
+    return "native routes of " + counted(c.series.serviceCount, "service") + ", " + ops;
   }
   if (form == ConfigForm.Native) return "native routes, " + ops;
   if (form == ConfigForm.AttributeGen) return "attributegen form, " + ops;

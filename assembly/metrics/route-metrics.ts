@@ -46,11 +46,12 @@ export function responseClass(code: i64): i32 {
 
 export class RouteMetrics {
   /** Slots are the series; the last one is the unmatched series (of no service). */
-  private slots: i32 = 0;
-  private counters: Uint32Array = new Uint32Array(0);
-  private durations: Uint32Array = new Uint32Array(0);
-  private requestBytes: Uint32Array = new Uint32Array(0);
-  private responseBytes: Uint32Array = new Uint32Array(0);
+  // Set once by the constructor (no initializers: those would allocate four arrays it replaces).
+  private slots: i32;
+  private counters: Uint32Array;
+  private durations: Uint32Array;
+  private requestBytes: Uint32Array;
+  private responseBytes: Uint32Array;
 
   constructor(public config: MetricsConfig, private series: MetricSeries) {
     const slots = series.count;

@@ -1,4 +1,8 @@
-import { parseConfig, ConfigForm, ParsedConfig } from "../../assembly/config/index";
+import { parseConfig, ConfigForm, ParsedConfig, SCHEMA_KEYS } from "../../assembly/config/index";
+import { TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES } from "../../assembly/config/native";
+import { ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS, MATCH_KEYS, ATTRIBUTE_ALIASES } from "../../assembly/config/attributegen";
+import { METRICS_KEYS, METRICS_ALIASES } from "../../assembly/config/metrics";
+import { SERVICE_KEYS } from "../../assembly/config/services";
 
 function problems(json: string): string {
   const p = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
@@ -218,5 +222,19 @@ describe("config: keys are found however they are spelt", () => {
   it("keeps the first of a repeated key and reports the repeat", () => {
     expect(problems('{"routes": [{"name": "a", "path": "/a"}, {"name": "b", "path": "/b", "path": "/c"}]}'))
       .toBe("routes[1].path: duplicate key \"path\" (first at column 56)");
+  });
+});
+
+describe("config: the parser knows every key of the readers", () => {
+  it("SCHEMA_KEYS holds each reader's keys and aliases, each spelling once", () => {
+    const lists: string[][] = [TOP_KEYS, ROUTE_KEYS, CONDITION_KEYS, ROUTE_ALIASES, ATTRIBUTEGEN_TOP_KEYS, ATTRIBUTE_KEYS,
+      MATCH_KEYS, ATTRIBUTE_ALIASES, METRICS_KEYS, METRICS_ALIASES, SERVICE_KEYS];
+    const missing: string[] = [];
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l];
+      for (let k = 0; k < list.length; k++) if (!SCHEMA_KEYS.includes(list[k])) missing.push(list[k]);
+    }
+    expect(missing.join(",")).toBe("");
+    for (let k = 0; k < SCHEMA_KEYS.length; k++) expect(SCHEMA_KEYS.indexOf(SCHEMA_KEYS[k])).toBe(k);
   });
 });
