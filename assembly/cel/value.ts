@@ -16,7 +16,7 @@
 import { firstInvalidUtf8 } from "../regex/utf8";
 // One out-of-line byte comparison for the whole module: memory.compare inlines ~150 B of code at
 // every call site.
-import { bytesEqual as sameRange } from "../routes/bytes";
+import { bytesEqual as sameRange, sameBytes } from "../routes/bytes";
 
 export const enum Kind {
   Error,
@@ -198,7 +198,7 @@ export function occursAt(sp: usize, len: i32, pp: usize, n: i32, from: i32, to: 
   const first = load<u8>(pp);
   for (let i = from; i <= last; i++) {
     const at = sp + <usize>i;
-    if (load<u8>(at) == first && sameRange(at, n, pp, n)) return true;
+    if (load<u8>(at) == first && sameBytes(at, pp, n)) return true;
   }
   return false;
 }
