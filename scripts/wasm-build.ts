@@ -4,7 +4,7 @@
 //
 // "Changed" is decided by content, not modification times: a checkout, a `git stash` or a copy
 // rewrites mtimes without changing a byte. The inputs are every file under assembly/, asconfig.json,
-// the release target's transform (scripts/utf8-literals.ts),
+// the release target's transforms (scripts/utf8-literals.ts, scripts/visit-null-checks.ts),
 // the patched SDK sources the build compiles (node_modules/@solo-io/proxy-runtime/assembly, as
 // patch-package left them) and the compiler's version. Their sha256 is recorded per target in
 // build/.wasm-inputs.json once that target compiled; a target is rebuilt when the digest differs,
@@ -49,7 +49,7 @@ export const STAMP_FILE = 'build/.wasm-inputs.json';
 export const CONVERGE_NOTE = 'Last converge was suboptimal.';
 
 /** Directories and files whose content the build depends on, relative to the root. */
-export const INPUTS = ['assembly', 'asconfig.json', 'scripts/utf8-literals.ts', 'node_modules/@solo-io/proxy-runtime/assembly', 'node_modules/assemblyscript/package.json'];
+export const INPUTS = ['assembly', 'asconfig.json', 'scripts/utf8-literals.ts', 'scripts/visit-null-checks.ts', 'node_modules/@solo-io/proxy-runtime/assembly', 'node_modules/assemblyscript/package.json'];
 
 /**
  * Targets whose module ships without its name section, the names kept in `<outFile>.names`
