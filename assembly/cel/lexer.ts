@@ -90,19 +90,12 @@ export function isReservedWord(name: string): bool {
 export function pushUtf8(out: u8[], cp: i32): void {
   if (cp < 0x80) {
     out.push(<u8>cp);
-  } else if (cp < 0x800) {
-    out.push(<u8>(0xc0 | (cp >> 6)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push(<u8>(0xe0 | (cp >> 12)));
-    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push(<u8>(0xf0 | (cp >> 18)));
-    out.push(<u8>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
+    return;
   }
+  // n continuation bytes of 6 bits each, after a lead byte 110xxxxx, 1110xxxx or 11110xxx
+  const n = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+  out.push(<u8>((0xff80 >> n) | (cp >> (6 * n))));
+  for (let k = n - 1; k >= 0; k--) out.push(<u8>(0x80 | ((cp >> (6 * k)) & 0x3f)));
 }
 
 export function bytesToBuffer(bytes: u8[]): ArrayBuffer {

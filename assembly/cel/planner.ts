@@ -383,14 +383,15 @@ class Planner {
     // CEL's && / || are commutative (errors included), so evaluating cheap operands first is
     // unobservable except for *which* error is reported. Doing it lets `method == 'GET'` reject a
     // request before a regex runs. Stable: equal-cost operands keep their written order.
+    // (every index below is in [0, nodes.length))
     for (let i = 1; i < nodes.length; i++) {
-      const x = nodes[i];
+      const x = unchecked(nodes[i]);
       let j = i - 1;
-      while (j >= 0 && nodes[j].cost > x.cost) {
-        nodes[j + 1] = nodes[j];
+      while (j >= 0 && unchecked(nodes[j]).cost > x.cost) {
+        unchecked((nodes[j + 1] = nodes[j]));
         j--;
       }
-      nodes[j + 1] = x;
+      unchecked((nodes[j + 1] = x));
     }
     const n = new LogicalNode(nodes, isAnd);
     n.type = T_BOOL;
