@@ -118,7 +118,7 @@ const SIMPLE_ESCAPES = "\\\\''\"\"``??a\x07b\bf\fn\nr\rt\tv\v";
 /**
  * Lexes on demand: scan() reads the next token into the fields below (the current token), so the
  * parser (which extends this class) pulls tokens one at a time and no token objects or token list
- * are built. The first lex error is kept in `error` / `errorPos` and the token is then EOF.
+ * are built. The first lex error is kept in `lexError` / `errorPos` and the token is then EOF.
  */
 export class Lexer {
   src: string;
@@ -133,7 +133,7 @@ export class Lexer {
   intOverflow: bool = false; // the literal does not fit in 64 bits at all
   d: f64 = 0; // Double
   bytes: ArrayBuffer | null = null; // String (UTF-8) / Bytes literal content
-  error: string = "";
+  lexError: string = "";
   errorPos: i32 = -1;
 
   constructor(src: string) {
@@ -183,7 +183,7 @@ export class Lexer {
 
   fail(msg: string, pos: i32): bool {
     if (this.errorPos < 0) {
-      this.error = msg;
+      this.lexError = msg;
       this.errorPos = pos;
     }
     return false;
@@ -410,7 +410,7 @@ export function lex(src: string): LexResult {
   while (true) {
     l.scan();
     if (l.errorPos >= 0) {
-      r.error = l.error;
+      r.error = l.lexError;
       r.errorPos = l.errorPos;
       return r;
     }

@@ -48,11 +48,14 @@ const LITERAL_KINDS: StaticArray<u8> = [
 /** Positions of a run of identical prefix operators (parseUnary): at most MAX_DEPTH are used. */
 const unaryPositions = new StaticArray<i32>(MAX_DEPTH);
 
-/** The parser reads the current token from the fields of the lexer it extends, which lexes on demand. */
-class Parser extends Lexer {
+/**
+ * The parser reads the current token from the fields of the lexer it extends, which lexes on
+ * demand. Its outcome (see parse()) is `expr`, or the first error.
+ */
+export class Parser extends Lexer {
   depth: i32 = 0;
-  /** The first syntax error (`error` is the lexer's). */
-  syntaxError: CelError | null = null;
+  expr: Expr | null = null;
+  error: CelError | null = null;
 
   @inline at(kind: Tok): bool { return this.kind == kind; }
   /** Moves to the next token; never past EOF. */
@@ -68,7 +71,7 @@ class Parser extends Lexer {
 
   // `fail` is the lexer's (a lex error); a syntax error is `failAt`
   failAt(reason: string, pos: i32): Expr | null {
-    if (this.syntaxError === null) this.syntaxError = makeError(this.src, reason, pos);
+    if (this.error === null) this.error = makeError(this.src, reason, pos);
     return null;
   }
   unexpected(): Expr | null {
@@ -331,14 +334,11 @@ function callExpr(target: Expr | null, name: string, pos: i32, args: Expr[]): Ex
   return e;
 }
 
-/** Result of `parse`: the tree, or the first error. */
-export class ParseResult {
-  expr: Expr | null = null;
-  error: CelError | null = null;
-}
-
-export function parse(src: string): ParseResult {
-  const out = new ParseResult();
+/**
+ * Parses `src`: the result has the tree (`expr`), or the first error (`error`; every syntax error
+ * makes parseTop() return null, so the two never come together).
+ */
+export function parse(src: string): Parser {
   const parser = new Parser(src);
   parser.scan();
   const e = parser.parseTop();
@@ -346,11 +346,11 @@ export function parse(src: string): ParseResult {
   // a syntax error, lex the rest to find one. (A lex error makes the token EOF, which ends this.)
   while (parser.errorPos < 0 && parser.kind != Tok.EOF) parser.scan();
   if (parser.errorPos >= 0) {
-    out.error = makeError(src, parser.error, parser.errorPos);
+    parser.error = makeError(src, parser.lexError, parser.errorPos);
   } else if (e === null) {
-    out.error = parser.syntaxError !== null ? parser.syntaxError : makeError(src, "syntax error", 0);
+    if (parser.error === null) parser.error = makeError(src, "syntax error", 0);
   } else {
-    out.expr = e;
+    parser.expr = e;
   }
-  return out;
+  return parser;
 }

@@ -49,16 +49,6 @@ class NoAttributes extends Activation {
   fetchBare(path: ArrayBuffer): ArrayBuffer | null { return null; }
 }
 
-/** The outcome of planning one condition: the evaluation tree, or the first error. */
-export class PlanResult {
-  root: EvalNode | null = null;
-  error: CelError | null = null;
-  usesResponse: bool = false;
-  usesFilterState: bool = false;
-  /** Shared empty list until the first warning (most conditions have none). */
-  warnings: string[] = NO_WARNINGS;
-}
-
 const NO_WARNINGS: string[] = [];
 
 function stringConst(text: string): ConstNode {
@@ -105,9 +95,15 @@ function ownCost(n: EvalNode): i32 {
   return 1;
 }
 
-class Planner {
+/** Plans one condition; its outcome (see plan()) is the evaluation tree, or the first error. */
+export class Planner {
   src: string;
-  result: PlanResult = new PlanResult();
+  root: EvalNode | null = null;
+  error: CelError | null = null;
+  usesResponse: bool = false;
+  usesFilterState: bool = false;
+  /** Shared empty list until the first warning (most conditions have none). */
+  warnings: string[] = NO_WARNINGS;
   depth: i32 = 0;
   /** Running total of node costs, see plan(). */
   costSum: i32 = 0;
@@ -117,18 +113,18 @@ class Planner {
   }
 
   fail(reason: string, pos: i32): EvalNode | null {
-    if (this.result.error === null) this.result.error = makeError(this.src, reason, pos);
+    if (this.error === null) this.error = makeError(this.src, reason, pos);
     return null;
   }
 
   warn(reason: string, pos: i32): void {
-    if (this.result.warnings === NO_WARNINGS) this.result.warnings = [];
-    this.result.warnings.push(makeError(this.src, reason, pos).message);
+    if (this.warnings === NO_WARNINGS) this.warnings = [];
+    this.warnings.push(makeError(this.src, reason, pos).message);
   }
 
   noteAttribute(info: AttributeInfo): void {
-    if (info.afterResponse) this.result.usesResponse = true;
-    if (info.id == AttrId.FilterState) this.result.usesFilterState = true;
+    if (info.afterResponse) this.usesResponse = true;
+    if (info.id == AttrId.FilterState) this.usesFilterState = true;
   }
 
   plan(e: Expr): EvalNode | null {
@@ -194,7 +190,7 @@ class Planner {
     if (isNamespace(name)) return this.fail("'" + name + "' is an attribute group, not a value: select an attribute such as '" + name + "." + this.exampleField(name) + "'", e.pos);
     if (isUnsupportedNamespace(name)) return this.unsupportedAttribute(name, e.pos);
     // Any other bare identifier X is Envoy filter state "wasm.X" (e.g. an earlier generator's output).
-    this.result.usesFilterState = true;
+    this.usesFilterState = true;
     return pathNode(String.UTF8.encode(name), name);
   }
 
@@ -610,15 +606,15 @@ function pathNode(path: ArrayBuffer, label: string): EvalNode {
   return n;
 }
 
-export function plan(src: string, e: Expr): PlanResult {
+export function plan(src: string, e: Expr): Planner {
   const c = new Planner(src);
   const root = c.plan(e);
-  if (root !== null && c.result.error === null) {
+  if (root !== null && c.error === null) {
     if (!isBoolish(root.type)) {
       c.fail("the condition must be bool, but the expression is " + root.type.toString(), 0);
     } else {
-      c.result.root = root;
+      c.root = root;
     }
   }
-  return c.result;
+  return c;
 }
