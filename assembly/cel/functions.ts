@@ -51,17 +51,13 @@ export const enum StringTest { StartsWith, EndsWith, Contains }
 
 /** s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8 (valid for code points). */
 export class StringTestNode extends BinaryNode {
-  test: StringTest;
-  constructor(subject: EvalNode, arg: EvalNode, test: StringTest, fnName: string) {
-    super(subject, arg, fnName);
-    this.test = test;
-  }
+  // `op` is the StringTest
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const s = this.left.v;
     const p = this.right.v;
     if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    const test = this.test;
+    const test = this.op;
     const from = test == StringTest.EndsWith ? s.len - p.len : 0;
     this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
@@ -76,7 +72,7 @@ export class MatchesNode extends BinaryNode {
   regex: Regex;
 
   constructor(subject: EvalNode, pattern: EvalNode, regex: Regex) {
-    super(subject, pattern, "matches");
+    super(subject, pattern, "matches", 0);
     this.regex = regex;
   }
 

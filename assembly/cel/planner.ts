@@ -312,6 +312,7 @@ export class Planner {
     const r = this.plan(e.second);
     if (r === null) return null;
     const op = e.op;
+    const name = opName(op);
     const lt = l.type;
     const rt = r.type;
     const lk = lt.kind;
@@ -323,10 +324,10 @@ export class Planner {
       case Op.Eq:
       case Op.Ne: {
         if (!dyn && lk != rk && !(isNumeric(lk) && isNumeric(rk)) && lk != TypeKind.Null && rk != TypeKind.Null) {
-          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + opName(op) + "' is always " +
+          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + name + "' is always " +
             (op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
         }
-        n = new EqNode(l, r, op);
+        n = new EqNode(l, r, name, op);
         break;
       }
       case Op.Lt:
@@ -334,7 +335,7 @@ export class Planner {
       case Op.Gt:
       case Op.Ge: {
         const orderable = hasKind(lk, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Bool) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Duration));
-        if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, op);
+        if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, name, op);
         break;
       }
       case Op.In: {
@@ -353,13 +354,13 @@ export class Planner {
         if (resultType === null) {
           if (op == Op.Add && lk == TypeKind.List && rk == TypeKind.List) return this.fail("list concatenation is not supported", e.pos);
         } else {
-          n = new ArithNode(l, r, op);
+          n = new ArithNode(l, r, name, op);
           n.type = resultType;
           return n;
         }
       }
     }
-    if (n === null) return this.noOverload(opName(op), lt, rt, e.pos);
+    if (n === null) return this.noOverload(name, lt, rt, e.pos);
     n.type = T_BOOL;
     return n;
   }
@@ -473,7 +474,7 @@ export class Planner {
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
       // StringTest, or the matches() one after them
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>(f - FN_STRING_TESTS), fn) : this.matches(s, a, argExpr);
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
