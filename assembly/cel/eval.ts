@@ -104,16 +104,21 @@ export abstract class UnaryNode extends EvalNode {
   }
 }
 
-/** A node with two operands; `name` (operator or function) is for messages. */
+/**
+ * A node with two operands; `name` (operator or function) is for messages. `op` is the operator
+ * (Op) of `==`, `<`, `+` … (EqNode, CompareNode, ArithNode), the StringTest of a StringTestNode.
+ */
 export abstract class BinaryNode extends EvalNode {
   left: EvalNode;
   right: EvalNode;
   name: string;
-  constructor(left: EvalNode, right: EvalNode, name: string) {
+  op: i32;
+  constructor(left: EvalNode, right: EvalNode, name: string, op: i32) {
     super();
     this.left = left;
     this.right = right;
     this.name = name;
+    this.op = op;
   }
 
   /** Evaluates both operands, left first; false when one failed (its error is then this node's result). */
@@ -131,14 +136,6 @@ export abstract class BinaryNode extends EvalNode {
   }
 }
 
-/** A binary operator node (`op`). */
-export abstract class OperatorNode extends BinaryNode {
-  op: Op;
-  constructor(left: EvalNode, right: EvalNode, op: Op) {
-    super(left, right, opName(op));
-    this.op = op;
-  }
-}
 
 function noSuchAttribute(name: string): string {
   return "no such attribute '" + name + "'";
@@ -281,7 +278,7 @@ export abstract class MapLookupNode extends BinaryNode {
   mapInfo: AttributeInfo | null;
   literalKey: ArrayBuffer | null;
   constructor(left: EvalNode, right: EvalNode, name: string, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super(left, right, name);
+    super(left, right, name, 0);
     this.mapInfo = mapInfo;
     this.literalKey = literalKey;
   }
@@ -493,7 +490,7 @@ export class TernaryNode extends UnaryNode {
 // ---- comparisons ----------------------------------------------------------------------------
 
 /** `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
-export class EqNode extends OperatorNode {
+export class EqNode extends BinaryNode {
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const eq = valuesEqual(this.left.v, this.right.v);
@@ -509,7 +506,7 @@ export class EqNode extends OperatorNode {
 const ORDERINGS: u32 = 0b001 | (0b011 << 3) | (0b100 << 6) | (0b110 << 9);
 
 /** `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
-export class CompareNode extends OperatorNode {
+export class CompareNode extends BinaryNode {
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const a = this.left.v;
@@ -540,7 +537,7 @@ export class CompareNode extends OperatorNode {
 @inline function subOverflows(a: i64, b: i64, r: i64): bool { return ((a ^ b) & (a ^ r)) < 0; }
 
 /** `+ - * / %` (op Add … Mod). */
-export class ArithNode extends OperatorNode {
+export class ArithNode extends BinaryNode {
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const a = this.left.v;

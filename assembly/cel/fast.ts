@@ -89,7 +89,7 @@ function checkOf(n: EvalNode): Check | null {
   // attribute == literal (either way round), attribute.startsWith/endsWith/contains(literal), attribute.matches(re)
   let test: i32 = -1;
   if (n instanceof EqNode) test = <i32>(<EqNode>n).op - Op.Eq; // Eq, Ne
-  else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).test;
+  else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).op;
   else if (n instanceof MatchesNode) test = Test.Matches;
   if (<u32>test > <u32>Test.Matches) return null;
   const b = <BinaryNode>n;

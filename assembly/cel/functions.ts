@@ -51,17 +51,13 @@ export const enum StringTest { StartsWith, EndsWith, Contains }
 
 /** s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8 (valid for code points). */
 export class StringTestNode extends BinaryNode {
-  test: StringTest;
-  constructor(subject: EvalNode, arg: EvalNode, test: StringTest, fnName: string) {
-    super(subject, arg, fnName);
-    this.test = test;
-  }
+  // `op` is the StringTest
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const s = this.left.v;
     const p = this.right.v;
     if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    const test = this.test;
+    const test = this.op;
     const from = test == StringTest.EndsWith ? s.len - p.len : 0;
     this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
@@ -76,7 +72,7 @@ export class MatchesNode extends BinaryNode {
   regex: Regex;
 
   constructor(subject: EvalNode, pattern: EvalNode, regex: Regex) {
-    super(subject, pattern, "matches");
+    super(subject, pattern, "matches", 0);
     this.regex = regex;
   }
 
@@ -214,82 +210,80 @@ export class ConvertNode extends UnaryNode {
     const v = this.v;
     const target = this.target;
     if (k == target) { v.copyFrom(x); return; }
-    if (k + target == Kind.String + Kind.Bytes && (k == Kind.String || k == Kind.Bytes)) {
-      // string(bytes) (valid UTF-8 only), bytes(string): the same view, retyped
-      if (k == Kind.Bytes && !isValidUtf8(x.ptr, x.len)) { this.fail(ErrorCode.InvalidUtf8); return; }
-      v.copyFrom(x);
-      v.kind = target;
-      return;
-    }
+    const n = x.i;
+    // Views (string / bytes results) are written and returned where they are made; every other
+    // result is `target` with the bits `r` (Value's `i`), stored once at the end, unless `err`.
+    let r: i64 = 0;
+    let err = ErrorCode.NoMatchingOverload;
     switch (target) {
       case Kind.String: {
         if (k == Kind.Int || k == Kind.Uint) {
-          const len = formatInt(this.scratch, x.i, k == Kind.Uint);
+          const len = formatInt(this.scratch, n, k == Kind.Uint);
           v.setBytesView(Kind.String, this.scratch, changetype<usize>(this.scratch), len);
           return;
         }
         if (k == Kind.Bool) {
-          const t = x.i != 0;
+          const t = n != 0;
           v.setBytesView(Kind.String, null, BOOL_TEXT + (t ? 0 : 4), t ? 4 : 5);
           return;
         }
         if (k == Kind.Double) { v.setBuffer(Kind.String, String.UTF8.encode(x.d.toString())); return; } // rare: allocates
-        break;
-      }
-      case Kind.Int: {
-        if (k == Kind.Uint) {
-          if (<u64>x.i > <u64>i64.MAX_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
-          v.setInt(x.i);
-          return;
-        }
-        if (k == Kind.Double) {
-          const d = x.d;
-          // CEL: NaN and values outside int64 are range errors (also keeps the conversion from trapping)
-          if (!(d >= -TWO_63 && d < TWO_63)) { this.fail(ErrorCode.IntOverflow); return; }
-          v.setInt(<i64>Math.trunc(d));
-          return;
-        }
-        if (k == Kind.Timestamp) {
-          // seconds since the epoch, rounded toward negative infinity like CEL
-          let s = x.i / 1000000000;
-          if (x.i % 1000000000 < 0) s--;
-          v.setInt(s);
+        if (k == Kind.Bytes) {
+          // string(bytes) (valid UTF-8 only): the same view, retyped
+          if (!isValidUtf8(x.ptr, x.len)) { err = ErrorCode.InvalidUtf8; break; }
+          v.copyFrom(x);
+          v.kind = target;
           return;
         }
         break;
       }
+      case Kind.Bytes: {
+        if (k == Kind.String) { v.copyFrom(x); v.kind = target; return; } // bytes(string): the same view, retyped
+        break;
+      }
+      case Kind.Int:
       case Kind.Uint: {
-        if (k == Kind.Int) {
-          if (x.i < 0) { this.fail(ErrorCode.IntOverflow); return; }
-          v.setUint(<u64>x.i);
-          return;
-        }
-        if (k == Kind.Double) {
+        const toInt = target == Kind.Int;
+        err = ErrorCode.None;
+        if (k == Kind.String) {
+          // int('…') / uint('…')
+          if (parseDecimal(x.ptr, x.len, v, !toInt)) return;
+          err = ErrorCode.BadConversion;
+        } else if (k == Kind.Double) {
           const d = x.d;
-          if (!(d > -1.0 && d < TWO_64)) { this.fail(ErrorCode.IntOverflow); return; }
-          v.setUint(<u64>Math.trunc(d));
-          return;
+          // CEL: NaN and values outside the range are range errors (also keeps the conversion from trapping)
+          if (toInt ? d >= -TWO_63 && d < TWO_63 : d > -1.0 && d < TWO_64) r = toInt ? <i64>Math.trunc(d) : <i64>(<u64>Math.trunc(d));
+          else err = ErrorCode.IntOverflow;
+        } else if (k == Kind.Timestamp && toInt) {
+          // seconds since the epoch, rounded toward negative infinity like CEL
+          r = n / 1000000000;
+          if (n % 1000000000 < 0) r--;
+        } else if (k == Kind.Int || k == Kind.Uint) {
+          // int(uint) beyond i64.MAX_VALUE, uint(negative int): the same bits, out of range as a negative i64
+          r = n;
+          if (n < 0) err = ErrorCode.IntOverflow;
+        } else {
+          err = ErrorCode.NoMatchingOverload;
         }
         break;
       }
       case Kind.Double: {
-        if (k == Kind.Int) { v.setDouble(<f64>x.i); return; }
-        if (k == Kind.Uint) { v.setDouble(<f64>(<u64>x.i)); return; }
-        if (k == Kind.String) {
+        if (k == Kind.Int || k == Kind.Uint) {
+          err = ErrorCode.None;
+          r = reinterpret<i64>(k == Kind.Int ? <f64>n : <f64>(<u64>n));
+        } else if (k == Kind.String) {
           // the decoded text (UTF-16: two bytes per byte) is this conversion's allocation
-          if (!act.budget.charge(2 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
-          if (!parseDoubleText(decodeUtf8(x.ptr, x.len), v)) this.fail(ErrorCode.BadConversion);
-          return;
+          if (!act.budget.charge(2 * <i64>x.len)) err = ErrorCode.BudgetExceeded;
+          else if (!parseDoubleText(decodeUtf8(x.ptr, x.len), v)) err = ErrorCode.BadConversion;
+          else return;
         }
         break;
       }
       case Kind.Bool: {
         if (k == Kind.String) {
-          if (x.len > LONGEST_BOOL_WORD) { this.fail(ErrorCode.BadConversion); return; }
-          const w = BOOL_WORDS.indexOf(decodeUtf8(x.ptr, x.len));
-          if (w >= 0) v.setBool(w < BOOL_TRUE_WORDS);
-          else this.fail(ErrorCode.BadConversion);
-          return;
+          const w = x.len > LONGEST_BOOL_WORD ? -1 : BOOL_WORDS.indexOf(decodeUtf8(x.ptr, x.len));
+          err = w >= 0 ? ErrorCode.None : ErrorCode.BadConversion;
+          r = w < BOOL_TRUE_WORDS ? 1 : 0;
         }
         break;
       }
@@ -297,28 +291,27 @@ export class ConvertNode extends UnaryNode {
       case Kind.Timestamp: {
         if (k == Kind.String) {
           // the decoded text and at most one copy of it in the parser
-          if (!act.budget.charge(4 * <i64>x.len)) { this.fail(ErrorCode.BudgetExceeded); return; }
-          const text = decodeUtf8(x.ptr, x.len);
-          const ns = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
-          if (ns != NO_TIME) v.setTime(target, ns);
-          else this.fail(ErrorCode.BadConversion);
-          return;
-        }
-        if (target == Kind.Timestamp && k == Kind.Int) {
+          if (!act.budget.charge(4 * <i64>x.len)) {
+            err = ErrorCode.BudgetExceeded;
+          } else {
+            const text = decodeUtf8(x.ptr, x.len);
+            r = target == Kind.Duration ? parseDuration(text) : parseTimestamp(text);
+            err = r != NO_TIME ? ErrorCode.None : ErrorCode.BadConversion;
+          }
+        } else if (target == Kind.Timestamp && k == Kind.Int) {
           // timestamp(seconds since epoch)
-          if (x.i > i64.MAX_VALUE / 1000000000 || x.i < i64.MIN_VALUE / 1000000000) { this.fail(ErrorCode.IntOverflow); return; }
-          v.setTime(Kind.Timestamp, x.i * 1000000000);
-          return;
+          err = n > i64.MAX_VALUE / 1000000000 || n < i64.MIN_VALUE / 1000000000 ? ErrorCode.IntOverflow : ErrorCode.None;
+          r = n * 1000000000;
         }
         break;
       }
     }
-    if (k == Kind.String && (target == Kind.Int || target == Kind.Uint)) {
-      // int('…') / uint('…') (their cases above leave strings to this one decimal parser)
-      if (!parseDecimal(x.ptr, x.len, v, target == Kind.Uint)) this.fail(ErrorCode.BadConversion);
+    if (err != ErrorCode.None) {
+      this.fail(err);
       return;
     }
-    this.fail(ErrorCode.NoMatchingOverload);
+    v.kind = target;
+    v.i = r;
   }
 
   describe(code: ErrorCode): string {

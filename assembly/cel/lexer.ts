@@ -1,7 +1,7 @@
 // Lexer for the CEL subset (https://github.com/google/cel-spec/blob/master/doc/langdef.md#syntax).
 //
-// Runs once per condition at configure time, so it favours clarity over speed: it turns the whole
-// source into an array of tokens up front. Literal values are decoded here (escapes, number bases)
+// Runs once per condition at configure time, on demand: the parser asks for one token at a time
+// (no token objects, no token list). Literal values are decoded here (escapes, number bases)
 // so the parser and planner never look at raw literal text again. String and bytes literals are
 // decoded straight to UTF-8 bytes: that is the representation the evaluator compares against.
 
@@ -48,44 +48,22 @@ export const enum Tok {
   Or, // ||
 }
 
+/** A token as a value, for lex() (the lexer's tests); the parser reads the Lexer's fields instead. */
 export class Token {
-  // every field is set by reset(), which the constructor runs (one copy of the stores)
-  kind: Tok;
-  pos: i32; // 0-based offset (UTF-16 code units) in the source
-  end: i32;
-  text!: string; // identifier name, decoded string literal, or source text
-  u: u64; // Int / Uint magnitude
-  intOverflow: bool; // the literal does not fit in 64 bits at all
-  d: f64; // Double
-  bytes: ArrayBuffer | null; // String (UTF-8) / Bytes literal content
-
-  constructor(kind: Tok, pos: i32, end: i32, text: string) {
-    this.reset(kind, pos, end, text);
-  }
-
-  /** As freshly constructed (a pooled token, see lexPooled). */
-  reset(kind: Tok, pos: i32, end: i32, text: string): void {
-    this.kind = kind;
-    this.pos = pos;
-    this.end = end;
-    this.text = text;
-    this.u = 0;
-    this.intOverflow = false;
-    this.d = 0;
-    this.bytes = null;
-  }
+  kind: Tok = Tok.EOF;
+  pos: i32 = 0;
+  end: i32 = 0;
+  text: string = "";
+  u: u64 = 0;
+  intOverflow: bool = false;
+  d: f64 = 0;
+  bytes: ArrayBuffer | null = null;
 }
 
-// The parser's tokens: pooled, since they live only while one condition is parsed and a
-// configuration may parse 10⁵ (see lexPooled).
-const tokenPool: Token[] = [];
-let tokensInUse: i32 = 0;
-const pooledTokens: Token[] = [];
-const TOKEN_POOL_SIZE: i32 = 512;
 /** Scratch for the bytes of the literal being read. */
 const literalBytes: u8[] = [];
 
-/** Result of lexing: either tokens (ending with EOF) or an error with its offset. */
+/** Result of lex(): either tokens (ending with EOF) or an error with its offset. */
 export class LexResult {
   tokens: Token[] = [];
   error: string = "";
@@ -102,15 +80,6 @@ export function isReservedWord(name: string): bool {
   return RESERVED.includes(name);
 }
 
-/**
- * Printable form of a token, for "unexpected token ..." messages: its source text (punctuation
- * and operators keep no text of their own), a string literal's decoded value.
- */
-export function describeToken(src: string, t: Token): string {
-  if (t.kind == Tok.EOF) return "end of expression";
-  return "'" + (t.kind == Tok.String ? t.text : src.substring(t.pos, t.end)) + "'";
-}
-
 @inline function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
 @inline function isIdentStart(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f;
@@ -121,19 +90,12 @@ export function describeToken(src: string, t: Token): string {
 export function pushUtf8(out: u8[], cp: i32): void {
   if (cp < 0x80) {
     out.push(<u8>cp);
-  } else if (cp < 0x800) {
-    out.push(<u8>(0xc0 | (cp >> 6)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push(<u8>(0xe0 | (cp >> 12)));
-    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push(<u8>(0xf0 | (cp >> 18)));
-    out.push(<u8>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push(<u8>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push(<u8>(0x80 | (cp & 0x3f)));
+    return;
   }
+  // n continuation bytes of 6 bits each, after a lead byte 110xxxxx, 1110xxxx or 11110xxx
+  const n = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+  out.push(<u8>((0xff80 >> n) | (cp >> (6 * n))));
+  for (let k = n - 1; k >= 0; k--) out.push(<u8>(0x80 | ((cp >> (6 * k)) & 0x3f)));
 }
 
 export function bytesToBuffer(bytes: u8[]): ArrayBuffer {
@@ -153,36 +115,65 @@ const KEYWORDS: string[] = ["true", "false", "null", "in"];
 /** Pairs of a character that may follow '\' and the byte that escape stands for. */
 const SIMPLE_ESCAPES = "\\\\''\"\"``??a\x07b\bf\fn\nr\rt\tv\v";
 
-class Lexer {
+/**
+ * Lexes on demand: scan() reads the next token into the fields below (the current token), so the
+ * parser (which extends this class) pulls tokens one at a time and no token objects or token list
+ * are built. The first lex error is kept in `lexError` / `errorPos` and the token is then EOF.
+ */
+export class Lexer {
   src: string;
   n: i32;
   i: i32 = 0;
-  result: LexResult = new LexResult();
-  /** Tokens come from the pool (lexPooled). */
-  pooled: bool;
+  // the current token
+  kind: Tok = Tok.EOF;
+  pos: i32 = 0; // 0-based offset (UTF-16 code units) in the source
+  end: i32 = 0;
+  text: string = ""; // Ident: the name; String: the decoded value; else ""
+  u: u64 = 0; // Int / Uint magnitude
+  intOverflow: bool = false; // the literal does not fit in 64 bits at all
+  d: f64 = 0; // Double
+  bytes: ArrayBuffer | null = null; // String (UTF-8) / Bytes literal content
+  lexError: string = "";
+  errorPos: i32 = -1;
 
-  constructor(src: string, pooled: bool) {
+  constructor(src: string) {
     this.src = src;
     this.n = src.length;
-    this.pooled = pooled;
-    if (pooled) {
-      pooledTokens.length = 0;
-      this.result.tokens = pooledTokens;
-    }
   }
 
-  token(kind: Tok, pos: i32, end: i32, text: string): Token {
-    if (this.pooled && tokensInUse < tokenPool.length) {
-      const t = unchecked(tokenPool[tokensInUse++]);
-      t.reset(kind, pos, end, text);
-      return t;
-    }
-    const t = new Token(kind, pos, end, text);
-    if (this.pooled && tokenPool.length < TOKEN_POOL_SIZE) {
-      tokenPool.push(t);
-      tokensInUse++;
-    }
-    return t;
+  /** Reads the next token into the fields: EOF at the end and after a lex error (then `errorPos` >= 0). */
+  scan(): void {
+    this.skipSpaceAndComments();
+    const start = this.i;
+    this.pos = start;
+    this.text = "";
+    this.u = 0;
+    this.intOverflow = false;
+    this.d = 0;
+    this.bytes = null;
+    this.kind = Tok.EOF;
+    if (start < this.n && !this.next(start)) this.kind = Tok.EOF;
+    this.end = this.i;
+  }
+
+  /**
+   * Printable form of the current token, for "unexpected token ..." messages: its source text
+   * (punctuation and operators keep no text of their own), a string literal's decoded value.
+   */
+  describe(): string {
+    const k = this.kind;
+    if (k == Tok.EOF) return "end of expression";
+    return "'" + (k == Tok.String ? this.text : this.src.substring(this.pos, this.end)) + "'";
+  }
+
+  /** True when what follows the current token is a member access ('.' or '['; not a '.5' double). */
+  memberFollows(): bool {
+    const at = this.i;
+    this.skipSpaceAndComments();
+    const c = this.peek();
+    const r = c == 0x5b || (c == 0x2e && !isDigit(this.peek(1)));
+    this.i = at;
+    return r;
   }
 
   /** The character `off` past the current one; -1 past the end (as charCodeAt). */
@@ -191,32 +182,11 @@ class Lexer {
   }
 
   fail(msg: string, pos: i32): bool {
-    if (this.result.errorPos < 0) {
-      this.result.error = msg;
-      this.result.errorPos = pos;
+    if (this.errorPos < 0) {
+      this.lexError = msg;
+      this.errorPos = pos;
     }
     return false;
-  }
-
-  /**
-   * A token for src[start, i) with text `text`: identifiers and keywords pass their name, string
-   * literals "" (set later), punctuation "" (describeToken reads the source), numbers and bytes
-   * literals null for their source text.
-   */
-  add(kind: Tok, start: i32, text: string | null = null): Token {
-    const t = this.token(kind, start, this.i, text !== null ? text : this.src.substring(start, this.i));
-    this.result.tokens.push(t);
-    return t;
-  }
-
-  run(): LexResult {
-    while (true) {
-      this.skipSpaceAndComments();
-      if (this.i >= this.n) break;
-      if (!this.next()) return this.result;
-    }
-    this.result.tokens.push(this.token(Tok.EOF, this.n, this.n, ""));
-    return this.result;
   }
 
   skipSpaceAndComments(): void {
@@ -233,8 +203,8 @@ class Lexer {
     }
   }
 
-  next(): bool {
-    const start = this.i;
+  /** Reads the token at `start` (not at the end): its kind and value into the fields; false on a lex error. */
+  next(start: i32): bool {
     const c = this.peek();
     const c1 = this.peek(1);
 
@@ -261,7 +231,8 @@ class Lexer {
       while (isIdentPart(this.peek())) this.i++;
       const word = this.src.substring(start, this.i);
       const k = KEYWORDS.indexOf(word);
-      this.add(k < 0 ? Tok.Ident : Tok.True + k, start, word);
+      this.kind = k < 0 ? Tok.Ident : Tok.True + k;
+      this.text = word;
       return true;
     }
 
@@ -282,7 +253,7 @@ class Lexer {
       return this.fail("unexpected character '" + ch + "'" + hint, start);
     }
     this.i += length;
-    this.add(kind, start, "");
+    this.kind = kind;
     return true;
   }
 
@@ -324,8 +295,8 @@ class Lexer {
       while (isDigit(this.peek())) this.i++;
     }
     if (isDouble) {
-      const t = this.add(Tok.Double, start);
-      t.d = parseFloat(t.text);
+      this.kind = Tok.Double;
+      this.d = parseFloat(this.src.substring(start, this.i));
       return true;
     }
     return this.intToken(start, value, overflow);
@@ -336,9 +307,9 @@ class Lexer {
     const isUint = s == 0x75 || s == 0x55;
     if (isUint) this.i++;
     if (isIdentPart(this.peek())) return this.fail("invalid number literal", start);
-    const t = this.add(isUint ? Tok.Uint : Tok.Int, start, "");
-    t.u = value;
-    t.intOverflow = overflow;
+    this.kind = isUint ? Tok.Uint : Tok.Int;
+    this.u = value;
+    this.intOverflow = overflow;
     return true;
   }
 
@@ -373,13 +344,14 @@ class Lexer {
       }
       pushUtf8(out, cp);
     }
-    // a string's text is its decoded value (below), a bytes literal's the source text
-    const t = this.add(isBytes ? Tok.Bytes : Tok.String, start, isBytes ? null : "");
     const buf = bytesToBuffer(out);
-    t.bytes = buf;
+    this.bytes = buf;
+    this.kind = Tok.Bytes;
     if (!isBytes) {
-      // Strings must be valid UTF-8 text; escapes that produce surrogates are rejected in escape().
-      t.text = String.UTF8.decode(buf);
+      // a string's text is its decoded value. Strings must be valid UTF-8 text; escapes that
+      // produce surrogates are rejected in escape().
+      this.kind = Tok.String;
+      this.text = String.UTF8.decode(buf);
     }
     return true;
   }
@@ -431,18 +403,27 @@ class Lexer {
   }
 }
 
+/** The tokens of `src` (ending with EOF), or the first lex error: for the lexer's tests (the parser lexes on demand). */
 export function lex(src: string): LexResult {
-  return new Lexer(src, false).run();
-}
-
-/** lex() into pooled tokens, valid until releaseTokens(): for the parser, which needs them only while parsing. */
-export function lexPooled(src: string): LexResult {
-  return new Lexer(src, true).run();
-}
-
-/** Gives the pooled tokens back (their text and bytes become garbage). */
-export function releaseTokens(): void {
-  for (let i = 0; i < tokensInUse; i++) unchecked(tokenPool[i]).reset(Tok.EOF, 0, 0, "");
-  tokensInUse = 0;
-  pooledTokens.length = 0;
+  const r = new LexResult();
+  const l = new Lexer(src);
+  while (true) {
+    l.scan();
+    if (l.errorPos >= 0) {
+      r.error = l.lexError;
+      r.errorPos = l.errorPos;
+      return r;
+    }
+    const t = new Token();
+    t.kind = l.kind;
+    t.pos = l.pos;
+    t.end = l.end;
+    t.text = l.text;
+    t.u = l.u;
+    t.intOverflow = l.intOverflow;
+    t.d = l.d;
+    t.bytes = l.bytes;
+    r.tokens.push(t);
+    if (t.kind == Tok.EOF) return r;
+  }
 }

@@ -12,7 +12,7 @@
 // Nesting is bounded (MAX_DEPTH) so hostile input cannot exhaust the Wasm stack.
 
 import { Expr, ExprKind, Op, literalExpr, listExpr, newExpr } from "./ast";
-import { Tok, Token, lexPooled, releaseTokens, describeToken, isReservedWord } from "./lexer";
+import { Tok, Lexer, isReservedWord } from "./lexer";
 import { CelError, makeError } from "./errors";
 import { Kind } from "./value";
 
@@ -45,52 +45,41 @@ const LITERAL_KINDS: StaticArray<u8> = [
   <u8>Kind.Int, <u8>Kind.Uint, <u8>Kind.Double, <u8>Kind.String, <u8>Kind.Bytes, <u8>Kind.Bool, <u8>Kind.Bool, <u8>Kind.Null,
 ];
 
-class Parser {
-  src: string;
-  toks: Token[];
-  p: i32 = 0;
-  /** toks[p], kept in a field: reading it is one load where indexing the array is several. */
-  tok: Token;
+/** Positions of a run of identical prefix operators (parseUnary): at most MAX_DEPTH are used. */
+const unaryPositions = new StaticArray<i32>(MAX_DEPTH);
+
+/**
+ * The parser reads the current token from the fields of the lexer it extends, which lexes on
+ * demand. Its outcome (see parse()) is `expr`, or the first error.
+ */
+export class Parser extends Lexer {
   depth: i32 = 0;
+  expr: Expr | null = null;
   error: CelError | null = null;
 
-  constructor(src: string, toks: Token[]) {
-    this.src = src;
-    this.toks = toks;
-    this.tok = unchecked(toks[0]);
-  }
-
-  // The token list always ends with EOF and `p` never moves past it.
-  @inline peek(): Token { return this.tok; }
-  @inline peekAt(off: i32): Token {
-    const j = min(this.p + off, this.toks.length - 1);
-    return unchecked(this.toks[j]);
-  }
-  @inline at(kind: Tok): bool { return this.tok.kind == kind; }
-  advance(): Token {
-    const t = this.tok;
-    if (t.kind != Tok.EOF) this.tok = unchecked(this.toks[++this.p]);
-    return t;
+  @inline at(kind: Tok): bool { return this.kind == kind; }
+  /** Moves to the next token; never past EOF. */
+  advance(): void {
+    if (this.kind != Tok.EOF) this.scan();
   }
   /** Consumes the current token if it is a `kind`. */
   accept(kind: Tok): bool {
-    if (this.tok.kind != kind) return false;
+    if (this.kind != kind) return false;
     this.advance();
     return true;
   }
 
-  fail(reason: string, pos: i32): Expr | null {
+  // `fail` is the lexer's (a lex error); a syntax error is `failAt`
+  failAt(reason: string, pos: i32): Expr | null {
     if (this.error === null) this.error = makeError(this.src, reason, pos);
     return null;
   }
   unexpected(): Expr | null {
-    const t = this.peek();
-    return this.fail("unexpected " + (t.kind == Tok.EOF ? "" : "token ") + describeToken(this.src, t), t.pos);
+    return this.failAt("unexpected " + (this.kind == Tok.EOF ? "" : "token ") + this.describe(), this.pos);
   }
   expect(kind: Tok, what: string): bool {
     if (this.accept(kind)) return true;
-    const t = this.peek();
-    this.fail("expected " + what + " but found " + describeToken(this.src, t), t.pos);
+    this.failAt("expected " + what + " but found " + this.describe(), this.pos);
     return false;
   }
 
@@ -102,7 +91,7 @@ class Parser {
   }
 
   parseExpr(): Expr | null {
-    if (++this.depth > MAX_DEPTH) return this.fail("expression is nested too deeply (limit " + MAX_DEPTH.toString() + ")", this.peek().pos);
+    if (++this.depth > MAX_DEPTH) return this.failAt("expression is nested too deeply (limit " + MAX_DEPTH.toString() + ")", this.pos);
     const result = this.parseTernary();
     this.depth--;
     return result;
@@ -112,13 +101,14 @@ class Parser {
     const cond = this.parseLogical(LEVEL_OR);
     if (cond === null) return null;
     if (!this.at(Tok.Question)) return cond;
-    const q = this.advance();
+    const q = this.pos;
+    this.advance();
     const then = this.parseLogical(LEVEL_OR);
     if (then === null) return null;
     if (!this.expect(Tok.Colon, "':' of the conditional operator")) return null;
     const otherwise = this.parseExpr(); // right-associative
     if (otherwise === null) return null;
-    const e = newExpr(ExprKind.Ternary, q.pos, cond, then);
+    const e = newExpr(ExprKind.Ternary, q, cond, then);
     e.c = otherwise;
     return e;
   }
@@ -135,7 +125,7 @@ class Parser {
     const op = level == LEVEL_OR ? Tok.Or : Tok.And;
     const first = this.parseOperand(level);
     if (first === null || !this.at(op)) return first;
-    const pos = this.peek().pos;
+    const pos = this.pos;
     const operands: Expr[] = [first];
     while (this.accept(op)) {
       const next = this.parseOperand(level);
@@ -149,13 +139,13 @@ class Parser {
   parseBinary(level: i32): Expr | null {
     let left = this.parseOperand(level);
     while (left !== null) {
-      const t = this.peek();
-      const op = binaryOp(t.kind, level);
+      const op = binaryOp(this.kind, level);
       if (op < 0) break;
+      const pos = this.pos;
       this.advance();
       const right = this.parseOperand(level);
       if (right === null) return null;
-      const e = newExpr(ExprKind.Binary, t.pos, left, right);
+      const e = newExpr(ExprKind.Binary, pos, left, right);
       e.op = <Op>op;
       left = e;
     }
@@ -163,72 +153,76 @@ class Parser {
   }
 
   parseUnary(): Expr | null {
-    const t = this.peek();
-    if (t.kind == Tok.Bang || t.kind == Tok.Minus) {
-      // count the run of identical prefix operators: tokens first … first + count - 1
-      const first = this.p;
-      while (this.peek().kind == t.kind) this.advance();
-      const count = this.p - first;
-      if (count > MAX_DEPTH) return this.fail("too many unary operators", t.pos);
-      let operand: Expr | null;
-      let remaining = count;
-      // `-<int literal>` is a negative literal, so -9223372036854775808 is representable.
-      const lit = this.peek();
-      const follower = this.peekAt(1).kind;
-      if (t.kind == Tok.Minus && lit.kind == Tok.Int && follower != Tok.Dot && follower != Tok.LBracket) {
-        this.advance();
-        const lastPos = unchecked(this.toks[first + count - 1]).pos;
-        if (lit.intOverflow || lit.u > I64_MIN_MAGNITUDE) return this.fail("int literal out of range", lastPos);
-        const e = literalExpr(Kind.Int, lastPos);
-        e.i = -(<i64>lit.u); // wraps correctly for 2^63
-        operand = e;
-        remaining--;
-      } else {
-        operand = this.parseMember();
-      }
-      if (operand === null) return null;
-      const op = t.kind == Tok.Bang ? Op.Not : Op.Neg;
-      for (let k = remaining - 1; k >= 0; k--) {
-        operand = newExpr(ExprKind.Unary, unchecked(this.toks[first + k]).pos, operand);
-        operand.op = op;
-      }
-      return operand;
+    const kind = this.kind;
+    if (kind != Tok.Bang && kind != Tok.Minus) return this.parseMember();
+    // the run of identical prefix operators: count them, keeping the positions of the first MAX_DEPTH
+    const first = this.pos;
+    const positions = unaryPositions;
+    let count = 0;
+    while (this.kind == kind) {
+      if (count < MAX_DEPTH) unchecked((positions[count] = this.pos));
+      count++;
+      this.advance();
     }
-    return this.parseMember();
+    if (count > MAX_DEPTH) return this.failAt("too many unary operators", first);
+    let operand: Expr | null;
+    let remaining = count;
+    // `-<int literal>` is a negative literal, so -9223372036854775808 is representable.
+    if (kind == Tok.Minus && this.kind == Tok.Int && !this.memberFollows()) {
+      const lastPos = unchecked(positions[count - 1]);
+      if (this.intOverflow || this.u > I64_MIN_MAGNITUDE) return this.failAt("int literal out of range", lastPos);
+      const e = literalExpr(Kind.Int, lastPos);
+      e.i = -(<i64>this.u); // wraps correctly for 2^63
+      this.advance();
+      operand = e;
+      remaining--;
+    } else {
+      operand = this.parseMember();
+    }
+    if (operand === null) return null;
+    const op = kind == Tok.Bang ? Op.Not : Op.Neg;
+    for (let k = remaining - 1; k >= 0; k--) {
+      operand = newExpr(ExprKind.Unary, unchecked(positions[k]), operand);
+      operand.op = op;
+    }
+    return operand;
   }
 
   parseMember(): Expr | null {
     let e = this.parsePrimary();
     let chain = 0;
     while (e !== null) {
-      const t = this.peek();
-      if ((t.kind == Tok.Dot || t.kind == Tok.LBracket) && ++chain > MAX_DEPTH) {
-        return this.fail("too many chained member accesses (limit " + MAX_DEPTH.toString() + ")", t.pos);
+      const k = this.kind;
+      const pos = this.pos;
+      if ((k == Tok.Dot || k == Tok.LBracket) && ++chain > MAX_DEPTH) {
+        return this.failAt("too many chained member accesses (limit " + MAX_DEPTH.toString() + ")", pos);
       }
-      if (t.kind == Tok.Dot) {
+      if (k == Tok.Dot) {
         this.advance();
-        const name = this.peek();
-        if (name.kind != Tok.Ident) {
-          if (name.kind >= Tok.True && name.kind <= Tok.In) { // true false null in
-            return this.fail("reserved word " + describeToken(this.src, name) + " cannot be used as a field name", name.pos);
+        const nk = this.kind;
+        const namePos = this.pos;
+        if (nk != Tok.Ident) {
+          if (nk >= Tok.True && nk <= Tok.In) { // true false null in
+            return this.failAt("reserved word " + this.describe() + " cannot be used as a field name", namePos);
           }
-          return this.fail("expected a field or method name after '.' but found " + describeToken(this.src, name), name.pos);
+          return this.failAt("expected a field or method name after '.' but found " + this.describe(), namePos);
         }
+        const name = this.text;
         this.advance();
         if (this.accept(Tok.LParen)) {
           const args = this.parseArgs(Tok.RParen, "')'");
           if (args === null) return null;
-          e = callExpr(e, name, args);
+          e = callExpr(e, name, namePos, args);
         } else {
-          e = newExpr(ExprKind.Select, name.pos, e);
-          e.text = name.text;
+          e = newExpr(ExprKind.Select, namePos, e);
+          e.text = name;
         }
-      } else if (t.kind == Tok.LBracket) {
+      } else if (k == Tok.LBracket) {
         this.advance();
         const index = this.parseExpr();
         if (index === null) return null;
         if (!this.expect(Tok.RBracket, "']'")) return null;
-        e = newExpr(ExprKind.Index, t.pos, e, index);
+        e = newExpr(ExprKind.Index, pos, e, index);
       } else {
         break;
       }
@@ -255,18 +249,18 @@ class Parser {
   }
 
   parsePrimary(): Expr | null {
-    const t = this.peek();
-    const k = t.kind;
+    const k = this.kind;
+    const pos = this.pos;
     if (k >= Tok.Int && k <= Tok.Null) {
       // a literal: the token's value fields carry over (those its kind does not use are 0 / null)
-      this.advance();
       const isInt = k == Tok.Int;
-      if (k <= Tok.Uint && (t.intOverflow || (isInt && t.u > <u64>i64.MAX_VALUE))) return this.fail(isInt ? "int literal out of range" : "uint literal out of range", t.pos);
-      const e = literalExpr(<Kind>unchecked(LITERAL_KINDS[k - Tok.Int]), t.pos);
-      e.i = k == Tok.True ? 1 : <i64>t.u;
-      e.d = t.d;
-      e.bytes = t.bytes;
-      if (k == Tok.String) e.text = t.text;
+      if (k <= Tok.Uint && (this.intOverflow || (isInt && this.u > <u64>i64.MAX_VALUE))) return this.failAt(isInt ? "int literal out of range" : "uint literal out of range", pos);
+      const e = literalExpr(<Kind>unchecked(LITERAL_KINDS[k - Tok.Int]), pos);
+      e.i = k == Tok.True ? 1 : <i64>this.u;
+      e.d = this.d;
+      e.bytes = this.bytes;
+      if (k == Tok.String) e.text = this.text;
+      this.advance();
       return e;
     }
     switch (k) {
@@ -281,7 +275,7 @@ class Parser {
         this.advance();
         const elems = this.parseArgs(Tok.RBracket, "']'");
         if (elems === null) return null;
-        return listExpr(ExprKind.List, elems, t.pos);
+        return listExpr(ExprKind.List, elems, pos);
       }
       case Tok.LBrace: return this.parseMap();
       case Tok.Dot: {
@@ -296,20 +290,23 @@ class Parser {
   }
 
   parseIdent(): Expr | null {
-    const t = this.advance();
-    if (isReservedWord(t.text)) return this.fail("reserved word '" + t.text + "' cannot be used as an identifier", t.pos);
+    const name = this.text;
+    const pos = this.pos;
+    this.advance();
+    if (isReservedWord(name)) return this.failAt("reserved word '" + name + "' cannot be used as an identifier", pos);
     if (this.accept(Tok.LParen)) {
       const args = this.parseArgs(Tok.RParen, "')'");
       if (args === null) return null;
-      return callExpr(null, t, args);
+      return callExpr(null, name, pos, args);
     }
-    const e = newExpr(ExprKind.Ident, t.pos);
-    e.text = t.text;
+    const e = newExpr(ExprKind.Ident, pos);
+    e.text = name;
     return e;
   }
 
   parseMap(): Expr | null {
-    const open = this.advance();
+    const open = this.pos;
+    this.advance();
     const keys: Expr[] = [];
     const values: Expr[] = [];
     while (!this.at(Tok.RBrace)) {
@@ -323,42 +320,37 @@ class Parser {
       if (!this.accept(Tok.Comma)) break;
     }
     if (!this.expect(Tok.RBrace, "'}'")) return null;
-    const e = listExpr(ExprKind.Map, keys, open.pos);
+    const e = listExpr(ExprKind.Map, keys, open);
     e.values = values;
     return e;
   }
 }
 
 /** `target.name(args)` or `name(args)`; the position is the name's. */
-function callExpr(target: Expr | null, name: Token, args: Expr[]): Expr {
-  const e = listExpr(ExprKind.Call, args, name.pos);
+function callExpr(target: Expr | null, name: string, pos: i32, args: Expr[]): Expr {
+  const e = listExpr(ExprKind.Call, args, pos);
   e.a = target;
-  e.text = name.text;
+  e.text = name;
   return e;
 }
 
-/** Result of `parse`: the tree, or the first error. */
-export class ParseResult {
-  expr: Expr | null = null;
-  error: CelError | null = null;
-}
-
-export function parse(src: string): ParseResult {
-  const out = new ParseResult();
-  // The tokens are needed only here: pooled, and given back before returning.
-  const lexed = lexPooled(src);
-  if (lexed.errorPos >= 0) {
-    out.error = makeError(src, lexed.error, lexed.errorPos);
-    releaseTokens();
-    return out;
-  }
-  const parser = new Parser(src, lexed.tokens);
+/**
+ * Parses `src`: the result has the tree (`expr`), or the first error (`error`; every syntax error
+ * makes parseTop() return null, so the two never come together).
+ */
+export function parse(src: string): Parser {
+  const parser = new Parser(src);
+  parser.scan();
   const e = parser.parseTop();
-  if (e === null) {
-    out.error = parser.error !== null ? parser.error : makeError(src, "syntax error", 0);
+  // A lex error anywhere wins over a syntax error (as when the whole source was lexed first): after
+  // a syntax error, lex the rest to find one. (A lex error makes the token EOF, which ends this.)
+  while (parser.errorPos < 0 && parser.kind != Tok.EOF) parser.scan();
+  if (parser.errorPos >= 0) {
+    parser.error = makeError(src, parser.lexError, parser.errorPos);
+  } else if (e === null) {
+    if (parser.error === null) parser.error = makeError(src, "syntax error", 0);
   } else {
-    out.expr = e;
+    parser.expr = e;
   }
-  releaseTokens();
-  return out;
+  return parser;
 }

@@ -49,16 +49,6 @@ class NoAttributes extends Activation {
   fetchBare(path: ArrayBuffer): ArrayBuffer | null { return null; }
 }
 
-/** The outcome of planning one condition: the evaluation tree, or the first error. */
-export class PlanResult {
-  root: EvalNode | null = null;
-  error: CelError | null = null;
-  usesResponse: bool = false;
-  usesFilterState: bool = false;
-  /** Shared empty list until the first warning (most conditions have none). */
-  warnings: string[] = NO_WARNINGS;
-}
-
 const NO_WARNINGS: string[] = [];
 
 function stringConst(text: string): ConstNode {
@@ -105,9 +95,15 @@ function ownCost(n: EvalNode): i32 {
   return 1;
 }
 
-class Planner {
+/** Plans one condition; its outcome (see plan()) is the evaluation tree, or the first error. */
+export class Planner {
   src: string;
-  result: PlanResult = new PlanResult();
+  root: EvalNode | null = null;
+  error: CelError | null = null;
+  usesResponse: bool = false;
+  usesFilterState: bool = false;
+  /** Shared empty list until the first warning (most conditions have none). */
+  warnings: string[] = NO_WARNINGS;
   depth: i32 = 0;
   /** Running total of node costs, see plan(). */
   costSum: i32 = 0;
@@ -117,18 +113,18 @@ class Planner {
   }
 
   fail(reason: string, pos: i32): EvalNode | null {
-    if (this.result.error === null) this.result.error = makeError(this.src, reason, pos);
+    if (this.error === null) this.error = makeError(this.src, reason, pos);
     return null;
   }
 
   warn(reason: string, pos: i32): void {
-    if (this.result.warnings === NO_WARNINGS) this.result.warnings = [];
-    this.result.warnings.push(makeError(this.src, reason, pos).message);
+    if (this.warnings === NO_WARNINGS) this.warnings = [];
+    this.warnings.push(makeError(this.src, reason, pos).message);
   }
 
   noteAttribute(info: AttributeInfo): void {
-    if (info.afterResponse) this.result.usesResponse = true;
-    if (info.id == AttrId.FilterState) this.result.usesFilterState = true;
+    if (info.afterResponse) this.usesResponse = true;
+    if (info.id == AttrId.FilterState) this.usesFilterState = true;
   }
 
   plan(e: Expr): EvalNode | null {
@@ -194,7 +190,7 @@ class Planner {
     if (isNamespace(name)) return this.fail("'" + name + "' is an attribute group, not a value: select an attribute such as '" + name + "." + this.exampleField(name) + "'", e.pos);
     if (isUnsupportedNamespace(name)) return this.unsupportedAttribute(name, e.pos);
     // Any other bare identifier X is Envoy filter state "wasm.X" (e.g. an earlier generator's output).
-    this.result.usesFilterState = true;
+    this.usesFilterState = true;
     return pathNode(String.UTF8.encode(name), name);
   }
 
@@ -316,6 +312,7 @@ class Planner {
     const r = this.plan(e.second);
     if (r === null) return null;
     const op = e.op;
+    const name = opName(op);
     const lt = l.type;
     const rt = r.type;
     const lk = lt.kind;
@@ -327,10 +324,10 @@ class Planner {
       case Op.Eq:
       case Op.Ne: {
         if (!dyn && lk != rk && !(isNumeric(lk) && isNumeric(rk)) && lk != TypeKind.Null && rk != TypeKind.Null) {
-          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + opName(op) + "' is always " +
+          this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + name + "' is always " +
             (op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
         }
-        n = new EqNode(l, r, op);
+        n = new EqNode(l, r, name, op);
         break;
       }
       case Op.Lt:
@@ -338,7 +335,7 @@ class Planner {
       case Op.Gt:
       case Op.Ge: {
         const orderable = hasKind(lk, (1 << TypeKind.String) | (1 << TypeKind.Bytes) | (1 << TypeKind.Bool) | (1 << TypeKind.Timestamp) | (1 << TypeKind.Duration));
-        if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, op);
+        if (dyn || (isNumeric(lk) && isNumeric(rk)) || (lk == rk && orderable)) n = new CompareNode(l, r, name, op);
         break;
       }
       case Op.In: {
@@ -357,13 +354,13 @@ class Planner {
         if (resultType === null) {
           if (op == Op.Add && lk == TypeKind.List && rk == TypeKind.List) return this.fail("list concatenation is not supported", e.pos);
         } else {
-          n = new ArithNode(l, r, op);
+          n = new ArithNode(l, r, name, op);
           n.type = resultType;
           return n;
         }
       }
     }
-    if (n === null) return this.noOverload(opName(op), lt, rt, e.pos);
+    if (n === null) return this.noOverload(name, lt, rt, e.pos);
     n.type = T_BOOL;
     return n;
   }
@@ -383,14 +380,15 @@ class Planner {
     // CEL's && / || are commutative (errors included), so evaluating cheap operands first is
     // unobservable except for *which* error is reported. Doing it lets `method == 'GET'` reject a
     // request before a regex runs. Stable: equal-cost operands keep their written order.
+    // (every index below is in [0, nodes.length))
     for (let i = 1; i < nodes.length; i++) {
-      const x = nodes[i];
+      const x = unchecked(nodes[i]);
       let j = i - 1;
-      while (j >= 0 && nodes[j].cost > x.cost) {
-        nodes[j + 1] = nodes[j];
+      while (j >= 0 && unchecked(nodes[j]).cost > x.cost) {
+        unchecked((nodes[j + 1] = nodes[j]));
         j--;
       }
-      nodes[j + 1] = x;
+      unchecked((nodes[j + 1] = x));
     }
     const n = new LogicalNode(nodes, isAnd);
     n.type = T_BOOL;
@@ -476,7 +474,7 @@ class Planner {
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
       // StringTest, or the matches() one after them
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, <StringTest>(f - FN_STRING_TESTS), fn) : this.matches(s, a, argExpr);
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
@@ -609,15 +607,15 @@ function pathNode(path: ArrayBuffer, label: string): EvalNode {
   return n;
 }
 
-export function plan(src: string, e: Expr): PlanResult {
+export function plan(src: string, e: Expr): Planner {
   const c = new Planner(src);
   const root = c.plan(e);
-  if (root !== null && c.result.error === null) {
+  if (root !== null && c.error === null) {
     if (!isBoolish(root.type)) {
       c.fail("the condition must be bool, but the expression is " + root.type.toString(), 0);
     } else {
-      c.result.root = root;
+      c.root = root;
     }
   }
-  return c.result;
+  return c;
 }

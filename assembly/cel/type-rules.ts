@@ -11,6 +11,13 @@ export function isBoolish(t: CelType): bool { return t.kind == TypeKind.Bool || 
 /** Accepted where a string is required (dyn is checked at run time). */
 export function isStringish(t: CelType): bool { return t.kind == TypeKind.String || t.kind == TypeKind.Dyn; }
 
+/**
+ * The arithmetic operators defined on two operands of the same kind, indexed by kind (Dyn … Duration):
+ * bit op - Op.Add. int and uint have all five, double all but %, string and bytes +, duration + and -,
+ * timestamp - (giving a duration).
+ */
+const SAME_KIND_OPS: StaticArray<u8> = [0, 0, 0, 0x1f, 0x1f, 0x0f, 0x01, 0x01, 0x02, 0x03];
+
 /** Arithmetic result type of `l op r`, or null when there is no such overload. */
 export function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null {
   const lk = lt.kind;
@@ -20,19 +27,15 @@ export function arithmeticType(op: Op, lt: CelType, rt: CelType): CelType | null
     const known = lk == TypeKind.Dyn ? rt : lt;
     return known.kind == TypeKind.Timestamp || known.kind == TypeKind.Duration ? T_DYN : known;
   }
-  const add = op == Op.Add;
-  const sub = op == Op.Sub;
+  // bit op - Op.Add: Add Sub Mul Div Mod
+  const bit = 1 << (<i32>op - <i32>Op.Add);
   if (lk == rk) {
-    if (lk == TypeKind.Int || lk == TypeKind.Uint) return lt;
-    if (lk == TypeKind.Double) return op != Op.Mod ? lt : null;
-    if (lk == TypeKind.String || lk == TypeKind.Bytes) return add ? lt : null;
-    if (lk == TypeKind.Duration) return add || sub ? T_DURATION : null;
-    if (lk == TypeKind.Timestamp) return sub ? T_DURATION : null;
-    return null;
+    if (<u32>lk >= <u32>SAME_KIND_OPS.length || (unchecked(SAME_KIND_OPS[lk]) & bit) == 0) return null;
+    return lk == TypeKind.Timestamp ? T_DURATION : lt; // ts - ts is a duration
   }
   // timestamp ± duration, duration + timestamp
-  if (lk == TypeKind.Timestamp && rk == TypeKind.Duration) return add || sub ? T_TIMESTAMP : null;
-  if (lk == TypeKind.Duration && rk == TypeKind.Timestamp) return add ? T_TIMESTAMP : null;
+  if (lk == TypeKind.Timestamp && rk == TypeKind.Duration) return (bit & 3) != 0 ? T_TIMESTAMP : null;
+  if (lk == TypeKind.Duration && rk == TypeKind.Timestamp) return (bit & 1) != 0 ? T_TIMESTAMP : null;
   return null;
 }
 
