@@ -19,6 +19,8 @@
 // of the object it belongs to reports it as a configuration error (config/json-problems.ts).
 import { decodeRune, isInvalid, widthOf, runeOf, hexValue } from "../regex/utf8";
 import { child, index } from "./diagnostics";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const enum JsonKind {
   Null,
@@ -201,7 +203,7 @@ export class JsonDocument {
     const h = fnv(p, n);
     const slot = <i32>((h ^ (h >> 16)) & (SHORT_STRING_SLOTS - 1));
     const cached = unchecked(this.shortStrings[slot]);
-    if (cached !== null && this.plainCompare(i, cached) == 1) return cached;
+    if (changetype<usize>(cached) != 0 && this.plainCompare(i, cached) == 1) return cached;
     const text = String.UTF8.decodeUnsafe(p, <usize>n);
     unchecked((this.shortStrings[slot] = text));
     return text;
@@ -679,17 +681,17 @@ class Parser {
     let error: string | null = null;
     if (this.peek() == 0x30) this.pos++;
     else if (!this.digits()) error = "invalid number";
-    if (error === null && this.peek() == 0x2e /* . */) {
+    if (changetype<usize>(error) == 0 && this.peek() == 0x2e /* . */) {
       this.pos++;
       if (!this.digits()) error = "invalid number: digits expected after '.'";
     }
-    if (error === null && (this.peek() | 0x20) == 0x65 /* e E */) {
+    if (changetype<usize>(error) == 0 && (this.peek() | 0x20) == 0x65 /* e E */) {
       this.pos++;
       const c = this.peek();
       if (c == 0x2b || c == 0x2d) this.pos++;
       if (!this.digits()) error = "invalid number: digits expected in exponent";
     }
-    if (error !== null) {
+    if (changetype<usize>(error) != 0) {
       this.fail(error, start);
       return false;
     }
@@ -875,7 +877,7 @@ function scanString(bytes: Uint8Array, i: i32, out: usize): i32 {
         } else if (u >= 0xdc00 && u <= 0xdfff) {
           lone = " (not preceded by a high surrogate \\ud800-\\udbff)";
         }
-        if (lone !== null) {
+        if (changetype<usize>(lone) != 0) {
           if (bad < 0) {
             bad = escAt;
             detail = "lone surrogate \\u" + hex4(u) + lone;
