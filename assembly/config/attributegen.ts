@@ -14,6 +14,8 @@ import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { checkAttributeName, readRegexLimit } from "./native";
 import { PROGRAM_SIZE_KEY } from "../regex/index";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const enum Phase {
   /** attributegen's default (PHASE_UNSPECIFIED = AFTER_RESPONSE = 0): evaluated at on_log. */
@@ -91,7 +93,7 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
   const spec = new AttributeSpec(i);
   const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
   const name = r.string("output_attribute", true);
-  if (name !== null) {
+  if (changetype<usize>(name) != 0) {
     spec.outputAttribute = name;
     checkAttributeName(name, r.pathOf("output_attribute"), diags);
   }
@@ -104,7 +106,7 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     return null;
   }
   if (matches === null || matches.firstItem() < 0) {
-    diags.warn(r.pathOf("match"), "no match entries: " + (name === null ? "the attribute" : name) + " is never set");
+    diags.warn(r.pathOf("match"), "no match entries: " + (changetype<usize>(name) == 0 ? "the attribute" : name) + " is never set");
   } else {
     let m = 0;
     for (let it = matches.firstItem(); it >= 0; it = matches.nextItem(it)) {
@@ -150,9 +152,9 @@ function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Di
     diags.drop(path);
     return null;
   }
-  if (value === null) {
+  if (changetype<usize>(value) == 0) {
     // Valid for attributegen (protobuf default ""), but almost certainly not what was meant.
     diags.warn(child(path, "value"), "missing: the attribute is set to an empty string when this matches");
   }
-  return new MatchSpec(value === null ? "" : value, condition === null ? "" : condition, attribute, m);
+  return new MatchSpec(changetype<usize>(value) == 0 ? "" : value, changetype<usize>(condition) == 0 ? "" : condition, attribute, m);
 }

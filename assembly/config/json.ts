@@ -19,6 +19,8 @@
 // of the object it belongs to reports it as a configuration error (config/json-problems.ts).
 import { decodeRune, isInvalid, widthOf, runeOf, hexValue } from "../regex/utf8";
 import { child, index } from "./diagnostics";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const enum JsonKind {
   Null,
@@ -201,7 +203,7 @@ export class JsonDocument {
     const h = fnv(p, n);
     const slot = <i32>((h ^ (h >> 16)) & (SHORT_STRING_SLOTS - 1));
     const cached = unchecked(this.shortStrings[slot]);
-    if (cached !== null && this.plainCompare(i, cached) == 1) return cached;
+    if (changetype<usize>(cached) != 0 && this.plainCompare(i, cached) == 1) return cached;
     const text = String.UTF8.decodeUnsafe(p, <usize>n);
     unchecked((this.shortStrings[slot] = text));
     return text;
@@ -637,77 +639,20 @@ class Parser {
 
   /**
    * Scans a string (value or key) and records its entry; returns the entry index or -1. Checks,
-   * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates.
+   * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates (scanString).
    */
   parseString(isKey: bool): i32 {
     const start = this.pos;
-    const bytes = this.bytes;
-    const n = bytes.length;
-    const p = bytes.dataStart;
-    let flags = 0;
-    let bad = -1; // offset of the first problem in this string
-    let badDetail = "";
-    let i = start + 1;
-    while (true) {
-      if (i >= n) {
-        this.fail("unterminated string", start);
-        return -1;
-      }
-      const c = <i32>load<u8>(p + <usize>i);
-      if (c == 0x22) break;
-      if (c < 0x20) {
-        this.fail("control character in string (escape it)", i);
-        return -1;
-      }
-      if (c < 0x80 && c != 0x5c) {
-        i++;
-        continue;
-      }
-      if (c >= 0x80) {
-        const r = decodeRune(p + <usize>i, p + <usize>n);
-        if (isInvalid(r)) {
-          if (bad < 0) {
-            bad = i;
-            badDetail = "invalid UTF-8 (byte 0x" + (<u32>c).toString(16) + ")";
-          }
-          i++;
-        } else {
-          i += widthOf(r);
-        }
-        continue;
-      }
-      // backslash
-      flags |= FLAG_ESCAPED;
-      const escAt = i;
-      const e = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : -1;
-      i += 2;
-      if (e == 0x75 /* u */) {
-        const cp = hexAt(bytes, i);
-        if (cp < 0) {
-          this.fail("invalid \\u escape", escAt);
-          return -1;
-        }
-        i += 4;
-        if (cp >= 0xd800 && cp <= 0xdbff) {
-          // A high surrogate must be followed by an escaped low one.
-          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
-          if (lo >= 0xdc00 && lo <= 0xdfff) {
-            i += 6;
-          } else if (bad < 0) {
-            bad = escAt;
-            badDetail = " (not followed by a low surrogate \\udc00-\\udfff)";
-          }
-        } else if (cp >= 0xdc00 && cp <= 0xdfff && bad < 0) {
-          bad = escAt;
-          badDetail = " (not preceded by a high surrogate \\ud800-\\udbff)";
-        }
-        if (bad == escAt) badDetail = "lone surrogate \\u" + hex4(cp) + badDetail;
-      } else if (!(e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74)) {
-        this.fail("invalid escape \\" + (e < 0 ? "" : String.fromCharCode(e)), escAt);
-        return -1;
-      }
+    const close = scanString(this.bytes, start + 1, 0);
+    if (close < 0) {
+      this.fail(scanError, scanAt);
+      return -1;
     }
-    this.pos = i + 1;
+    // Taken before anything else runs: decoding a string (stringAt) scans too.
+    const bad = scanBad;
+    const badDetail = scanDetail;
+    let flags = scanEscaped ? FLAG_ESCAPED : 0;
+    this.pos = close + 1;
     if (bad >= 0) flags |= FLAG_PROBLEM;
     const entry = this.entry(JsonKind.String, start, flags, this.pos);
     if (isKey && entry >= 0 && flags == 0) this.doc.internKey(entry);
@@ -736,17 +681,17 @@ class Parser {
     let error: string | null = null;
     if (this.peek() == 0x30) this.pos++;
     else if (!this.digits()) error = "invalid number";
-    if (error === null && this.peek() == 0x2e /* . */) {
+    if (changetype<usize>(error) == 0 && this.peek() == 0x2e /* . */) {
       this.pos++;
       if (!this.digits()) error = "invalid number: digits expected after '.'";
     }
-    if (error === null && (this.peek() | 0x20) == 0x65 /* e E */) {
+    if (changetype<usize>(error) == 0 && (this.peek() | 0x20) == 0x65 /* e E */) {
       this.pos++;
       const c = this.peek();
       if (c == 0x2b || c == 0x2d) this.pos++;
       if (!this.digits()) error = "invalid number: digits expected in exponent";
     }
-    if (error !== null) {
+    if (changetype<usize>(error) != 0) {
       this.fail(error, start);
       return false;
     }
@@ -817,59 +762,141 @@ function hex4(v: i32): string {
 
 /**
  * Decodes string content bytes [from, to) that hold escapes or problems straight into one string
- * (no concatenation: a long regex full of `\\` stays linear). Invalid UTF-8 bytes and lone
- * surrogate escapes become U+FFFD: the value is reported as an error anyway, and it can then
- * never equal a valid string nor put invalid UTF-8 into a name.
+ * (no concatenation: a long regex full of `\\` stays linear), with scanString.
  */
 function decodeSlow(bytes: Uint8Array, from: i32, to: i32): string {
   // Every input byte gives at most one UTF-16 unit (4-byte sequences give 2; escapes shrink).
   const out = __new(<usize>(to - from) << 1, idof<String>());
+  scanString(bytes, from, out);
+  return changetype<string>(__renew(out, scanOut - out));
+}
+
+// What scanString found besides the closing quote. Module state: one scan at a time, and
+// parseString takes them before anything can scan again.
+/** Why the scan failed, and at which byte (parsing only). */
+let scanError: string = "";
+let scanAt: i32 = 0;
+/** Offset of the string's first problem (-1: none), and its message without the position. */
+let scanBad: i32 = -1;
+let scanDetail: string = "";
+/** Whether the string has a backslash escape. */
+let scanEscaped: bool = false;
+/** Decoding: one past the last UTF-16 unit written. */
+let scanOut: usize = 0;
+
+/**
+ * Scans string content from byte `i` (just past the opening quote) to the closing quote and
+ * returns the quote's offset. One scanner for both uses, so parsing and decoding cannot disagree:
+ * - out == 0 (parsing): checks, without decoding, that the content is valid UTF-8 and that \u
+ *   escapes pair their surrogates. The first problem is recorded (scanBad, scanDetail) and the
+ *   scan goes on; an error (unterminated, control character, bad escape) returns -1, with
+ *   scanError and scanAt.
+ * - out != 0 (decoding content the parser accepted): also writes the text as UTF-16 from `out`
+ *   (scanOut: the end). Invalid UTF-8 bytes and lone surrogate escapes become U+FFFD: the value
+ *   is reported as an error anyway, and it can then never equal a valid string nor put invalid
+ *   UTF-8 into a name.
+ */
+function scanString(bytes: Uint8Array, i: i32, out: usize): i32 {
+  const n = bytes.length;
   const p = bytes.dataStart;
-  const end = p + <usize>to;
+  const from = i;
+  let bad = -1;
+  let detail = "";
+  let escaped = false;
   let w = out;
-  let i = from;
-  while (i < to) {
-    const c = <i32>load<u8>(p + <usize>i);
-    if (c != 0x5c) {
-      if (c < 0x80) {
-        store<u16>(w, <u16>c);
-        w += 2;
-        i++;
-        continue;
-      }
-      const r = decodeRune(p + <usize>i, end);
-      const cp = isInvalid(r) ? 0xfffd : runeOf(r);
-      w = storeCodePoint(w, cp);
-      i += isInvalid(r) ? 1 : widthOf(r);
-      continue;
+  while (true) {
+    // A run of printable ASCII other than '"' and '\\' (the bulk of a configuration): copied
+    // per run, so parsing pays no test per byte for decoding.
+    const run = i;
+    let c = 0;
+    while (i < n) {
+      c = <i32>load<u8>(p + <usize>i);
+      if (<u32>(c - 0x20) >= 0x60 || c == 0x22 || c == 0x5c) break;
+      i++;
     }
-    const e = <i32>load<u8>(p + <usize>(i + 1));
-    i += 2;
-    let u = 0;
-    if (e == 0x62) u = 0x08;
-    else if (e == 0x66) u = 0x0c;
-    else if (e == 0x6e) u = 0x0a;
-    else if (e == 0x72) u = 0x0d;
-    else if (e == 0x74) u = 0x09;
-    else if (e != 0x75) u = e; // " \ /
-    else {
-      u = hexAt(bytes, i);
-      i += 4;
-      if (u >= 0xd800 && u <= 0xdbff) {
-        const lo = i + 6 <= to && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
-          u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-          i += 6;
-        } else {
+    if (w != 0) {
+      for (let k = run; k < i; k++) {
+        store<u16>(w, <u16>load<u8>(p + <usize>k));
+        w += 2;
+      }
+    }
+    if (i >= n) {
+      scanError = "unterminated string";
+      scanAt = from - 1;
+      return -1;
+    }
+    if (c == 0x22) break;
+    if (c < 0x20) {
+      scanError = "control character in string (escape it)";
+      scanAt = i;
+      return -1;
+    }
+    let u = 0xfffd; // the code point to write
+    if (c >= 0x80) {
+      const r = decodeRune(p + <usize>i, p + <usize>n);
+      if (isInvalid(r)) {
+        if (bad < 0) {
+          bad = i;
+          detail = "invalid UTF-8 (byte 0x" + (<u32>c).toString(16) + ")";
+        }
+        i++;
+      } else {
+        u = runeOf(r);
+        i += widthOf(r);
+      }
+    } else {
+      // backslash
+      escaped = true;
+      const escAt = i;
+      const e = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : -1;
+      i += 2;
+      u = e; // " \\ /
+      if (e == 0x62) u = 0x08;
+      else if (e == 0x66) u = 0x0c;
+      else if (e == 0x6e) u = 0x0a;
+      else if (e == 0x72) u = 0x0d;
+      else if (e == 0x74) u = 0x09;
+      else if (e == 0x75 /* u */) {
+        u = hexAt(bytes, i);
+        if (u < 0) {
+          scanError = "invalid \\u escape";
+          scanAt = escAt;
+          return -1;
+        }
+        i += 4;
+        let lone: string | null = null;
+        if (u >= 0xd800 && u <= 0xdbff) {
+          // A high surrogate must be followed by an escaped low one.
+          const lo = i + 1 < n && load<u8>(p + <usize>i) == 0x5c && load<u8>(p + <usize>(i + 1)) == 0x75 ? hexAt(bytes, i + 2) : -1;
+          if (lo >= 0xdc00 && lo <= 0xdfff) {
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+          } else {
+            lone = " (not followed by a low surrogate \\udc00-\\udfff)";
+          }
+        } else if (u >= 0xdc00 && u <= 0xdfff) {
+          lone = " (not preceded by a high surrogate \\ud800-\\udbff)";
+        }
+        if (changetype<usize>(lone) != 0) {
+          if (bad < 0) {
+            bad = escAt;
+            detail = "lone surrogate \\u" + hex4(u) + lone;
+          }
           u = 0xfffd;
         }
-      } else if (u >= 0xdc00 && u <= 0xdfff) {
-        u = 0xfffd;
+      } else if (!(e == 0x22 || e == 0x5c || e == 0x2f)) {
+        scanError = "invalid escape \\" + (e < 0 ? "" : String.fromCharCode(e));
+        scanAt = escAt;
+        return -1;
       }
     }
-    w = storeCodePoint(w, u);
+    if (w != 0) w = storeCodePoint(w, u);
   }
-  return changetype<string>(__renew(out, w - out));
+  scanBad = bad;
+  scanDetail = detail;
+  scanEscaped = escaped;
+  scanOut = w;
+  return i;
 }
 
 /** The four hex digits at `at` as a number, -1 when they are not (or the input ends first). */

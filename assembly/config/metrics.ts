@@ -4,6 +4,8 @@
 import { JsonValue } from "./json";
 import { Diagnostics } from "./diagnostics";
 import { ObjectReader, kindName, mustBe } from "./reader";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 // An invalid setting here falls back to its default (and is recorded as dropped), so the metrics
 // of a configuration with a typo in this section keep their usual names.
@@ -39,15 +41,15 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
   cfg.enabled = r.flag("enabled", true);
   let mark = diags.mark();
   const prefix = r.string("prefix");
-  if (prefix !== null) checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
-  if (r.keep(mark, "prefix") && prefix !== null) cfg.prefix = prefix;
+  if (changetype<usize>(prefix) != 0) checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
+  if (r.keep(mark, "prefix") && changetype<usize>(prefix) != 0) cfg.prefix = prefix;
   cfg.requests = r.flag("requests", true);
   cfg.duration = r.flag("duration", true);
   cfg.requestBytes = r.flag("request_bytes", false);
   cfg.responseBytes = r.flag("response_bytes", false);
   mark = diags.mark();
   const unmatched = r.nonEmpty("unmatched", false, "");
-  if (r.keep(mark, "unmatched") && unmatched !== null) cfg.unmatched = unmatched;
+  if (r.keep(mark, "unmatched") && changetype<usize>(unmatched) != 0) cfg.unmatched = unmatched;
   r.finish(unknownIsError);
   return cfg;
 }

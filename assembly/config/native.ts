@@ -21,6 +21,8 @@ import { beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PR
 import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
 import { DeferredRegexes, RegexPlace } from "./native-regexes";
 import { asciiLower, asciiUpper } from "../text/ascii-case";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
 export const MAX_ROUTES: i32 = 100000;
@@ -109,8 +111,8 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
   top.keep(mark, PROGRAM_SIZE_KEY);
   mark = diags.mark();
   const attr = top.string("output_attribute");
-  if (attr !== null) checkAttributeName(attr, "output_attribute", diags);
-  if (top.keep(mark, "output_attribute") && attr !== null) cfg.outputAttribute = attr;
+  if (changetype<usize>(attr) != 0) checkAttributeName(attr, "output_attribute", diags);
+  if (top.keep(mark, "output_attribute") && changetype<usize>(attr) != 0) cfg.outputAttribute = attr;
   mark = diags.mark();
   const def = top.nonEmpty("default", false, " (omit it to leave the attribute unset)");
   if (top.keep(mark, "default")) cfg.defaultValue = def;
@@ -234,27 +236,27 @@ function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regex
   r.reset(obj, base, i); // reports the object's JSON problems: errors of this route
 
   const name = r.nonEmpty("name", true, "");
-  const route = new RouteSpec(i, name === null ? "" : name);
+  const route = new RouteSpec(i, changetype<usize>(name) == 0 ? "" : name);
 
   readMethods(r, route, diags);
 
   const exact = r.string("path");
   const prefix = r.string("path_prefix");
   const regex = r.string("path_regex");
-  const pathKeys = (exact !== null ? 1 : 0) + (prefix !== null ? 1 : 0) + (regex !== null ? 1 : 0);
+  const pathKeys = (changetype<usize>(exact) != 0 ? 1 : 0) + (changetype<usize>(prefix) != 0 ? 1 : 0) + (changetype<usize>(regex) != 0 ? 1 : 0);
   if (pathKeys > 1) {
     diags.error(r.path, "set only one of path, path_prefix and path_regex");
-  } else if (exact !== null) {
+  } else if (changetype<usize>(exact) != 0) {
     const error = templateError(exact);
-    if (error !== null) diags.error(child(r.path, "path"), error);
+    if (changetype<usize>(error) != 0) diags.error(child(r.path, "path"), error);
     route.pathKind = PathMatchKind.Template;
     route.pathText = exact;
-  } else if (prefix !== null) {
+  } else if (changetype<usize>(prefix) != 0) {
     if (prefix.length == 0) diags.error(child(r.path, "path_prefix"), "must not be empty (omit it to match any path)");
     else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(r.path, "path_prefix"), "must start with '/'");
     route.pathKind = PathMatchKind.Prefix;
     route.pathText = prefix;
-  } else if (regex !== null) {
+  } else if (changetype<usize>(regex) != 0) {
     route.pathKind = PathMatchKind.Regex;
     route.pathText = regex;
     regexes.add(route, null, RegexPlace.Path, -1, diags);
@@ -423,7 +425,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
     const value = c.string("value", true);
     const type = c.string("type");
     c.finish(true);
-    if (name === null || value === null) continue;
+    if (changetype<usize>(name) == 0 || changetype<usize>(value) == 0) continue;
     if (name.length == 0) {
       diags.error(child(c.path, "name"), "must not be empty");
       continue;
@@ -437,7 +439,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
           break;
         }
       }
-      if (name === null) continue;
+      if (changetype<usize>(name) == 0) continue;
       name = asciiLower(name); // Envoy header keys are lower-case
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
@@ -447,7 +449,7 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
     }
     names.set(name, 0);
     let kind = ValueMatchKind.Exact;
-    if (type !== null && type != "Exact") {
+    if (changetype<usize>(type) != 0 && type != "Exact") {
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
       } else {

@@ -6,6 +6,8 @@ import { JsonObject, JsonValue, JsonKind, indexOfKey } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { didYouMean } from "../text/did-you-mean";
 import { reportObjectProblems } from "./json-problems";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export function kindName(v: JsonValue): string {
   return kindText(v.kind);
@@ -139,7 +141,7 @@ export class ObjectReader {
   /** The JSON path of the object read, e.g. `routes[3]`. */
   get path(): string {
     let p = this.pathText;
-    if (p === null) {
+    if (changetype<usize>(p) == 0) {
       p = index(this.listPath, this.item);
       this.pathText = p;
     }
@@ -235,7 +237,7 @@ export class ObjectReader {
   /** string(key, required), where "" is an error too: "must not be empty", then `why` (" (omit it …)"). */
   nonEmpty(key: string, required: bool, why: string): string | null {
     const s = this.string(key, required);
-    if (s !== null && s.length == 0) this.diags.error(this.pathOf(key), "must not be empty" + why);
+    if (changetype<usize>(s) != 0 && s.length == 0) this.diags.error(this.pathOf(key), "must not be empty" + why);
     return s;
   }
 

@@ -24,6 +24,8 @@ import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
 import { asciiLower } from "../text/ascii-case";
 import { quoted } from "../text/replace";
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const SERVICES_KEY = "services";
 export const SERVICE_KEYS: string[] = ["name", "hosts", "routes", "default"];
@@ -102,9 +104,9 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   // or a route only drop that host or route (their readers report and drop them).
   let mark = diags.mark();
   const name = r.nonEmpty("name", true, "");
-  if (name !== null && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
+  if (changetype<usize>(name) != 0 && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
   let usable = !diags.failedSince(mark);
-  const service = new ServiceSpec(i, name === null ? "" : name);
+  const service = new ServiceSpec(i, changetype<usize>(name) == 0 ? "" : name);
 
   mark = diags.mark();
   const hosts = r.value("hosts");
@@ -178,7 +180,7 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
     }
     const host = items.itemString(it);
     const error = hostError(host);
-    if (error !== null) {
+    if (changetype<usize>(error) != 0) {
       diags.error(path, error);
       diags.drop(path);
       continue;
@@ -250,7 +252,7 @@ export function hostError(host: string): string | null {
   // (Before the checks below, which "*" passes.)
   if (n == 1 && host.charCodeAt(0) == 0x2a) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
   const why = hostProblem(host, n);
-  return why === null ? null : quoted(host) + why;
+  return changetype<usize>(why) == 0 ? null : quoted(host) + why;
 }
 
 /** hostError's other messages, which all start with the quoted host: the rest of the message, or null. */

@@ -1,6 +1,8 @@
 // Small text rewrites the configuration and the metric labels need, instead of the standard
 // library's String#replaceAll (about 530 bytes of code, with generality these uses never need).
 // Configure time only.
+// A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
+// (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 /** `s` with every `from` character replaced by `to` (a character code; -1 removes it); `s` itself when it has none. */
 export function replaceChar(s: string, from: i32, to: i32): string {
@@ -10,10 +12,10 @@ export function replaceChar(s: string, from: i32, to: i32): string {
     if (s.charCodeAt(i) != from) continue;
     let part = s.substring(kept, i);
     if (to >= 0) part += String.fromCharCode(to);
-    out = out === null ? part : out + part;
+    out = changetype<usize>(out) == 0 ? part : out + part;
     kept = i + 1;
   }
-  return out === null ? s : out + s.substring(kept);
+  return changetype<usize>(out) == 0 ? s : out + s.substring(kept);
 }
 
 /** `s` with every occurrence of `find` (non-overlapping, left to right) replaced by `by`; `s` itself when it has none. */
