@@ -38,9 +38,13 @@ export class BitVm {
   private readonly m: i32;
   /** 64-bit words per set: bits 0..m-1 = consuming instructions, bit m = Match. */
   private readonly words: i32;
+  /**
+   * Chunks of the live set per table. A chunk has 8 bits for two-word sets and 4 bits for wider
+   * ones: a context's table has chunks × 2^bits rows of `words` words, and with 8-bit chunks it
+   * fits MAX_TABLE_BYTES (16 × 256 × 2 × 8 = 64 KiB) exactly up to two words. So run2() always
+   * has 8-bit chunks (half the lookups) and the wide loop of match() always 4-bit ones.
+   */
   private readonly chunks: i32;
-  /** Bits per table chunk: 8 while a context's table fits MAX_TABLE_BYTES (half the lookups), else 4. */
-  private readonly chunkBits: i32;
   // Allocated on first use (prepare()): a configured regex that never thrashes costs nothing here.
   /** pc of consuming instruction k. */
   private pcs: StaticArray<i32> = NO_INTS;
@@ -71,9 +75,7 @@ export class BitVm {
     // At least two words: the common case (up to 127 consuming instructions) has a loop of its own.
     const words = max(2, (m + 1 + 63) >> 6);
     this.words = words;
-    const wide = ((m + 7) >> 3) * 256 * words * 8 <= MAX_TABLE_BYTES;
-    this.chunkBits = wide ? 8 : 4;
-    this.chunks = wide ? (m + 7) >> 3 : (m + 3) >> 2;
+    this.chunks = words == 2 ? (m + 7) >> 3 : (m + 3) >> 2;
   }
 
   /** True if match() can run (fits, and its memory was granted). */
@@ -115,7 +117,7 @@ export class BitVm {
     if (at >= 0) return at;
     const words = this.words;
     const rowWords = words;
-    const bits = this.chunkBits;
+    const bits = words == 2 ? 8 : 4;
     const perChunk = 1 << bits;
     const rows = this.chunks * perChunk + 1;
     const size = rows * rowWords;
@@ -197,10 +199,8 @@ export class BitVm {
     const prog = this.prog;
     const words = this.words;
     const chunks = this.chunks;
-    const bits = this.chunkBits;
-    const perChunk = 1 << bits;
-    const chunkMask = <u64>(perChunk - 1);
-    const chunkShift = bits == 8 ? 3 : 2; // log2(bits)
+    // (This loop runs only sets of more than two words at positions > 0: 4-bit chunks.)
+    const perChunk = 16;
     const matchWord = this.m >> 6;
     const matchBit = <u64>1 << <u64>(this.m & 63);
     const anchored = prog.anchoredStart;
@@ -221,9 +221,7 @@ export class BitVm {
     while (i < len) {
       if (i > 0) {
         if (words == 2) {
-          const r = this.run2(ptr, len, i, prev);
-          lookups = this.lookups2;
-          scanned = this.scanned2;
+          const r = this.run2(ptr, len, i, prev); // adds its lookups and bytes scanned to steps
           if (r < 0) return false; // a table was refused: usable is now false
           result = r == 1;
           i = this.end2;
@@ -267,11 +265,11 @@ export class BitVm {
         for (let lw = 0; lw < words; lw++) {
           let x = unchecked(live[lw]);
           while (x != 0) {
-            const shift = ctz(x) & ~(<u64>bits - 1);
-            const chunk = <i32>((x >>> shift) & chunkMask);
-            x &= ~(chunkMask << shift);
+            const shift = ctz(x) & ~3;
+            const chunk = <i32>((x >>> shift) & 15);
+            x &= ~(<u64>15 << shift);
             lookups++;
-            const row = base + (((((lw << 6) + <i32>shift) >> chunkShift) << bits) + chunk) * words;
+            const row = base + ((((lw << 6) + <i32>shift) << 2) + chunk) * words; // chunk (bit >> 2), 16 rows each
             for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
           }
         }
@@ -305,13 +303,11 @@ export class BitVm {
         result = (unchecked(next[matchWord]) & matchBit) != 0;
       }
     }
-    this.steps = lookups + scanned + this.closure.steps;
+    this.steps += lookups + scanned + this.closure.steps;
     return result;
   }
 
-  // Results of run2() besides its return value.
-  private lookups2: i64 = 0;
-  private scanned2: i64 = 0;
+  // Results of run2() besides its return value (its work is added to steps).
   private end2: i32 = 0;
   private prev2: i32 = 0;
 
@@ -328,11 +324,8 @@ export class BitVm {
     const firstByte = prog.firstByte;
     const assertMask = prog.assertFlags;
     const accept = this.accept;
-    const bits = this.chunkBits;
-    const perChunk = 1 << bits;
-    const chunkMask = <u64>(perChunk - 1);
-    const chunkShift = bits == 8 ? 3 : 2; // log2(bits)
-    const startOffset = this.chunks * perChunk * 2;
+    // Two-word sets have 8-bit chunks (see chunks).
+    const startOffset = this.chunks * 256 * 2;
     const matchInHigh = this.m >= 64;
     const matchBit = <u64>1 << <u64>(this.m & 63);
     const end = ptr + <usize>len;
@@ -358,7 +351,7 @@ export class BitVm {
       let base = unchecked(this.contextTable[flags]);
       if (base < 0) {
         base = this.tableFor(flags);
-        if (base < 0) { result = -1; break; }
+        if (base < 0) return -1; // (steps stay 0, as for a refusal in match())
       }
       const t = this.tables;
       let n0: u64 = 0, n1: u64 = 0;
@@ -368,18 +361,18 @@ export class BitVm {
       }
       let x = l0;
       while (x != 0) {
-        const shift = ctz(x) & ~(<u64>bits - 1);
-        const row = base + (((<i32>shift >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
-        x &= ~(chunkMask << shift);
+        const shift = ctz(x) & ~7;
+        const row = base + ((<i32>shift << 5) + <i32>((x >>> shift) & 255)) * 2; // chunk (bit >> 3), 256 rows each
+        x &= ~(<u64>255 << shift);
         n0 |= unchecked(t[row]);
         n1 |= unchecked(t[row + 1]);
         lookups++;
       }
       x = l1;
       while (x != 0) {
-        const shift = ctz(x) & ~(<u64>bits - 1);
-        const row = base + ((((64 + <i32>shift) >> chunkShift) << bits) + <i32>((x >>> shift) & chunkMask)) * 2;
-        x &= ~(chunkMask << shift);
+        const shift = ctz(x) & ~7;
+        const row = base + (((64 + <i32>shift) << 5) + <i32>((x >>> shift) & 255)) * 2;
+        x &= ~(<u64>255 << shift);
         n0 |= unchecked(t[row]);
         n1 |= unchecked(t[row + 1]);
         lookups++;
@@ -395,8 +388,7 @@ export class BitVm {
     }
     unchecked(liveScratch[0] = l0);
     unchecked(liveScratch[1] = l1);
-    this.lookups2 = lookups;
-    this.scanned2 = scanned;
+    this.steps += lookups + scanned;
     this.end2 = i;
     this.prev2 = prev;
     return result;

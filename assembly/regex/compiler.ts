@@ -61,168 +61,170 @@ const scratchClassRanges: i32[] = [];
 const scratchClassAscii: i32[] = [];
 const scratchJumps: i32[] = [];
 
-export class Compiler {
-  private code: i32[] = scratchCode;
-  private assertsUsed: i32 = 0;
-  /** Set when the program would exceed MAX_PROGRAM_SIZE; compilation stops early. */
-  tooLarge: bool = false;
+// Compiler state (one compilation at a time; module state rather than a class: no object per pattern).
+let assertsUsed: i32 = 0;
+/** Set when the program would exceed MAX_PROGRAM_SIZE; compilation stops early. */
+let tooLarge: bool = false;
 
-  constructor() {
-    scratchCode.length = 0;
-    scratchClassIndex.length = 0; scratchClassRanges.length = 0; scratchClassAscii.length = 0;
-    scratchJumps.length = 0;
-  }
+/** Compiles `root` into a Program; null if it would exceed MAX_PROGRAM_SIZE. */
+export function compileProgram(root: Node): Program | null {
+  scratchCode.length = 0;
+  scratchClassIndex.length = 0; scratchClassRanges.length = 0; scratchClassAscii.length = 0;
+  scratchJumps.length = 0;
+  assertsUsed = 0;
+  tooLarge = false;
+  emitNode(root);
+  emit(Op.Match, 0, 0);
+  if (tooLarge) return null;
 
-  compile(root: Node): Program | null {
-    this.emitNode(root);
-    this.emit(Op.Match, 0, 0);
-    if (this.tooLarge) return null;
-
-    const prog = new Program(toStatic(this.code), toStatic(scratchClassIndex), toStatic(scratchClassRanges),
-      toStatic(scratchClassAscii));
-    prog.anchoredStart = startsWithBeginText(root);
-    let mask = 0;
-    if (prog.anchoredStart || (this.assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
-    if ((this.assertsUsed & EMPTY_BEGIN_LINE) != 0) mask |= PREV_NEWLINE;
-    const usesWord = (this.assertsUsed & (EMPTY_WORD_BOUNDARY | EMPTY_NOT_WORD_BOUNDARY)) != 0;
-    if (usesWord) mask |= PREV_WORD;
-    prog.prevFlagsMask = mask;
-    prog.assertFlags = this.assertsUsed;
-    if (!prog.anchoredStart) {
-      // If every match starts with a known literal, the matchers can skip
-      // ahead with a byte scan while no match attempt is in progress.
-      const items = flattenConcat(root);
-      // (Not for U+FFFD: it also matches each invalid input byte.)
-      if (items.length > 0) {
-        const first = unchecked(items[0]);
-        const c = first.rune;
-        if (first.kind == NodeKind.Literal && c != 0xfffd) {
-          // The first byte of c's UTF-8 encoding.
-          prog.firstByte = c < 0x80 ? c : c < 0x800 ? 0xc0 | (c >> 6) : c < 0x10000 ? 0xe0 | (c >> 12) : 0xf0 | (c >> 18);
-        }
+  const prog = new Program(toStatic(scratchCode), toStatic(scratchClassIndex), toStatic(scratchClassRanges),
+    toStatic(scratchClassAscii));
+  prog.anchoredStart = startsWithBeginText(root);
+  let mask = 0;
+  if (prog.anchoredStart || (assertsUsed & (EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE)) != 0) mask |= PREV_BEGIN;
+  if ((assertsUsed & EMPTY_BEGIN_LINE) != 0) mask |= PREV_NEWLINE;
+  const usesWord = (assertsUsed & (EMPTY_WORD_BOUNDARY | EMPTY_NOT_WORD_BOUNDARY)) != 0;
+  if (usesWord) mask |= PREV_WORD;
+  prog.prevFlagsMask = mask;
+  prog.assertFlags = assertsUsed;
+  if (!prog.anchoredStart) {
+    // If every match starts with a known literal, the matchers can skip
+    // ahead with a byte scan while no match attempt is in progress.
+    const items = flattenConcat(root);
+    // (Not for U+FFFD: it also matches each invalid input byte.)
+    if (items.length > 0) {
+      const first = unchecked(items[0]);
+      const c = first.rune;
+      if (first.kind == NodeKind.Literal && c != 0xfffd) {
+        // The first byte of c's UTF-8 encoding.
+        prog.firstByte = c < 0x80 ? c : c < 0x800 ? 0xc0 | (c >> 6) : c < 0x10000 ? 0xe0 | (c >> 12) : 0xf0 | (c >> 18);
       }
     }
-    return prog;
   }
+  return prog;
+}
 
-  private emit(op: i32, a: i32, b: i32): i32 {
-    const pc = this.pc;
-    if (pc >= MAX_PROGRAM_SIZE) {
-      this.tooLarge = true;
-      return pc;
-    }
-    this.code.push(op | (a << 3));
-    this.code.push(b);
+function emit(op: i32, a: i32, b: i32): i32 {
+  const pc = currentPc();
+  if (pc >= MAX_PROGRAM_SIZE) {
+    tooLarge = true;
     return pc;
   }
+  scratchCode.push(op | (a << 3));
+  scratchCode.push(b);
+  return pc;
+}
 
-  private get pc(): i32 { return this.code.length >> 1; }
+function currentPc(): i32 { return scratchCode.length >> 1; }
 
-  private emitNode(node: Node): void {
-    if (this.tooLarge) return;
-    switch (node.kind) {
-      case NodeKind.Empty: break;
-      case NodeKind.Literal: this.emit(Op.Char, node.rune, 0); break;
-      case NodeKind.Class: this.emitClass(node.cls!); break;
-      case NodeKind.AnyChar: this.emit(Op.Any, 0, 0); break;
-      case NodeKind.AnyCharNotNL: this.emit(Op.AnyNotNL, 0, 0); break;
-      case NodeKind.Assert: {
-        this.assertsUsed |= node.flags;
-        this.emit(Op.Assert, node.flags, 0);
-        break;
+function emitNode(node: Node): void {
+  if (tooLarge) return;
+  switch (node.kind) {
+    case NodeKind.Empty: break;
+    case NodeKind.Literal: emit(Op.Char, node.rune, 0); break;
+    case NodeKind.Class: emitClass(node.cls!); break;
+    case NodeKind.AnyChar: emit(Op.Any, 0, 0); break;
+    case NodeKind.AnyCharNotNL: emit(Op.AnyNotNL, 0, 0); break;
+    case NodeKind.Assert: {
+      assertsUsed |= node.flags;
+      emit(Op.Assert, node.flags, 0);
+      break;
+    }
+    case NodeKind.Concat: {
+      for (let i = 0; i < node.children.length; i++) emitNode(node.children[i]);
+      break;
+    }
+    case NodeKind.Alternate: {
+      // split L1, next; L1: a; jmp end; next: split L2, next2; ... last: z; end:
+      // Pending jumps live on one shared stack (nested alternations push above ours).
+      const jumps = scratchJumps;
+      const base = jumps.length;
+      const n = node.children.length;
+      for (let i = 0; i < n - 1; i++) {
+        const split = emit(Op.Split, currentPc() + 1, 0);
+        emitNode(node.children[i]);
+        jumps.push(emit(Op.Jmp, 0, 0));
+        patch2(split, currentPc());
       }
-      case NodeKind.Concat: {
-        for (let i = 0; i < node.children.length; i++) this.emitNode(node.children[i]);
-        break;
-      }
-      case NodeKind.Alternate: {
-        // split L1, next; L1: a; jmp end; next: split L2, next2; ... last: z; end:
-        // Pending jumps live on one shared stack (nested alternations push above ours).
-        const jumps = scratchJumps;
-        const base = jumps.length;
-        const n = node.children.length;
-        for (let i = 0; i < n - 1; i++) {
-          const split = this.emit(Op.Split, this.pc + 1, 0);
-          this.emitNode(node.children[i]);
-          jumps.push(this.emit(Op.Jmp, 0, 0));
-          this.patch2(split, this.pc);
-        }
-        this.emitNode(node.children[n - 1]);
-        for (let i = base; i < jumps.length; i++) this.patch1(jumps[i], this.pc);
-        jumps.length = base;
-        break;
-      }
-      case NodeKind.Repeat: this.emitRepeat(node.sub!, node.min, node.max); break;
+      emitNode(node.children[n - 1]);
+      for (let i = base; i < jumps.length; i++) patch1(jumps[i], currentPc());
+      jumps.length = base;
+      break;
+    }
+    case NodeKind.Repeat: emitRepeat(node.sub!, node.min, node.max); break;
+  }
+}
+
+function emitRepeat(sub: Node, min: i32, max: i32): void {
+  if (max == -1 && min == 0) {
+    // L: split body, end; body: sub; jmp L; end:
+    const loop = emit(Op.Split, currentPc() + 1, 0);
+    emitNode(sub);
+    emit(Op.Jmp, loop, 0);
+    patch2(loop, currentPc());
+    return;
+  }
+  // The mandatory copies; for x{n,} all but the last, which loops: L: sub; split L, end
+  const copies = max == -1 ? min - 1 : min;
+  for (let i = 0; i < copies && !tooLarge; i++) emitNode(sub);
+  if (max == -1) {
+    const body = currentPc();
+    emitNode(sub);
+    emit(Op.Split, body, currentPc() + 1);
+    return;
+  }
+  // Optional copies: split body, end; sub; split body, end; sub; ... end:
+  // Each optional copy's split exits to the end: patch them all once the end is known.
+  const splits = scratchJumps;
+  const base = splits.length;
+  for (let i = min; i < max && !tooLarge; i++) {
+    splits.push(emit(Op.Split, currentPc() + 1, 0));
+    emitNode(sub);
+  }
+  for (let i = base; i < splits.length; i++) patch2(splits[i], currentPc());
+  splits.length = base;
+}
+
+function emitClass(cls: CharClass): void {
+  const pairs = cls.pairs; // canonical
+  const n = pairs.length;
+  if (n == 2 || n == 4) {
+    const lo = unchecked(pairs[0]), hi = unchecked(pairs[n - 1]);
+    if (n == 2 && lo == unchecked(pairs[1])) { emit(Op.Char, lo, 0); return; }
+    if (lo == 0 && hi == MAX_RUNE) {
+      if (n == 2) { emit(Op.Any, 0, 0); return; }
+      // Everything except '\n'.
+      if (unchecked(pairs[1]) == 9 && unchecked(pairs[2]) == 11) { emit(Op.AnyNotNL, 0, 0); return; }
     }
   }
-
-  private emitRepeat(sub: Node, min: i32, max: i32): void {
-    if (max == -1 && min == 0) {
-      // L: split body, end; body: sub; jmp L; end:
-      const loop = this.emit(Op.Split, this.pc + 1, 0);
-      this.emitNode(sub);
-      this.emit(Op.Jmp, loop, 0);
-      this.patch2(loop, this.pc);
-      return;
+  const ranges = scratchClassRanges;
+  const index = scratchClassIndex.length >> 1;
+  scratchClassIndex.push(ranges.length >> 1);
+  scratchClassIndex.push(n >> 1);
+  // The class's 128-bit ASCII bitmap: four words, filled in place.
+  const ascii = scratchClassAscii;
+  const bits = ascii.length;
+  for (let i = 0; i < 4; i++) ascii.push(0);
+  for (let i = 0; i < n; i += 2) {
+    const lo = unchecked(pairs[i]), hi = unchecked(pairs[i + 1]);
+    ranges.push(lo);
+    ranges.push(hi);
+    for (let c = lo; c <= min(hi, 127); c++) {
+      const w = bits + (c >> 5);
+      unchecked(ascii[w] = unchecked(ascii[w]) | (1 << (c & 31)));
     }
-    // The mandatory copies; for x{n,} all but the last, which loops: L: sub; split L, end
-    const copies = max == -1 ? min - 1 : min;
-    for (let i = 0; i < copies && !this.tooLarge; i++) this.emitNode(sub);
-    if (max == -1) {
-      const body = this.pc;
-      this.emitNode(sub);
-      this.emit(Op.Split, body, this.pc + 1);
-      return;
-    }
-    // Optional copies: split body, end; sub; split body, end; sub; ... end:
-    // Each optional copy's split exits to the end: patch them all once the end is known.
-    const splits = scratchJumps;
-    const base = splits.length;
-    for (let i = min; i < max && !this.tooLarge; i++) {
-      splits.push(this.emit(Op.Split, this.pc + 1, 0));
-      this.emitNode(sub);
-    }
-    for (let i = base; i < splits.length; i++) this.patch2(splits[i], this.pc);
-    splits.length = base;
   }
+  emit(Op.Class, index, 0);
+}
 
-  private emitClass(cls: CharClass): void {
-    const pairs = cls.pairs; // canonical
-    const n = pairs.length;
-    if (n == 2 || n == 4) {
-      const lo = unchecked(pairs[0]), hi = unchecked(pairs[n - 1]);
-      if (n == 2 && lo == unchecked(pairs[1])) { this.emit(Op.Char, lo, 0); return; }
-      if (lo == 0 && hi == MAX_RUNE) {
-        if (n == 2) { this.emit(Op.Any, 0, 0); return; }
-        // Everything except '\n'.
-        if (unchecked(pairs[1]) == 9 && unchecked(pairs[2]) == 11) { this.emit(Op.AnyNotNL, 0, 0); return; }
-      }
-    }
-    const ranges = scratchClassRanges;
-    const index = scratchClassIndex.length >> 1;
-    scratchClassIndex.push(ranges.length >> 1);
-    scratchClassIndex.push(n >> 1);
-    // The class's 128-bit ASCII bitmap: four words, filled in place.
-    const ascii = scratchClassAscii;
-    const bits = ascii.length;
-    for (let i = 0; i < 4; i++) ascii.push(0);
-    for (let i = 0; i < n; i += 2) {
-      const lo = unchecked(pairs[i]), hi = unchecked(pairs[i + 1]);
-      ranges.push(lo);
-      ranges.push(hi);
-      for (let c = lo; c <= min(hi, 127); c++) {
-        const w = bits + (c >> 5);
-        unchecked(ascii[w] = unchecked(ascii[w]) | (1 << (c & 31)));
-      }
-    }
-    this.emit(Op.Class, index, 0);
-  }
-
-  private patch1(pc: i32, target: i32): void {
-    const at = pc << 1;
-    if (at < this.code.length) this.code[at] = (this.code[at] & 7) | (target << 3);
-  }
-  private patch2(pc: i32, target: i32): void { if ((pc << 1) + 1 < this.code.length) this.code[(pc << 1) + 1] = target; }
+function patch1(pc: i32, target: i32): void {
+  const code = scratchCode;
+  const at = pc << 1;
+  if (at < code.length) code[at] = (code[at] & 7) | (target << 3);
+}
+function patch2(pc: i32, target: i32): void {
+  const code = scratchCode;
+  if ((pc << 1) + 1 < code.length) code[(pc << 1) + 1] = target;
 }
 
 // ---- static analysis -------------------------------------------------------
@@ -270,39 +272,39 @@ export function startsWithBeginText(node: Node): bool {
   }
 }
 
-/** Literal text right after a leading begin-of-text anchor, and whether it is the whole pattern (`^lit$`). */
-export class LiteralInfo {
-  runes: i32[] = [];
-  exact: bool = false;
-}
+/** Runes of the literal text right after a leading begin-of-text anchor (see analyzeLiteralPrefix). */
+const literalRunes: i32[] = [];
+/** Set by analyzeLiteralPrefix(): the literal is the whole pattern (`^lit$`). */
+export let literalIsExact: bool = false;
 
-const literalScratch = new LiteralInfo();
-
-/** The literal prefix of `root` (the result is shared: valid until the next call). */
-export function analyzeLiteralPrefix(root: Node): LiteralInfo {
-  const info = literalScratch;
-  info.runes.length = 0;
-  info.exact = false;
+/**
+ * The literal prefix of `root`, and whether it is the whole pattern in literalIsExact (the array
+ * is shared: valid until the next call).
+ */
+export function analyzeLiteralPrefix(root: Node): i32[] {
+  const runes = literalRunes;
+  runes.length = 0;
+  literalIsExact = false;
   const items = flattenConcat(root);
   const n = items.length;
   let i = 0;
   // One or more leading \A / ^ (without (?m)).
   while (i < n && isAssertOf(unchecked(items[i]), EMPTY_BEGIN_TEXT)) i++;
-  if (i == 0) return info;
+  if (i == 0) return runes;
   // U+FFFD ends the prefix: it also matches each invalid input byte, so a byte compare would be wrong.
   while (i < n) {
     const item = unchecked(items[i]);
     if (item.kind != NodeKind.Literal || item.rune == 0xfffd) break;
-    info.runes.push(item.rune);
+    runes.push(item.rune);
     i++;
   }
   // Exact when only end-of-text anchors follow (and there is at least one).
   if (i < n) {
     let j = i;
     while (j < n && isAssertOf(unchecked(items[j]), EMPTY_END_TEXT)) j++;
-    info.exact = j == n;
+    literalIsExact = j == n;
   }
-  return info;
+  return runes;
 }
 
 /** Is `node` an assertion of exactly the conditions `flags`? */

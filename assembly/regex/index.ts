@@ -15,7 +15,7 @@
 // O(program size), and the program size is capped (see DEFAULT_MAX_PROGRAM_SIZE).
 
 import { Parser } from "./parser";
-import { Compiler, analyzeLiteralPrefix, programSize, MAX_PROGRAM_SIZE } from "./compiler";
+import { compileProgram, analyzeLiteralPrefix, literalIsExact, programSize, MAX_PROGRAM_SIZE } from "./compiler";
 import { releaseNodes } from "./ast";
 import { Program, runesToUtf8 } from "./program";
 import { PikeVM } from "./pikevm";
@@ -137,9 +137,9 @@ export class Regex {
           " compiled instructions in total", 0);
       } else {
         budget.instructions += size;
-        const program = new Compiler().compile(ast)!;
-        const literal = analyzeLiteralPrefix(ast);
-        re = new Regex(pattern, program, literal.runes, literal.exact);
+        const program = compileProgram(ast)!;
+        const runes = analyzeLiteralPrefix(ast);
+        re = new Regex(pattern, program, runes, literalIsExact);
       }
     }
     releaseNodes();
