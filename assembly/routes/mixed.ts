@@ -247,6 +247,16 @@ export class MixedOverflow {
   constructor(public route: i32, public message: string) {}
 }
 
+/**
+ * A 64-bit hash as a Map<string, i32> key: its eight bytes as a four-unit string. Configure time
+ * only (mixed segments); the module then needs no Map instantiation with u64 keys (about 650 B).
+ */
+export function hashKey(h: u64): string {
+  const key = changetype<string>(__new(8, idof<string>()));
+  store<u64>(changetype<usize>(key), h);
+  return key;
+}
+
 /** Order-dependent 64-bit mix of a node id and a segment shape hash (splitmix64 finaliser). */
 export function mix(node: u64, shape: u64): u64 {
   let z = node * 0x9e3779b97f4a7c15 + shape;
@@ -267,8 +277,9 @@ export function mix(node: u64, shape: u64): u64 {
  */
 export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const out = new Array<MixedOverflow>();
-  const counts = new Map<u64, i32>(); // node → distinct mixed shapes after it
-  const known = new Map<u64, i32>(); // a set (keys only) of mix(node, shape) for every mixed segment seen; a Map to share its instantiation
+  // Keyed by hashKey(): the module's Map<string, i32> instantiation.
+  const counts = new Map<string, i32>(); // node → distinct mixed shapes after it
+  const known = new Map<string, i32>(); // a set (keys only) of mix(node, shape) for every mixed segment seen
   const template = new PathTemplate();
   const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
@@ -288,11 +299,13 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
         if (kind == SegmentKind.CatchAll) break;
         const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
         const edge = mix(node, shape);
-        if (kind == SegmentKind.Mixed && !known.has(edge)) {
-          const count = counts.has(node) ? counts.get(node) : 0;
+        const edgeKey = kind == SegmentKind.Mixed ? hashKey(edge) : "";
+        if (kind == SegmentKind.Mixed && !known.has(edgeKey)) {
+          const nodeKey = hashKey(node);
+          const count = counts.has(nodeKey) ? counts.get(nodeKey) : 0;
           if (pass == 1) {
-            known.set(edge, 0);
-            counts.set(node, count + 1);
+            known.set(edgeKey, 0);
+            counts.set(nodeKey, count + 1);
           } else if (count >= MAX_MIXED_PER_NODE) {
             out.push(new MixedOverflow(r, "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
               " different segments that mix text and parameters at one position (after '" +
