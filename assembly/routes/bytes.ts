@@ -173,8 +173,15 @@ function utf8Length(ptr: usize, units: i32): i32 {
   return n;
 }
 
+/** A new array of n elements, each -1 (one memory.fill: TypedArray#fill is a 130 B instantiation). */
+export function minusOnes(n: i32): Int32Array {
+  const a = new Int32Array(n);
+  memory.fill(a.dataStart, 0xff, <usize>n << 2);
+  return a;
+}
+
 /** Slots of an empty table: one empty slot, so that find() answers -1 (never written). */
-const NO_SLOTS = new Int32Array(2).fill(-1);
+const NO_SLOTS = minusOnes(2);
 
 /**
  * Open-addressing hash table from (namespace, byte string) to an i32 value (≥ 0).
@@ -251,9 +258,8 @@ export class ByteKeyTable {
     if (i + 1 > old.length >> 2) {
       // Past half full (or the empty table's single slot): twice the capacity, at least 8.
       const cap = max(8, old.length);
-      const slots = new Int32Array(cap << 1);
-      for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
-      this.slots = slots;
+      // Every slot empty (entry -1; the hash words are written with their entry by place()).
+      this.slots = minusOnes(cap << 1);
       this.mask = <u32>cap - 1;
       for (let k = 0; k < old.length; k += 2) {
         const e = unchecked(old[k + 1]);

@@ -16,7 +16,7 @@
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
 import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix, hashKey } from "./mixed";
-import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array } from "./bytes";
+import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array, minusOnes } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
@@ -52,7 +52,7 @@ class ListBuilder {
   build(keyCount: i32, data: Int32Array, start: Int32Array): Int32Array {
     const e = this.entries;
     e.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
-    const ids = new Int32Array(keyCount).fill(-1);
+    const ids = minusOnes(keyCount);
     let list = -1;
     let lastKey: i64 = -1;
     for (let i = 0; i < e.length; i++) {
@@ -145,7 +145,7 @@ export class RouteTable {
   }
 
   private keepConditions(routes: RouteSpec[]): void {
-    this.conditionSlot = new Int32Array(routes.length).fill(-1);
+    this.conditionSlot = minusOnes(routes.length);
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.headers.length > 0 || route.queryParams.length > 0 || route.regex !== null) {
