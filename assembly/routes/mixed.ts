@@ -31,7 +31,7 @@ import { utf8RangeLength, sameBytes, NO_I32, NO_U8 } from "./bytes";
 export const MAX_MIXED_PER_NODE: i32 = 64;
 
 // Configure time only, and shared, so that reading a route's mixed segments makes no garbage.
-const scratch = new Array<i32>();
+const scratch: i32[] = [];
 
 /**
  * The UTF-16 ranges of the literals L0 … Lk of the mixed segment text[from, to) (validated by
@@ -164,8 +164,7 @@ export class MixedPatterns {
       for (let j = 0; j <= k; j++) {
         const from = lits[2 * j];
         const units = lits[2 * j + 1] - from;
-        const n = utf8RangeLength(s.text, from, from + units);
-        String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
+        const n = <i32>String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
         const middle = j > 0 && j < k;
         program[at++] = off;
         program[at++] = n;

@@ -195,7 +195,7 @@ export class RouteTable {
 
   /** Builds the segment trie; returns the number of nodes. */
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
-    const info = new Array<i32>(); // nodeInfo, as it grows
+    const info: i32[] = []; // nodeInfo, as it grows
     // Literal edges go straight into `edges` ((parent node, segment bytes) → child), which
     // deduplicates them as they are added: no substring and no per-edge object per route.
     const edges = this.edges;
