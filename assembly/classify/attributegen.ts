@@ -10,7 +10,7 @@
 // earlier — e.g. Istio's stats filter even when this plugin sits after it in the chain.
 import { Classifier, StreamState } from "./classifier";
 import { AttributeGenConfig, Phase, matchListPath } from "../config/attributegen";
-import { Diagnostics } from "../config/diagnostics";
+import { Diagnostics, index } from "../config/diagnostics";
 import { setProperty, setPropertyBytes, log, LogLevel, defineMetric, incrementMetric, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { LOG_PREFIX } from "../abi/log-prefix";
 import { MetricsConfig } from "../config/metrics";
@@ -171,7 +171,7 @@ export class AttributeGenClassifier extends Classifier {
       const g = unchecked(generators[i]);
       const matched = this.runGenerator(g, stream);
       if (this.debug && matched == -1) {
-        log(LogLevel.Info, LOG_PREFIX + "attributes[" + g.index.toString() + "]: no condition matched; " +
+        log(LogLevel.Info, LOG_PREFIX + index("attributes", g.index) + ": no condition matched; " +
           g.attributeText + " not set");
       }
     }
@@ -215,7 +215,7 @@ export class AttributeGenClassifier extends Classifier {
 
 /** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
 function matchPath(g: Generator, m: i32): string {
-  return "attributes[" + g.index.toString() + "].match[" + g.matchIndexes[m].toString() + "]";
+  return index(matchListPath(g.index), g.matchIndexes[m]);
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */

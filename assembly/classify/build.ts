@@ -4,7 +4,7 @@
 import { ParsedConfig, ConfigForm } from "../config/index";
 import { Diagnostics, index } from "../config/diagnostics";
 import { RouteSpec } from "../routes/spec";
-import { Classifier, NoopClassifier } from "./classifier";
+import { Classifier } from "./classifier";
 import { NativeClassifier } from "./native";
 import { ServicesClassifier } from "./services";
 import { AttributeGenClassifier } from "./attributegen";
@@ -28,7 +28,7 @@ export function buildClassifier(parsed: ParsedConfig): Classifier {
     return new AttributeGenClassifier(parsed.attributeGen!, parsed.diags, parsed.metrics,
       new OperationLabels(parsed.metrics, parsed.diags));
   }
-  return new NoopClassifier();
+  return new Classifier(); // classifies nothing
 }
 
 /** The routes whose names keep a label of their own (in place); a later route that clashes is left out. */

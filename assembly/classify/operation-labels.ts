@@ -9,7 +9,7 @@
 // (safeTagValue returns the name itself when nothing needs replacing, and a JSON path is only
 // built for an error message). When no name can change as a label (the usual case: see
 // mayChangeAsLabel), distinct names are distinct labels, and only the unmatched label is checked.
-import { Diagnostics } from "../config/diagnostics";
+import { Diagnostics, index } from "../config/diagnostics";
 import { quoted } from "../text/replace";
 import { MetricsConfig } from "../config/metrics";
 import { safeTagValue } from "../metrics/tags";
@@ -81,7 +81,7 @@ export function mayChangeAsLabel(name: string): bool {
 }
 
 function jsonPath(base: string, position: i32, suffix: string): string {
-  return position < 0 ? base + suffix : base + "[" + position.toString() + "]" + suffix;
+  return (position < 0 ? base : index(base, position)) + suffix;
 }
 
 function labelText(label: string): string {

@@ -9,6 +9,7 @@ import { RequestView, HeaderSource } from "../routes/request";
 import { HostBuffer } from "../abi/host-memory";
 import { setProperty, setPropertyBytes } from "../abi/hostcalls";
 import { UNMATCHED_SERIES } from "../metrics/series";
+import { index } from "../config/diagnostics";
 
 // Debug lines show at most this much of a path or host: a log line is not the place for 1 MiB.
 const LOGGED_BYTES: i32 = 1024;
@@ -78,8 +79,8 @@ export class RouteSet {
   /** For the debug line: `istio_operationId="GET /x" (routes[2])`, or what was written when nothing matched. */
   decision(r: i32, attributeText: string): string {
     if (r != NO_ROUTE) {
-      return attributeText + "=\"" + this.operations.text(this.routeOperations[r]) + "\" (" + this.routesPath + "[" +
-        this.routePositions[r].toString() + "])";
+      return attributeText + "=\"" + this.operations.text(this.routeOperations[r]) + "\" (" +
+        index(this.routesPath, this.routePositions[r]) + ")";
     }
     return "no route matched; " + defaultDecision(this.defaultText, attributeText);
   }

@@ -39,30 +39,38 @@ export class ServicesClassifier extends Classifier {
     const services = config.services;
     this.hosts = new HostSelector(services);
     // Series: per service, one per distinct route name, then its unmatched one; last, no service.
-    const seriesOperation: i32[] = [];
-    const seriesService: i32[] = [];
+    const sets = this.sets;
     for (let s = 0; s < services.length; s++) {
       const service = services[s];
       this.serviceNames.add(service.name); // distinct (config/services.ts): index s
       this.servicePaths.push(service.path);
       const own = service.defaultValue;
-      const set = new RouteSet(service.routes, this.operations, service.routesPath, own !== null ? own : def);
-      const byOperation = new Map<u64, i32>(); // u64 keys: the instantiation the route table uses
+      sets.push(new RouteSet(service.routes, this.operations, service.routesPath, own !== null ? own : def));
+    }
+    // Once every name is known: per operation, the last service that used it (s + 1) and that
+    // service's series for it. Arrays by operation index rather than a map per service.
+    const opCount = this.operations.count;
+    const stamp = new Int32Array(opCount);
+    const seriesOf = new Int32Array(opCount);
+    const seriesOperation: i32[] = [];
+    const seriesService: i32[] = [];
+    for (let s = 0; s < sets.length; s++) {
+      const set = sets[s];
       const routeSeries = new Int32Array(set.size);
       for (let r = 0; r < set.size; r++) {
         const op = set.operationOf(r);
-        if (!byOperation.has(<u64>op)) {
-          byOperation.set(<u64>op, seriesOperation.length);
+        if (stamp[op] != s + 1) {
+          stamp[op] = s + 1;
+          seriesOf[op] = seriesOperation.length;
           seriesOperation.push(op);
           seriesService.push(s);
         }
-        routeSeries[r] = byOperation.get(<u64>op);
+        routeSeries[r] = seriesOf[op];
       }
       set.routeSeries = routeSeries;
       set.unmatchedSeries = seriesOperation.length;
       seriesOperation.push(-1);
       seriesService.push(s);
-      this.sets.push(set);
     }
     seriesOperation.push(-1); // UNMATCHED_SERIES: no service claims the host
     seriesService.push(-1);

@@ -5,7 +5,7 @@
 // an operation index of the old classifier with the new configuration's names and metrics; a
 // stream that never saw its request headers takes the configuration in force at on_log. Keeping
 // this in its own module lets the stream depend on it alone, not on the root context.
-import { Classifier, NoopClassifier } from "../classify/classifier";
+import { Classifier } from "../classify/classifier";
 import { RouteMetrics } from "../metrics/route-metrics";
 import { MetricsConfig } from "../config/metrics";
 import { NameTable } from "../classify/names";
@@ -16,5 +16,5 @@ export class CompiledConfig {
 }
 
 export class ActiveConfig {
-  current: CompiledConfig = new CompiledConfig(new NoopClassifier(), new RouteMetrics(new MetricsConfig(), new MetricSeries(new NameTable())));
+  current: CompiledConfig = new CompiledConfig(new Classifier(), new RouteMetrics(new MetricsConfig(), new MetricSeries(new NameTable())));
 }

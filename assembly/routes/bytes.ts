@@ -148,33 +148,24 @@ function resizedBytes(a: Uint8Array, used: i32, n: i32): Uint8Array {
   return b;
 }
 
-/** UTF-8 length of text[from, to). */
+/**
+ * UTF-8 length of text[from, to) (lone surrogates count 3, as encodeUnsafe writes them). Configure
+ * time only (mixed segments' literals): through a substring, so that the module has one UTF-8
+ * length loop, the standard library's.
+ */
 export function utf8RangeLength(text: string, from: i32, to: i32): i32 {
-  return utf8Length(changetype<usize>(text) + (<usize>from << 1), to - from);
+  return String.UTF8.byteLength(text.substring(from, to));
 }
 
-/** UTF-8 length of `units` UTF-16 code units at `ptr` (lone surrogates count 3, as encodeUnsafe writes them). */
-function utf8Length(ptr: usize, units: i32): i32 {
-  let n = 0;
-  for (let i = 0; i < units; i++) {
-    const c = <u32>load<u16>(ptr + (<usize>i << 1));
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
-      const d = <u32>load<u16>(ptr + (<usize>(i + 1) << 1));
-      if (d >= 0xdc00 && d < 0xe000) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    } else n += 3;
-  }
-  return n;
+/** A new array of n elements, each -1 (one memory.fill: TypedArray#fill is a 130 B instantiation). */
+export function minusOnes(n: i32): Int32Array {
+  const a = new Int32Array(n);
+  memory.fill(a.dataStart, 0xff, <usize>n << 2);
+  return a;
 }
 
 /** Slots of an empty table: one empty slot, so that find() answers -1 (never written). */
-const NO_SLOTS = new Int32Array(2).fill(-1);
+const NO_SLOTS = minusOnes(2);
 
 /**
  * Open-addressing hash table from (namespace, byte string) to an i32 value (≥ 0).
@@ -251,9 +242,8 @@ export class ByteKeyTable {
     if (i + 1 > old.length >> 2) {
       // Past half full (or the empty table's single slot): twice the capacity, at least 8.
       const cap = max(8, old.length);
-      const slots = new Int32Array(cap << 1);
-      for (let k = 1; k < slots.length; k += 2) unchecked((slots[k] = -1));
-      this.slots = slots;
+      // Every slot empty (entry -1; the hash words are written with their entry by place()).
+      this.slots = minusOnes(cap << 1);
       this.mask = <u32>cap - 1;
       for (let k = 0; k < old.length; k += 2) {
         const e = unchecked(old[k + 1]);

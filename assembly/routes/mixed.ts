@@ -28,10 +28,10 @@ import { utf8RangeLength, sameBytes, NO_I32, NO_U8 } from "./bytes";
  * Most distinct mixed shapes after the same leading segments (one trie node): a request tries at
  * most this many there, so matching cost stays bounded whatever the number of routes.
  */
-export const MAX_MIXED_PER_NODE: i32 = 64;
+export const MAX_MIXED_PER_NODE: i32 = 64; // also written out in mixedOverflow()'s message
 
 // Configure time only, and shared, so that reading a route's mixed segments makes no garbage.
-const scratch = new Array<i32>();
+const scratch: i32[] = [];
 
 /**
  * The UTF-16 ranges of the literals L0 … Lk of the mixed segment text[from, to) (validated by
@@ -125,15 +125,14 @@ export class MixedShape {
 }
 
 /**
- * Compiled mixed segments, matched against request bytes. Pattern p is program[code[p] ..]:
- * minimum length, number of literals (k + 1), then per literal its byte offset and length in
- * `bytes` and the offset of its KMP failure table in `failure` (middle literals only).
+ * Compiled mixed segments, matched against request bytes. One i32 array: program[p] is where
+ * pattern p starts; there, its minimum length, its number of literals (k + 1), then per literal
+ * its byte offset and length in `bytes` and where its KMP failure table starts in `program`
+ * (middle literals only; the tables follow the patterns).
  */
 export class MixedPatterns {
-  private code: Int32Array = NO_I32;
   private program: Int32Array = NO_I32;
   private bytes: Uint8Array = NO_U8;
-  private failure: Int32Array = NO_I32;
 
   /** Compiles `shapes` in `order` (pattern p = shapes[order[p]]). */
   compile(shapes: MixedShape[], order: i64[]): void {
@@ -148,45 +147,40 @@ export class MixedPatterns {
       byteCount += s.literalBytes;
       failCount += s.literalBytes - s.leadBytes - s.trailBytes; // the middle literals (k ≥ 1: lead and trail are two)
     }
-    const code = new Int32Array(shapes.length);
-    const program = new Int32Array(words);
+    const program = new Int32Array(shapes.length + words + failCount);
     const bytes = new Uint8Array(byteCount);
-    const failure = new Int32Array(failCount);
-    let at = 0;
+    let at = shapes.length;
     let off = 0;
-    let fail = 0;
+    let fail = at + words;
     for (let p = 0; p < shapes.length; p++) {
       const s = shapes[<i32>order[p]];
       const k = mixedLiterals(s.text, s.from, s.to, lits);
-      code[p] = at;
+      program[p] = at;
       program[at++] = s.literalBytes + k;
       program[at++] = k + 1;
       for (let j = 0; j <= k; j++) {
         const from = lits[2 * j];
         const units = lits[2 * j + 1] - from;
-        const n = utf8RangeLength(s.text, from, from + units);
-        String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
+        const n = <i32>String.UTF8.encodeUnsafe(changetype<usize>(s.text) + (<usize>from << 1), units, bytes.dataStart + <usize>off);
         const middle = j > 0 && j < k;
         program[at++] = off;
         program[at++] = n;
         program[at++] = middle ? fail : -1;
         if (middle) {
-          fillFailure(bytes, off, n, failure, fail);
+          fillFailure(bytes, off, n, program, fail);
           fail += n;
         }
         off += n;
       }
     }
-    this.code = code;
     this.program = program;
     this.bytes = bytes;
-    this.failure = failure;
   }
 
   /** Whether pattern p matches the segment bytes [ptr + start, ptr + end). */
   matches(p: i32, ptr: usize, start: i32, end: i32): bool {
     const prog = this.program;
-    let at = unchecked(this.code[p]);
+    let at = unchecked(prog[p]);
     if (end - start < unchecked(prog[at])) return false;
     const pieces = unchecked(prog[at + 1]);
     const base = this.bytes.dataStart;
@@ -217,7 +211,7 @@ export class MixedPatterns {
       for (let i = from; i < to; i++) if (load<u8>(ptr + <usize>i) == c) return i;
       return -1;
     }
-    const failure = this.failure;
+    const failure = this.program;
     let j = 0;
     for (let i = from; i < to; i++) {
       const c = load<u8>(ptr + <usize>i);
@@ -247,6 +241,16 @@ export class MixedOverflow {
   constructor(public route: i32, public message: string) {}
 }
 
+/**
+ * A 64-bit hash as a Map<string, i32> key: its eight bytes as a four-unit string. Configure time
+ * only (mixed segments); the module then needs no Map instantiation with u64 keys (about 650 B).
+ */
+export function hashKey(h: u64): string {
+  const key = changetype<string>(__new(8, idof<string>()));
+  store<u64>(changetype<usize>(key), h);
+  return key;
+}
+
 /** Order-dependent 64-bit mix of a node id and a segment shape hash (splitmix64 finaliser). */
 export function mix(node: u64, shape: u64): u64 {
   let z = node * 0x9e3779b97f4a7c15 + shape;
@@ -267,8 +271,9 @@ export function mix(node: u64, shape: u64): u64 {
  */
 export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
   const out = new Array<MixedOverflow>();
-  const counts = new Map<u64, i32>(); // node → distinct mixed shapes after it
-  const known = new Map<u64, i32>(); // a set (keys only) of mix(node, shape) for every mixed segment seen; a Map to share its instantiation
+  // Keyed by hashKey(): the module's Map<string, i32> instantiation.
+  const counts = new Map<string, i32>(); // node → distinct mixed shapes after it
+  const known = new Map<string, i32>(); // a set (keys only) of mix(node, shape) for every mixed segment seen
   const template = new PathTemplate();
   const paramShape = shapeHash("{}", 0, 2);
   for (let r = 0; r < routes.length; r++) {
@@ -288,13 +293,15 @@ export function mixedOverflow(routes: RouteSpec[]): MixedOverflow[] {
         if (kind == SegmentKind.CatchAll) break;
         const shape = kind == SegmentKind.Param ? paramShape : shapeHash(text, template.startAt(s), template.endAt(s));
         const edge = mix(node, shape);
-        if (kind == SegmentKind.Mixed && !known.has(edge)) {
-          const count = counts.has(node) ? counts.get(node) : 0;
+        const edgeKey = kind == SegmentKind.Mixed ? hashKey(edge) : "";
+        if (kind == SegmentKind.Mixed && !known.has(edgeKey)) {
+          const nodeKey = hashKey(node);
+          const count = counts.has(nodeKey) ? counts.get(nodeKey) : 0;
           if (pass == 1) {
-            known.set(edge, 0);
-            counts.set(node, count + 1);
+            known.set(edgeKey, 0);
+            counts.set(nodeKey, count + 1);
           } else if (count >= MAX_MIXED_PER_NODE) {
-            out.push(new MixedOverflow(r, "'" + template.textAt(s) + "': more than " + MAX_MIXED_PER_NODE.toString() +
+            out.push(new MixedOverflow(r, "'" + template.textAt(s) + "': more than 64" + // MAX_MIXED_PER_NODE, written out
               " different segments that mix text and parameters at one position (after '" +
               text.substring(0, template.startAt(s)) + "')"));
             pass = 2; // left out: nothing recorded

@@ -43,12 +43,11 @@ export class RequestView {
   private methodBuffer: ArrayBuffer | null = null;
   private pathBuffer: ArrayBuffer | null = null;
 
-  // Query index: value range per configured parameter name (slot), valid when stamped with the
-  // current generation; `queryIndexed` is the generation whose query string was scanned.
+  // Query index: per configured parameter name (slot s), queryValues[3s ..] is the value's start
+  // and length and the generation that found it (valid when it is the current one; one array, so
+  // one object per view); `queryIndexed` is the generation whose query string was scanned.
   private queryNames: ByteKeyTable = new ByteKeyTable();
-  private queryValueStart: Int32Array = NO_I32;
-  private queryValueLen: Int32Array = NO_I32;
-  private queryFound: Int32Array = NO_I32;
+  private queryValues: Int32Array = NO_I32;
   private queryIndexed: i32 = 0;
 
   /**
@@ -58,11 +57,8 @@ export class RequestView {
   prepare(headerNames: i32, queryNames: ByteKeyTable): void {
     this.headerValues = new Array<ArrayBuffer | null>(headerNames);
     this.headerFetched = new Int32Array(headerNames);
-    const n = queryNames.size;
     this.queryNames = queryNames;
-    this.queryValueStart = new Int32Array(n);
-    this.queryValueLen = new Int32Array(n);
-    this.queryFound = new Int32Array(n);
+    this.queryValues = new Int32Array(3 * queryNames.size);
   }
 
   /** Starts a new request from buffers (tests, tools); `path` is the raw `:path`. */
@@ -208,10 +204,12 @@ export class RequestView {
    * `flag` has an empty value.
    */
   queryParam(slot: i32): i64 {
-    if (slot < 0 || slot >= this.queryFound.length) return -1;
+    const at = 3 * slot;
+    if (slot < 0 || at >= this.queryValues.length) return -1;
     if (this.queryIndexed != this.generation) this.indexQuery();
-    if (unchecked(this.queryFound[slot]) != this.generation) return -1;
-    return (<i64>unchecked(this.queryValueStart[slot]) << 32) | <i64>unchecked(this.queryValueLen[slot]);
+    const values = this.queryValues;
+    if (unchecked(values[at + 2]) != this.generation) return -1;
+    return (<i64>unchecked(values[at]) << 32) | <i64>unchecked(values[at + 1]);
   }
 
   /** One pass over the query string: records the first value of every configured parameter name. */
@@ -221,6 +219,7 @@ export class RequestView {
     const start = this.queryStart;
     if (start < 0) return;
     const names = this.queryNames;
+    const values = this.queryValues;
     const p = this.pathPtr;
     const n = this.pathLen;
     // One pass to the end of the query: each pair's end ('&', or '#' / the end of the path, which
@@ -237,12 +236,12 @@ export class RequestView {
         eq++;
       }
       const pairEnd = findQueryPairEnd(p, eq, n);
-      const slot = names.find(0, p + <usize>i, eq - i, h);
-      if (slot >= 0 && unchecked(this.queryFound[slot]) != gen) {
+      const at = 3 * names.find(0, p + <usize>i, eq - i, h);
+      if (at >= 0 && unchecked(values[at + 2]) != gen) {
         const vStart = eq < pairEnd ? eq + 1 : pairEnd;
-        unchecked((this.queryValueStart[slot] = vStart));
-        unchecked((this.queryValueLen[slot] = pairEnd - vStart));
-        unchecked((this.queryFound[slot] = gen));
+        unchecked((values[at] = vStart));
+        unchecked((values[at + 1] = pairEnd - vStart));
+        unchecked((values[at + 2] = gen));
       }
       if (pairEnd >= n || load<u8>(p + <usize>pairEnd) == 0x23 /* # */) {
         this.queryStop = pairEnd; // the query's end, found on the way (see queryEnd)

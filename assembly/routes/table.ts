@@ -15,8 +15,8 @@
 //   A route whose method/header/query conditions fail lets the next candidate in precedence order match.
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind } from "./spec";
 import { SegmentKind, PathTemplate } from "./template";
-import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix } from "./mixed";
-import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array } from "./bytes";
+import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix, hashKey } from "./mixed";
+import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array, minusOnes } from "./bytes";
 import { RequestView } from "./request";
 
 export const NO_ROUTE: i32 = -1;
@@ -52,7 +52,7 @@ class ListBuilder {
   build(keyCount: i32, data: Int32Array, start: Int32Array): Int32Array {
     const e = this.entries;
     e.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
-    const ids = new Int32Array(keyCount).fill(-1);
+    const ids = minusOnes(keyCount);
     let list = -1;
     let lastKey: i64 = -1;
     for (let i = 0; i < e.length; i++) {
@@ -145,7 +145,7 @@ export class RouteTable {
   }
 
   private keepConditions(routes: RouteSpec[]): void {
-    this.conditionSlot = new Int32Array(routes.length).fill(-1);
+    this.conditionSlot = minusOnes(routes.length);
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
       if (route.headers.length > 0 || route.queryParams.length > 0 || route.regex !== null) {
@@ -195,11 +195,11 @@ export class RouteTable {
 
   /** Builds the segment trie; returns the number of nodes. */
   private buildTrie(routes: RouteSpec[], lists: ListBuilder): i32 {
-    const info = new Array<i32>(); // nodeInfo, as it grows
+    const info: i32[] = []; // nodeInfo, as it grows
     // Literal edges go straight into `edges` ((parent node, segment bytes) → child), which
     // deduplicates them as they are added: no substring and no per-edge object per route.
     const edges = this.edges;
-    const mixedEdges = new Map<u64, i32>(); // mixedKey(node, shape) → index in `shapes`
+    const mixedEdges = new Map<string, i32>(); // hashKey(mix(node, shape)) → index in `shapes`
     const shapes = new Array<MixedShape>();
     const template = new PathTemplate(); // reused for every route: no per-route template object
     info.push(0); // the root: no parameter child (-1 + 1), no other children
@@ -449,15 +449,16 @@ export class RouteTable {
 
 /**
  * The child of `node` for the mixed segment text[from, to), by shape; when there is none, records
- * `child` as that child (a new MixedShape) and returns -1. Keyed by a 64-bit hash of (node, shape);
+ * `child` as that child (a new MixedShape) and returns -1. Keyed by a 64-bit hash of (node, shape) (hashKey);
  * a hit is confirmed against the shape it names, and a collision moves on to the next key.
  */
-function mixedEdge(edges: Map<u64, i32>, shapes: MixedShape[], node: i32, text: string, from: i32, to: i32, child: i32): i32 {
-  let key = mix(<u64>node, shapeHash(text, from, to));
+function mixedEdge(edges: Map<string, i32>, shapes: MixedShape[], node: i32, text: string, from: i32, to: i32, child: i32): i32 {
+  let hash = mix(<u64>node, shapeHash(text, from, to));
+  let key = hashKey(hash);
   while (edges.has(key)) {
     const known = shapes[edges.get(key)];
     if (known.parent == node && compareShapes(known.text, known.from, known.to, text, from, to) == 0) return known.child;
-    key++;
+    key = hashKey(++hash);
   }
   edges.set(key, shapes.length);
   shapes.push(new MixedShape(node, child, text, from, to));

@@ -32,11 +32,12 @@ export class TemplateSegment {
  */
 export class PathTemplate {
   text: string = "";
-  /** Room for MAX_TEMPLATE_SEGMENTS segments (parse() refuses longer templates). */
-  private parts: StaticArray<i32> = new StaticArray<i32>(3 * MAX_TEMPLATE_SEGMENTS);
+  /**
+   * Room for MAX_TEMPLATE_SEGMENTS segments (parse() refuses longer templates), then from NAMES
+   * the name ranges of the parameters seen so far (duplicate check), two i32 each: one array.
+   */
+  private parts: StaticArray<i32> = new StaticArray<i32>(NAMES + 2 * MAX_TEMPLATE_PARAMS);
   private count: i32 = 0;
-  /** Name ranges of the parameters seen so far (duplicate check), two i32 each. */
-  private names: StaticArray<i32> = new StaticArray<i32>(2 * MAX_TEMPLATE_PARAMS);
   private nameCount: i32 = 0;
 
   /** Number of segments. */
@@ -79,7 +80,7 @@ export class PathTemplate {
     let slashes = 0;
     for (let k = 0; k < path.length; k++) if (code(path, k) == 0x2f) slashes++;
     if (slashes > MAX_TEMPLATE_SEGMENTS) {
-      return "more than " + MAX_TEMPLATE_SEGMENTS.toString() + " segments";
+      return "more than 64 segments"; // MAX_TEMPLATE_SEGMENTS, written out: no number formatting
     }
     const parts = this.parts;
     let s = 0;
@@ -183,17 +184,17 @@ export class PathTemplate {
 
   /** Records parameter name path[from, to); "" or the problem (a repeated name, too many parameters). */
   private addName(path: string, from: i32, to: i32): string {
-    const names = this.names;
+    const names = this.parts;
     const n = this.nameCount;
     for (let p = 0; p < n; p++) {
-      const pFrom = unchecked(names[2 * p]);
-      if (unchecked(names[2 * p + 1]) - pFrom == to - from && sameRange(path, pFrom, from, to - from)) {
+      const pFrom = unchecked(names[NAMES + 2 * p]);
+      if (unchecked(names[NAMES + 2 * p + 1]) - pFrom == to - from && sameRange(path, pFrom, from, to - from)) {
         return "duplicate parameter name '" + path.substring(from, to) + "'";
       }
     }
-    if (n == MAX_TEMPLATE_PARAMS) return "more than " + MAX_TEMPLATE_PARAMS.toString() + " parameters";
-    unchecked((names[2 * n] = from));
-    unchecked((names[2 * n + 1] = to));
+    if (n == MAX_TEMPLATE_PARAMS) return "more than 64 parameters"; // MAX_TEMPLATE_PARAMS, written out
+    unchecked((names[NAMES + 2 * n] = from));
+    unchecked((names[NAMES + 2 * n + 1] = to));
     this.nameCount = n + 1;
     return "";
   }
@@ -205,9 +206,11 @@ export class TemplateResult {
 }
 
 /** Templates deeper than this are rejected: matching recurses once per segment. */
-export const MAX_TEMPLATE_SEGMENTS: i32 = 64;
+export const MAX_TEMPLATE_SEGMENTS: i32 = 64; // also written out in parse()'s message
 /** At most this many parameters per template (keeps the duplicate-name check and a mixed segment small). */
-export const MAX_TEMPLATE_PARAMS: i32 = 64;
+export const MAX_TEMPLATE_PARAMS: i32 = 64; // also written out in addName()'s message
+/** Where PathTemplate's parameter names start in its `parts`. */
+const NAMES: i32 = 3 * MAX_TEMPLATE_SEGMENTS;
 
 function isParamNameChar(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||
