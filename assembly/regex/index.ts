@@ -147,6 +147,22 @@ export class Regex {
     return re;
   }
 
+  /**
+   * True when [ptr, ptr+len) certainly does not match, judged from the anchored literal prefix
+   * alone: too short for it, or its first bytes differ. False means "maybe" (matchBytes decides).
+   * A route table tries its regex routes one by one; this keeps each one that cannot match at a
+   * few loads and no call (issue 14: 10,000 routes cost about what 10 do).
+   */
+  @inline rejectsQuickly(ptr: usize, len: i32): bool {
+    const prefix = this.prefixBytes;
+    if (prefix === null) return false;
+    const n = prefix.byteLength;
+    if (len < n) return true;
+    // n <= len: the loads stay inside the input.
+    if (n >= 4) return load<u32>(ptr) != load<u32>(changetype<usize>(prefix));
+    return n >= 2 && load<u16>(ptr) != load<u16>(changetype<usize>(prefix));
+  }
+
   /** RE2 PartialMatch: true if some substring of the UTF-8 bytes [ptr, ptr+len) matches (anchors respected). */
   matchBytes(ptr: usize, len: i32): bool {
     if (len < 0) len = 0;

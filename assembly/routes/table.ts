@@ -115,6 +115,8 @@ export class RouteTable {
   private maxPrefixLen: i32 = 0;
 
   private regexRoutes: i32[] = [];
+  /** The RouteSpec of each regex route (parallel to regexRoutes): its regex without two lookups. */
+  private regexSpecs: RouteSpec[] = [];
   private anyPathList: i32 = -1;
   private templateCount: i32 = 0;
 
@@ -291,7 +293,10 @@ export class RouteTable {
   private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {
     for (let r = 0; r < routes.length; r++) {
       const kind = routes[r].pathKind;
-      if (kind == PathMatchKind.Regex) this.regexRoutes.push(r);
+      if (kind == PathMatchKind.Regex) {
+        this.regexRoutes.push(r);
+        this.regexSpecs.push(routes[r]);
+      }
       else if (kind == PathMatchKind.Any) lists.add(anyKey, routes[r], r);
     }
   }
@@ -313,13 +318,18 @@ export class RouteTable {
       const r = this.matchPrefix(req);
       if (r >= 0) return r;
     }
-    const regexRoutes = this.regexRoutes;
-    if (regexRoutes.length > 0) {
+    // Regex routes one by one, in config order. Raw loads, and a literal-prefix test before the
+    // call: a regex route that cannot match costs a few loads, so many of them stay cheap.
+    const regexCount = this.regexRoutes.length;
+    if (regexCount > 0) {
       const urlLen = req.urlPathLen;
-      for (let i = 0; i < regexRoutes.length; i++) {
-        const id = unchecked(regexRoutes[i]);
-        const regex = unchecked(this.conditioned[unchecked(this.conditionSlot[id])]).regex;
-        if (regex !== null && regex.matchBytes(ptr, urlLen) && this.accepts(id, req)) return id;
+      const ids = this.regexRoutes.dataStart;
+      const specs = this.regexSpecs.dataStart;
+      for (let i = 0; i < regexCount; i++) {
+        const regex = changetype<RouteSpec>(load<usize>(specs + (<usize>i << alignof<usize>()))).regex;
+        if (regex === null || regex.rejectsQuickly(ptr, urlLen)) continue;
+        const id = load<i32>(ids + (<usize>i << 2));
+        if (regex.matchBytes(ptr, urlLen) && this.accepts(id, req)) return id;
       }
     }
     return this.firstAccepted(this.anyPathList, req);
@@ -380,9 +390,10 @@ export class RouteTable {
       h = fnvStep(h, <u32>load<u8>(ptr + <usize>i));
       unchecked((states[i + 1] = h));
     }
-    const lengths = this.prefixLengths;
-    for (let i = 0; i < lengths.length; i++) {
-      const len = <i32>unchecked(lengths[i]);
+    const lengths = this.prefixLengths.dataStart;
+    const lengthCount = this.prefixLengths.length;
+    for (let i = 0; i < lengthCount; i++) {
+      const len = <i32>load<i64>(lengths + (<usize>i << 3));
       if (len > n) continue;
       const list = this.prefixes.find(0, ptr, len, unchecked(states[len]));
       if (list >= 0) {

@@ -82,6 +82,37 @@ describe("route table: precedence", () => {
     expect(f.classify("POST", "/other")).toBe("-");
   });
 
+  it("tries regex routes in config order, whatever their literal prefixes", () => {
+    // Prefixes of 1, 2, 3 and more bytes, none, and one that shares its first four bytes with
+    // another: the quick prefix test before each regex must only ever skip routes that cannot match.
+    const f = new Fixture(`[
+      {"name": "long", "path_regex": "^/legacy/v[0-9]+/item$"},
+      {"name": "same-start", "path_regex": "^/legal/[a-z]+$"},
+      {"name": "three", "path_regex": "^/ab[0-9]"},
+      {"name": "two", "path_regex": "^/z"},
+      {"name": "one", "path_regex": "^/[0-9]+$"},
+      {"name": "exact", "path_regex": "^/exactly$"},
+      {"name": "anywhere", "path_regex": "[0-9]{3}"},
+      {"name": "method-bound", "method": "POST", "path_regex": "^/post/"},
+      {"name": "after-method", "path_regex": "^/post/[a-z]+$"}]`);
+    expect(f.classify("GET", "/legacy/v2/item")).toBe("long");
+    expect(f.classify("GET", "/legacy/v/item")).toBe("-");
+    expect(f.classify("GET", "/legal/terms")).toBe("same-start");
+    expect(f.classify("GET", "/ab7")).toBe("three");
+    expect(f.classify("GET", "/ab")).toBe("-");
+    expect(f.classify("GET", "/zoo")).toBe("two");
+    expect(f.classify("GET", "/z")).toBe("two");
+    expect(f.classify("GET", "/42")).toBe("one");
+    expect(f.classify("GET", "/exactly")).toBe("exact");
+    expect(f.classify("GET", "/exactly/")).toBe("-");
+    expect(f.classify("GET", "/x/1234")).toBe("anywhere");
+    expect(f.classify("GET", "/legacy/v123/itemx")).toBe("anywhere");
+    expect(f.classify("POST", "/post/abc")).toBe("method-bound");
+    expect(f.classify("GET", "/post/abc")).toBe("after-method");
+    expect(f.classify("GET", "/")).toBe("-");
+    expect(f.classify("GET", "")).toBe("-");
+  });
+
   it("tries routes with more conditions first on the same path, then config order", () => {
     const f = new Fixture(`[
       {"name": "damage", "path": "/v1/damage"},
