@@ -405,7 +405,8 @@ function isEmpty(a: StaticArray<u64>, words: i32): bool {
   return true;
 }
 
-const NO_WORDS = new StaticArray<u64>(0);
+// The empty i32 array serves as the empty u64 array (length 0 either way, nothing to visit).
+const NO_WORDS = changetype<StaticArray<u64>>(NO_INTS);
 // One match runs at a time: the live sets are shared by every BitVm.
 const liveScratch = new StaticArray<u64>(MAX_WORDS);
 const nextScratch = new StaticArray<u64>(MAX_WORDS);

@@ -9,7 +9,6 @@ import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, isPerlClassLet
 import { RegexError } from "./errors";
 import {
   EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_LINE, EMPTY_END_TEXT,
-  EMPTY_NOT_WORD_BOUNDARY, EMPTY_WORD_BOUNDARY,
 } from "./program";
 import { decodeRune, firstInvalidUtf8, hexValue, isWordChar, runeOf, widthOf, MAX_RUNE } from "./utf8";
 
@@ -36,6 +35,28 @@ const ESC_ASSERT: i32 = -3; // \A \z \b \B; condition in escapeFlags
 const ESC_QUOTE: i32 = -4; // \Q
 
 const C_BACKSLASH: i32 = 0x5c;
+
+// What an escaped letter means (ESCAPE_KINDS): a control character's code (7, 9..13), or one of
+// these kinds. From K_OUTSIDE_CLASS on, only outside a class (in one, they are invalid).
+const K_INVALID: i32 = 0; // \q: an error
+const K_SELF: i32 = 1; // escaped punctuation: the character itself
+const K_HEX: i32 = 2; // \x
+const K_UNICODE: i32 = 3; // \p \P: unsupported
+const K_ANY_BYTE: i32 = 4; // \C: unsupported
+const K_PERL: i32 = 5; // \d \D \s \S \w \W
+const K_OUTSIDE_CLASS: i32 = 0x20;
+const K_QUOTE: i32 = 0x20; // \Q
+const K_END_Z: i32 = 0x21; // \Z: an error (RE2 has no \Z)
+const K_ASSERT: i32 = 0x40; // \A \z \b \B: K_ASSERT | the EMPTY_* condition of program.ts
+/** ESCAPE_KINDS[c - 'A'] for c in 'A'..'z'. */
+const ESCAPE_KINDS: StaticArray<u8> = [
+  // A     B     C  D  E  F  G  H  I  J  K  L  M  N  O  P  Q     R  S  T  U  V  W  X  Y  Z
+  0x41, 0x60, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0x20, 0, 5, 0, 0, 0, 5, 0, 0, 0x21,
+  // [ \ ] ^ _ `
+  1, 1, 1, 1, 1, 1,
+  // a b     c  d  e  f   g  h  i  j  k  l  m  n   o  p  q  r   s  t  u  v   w  x  y  z
+  7, 0x50, 0, 5, 0, 12, 0, 0, 0, 0, 0, 0, 0, 10, 0, 3, 0, 13, 5, 9, 0, 11, 5, 2, 0, 0x42,
+];
 
 // Message prefixes shared by several errors.
 const GROUP_NAME = "invalid named capture group";
@@ -580,44 +601,36 @@ export class Parser {
       }
       return code;
     }
-    switch (c) {
-      case 0x78: return this.parseHexEscape(start); // x
-      case 0x61: return 0x07; // a
-      case 0x66: return 0x0c; // f
-      case 0x74: return 0x09; // t
-      case 0x6e: return 0x0a; // n
-      case 0x72: return 0x0d; // r
-      case 0x76: return 0x0b; // v
-      case 0x70: // p
-      case 0x50: { // P
+    // What the letter means (ESCAPE_KINDS); any other ASCII character but a digit is itself.
+    let kind = c >= 0x41 && c <= 0x7a ? <i32>unchecked(ESCAPE_KINDS[c - 0x41]) : c < 0x80 ? K_SELF : K_INVALID;
+    if (inClass && kind >= K_OUTSIDE_CLASS) kind = K_INVALID; // \A \z \b \B \Q \Z: not in a class
+    if (kind >= K_ASSERT) {
+      this.escapeFlags = kind & 0x3f;
+      return ESC_ASSERT;
+    }
+    switch (kind) {
+      case K_SELF: return c;
+      case K_HEX: return this.parseHexEscape(start);
+      case K_UNICODE: {
         this.fail("Unicode character classes \\p and \\P are not supported", start);
         return ESC_ERROR;
       }
-    }
-    if (isPerlClassLetter(c)) {
-      this.escapeLetter = c;
-      return ESC_PERL_CLASS;
-    }
-    if (!inClass) {
-      switch (c) {
-        case 0x41: this.escapeFlags = EMPTY_BEGIN_TEXT; return ESC_ASSERT; // \A
-        case 0x7a: this.escapeFlags = EMPTY_END_TEXT; return ESC_ASSERT; // \z
-        case 0x62: this.escapeFlags = EMPTY_WORD_BOUNDARY; return ESC_ASSERT; // \b
-        case 0x42: this.escapeFlags = EMPTY_NOT_WORD_BOUNDARY; return ESC_ASSERT; // \B
-        case 0x51: return ESC_QUOTE; // \Q
-        case 0x5a: { // \Z
-          this.notRE2("\\Z is", start, "; use \\z or $");
-          return ESC_ERROR;
-        }
+      case K_ANY_BYTE: {
+        this.fail("\\C (any single byte) is not supported", start);
+        return ESC_ERROR;
       }
+      case K_PERL: {
+        this.escapeLetter = c;
+        return ESC_PERL_CLASS;
+      }
+      case K_QUOTE: return ESC_QUOTE;
+      case K_END_Z: {
+        this.notRE2("\\Z is", start, "; use \\z or $");
+        return ESC_ERROR;
+      }
+      case K_INVALID: break;
+      default: return kind; // a control character (\a \f \t \n \r \v)
     }
-    if (c == 0x43 /* C */) {
-      this.fail("\\C (any single byte) is not supported", start);
-      return ESC_ERROR;
-    }
-    // Any escaped ASCII punctuation (or space/control) is that character literally.
-    const isAlnum = c != 0x5f && isWordChar(c);
-    if (c < 0x80 && !isAlnum) return c;
     // Show the whole escaped character, even if it is multi-byte.
     this.pos = start + 1;
     this.nextRune();
