@@ -37,10 +37,12 @@ class Generator {
   values: ArrayBuffer[] = [];
   /** null = empty condition (always true). */
   programs: Array<Program | null> = [];
-  /** Operation index per value when this generator writes the operation attribute, else -1. */
-  operations: i32[] = [];
-  /** Position of each kept match in the configuration's `match` list (some may have been dropped). */
-  matchIndexes: i32[] = [];
+  /**
+   * Two per kept match m: at 2m its operation index when this generator writes the operation
+   * attribute, else -1; at 2m + 1 its position in the configuration's `match` list (some may have
+   * been dropped). One array: one object less per generator.
+   */
+  matchInfo: i32[] = [];
   needsResponse: bool = false;
   /** `attributes[i].match` (configure time only). */
   matchListPath: string = "";
@@ -107,8 +109,8 @@ export class AttributeGenClassifier extends Classifier {
         if (program !== null && (program.usesResponse || program.usesFilterState)) g.needsResponse = true;
         g.values.push(isOperation ? IN_OPERATIONS : String.UTF8.encode(match.value));
         g.programs.push(program);
-        g.operations.push(isOperation ? this.operationIndex(match.value) : -1);
-        g.matchIndexes.push(match.index);
+        g.matchInfo.push(isOperation ? this.operationIndex(match.value) : -1);
+        g.matchInfo.push(match.index);
       }
     }
     this.all = [];
@@ -194,7 +196,7 @@ export class AttributeGenClassifier extends Classifier {
         return -2;
       }
       if (result == 1) {
-        const op = unchecked(g.operations[m]);
+        const op = unchecked(g.matchInfo[2 * m]);
         if (op >= 0) {
           setPropertyBytes(g.attributeName, this.operations.ptr(op), this.operations.len(op));
           stream.series = op;
@@ -215,7 +217,7 @@ export class AttributeGenClassifier extends Classifier {
 
 /** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
 function matchPath(g: Generator, m: i32): string {
-  return index(matchListPath(g.index), g.matchIndexes[m]);
+  return index(matchListPath(g.index), g.matchInfo[2 * m + 1]);
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */

@@ -12,12 +12,7 @@ export class NameTable extends ByteKeyTable {
     this.lookups = false;
   }
 
-  /** Adds `name` (once) and returns its index. */
-  add(name: string): i32 {
-    const id = this.size;
-    const known = this.intern(0, name, 0, name.length, id);
-    return known >= 0 ? known : id;
-  }
+  // add(name) (ByteKeyTable): adds `name` once and returns its index.
 
   get count(): i32 {
     return this.size;

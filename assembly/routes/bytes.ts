@@ -206,6 +206,16 @@ export class ByteKeyTable {
     this.intern(ns, key, 0, key.length, value);
   }
 
+  /**
+   * The value of key `name` in namespace 0, adding it with the next index (the size) when new:
+   * numbers distinct names (NameTable, the route table's condition names).
+   */
+  add(name: string): i32 {
+    const id = this.entries;
+    const known = this.intern(0, name, 0, name.length, id);
+    return known >= 0 ? known : id;
+  }
+
   /** Adds text[from, to) as a key (no substring); a key already present keeps its value. */
   addTextRange(ns: i32, text: string, from: i32, to: i32, value: i32): void {
     this.intern(ns, text, from, to, value);

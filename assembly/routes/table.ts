@@ -109,7 +109,7 @@ export class RouteTable {
   private listStart: Int32Array = NO_I32;
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
-  /** Distinct prefix byte lengths, longest first (i64: see buildPrefixes). */
+  /** Distinct prefix byte lengths, shortest first (i64: see buildPrefixes); tried longest first. */
   private prefixLengths: i64[] = [];
   private prefixStates: Uint32Array = NO_U32;
   private maxPrefixLen: i32 = 0;
@@ -177,22 +177,18 @@ export class RouteTable {
     for (let i = 0; i < names.length; i++) this.methodNames.push(String.UTF8.encode(names[i]));
   }
 
-  /** Numbers the distinct header and query-parameter names (hash maps: linear in the conditions). */
+  /** Numbers the distinct header and query-parameter names (hash tables: linear in the conditions). */
   private assignConditionSlots(routes: RouteSpec[]): void {
-    const headers = new Map<string, i32>();
-    const query = new Map<string, i32>();
+    const headers = new ByteKeyTable(); // header name → slot, configure time only
+    const query = this.queryNames;
     for (let r = 0; r < routes.length; r++) {
       const hs = routes[r].headers;
-      for (let h = 0; h < hs.length; h++) hs[h].slot = slotOf(headers, hs[h].name);
+      for (let h = 0; h < hs.length; h++) hs[h].slot = headers.add(hs[h].name);
       const qs = routes[r].queryParams;
-      for (let q = 0; q < qs.length; q++) {
-        const slot = slotOf(query, qs[q].name);
-        if (slot == this.queryNames.size) this.queryNames.addText(0, qs[q].name, slot);
-        qs[q].slot = slot;
-      }
+      for (let q = 0; q < qs.length; q++) qs[q].slot = query.add(qs[q].name);
     }
     this.headerSlots = headers.size;
-    this.queryNames.freeze();
+    query.freeze();
   }
 
   /** Builds the segment trie; returns the number of nodes. */
@@ -278,14 +274,15 @@ export class RouteTable {
       const found = prefixes.intern(0, text, 0, text.length, g);
       if (found >= 0) g = found;
       else {
-        const len = String.UTF8.byteLength(text);
+        const len = prefixes.keyLength(g); // its UTF-8 bytes, as just encoded
         if (!lengths.includes(len)) lengths.push(len);
       }
       lists.add(keyBase + g, route, r);
     }
     const count = prefixes.size;
     this.maxPrefixLen = prefixes.maxKeyLength;
-    lengths.sort((a: i64, b: i64): i32 => (a < b ? 1 : a > b ? -1 : 0)); // longest first
+    // Shortest first (the candidate lists' comparator: one function); matchPrefix reads it from the end.
+    lengths.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
     return count;
   }
@@ -390,9 +387,8 @@ export class RouteTable {
       h = fnvStep(h, <u32>load<u8>(ptr + <usize>i));
       unchecked((states[i + 1] = h));
     }
-    const lengths = this.prefixLengths.dataStart;
-    const lengthCount = this.prefixLengths.length;
-    for (let i = 0; i < lengthCount; i++) {
+    const lengths = this.prefixLengths.dataStart; // ascending: walked from the end, longest first
+    for (let i = this.prefixLengths.length - 1; i >= 0; i--) {
       const len = <i32>load<i64>(lengths + (<usize>i << 3));
       if (len > n) continue;
       const list = this.prefixes.find(0, ptr, len, unchecked(states[len]));
@@ -474,14 +470,6 @@ function mixedEdge(edges: Map<string, i32>, shapes: MixedShape[], node: i32, tex
   edges.set(key, shapes.length);
   shapes.push(new MixedShape(node, child, text, from, to));
   return -1;
-}
-
-/** The slot of `name` in `slots`, numbering a new name with the next slot. */
-function slotOf(slots: Map<string, i32>, name: string): i32 {
-  if (slots.has(name)) return slots.get(name);
-  const slot = slots.size;
-  slots.set(name, slot);
-  return slot;
 }
 
 function valueMatches(cond: ValueCondition, ptr: usize, len: i32): bool {
