@@ -18,12 +18,16 @@ import { HostBuffer } from "../abi/host-memory";
 import { fnvBytes, keyHash, equalsBuffer } from "../routes/bytes";
 import { copyBytes } from "./value";
 
-export abstract class Activation {
+/**
+ * Attribute source of an evaluation. This base class itself has no attributes (every fetch is
+ * absent): the planner folds constant conversions with one, since constants read none.
+ */
+export class Activation {
   /** Memory for this round's intermediates (see budget.ts); reset with the round. */
   budget: EvalBudget = new EvalBudget();
 
   /** Raw Envoy-encoded bytes of an attribute; null = absent (NotFound). */
-  abstract fetch(attr: i32): ArrayBuffer | null;
+  fetch(attr: i32): ArrayBuffer | null { return null; }
 
   /** After fetchView returned true: where the value's bytes are, valid until the round ends. */
   viewPtr: usize = 0;
@@ -45,9 +49,9 @@ export abstract class Activation {
    * One entry of a map attribute, e.g. request.headers[key] (key already lower-cased for header
    * maps) or filter_state[key]; null = absent.
    */
-  abstract fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null;
+  fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null { return null; }
   /** A property by full path: bare identifiers (`X` → filter state `wasm.X`) and `filter_state\0key`. */
-  abstract fetchBare(path: ArrayBuffer): ArrayBuffer | null;
+  fetchBare(path: ArrayBuffer): ArrayBuffer | null { return null; }
 }
 
 /** Cache slot for keyed lookups (map entries and bare paths); reused across rounds. */

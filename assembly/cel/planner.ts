@@ -42,12 +42,6 @@ const FN_MATCHES: i32 = 5;
 const FN_CONVERSIONS: i32 = 6;
 const UNSUPPORTED_MACROS: string[] = ["all", "exists", "exists_one", "map", "filter"];
 
-/** Used to fold constant conversions at compile time: constant operands never touch it. */
-class NoAttributes extends Activation {
-  fetch(attr: i32): ArrayBuffer | null { return null; }
-  fetchMapEntry(attr: i32, key: ArrayBuffer): ArrayBuffer | null { return null; }
-  fetchBare(path: ArrayBuffer): ArrayBuffer | null { return null; }
-}
 
 const NO_WARNINGS: string[] = [];
 
@@ -517,7 +511,7 @@ export class Planner {
     if (!a.isConst()) return n;
     // Constant argument: convert now, so `duration('1s')` costs nothing per request and a bad
     // constant (int('abc'), duration('5 minutes')) is a configure-time error.
-    n.eval(new NoAttributes());
+    n.eval(new Activation()); // no attributes: constant operands read none
     if (n.v.isError) return this.fail(n.describe(n.v.errCode), pos);
     const c = new ConstNode();
     c.v.copyFrom(n.v);
