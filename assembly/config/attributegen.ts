@@ -72,9 +72,7 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   readRegexLimit(top, TopKey.RegexMaxProgramSize, diags);
   top.keep(mark, TopKey.RegexMaxProgramSize);
   cfg.debug = top.flag(TopKey.Debug, false);
-  mark = diags.mark();
-  const attributes = top.list(TopKey.Attributes);
-  if (diags.failedSince(mark)) diags.drop("attributes");
+  const attributes = top.list(TopKey.Attributes, true);
   top.finish(false);
   if (attributes === null) return cfg;
   if (attributes.firstItem() < 0) diags.warn("attributes", "no attributes: the plugin does nothing");

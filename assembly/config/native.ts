@@ -108,6 +108,7 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
 /** The part of reading that needs the JSON; the routes' regexes are compiled by finishNativeConfig(). */
 export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
+  routesLeft = MAX_ROUTES;
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
   // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
   // decides whether the configuration is then used or rejected).
@@ -132,10 +133,8 @@ export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfi
     }
     cfg.services = readServices(top, cfg.regexes, diags);
   } else {
-    mark = diags.mark();
-    const routes = top.list(TopKey.Routes);
-    if (diags.failedSince(mark)) diags.drop("routes");
-    cfg.routes = readRouteList(routes, "routes", new RouteBudget(), cfg.regexes, diags);
+    const routes = top.list(TopKey.Routes, true);
+    cfg.routes = readRouteList(routes, "routes", cfg.regexes, diags);
   }
   top.finish(true);
   return cfg;
@@ -152,25 +151,26 @@ export function tooMany(diags: Diagnostics, base: string, max: i32, noun: string
   return kept;
 }
 
-/** What is left of MAX_ROUTES, shared by every route list of one configuration (services included). */
-export class RouteBudget {
-  left: i32 = MAX_ROUTES;
-}
+/**
+ * What is left of MAX_ROUTES, shared by every route list of one configuration (services
+ * included): set by readNativeJson, which reads one configuration at a time.
+ */
+let routesLeft: i32 = MAX_ROUTES;
 
 /**
  * The routes of one route list found at JSON path `base` ("routes", "services[1].routes") that
  * read without error; invalid ones are left out and reported. Their regexes go to `regexes`, and
  * finishNativeConfig() completes the list once they are compiled. `items` null: no list.
  */
-export function readRouteList(list: JsonValue | null, base: string, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
+export function readRouteList(list: JsonValue | null, base: string, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
   const out: RouteSpec[] = [];
   if (list === null) return out;
   const total = list.length;
   let count = total;
-  if (count > budget.left) {
-    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", budget.left, count);
+  if (count > routesLeft) {
+    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", routesLeft, count);
   }
-  budget.left -= count;
+  routesLeft -= count;
   regexes.beginList(base);
   // One item handle and one reader for the whole list, pointed at each route in turn: nothing
   // of the JSON is kept past readRoute().

@@ -151,12 +151,17 @@ export class ObjectReader {
   // Keys are named by their position k in `known` (each reader's list has a const enum of them):
   // a call site passes a number instead of making the key's literal, and no lookup finds it.
 
-  /** The list at key k as a value (iterate it with firstItem/nextItem, no handle per item); null when absent or not a list. */
-  list(k: i32): JsonValue | null {
+  /**
+   * The list at key k as a value (iterate it with firstItem/nextItem, no handle per item); null
+   * when absent or not a list. `drop`: a value that is not a list is recorded as left out too.
+   */
+  list(k: i32, drop: bool = false): JsonValue | null {
     const v = this.value(k);
     if (v === null || v.isNull()) return null;
     if (!v.isArray()) {
-      this.diags.error(this.pathOf(k), mustBe("a list", v.kind));
+      const path = this.pathOf(k);
+      this.diags.error(path, mustBe("a list", v.kind));
+      if (drop) this.diags.drop(path);
       return null;
     }
     return v;

@@ -18,7 +18,7 @@ import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec } from "../routes/spec";
-import { readRouteList, RouteBudget, tooMany, TopKey } from "./native";
+import { readRouteList, tooMany, TopKey } from "./native";
 import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
@@ -64,9 +64,7 @@ export class ServiceSpec {
 /** Reads `services` of the top-level object; the services that are usable, in configuration order. */
 export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec[] {
   const out: ServiceSpec[] = [];
-  const mark = diags.mark();
-  const items = top.list(TopKey.Services);
-  if (diags.failedSince(mark)) diags.drop(SERVICES_KEY);
+  const items = top.list(TopKey.Services, true);
   if (items === null) return out;
   let count = items.length;
   if (count == 0) {
@@ -75,11 +73,10 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   }
   if (count > MAX_SERVICES) count = tooMany(diags, SERVICES_KEY, MAX_SERVICES, "services", "", MAX_SERVICES, count);
   const claims = new HostClaims();
-  const budget = new RouteBudget();
   let fallback: ServiceSpec | null = null;
   let i = 0;
   for (let it = items.firstItem(); it >= 0 && i < count; it = items.nextItem(it)) {
-    const service = readService(items.item(it), i++, out, claims, budget, regexes, diags);
+    const service = readService(items.item(it), i++, out, claims, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -95,7 +92,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   return out;
 }
 
-function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
+function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
     dropWrongKind(diags, path, "an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind);
@@ -133,10 +130,8 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
     if (service.hosts.length == 0) usable = false; // every host was invalid or claimed: reported
   }
 
-  mark = diags.mark();
-  const routes = r.list(ServiceKey.Routes);
-  if (diags.failedSince(mark)) diags.drop(r.pathOf(ServiceKey.Routes));
-  if (usable) service.routes = readRouteList(routes, service.routesPath, budget, regexes, diags);
+  const routes = r.list(ServiceKey.Routes, true);
+  if (usable) service.routes = readRouteList(routes, service.routesPath, regexes, diags);
   r.finish(true);
   if (!usable) {
     diags.drop(path);
