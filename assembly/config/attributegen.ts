@@ -13,7 +13,6 @@ import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { checkAttributeName, readRegexLimit } from "./native";
-import { PROGRAM_SIZE_KEY } from "../regex/index";
 // A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
 // (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
@@ -60,18 +59,20 @@ export const ATTRIBUTEGEN_TOP_KEYS: string[] = ["debug", "attributes", "metrics"
 export const ATTRIBUTE_KEYS: string[] = ["output_attribute", "phase", "match"];
 export const MATCH_KEYS: string[] = ["value", "condition"];
 export const ATTRIBUTE_ALIASES: string[] = ["outputAttribute", "output_attribute"];
+// Positions in those lists: the readers name keys by position (config/reader.ts).
+const enum TopKey { Debug, Attributes, Metrics, Strict, RegexMaxProgramSize }
+const enum AttributeKey { OutputAttribute, Phase, Match }
+const enum MatchKey { Value, Condition }
 
 export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): AttributeGenConfig {
   const cfg = new AttributeGenConfig();
   const top = new ObjectReader(obj, "", diags, ATTRIBUTEGEN_TOP_KEYS);
   let mark = diags.mark();
   // The conditions' matches() patterns are compiled later, in this configure; an invalid limit falls back to the default.
-  readRegexLimit(top, diags);
-  top.keep(mark, PROGRAM_SIZE_KEY);
-  cfg.debug = top.flag("debug", false);
-  mark = diags.mark();
-  const attributes = top.list("attributes");
-  if (diags.failedSince(mark)) diags.drop("attributes");
+  readRegexLimit(top, TopKey.RegexMaxProgramSize, diags);
+  top.keep(mark, TopKey.RegexMaxProgramSize);
+  cfg.debug = top.flag(TopKey.Debug, false);
+  const attributes = top.list(TopKey.Attributes, true);
   top.finish(false);
   if (attributes === null) return cfg;
   if (attributes.firstItem() < 0) diags.warn("attributes", "no attributes: the plugin does nothing");
@@ -92,13 +93,13 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
   const mark = diags.mark();
   const spec = new AttributeSpec(i);
   const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
-  const name = r.string("output_attribute", true);
+  const name = r.string(AttributeKey.OutputAttribute, true);
   if (changetype<usize>(name) != 0) {
     spec.outputAttribute = name;
-    checkAttributeName(name, r.pathOf("output_attribute"), diags);
+    checkAttributeName(name, r.pathOf(AttributeKey.OutputAttribute), diags);
   }
-  spec.phase = readPhase(r.value("phase"), r.pathOf("phase"), diags);
-  const matches = r.list("match");
+  spec.phase = readPhase(r.value(AttributeKey.Phase), r.pathOf(AttributeKey.Phase), diags);
+  const matches = r.list(AttributeKey.Match);
   r.finish(false);
   // Without a valid name or phase the attribute cannot be written: the whole attribute goes.
   if (diags.failedSince(mark)) {
@@ -106,11 +107,11 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
     return null;
   }
   if (matches === null || matches.firstItem() < 0) {
-    diags.warn(r.pathOf("match"), "no match entries: " + (changetype<usize>(name) == 0 ? "the attribute" : name) + " is never set");
+    diags.warn(r.pathOf(AttributeKey.Match), "no match entries: " + (changetype<usize>(name) == 0 ? "the attribute" : name) + " is never set");
   } else {
     let m = 0;
     for (let it = matches.firstItem(); it >= 0; it = matches.nextItem(it)) {
-      const ms = readMatch(matches.item(it), index(r.pathOf("match"), m), i, m, diags);
+      const ms = readMatch(matches.item(it), index(r.pathOf(AttributeKey.Match), m), i, m, diags);
       if (ms !== null) spec.matches.push(ms);
       m++;
     }
@@ -145,8 +146,8 @@ function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Di
   const r = new ObjectReader(v.asObject(), path, diags, MATCH_KEYS);
   // protobuf-JSON rejects a number for a string field, so attributegen ignored such a config;
   // YAML authors must quote numeric-looking values (value: "404").
-  const value = r.string("value");
-  const condition = r.string("condition");
+  const value = r.string(MatchKey.Value);
+  const condition = r.string(MatchKey.Condition);
   r.finish(false);
   if (diags.failedSince(mark)) {
     diags.drop(path);

@@ -73,15 +73,15 @@ export class Diagnostics {
    * positions in non-decreasing order. The log then reads as if the pass had run while reading.
    */
   placeLate(errorsFrom: i32, errorPositions: i32[], dropsFrom: i32, dropPositions: i32[]): void {
-    this.errors = interleave<Diagnostic>(this.errors, errorsFrom, errorPositions);
-    this.dropped = interleave<string>(this.dropped, dropsFrom, dropPositions);
+    // Both are lists of references: one non-generic reorder serves them (it moves pointers only).
+    reorder(changetype<string[]>(this.errors), errorsFrom, errorPositions);
+    reorder(this.dropped, dropsFrom, dropPositions);
   }
 }
 
 /**
  * The positions of a list of `length` after moving list[from + k] before position positions[k]
- * (the items from `from` on without a position stay last); null when nothing moves. Not generic,
- * so that the two lists it orders share one copy of it (permuted() is the generic part).
+ * (the items from `from` on without a position stay last); null when nothing moves.
  */
 function interleaveOrder(length: i32, from: i32, positions: i32[]): Int32Array | null {
   if (from >= length || positions.length == 0) return null;
@@ -98,13 +98,18 @@ function interleaveOrder(length: i32, from: i32, positions: i32[]): Int32Array |
   return out;
 }
 
-/** list[0, from) with list[from + k] inserted before position positions[k]; list itself when nothing moves. */
-function interleave<T>(list: T[], from: i32, positions: i32[]): T[] {
+/**
+ * Reorders `list` in place: list[0, from) with list[from + k] moved before position positions[k].
+ * The items are held as plain addresses meanwhile: nothing here allocates but the two buffers,
+ * and the minimal runtime collects only when asked (filter/configure-gc.ts), never inside.
+ */
+function reorder(list: string[], from: i32, positions: i32[]): void {
   const order = interleaveOrder(list.length, from, positions);
-  if (order === null) return list;
-  const out = new Array<T>(list.length);
-  for (let i = 0; i < order.length; i++) unchecked((out[i] = list[unchecked(order[i])]));
-  return out;
+  if (order === null) return;
+  const n = order.length;
+  const items = new Int32Array(n);
+  for (let i = 0; i < n; i++) unchecked((items[i] = <i32>changetype<usize>(list[i])));
+  for (let i = 0; i < n; i++) unchecked((list[i] = changetype<string>(<usize>items[unchecked(order[i])])));
 }
 
 // Paths are built for list items read, so each is one allocation past the digits (`a + b + c`

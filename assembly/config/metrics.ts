@@ -24,6 +24,8 @@ export class MetricsConfig {
 
 export const METRICS_ALIASES: string[] = ["requestBytes", "request_bytes", "responseBytes", "response_bytes"];
 export const METRICS_KEYS: string[] = ["enabled", "prefix", "requests", "duration", "request_bytes", "response_bytes", "unmatched"];
+/** Positions in METRICS_KEYS: the readers name keys by position (config/reader.ts). */
+const enum MetricsKey { Enabled, Prefix, Requests, Duration, RequestBytes, ResponseBytes, Unmatched }
 
 export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unknownIsError: bool): MetricsConfig {
   const cfg = new MetricsConfig();
@@ -38,18 +40,18 @@ export function readMetricsConfig(v: JsonValue | null, diags: Diagnostics, unkno
     return cfg;
   }
   const r = new ObjectReader(v.asObject(), "metrics", diags, METRICS_KEYS, METRICS_ALIASES);
-  cfg.enabled = r.flag("enabled", true);
+  cfg.enabled = r.flag(MetricsKey.Enabled, true);
   let mark = diags.mark();
-  const prefix = r.string("prefix");
-  if (changetype<usize>(prefix) != 0) checkMetricNamePrefix(prefix, r.pathOf("prefix"), diags);
-  if (r.keep(mark, "prefix") && changetype<usize>(prefix) != 0) cfg.prefix = prefix;
-  cfg.requests = r.flag("requests", true);
-  cfg.duration = r.flag("duration", true);
-  cfg.requestBytes = r.flag("request_bytes", false);
-  cfg.responseBytes = r.flag("response_bytes", false);
+  const prefix = r.string(MetricsKey.Prefix);
+  if (changetype<usize>(prefix) != 0) checkMetricNamePrefix(prefix, r.pathOf(MetricsKey.Prefix), diags);
+  if (r.keep(mark, MetricsKey.Prefix) && changetype<usize>(prefix) != 0) cfg.prefix = prefix;
+  cfg.requests = r.flag(MetricsKey.Requests, true);
+  cfg.duration = r.flag(MetricsKey.Duration, true);
+  cfg.requestBytes = r.flag(MetricsKey.RequestBytes, false);
+  cfg.responseBytes = r.flag(MetricsKey.ResponseBytes, false);
   mark = diags.mark();
-  const unmatched = r.nonEmpty("unmatched", false, "");
-  if (r.keep(mark, "unmatched") && changetype<usize>(unmatched) != 0) cfg.unmatched = unmatched;
+  const unmatched = r.nonEmpty(MetricsKey.Unmatched, false, "");
+  if (r.keep(mark, MetricsKey.Unmatched) && changetype<usize>(unmatched) != 0) cfg.unmatched = unmatched;
   r.finish(unknownIsError);
   return cfg;
 }

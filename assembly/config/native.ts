@@ -18,7 +18,7 @@ import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
 import { MAX_METHODS } from "../routes/table";
 import { beginRegexConfiguration, DEFAULT_MAX_PROGRAM_SIZE, MAX_PROGRAM_SIZE, PROGRAM_SIZE_KEY } from "../regex/index";
-import { ServiceSpec, readServices, SERVICES_KEY } from "./services";
+import { ServiceSpec, readServices } from "./services";
 import { DeferredRegexes, RegexPlace } from "./native-regexes";
 import { asciiLower, asciiUpper } from "../text/ascii-case";
 // A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
@@ -48,6 +48,10 @@ export class NativeConfig {
 export const TOP_KEYS: string[] = ["output_attribute", "default", "debug", "routes", "services", "metrics", "strict", "regex_max_program_size"];
 export const ROUTE_KEYS: string[] = ["name", "method", "path", "path_prefix", "path_regex", "headers", "query_params"];
 export const CONDITION_KEYS: string[] = ["name", "value", "type"];
+// Positions in those lists: the readers name keys by position (config/reader.ts).
+export const enum TopKey { OutputAttribute, Default, Debug, Routes, Services, Metrics, Strict, RegexMaxProgramSize }
+const enum RouteKey { Name, Method, Path, PathPrefix, PathRegex, Headers, QueryParams }
+const enum ConditionKey { Name, Value, Type }
 // Pairs: accepted alias, canonical key.
 export const ROUTE_ALIASES: string[] = ["methods", "method", "queryParams", "query_params", "pathPrefix", "path_prefix",
   "pathRegex", "path_regex"];
@@ -71,12 +75,13 @@ export function checkAttributeName(name: string, path: string, diags: Diagnostic
 }
 
 /**
- * Reads `regex_max_program_size` (both forms) and starts this configuration's regexes with it
- * (regex/index.ts): must run before any pattern of the configuration is compiled.
+ * Reads `regex_max_program_size` (both forms; `key` is its position in the form's top-level keys)
+ * and starts this configuration's regexes with it (regex/index.ts): must run before any pattern
+ * of the configuration is compiled.
  */
-export function readRegexLimit(top: ObjectReader, diags: Diagnostics): void {
+export function readRegexLimit(top: ObjectReader, key: i32, diags: Diagnostics): void {
   let limit = DEFAULT_MAX_PROGRAM_SIZE;
-  const v = top.value(PROGRAM_SIZE_KEY);
+  const v = top.value(key);
   if (v !== null && !v.isNull()) {
     const n = v.isNumber() ? v.asNumber() : -1;
     if (n >= 1 && n <= <f64>MAX_PROGRAM_SIZE && n == Math.floor(n)) {
@@ -103,34 +108,33 @@ export function readNativeConfig(obj: JsonObject, diags: Diagnostics): NativeCon
 /** The part of reading that needs the JSON; the routes' regexes are compiled by finishNativeConfig(). */
 export function readNativeJson(obj: JsonObject, diags: Diagnostics): NativeConfig {
   const cfg = new NativeConfig();
+  routesLeft = MAX_ROUTES;
   const top = new ObjectReader(obj, "", diags, TOP_KEYS);
   // An invalid setting falls back to its default; an invalid route is left out (config/index.ts
   // decides whether the configuration is then used or rejected).
   let mark = diags.mark();
-  readRegexLimit(top, diags); // an invalid limit falls back to the default
-  top.keep(mark, PROGRAM_SIZE_KEY);
+  readRegexLimit(top, TopKey.RegexMaxProgramSize, diags); // an invalid limit falls back to the default
+  top.keep(mark, TopKey.RegexMaxProgramSize);
   mark = diags.mark();
-  const attr = top.string("output_attribute");
+  const attr = top.string(TopKey.OutputAttribute);
   if (changetype<usize>(attr) != 0) checkAttributeName(attr, "output_attribute", diags);
-  if (top.keep(mark, "output_attribute") && changetype<usize>(attr) != 0) cfg.outputAttribute = attr;
+  if (top.keep(mark, TopKey.OutputAttribute) && changetype<usize>(attr) != 0) cfg.outputAttribute = attr;
   mark = diags.mark();
-  const def = top.nonEmpty("default", false, " (omit it to leave the attribute unset)");
-  if (top.keep(mark, "default")) cfg.defaultValue = def;
-  cfg.debug = top.flag("debug", false);
-  const services = top.value(SERVICES_KEY);
+  const def = top.nonEmpty(TopKey.Default, false, " (omit it to leave the attribute unset)");
+  if (top.keep(mark, TopKey.Default)) cfg.defaultValue = def;
+  cfg.debug = top.flag(TopKey.Debug, false);
+  const services = top.value(TopKey.Services);
   cfg.hasServices = services !== null && !services.isNull();
   if (cfg.hasServices) {
-    if (top.value("routes") !== null) {
+    if (top.value(TopKey.Routes) !== null) {
       diags.error("routes", // One literal: the transform does not join literals, each `+` would be a call.
         "\"routes\" and \"services\" cannot be combined: move these routes into a service (a service without \"hosts\" takes the requests no other service claims)");
       diags.drop("routes");
     }
     cfg.services = readServices(top, cfg.regexes, diags);
   } else {
-    mark = diags.mark();
-    const routes = top.list("routes");
-    if (diags.failedSince(mark)) diags.drop("routes");
-    cfg.routes = readRouteList(routes, "routes", new RouteBudget(), cfg.regexes, diags);
+    const routes = top.list(TopKey.Routes, true);
+    cfg.routes = readRouteList(routes, "routes", cfg.regexes, diags);
   }
   top.finish(true);
   return cfg;
@@ -147,25 +151,26 @@ export function tooMany(diags: Diagnostics, base: string, max: i32, noun: string
   return kept;
 }
 
-/** What is left of MAX_ROUTES, shared by every route list of one configuration (services included). */
-export class RouteBudget {
-  left: i32 = MAX_ROUTES;
-}
+/**
+ * What is left of MAX_ROUTES, shared by every route list of one configuration (services
+ * included): set by readNativeJson, which reads one configuration at a time.
+ */
+let routesLeft: i32 = MAX_ROUTES;
 
 /**
  * The routes of one route list found at JSON path `base` ("routes", "services[1].routes") that
  * read without error; invalid ones are left out and reported. Their regexes go to `regexes`, and
  * finishNativeConfig() completes the list once they are compiled. `items` null: no list.
  */
-export function readRouteList(list: JsonValue | null, base: string, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
+export function readRouteList(list: JsonValue | null, base: string, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec[] {
   const out: RouteSpec[] = [];
   if (list === null) return out;
   const total = list.length;
   let count = total;
-  if (count > budget.left) {
-    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", budget.left, count);
+  if (count > routesLeft) {
+    count = tooMany(diags, base, MAX_ROUTES, "routes", base == "routes" ? "" : " in the configuration", routesLeft, count);
   }
-  budget.left -= count;
+  routesLeft -= count;
   regexes.beginList(base);
   // One item handle and one reader for the whole list, pointed at each route in turn: nothing
   // of the JSON is kept past readRoute().
@@ -235,14 +240,14 @@ function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regex
   const errorsBefore = diags.errors.length;
   r.reset(obj, base, i); // reports the object's JSON problems: errors of this route
 
-  const name = r.nonEmpty("name", true, "");
+  const name = r.nonEmpty(RouteKey.Name, true, "");
   const route = new RouteSpec(i, changetype<usize>(name) == 0 ? "" : name);
 
   readMethods(r, route, diags);
 
-  const exact = r.string("path");
-  const prefix = r.string("path_prefix");
-  const regex = r.string("path_regex");
+  const exact = r.string(RouteKey.Path);
+  const prefix = r.string(RouteKey.PathPrefix);
+  const regex = r.string(RouteKey.PathRegex);
   const pathKeys = (changetype<usize>(exact) != 0 ? 1 : 0) + (changetype<usize>(prefix) != 0 ? 1 : 0) + (changetype<usize>(regex) != 0 ? 1 : 0);
   if (pathKeys > 1) {
     diags.error(r.path, "set only one of path, path_prefix and path_regex");
@@ -262,8 +267,8 @@ function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regex
     regexes.add(route, null, RegexPlace.Path, -1, diags);
   }
 
-  route.headers = readConditions(r, "headers", route, regexes, diags);
-  route.queryParams = readConditions(r, "query_params", route, regexes, diags);
+  route.headers = readConditions(r, RouteKey.Headers, route, regexes, diags);
+  route.queryParams = readConditions(r, RouteKey.QueryParams, route, regexes, diags);
   r.finish(true);
 
   const failed = diags.failedSince(mark);
@@ -295,7 +300,7 @@ function isTokenChar(c: i32): bool {
 
 function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): void {
   // The usual single method is read from its member, without a value handle.
-  const member = r.memberIndex("method");
+  const member = r.memberIndex(RouteKey.Method);
   if (member < 0) return;
   const kind = r.obj.kindOf(member);
   if (kind == JsonKind.Null) return;
@@ -305,7 +310,7 @@ function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): voi
   }
   const v = r.obj.valueOf(member);
   if (v.isArray()) {
-    if (v.firstItem() < 0) diags.error(r.pathOf("method"), "must not be an empty list (omit it to match any method)");
+    if (v.firstItem() < 0) diags.error(r.pathOf(RouteKey.Method), "must not be an empty list (omit it to match any method)");
     let i = 0;
     for (let it = v.firstItem(); it >= 0; it = v.nextItem(it)) {
       if (!v.itemIsString(it)) diags.error(methodPath(r, i), mustBe("a string", v.doc.kindAt(it)));
@@ -313,13 +318,13 @@ function readMethods(r: ObjectReader, route: RouteSpec, diags: Diagnostics): voi
       i++;
     }
   } else {
-    diags.error(r.pathOf("method"), mustBe("a method name or a list of them", v.kind));
+    diags.error(r.pathOf(RouteKey.Method), mustBe("a method name or a list of them", v.kind));
   }
 }
 
 /** `routes[3].method` or, for item i of a list, `routes[3].method[i]`; built only to report. */
 function methodPath(r: ObjectReader, i: i32): string {
-  return i < 0 ? r.pathOf("method") : index(r.pathOf("method"), i);
+  return i < 0 ? r.pathOf(RouteKey.Method) : index(r.pathOf(RouteKey.Method), i);
 }
 
 function hasLowerCase(m: string): bool {
@@ -402,8 +407,9 @@ function limitMixedSegments(routes: RouteSpec[], base: string, diags: Diagnostic
   return routes;
 }
 
-function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {
-  const isHeader = key == "headers";
+/** The conditions at route key `key` (headers or query_params). */
+function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: DeferredRegexes, diags: Diagnostics): ValueCondition[] {
+  const isHeader = key == RouteKey.Headers;
   const list = r.list(key);
   if (list === null || list.firstItem() < 0) return NO_CONDITIONS;
   const out: ValueCondition[] = [];
@@ -421,9 +427,9 @@ function readConditions(r: ObjectReader, key: string, route: RouteSpec, regexes:
       continue;
     }
     c.reset(item.asObject(), base, i);
-    let name = c.string("name", true);
-    const value = c.string("value", true);
-    const type = c.string("type");
+    let name = c.string(ConditionKey.Name, true);
+    const value = c.string(ConditionKey.Value, true);
+    const type = c.string(ConditionKey.Type);
     c.finish(true);
     if (changetype<usize>(name) == 0 || changetype<usize>(value) == 0) continue;
     if (name.length == 0) {

@@ -148,12 +148,20 @@ export class ObjectReader {
     return p;
   }
 
-  /** The list at `key` as a value (iterate it with firstItem/nextItem, no handle per item); null when absent or not a list. */
-  list(key: string): JsonValue | null {
-    const v = this.value(key);
+  // Keys are named by their position k in `known` (each reader's list has a const enum of them):
+  // a call site passes a number instead of making the key's literal, and no lookup finds it.
+
+  /**
+   * The list at key k as a value (iterate it with firstItem/nextItem, no handle per item); null
+   * when absent or not a list. `drop`: a value that is not a list is recorded as left out too.
+   */
+  list(k: i32, drop: bool = false): JsonValue | null {
+    const v = this.value(k);
     if (v === null || v.isNull()) return null;
     if (!v.isArray()) {
-      this.diags.error(this.pathOf(key), mustBe("a list", v.kind));
+      const path = this.pathOf(k);
+      this.diags.error(path, mustBe("a list", v.kind));
+      if (drop) this.diags.drop(path);
       return null;
     }
     return v;
@@ -167,21 +175,20 @@ export class ObjectReader {
     return false;
   }
 
-  pathOf(key: string): string {
-    return child(this.path, key);
+  /** The JSON path of key k, e.g. `routes[3].path`. */
+  pathOf(k: i32): string {
+    return child(this.path, unchecked(this.known[k]));
   }
 
   /**
-   * The member holding `key` (or one of its aliases), as JsonObject member index; -1 when absent.
+   * The member holding key k (or one of its aliases), as JsonObject member index; -1 when absent.
    * string() and bool() read through it without making a value handle (read it with `obj`'s
    * kindOf/stringOf).
    */
-  memberIndex(key: string): i32 {
-    // The readers pass their key lists' own literals: found by address, else by text.
-    const j = indexOfKey(this.known, key);
-    if (j < 0) return this.obj.memberOf(key);
-    const m = this.slotMember(j, key);
-    const pair = unchecked(this.aliasOf[j]);
+  memberIndex(k: i32): i32 {
+    const key = unchecked(this.known[k]); // k is a position in known: see list()
+    const m = this.slotMember(k, key);
+    const pair = unchecked(this.aliasOf[k]);
     if (pair == -1) return m;
     if (pair >= 0) return this.withAlias(m, key, pair);
     // Several aliases of one key: each in turn.
@@ -199,79 +206,64 @@ export class ObjectReader {
     const am = this.slotMember(this.known.length + (pair >> 1), alias);
     if (am < 0) return m;
     if (m < 0) return am;
-    this.diags.warn(this.pathOf(alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
+    this.diags.warn(child(this.path, alias), "'" + alias + "' and '" + key + "' are the same field; using '" + key + "'");
     return m;
   }
 
-  /** The raw value of `key` (or of one of its aliases); null when absent. */
-  value(key: string): JsonValue | null {
-    const m = this.memberIndex(key);
+  /** The raw value of key k (or of one of its aliases); null when absent. */
+  value(k: i32): JsonValue | null {
+    const m = this.memberIndex(k);
     return m < 0 ? null : this.obj.valueOf(m);
   }
 
-  string(key: string, required: bool = false): string | null {
-    const m = this.memberIndex(key);
+  string(k: i32, required: bool = false): string | null {
+    const m = this.memberIndex(k);
     const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
     if (kind == JsonKind.Null) {
-      if (required) this.diags.error(this.pathOf(key), "is required");
+      if (required) this.diags.error(this.pathOf(k), "is required");
       return null;
     }
     if (kind != JsonKind.String) {
-      this.diags.error(this.pathOf(key), mustBe("a string", this.obj.kindOf(m)));
+      this.diags.error(this.pathOf(k), mustBe("a string", this.obj.kindOf(m)));
       return null;
     }
     return this.obj.doc.stringAt(m + 1); // a string: checked above
   }
 
-  bool(key: string, fallback: bool): bool {
-    const m = this.memberIndex(key);
+  bool(k: i32, fallback: bool): bool {
+    const m = this.memberIndex(k);
     const kind = m < 0 ? JsonKind.Null : this.obj.kindOf(m);
     if (kind == JsonKind.Null) return fallback;
     if (kind != JsonKind.Bool) {
-      this.diags.error(this.pathOf(key), mustBe("true or false", this.obj.kindOf(m)));
+      this.diags.error(this.pathOf(k), mustBe("true or false", this.obj.kindOf(m)));
       return fallback;
     }
     return this.obj.boolOf(m);
   }
 
-  /** string(key, required), where "" is an error too: "must not be empty", then `why` (" (omit it …)"). */
-  nonEmpty(key: string, required: bool, why: string): string | null {
-    const s = this.string(key, required);
-    if (changetype<usize>(s) != 0 && s.length == 0) this.diags.error(this.pathOf(key), "must not be empty" + why);
+  /** string(k, required), where "" is an error too: "must not be empty", then `why` (" (omit it …)"). */
+  nonEmpty(k: i32, required: bool, why: string): string | null {
+    const s = this.string(k, required);
+    if (changetype<usize>(s) != 0 && s.length == 0) this.diags.error(this.pathOf(k), "must not be empty" + why);
     return s;
   }
 
   /**
-   * Whether the setting `key`, read since `mark` (Diagnostics.mark), is usable; if not, it is
+   * Whether the setting at key k, read since `mark` (Diagnostics.mark), is usable; if not, it is
    * recorded as dropped and its default applies.
    */
-  keep(mark: i32, key: string): bool {
+  keep(mark: i32, k: i32): bool {
     if (!this.diags.failedSince(mark)) return true;
-    this.diags.dropSetting(this.pathOf(key));
+    this.diags.dropSetting(this.pathOf(k));
     return false;
   }
 
-  /** A boolean setting: bool(key, fallback), dropped (fallback used) when it is not a boolean. */
-  flag(key: string, fallback: bool): bool {
+  /** A boolean setting: bool(k, fallback), dropped (fallback used) when it is not a boolean. */
+  flag(k: i32, fallback: bool): bool {
     const mark = this.diags.mark();
-    const v = this.bool(key, fallback);
-    this.keep(mark, key);
+    const v = this.bool(k, fallback);
+    this.keep(mark, k);
     return v;
-  }
-
-  array(key: string): JsonValue[] | null {
-    const v = this.list(key);
-    return v === null ? null : v.asArray();
-  }
-
-  object(key: string): JsonObject | null {
-    const v = this.value(key);
-    if (v === null || v.isNull()) return null;
-    if (!v.isObject()) {
-      this.diags.error(this.pathOf(key), mustBe("an object", v.kind));
-      return null;
-    }
-    return v.asObject();
   }
 
   /**
@@ -285,8 +277,9 @@ export class ObjectReader {
       const key = obj.keyOf(m);
       if (indexOfKey(this.known, key) >= 0 || this.isAlias(key)) continue;
       const message = "unknown field" + didYouMean(key, this.known);
-      if (unknownIsError) this.diags.ignored(this.pathOf(key), message);
-      else this.diags.warn(this.pathOf(key), message + "; ignored");
+      const path = child(this.path, key);
+      if (unknownIsError) this.diags.ignored(path, message);
+      else this.diags.warn(path, message + "; ignored");
     }
   }
 }

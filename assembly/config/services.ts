@@ -18,7 +18,7 @@ import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
 import { RouteSpec } from "../routes/spec";
-import { readRouteList, RouteBudget, tooMany } from "./native";
+import { readRouteList, tooMany, TopKey } from "./native";
 import { DeferredRegexes } from "./native-regexes";
 import { safeTagValue } from "../metrics/tags";
 import { UNKNOWN_SERVICE } from "../metrics/series";
@@ -29,6 +29,8 @@ import { quoted } from "../text/replace";
 
 export const SERVICES_KEY = "services";
 export const SERVICE_KEYS: string[] = ["name", "hosts", "routes", "default"];
+/** Positions in SERVICE_KEYS: the readers name keys by position (config/reader.ts). */
+const enum ServiceKey { Name, Hosts, Routes, Default }
 /** Services per configuration: each has its own route table and metric series. */
 export const MAX_SERVICES: i32 = 1000;
 /** Gateway API: a hostname is at most 253 characters. */
@@ -62,9 +64,7 @@ export class ServiceSpec {
 /** Reads `services` of the top-level object; the services that are usable, in configuration order. */
 export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec[] {
   const out: ServiceSpec[] = [];
-  const mark = diags.mark();
-  const items = top.list(SERVICES_KEY);
-  if (diags.failedSince(mark)) diags.drop(SERVICES_KEY);
+  const items = top.list(TopKey.Services, true);
   if (items === null) return out;
   let count = items.length;
   if (count == 0) {
@@ -73,11 +73,10 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   }
   if (count > MAX_SERVICES) count = tooMany(diags, SERVICES_KEY, MAX_SERVICES, "services", "", MAX_SERVICES, count);
   const claims = new HostClaims();
-  const budget = new RouteBudget();
   let fallback: ServiceSpec | null = null;
   let i = 0;
   for (let it = items.firstItem(); it >= 0 && i < count; it = items.nextItem(it)) {
-    const service = readService(items.item(it), i++, out, claims, budget, regexes, diags);
+    const service = readService(items.item(it), i++, out, claims, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -93,7 +92,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   return out;
 }
 
-function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, budget: RouteBudget, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
+function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   const path = index(SERVICES_KEY, i);
   if (!v.isObject()) {
     dropWrongKind(diags, path, "an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind);
@@ -103,38 +102,36 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   // What makes the service unusable as a whole: its name, its host list. Errors inside a host
   // or a route only drop that host or route (their readers report and drop them).
   let mark = diags.mark();
-  const name = r.nonEmpty("name", true, "");
-  if (changetype<usize>(name) != 0 && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf("name"), kept, diags);
+  const name = r.nonEmpty(ServiceKey.Name, true, "");
+  if (changetype<usize>(name) != 0 && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf(ServiceKey.Name), kept, diags);
   let usable = !diags.failedSince(mark);
   const service = new ServiceSpec(i, changetype<usize>(name) == 0 ? "" : name);
 
   mark = diags.mark();
-  const hosts = r.value("hosts");
+  const hosts = r.value(ServiceKey.Hosts);
   if (hosts === null || hosts.isNull()) {
     service.isFallback = true;
   } else if (!hosts.isArray()) {
-    diags.error(r.pathOf("hosts"), mustBe("a list of host names", hosts.kind) +
+    diags.error(r.pathOf(ServiceKey.Hosts), mustBe("a list of host names", hosts.kind) +
       " (omit it for the service that takes the requests no other service claims)");
   } else if (hosts.firstItem() < 0) {
-    diags.error(r.pathOf("hosts"), "must not be empty (omit it for the service that takes the requests no other service claims)");
+    diags.error(r.pathOf(ServiceKey.Hosts), "must not be empty (omit it for the service that takes the requests no other service claims)");
   }
   if (diags.failedSince(mark)) usable = false;
 
   mark = diags.mark();
-  const def = r.nonEmpty("default", false, " (omit it to use the top-level default)");
-  if (r.keep(mark, "default")) service.defaultValue = def;
+  const def = r.nonEmpty(ServiceKey.Default, false, " (omit it to use the top-level default)");
+  if (r.keep(mark, ServiceKey.Default)) service.defaultValue = def;
 
   // Hosts are claimed only by a service that is kept, so a dropped service cannot keep another
   // one's host from it.
   if (usable && hosts !== null && hosts.isArray()) {
-    readHosts(hosts, service, r.pathOf("hosts"), claims, diags);
+    readHosts(hosts, service, r.pathOf(ServiceKey.Hosts), claims, diags);
     if (service.hosts.length == 0) usable = false; // every host was invalid or claimed: reported
   }
 
-  mark = diags.mark();
-  const routes = r.list("routes");
-  if (diags.failedSince(mark)) diags.drop(r.pathOf("routes"));
-  if (usable) service.routes = readRouteList(routes, service.routesPath, budget, regexes, diags);
+  const routes = r.list(ServiceKey.Routes, true);
+  if (usable) service.routes = readRouteList(routes, service.routesPath, regexes, diags);
   r.finish(true);
   if (!usable) {
     diags.drop(path);
