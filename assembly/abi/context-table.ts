@@ -13,6 +13,8 @@
 // memory: shrinking would only leave a hole). Id 0 is the VM's, never a stream's; it is kept in a
 // field of its own so that 0 can mark an empty slot.
 
+import { staticAt } from "../unchecked";
+
 const FIRST_BITS: i32 = 6; // 64 slots: room for 32 open streams before the first growth
 
 export class ContextTable<T> {
@@ -46,7 +48,7 @@ export class ContextTable<T> {
     if (id == 0) return this.zero;
     const i = this.find(id);
     if (i < 0) return null;
-    const v = unchecked(this.values[i]);
+    const v = staticAt(this.values, i);
     this.lastId = id;
     this.last = v;
     return v;
@@ -95,7 +97,7 @@ export class ContextTable<T> {
     const mask = (1 << this.bits) - 1;
     let i = this.home(id);
     while (true) {
-      const k = unchecked(ids[i]);
+      const k = staticAt(ids, i);
       if (k == id) return i;
       if (k == 0) return -1;
       i = (i + 1) & mask;

@@ -10,6 +10,7 @@ import { HostBuffer } from "../abi/host-memory";
 import { setProperty, setPropertyBytes } from "../abi/hostcalls";
 import { UNMATCHED_SERIES } from "../metrics/series";
 import { index } from "../config/diagnostics";
+import { i32At } from "../unchecked";
 
 // Debug lines show at most this much of a path or host: a log line is not the place for 1 MiB.
 const LOGGED_BYTES: i32 = 1024;
@@ -64,8 +65,8 @@ export class RouteSet {
     req.start(method.ptr, method.length, path.ptr, path.length, headers);
     const r = this.table.match(req);
     if (r >= 0) {
-      const op = unchecked(this.routeOperations[r]);
-      stream.series = unchecked(this.routeSeries[r]);
+      const op = i32At(this.routeOperations, r);
+      stream.series = i32At(this.routeSeries, r);
       setPropertyBytes(attribute, this.operations.ptr(op), this.operations.len(op));
     } else {
       stream.series = this.unmatchedSeries;

@@ -12,6 +12,7 @@ import { MetricsConfig } from "../config/metrics";
 import { defineMetric, incrementMetric, recordMetric, getPropertyI64, propertyPath, nowNanos, MetricType, NO_METRIC } from "../abi/hostcalls";
 import { tagSegment } from "./tags";
 import { MetricSeries } from "./series";
+import { i32At, setI32At } from "../unchecked";
 
 export const ROUTE_TAG = "route_name";
 export const CLASS_TAG = "response_class";
@@ -19,6 +20,11 @@ export const SERVICE_TAG = "destination_service_name";
 
 const CLASS_NAMES: string[] = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"];
 const CLASS_COUNT: i32 = 6;
+
+// The histograms, by what they measure (their names are needed only to define them: a name
+// passed on every request would be a literal fetched on every request).
+const enum Histogram { Duration, RequestBytes, ResponseBytes }
+const HISTOGRAM_NAMES: string[] = ["request_duration_milliseconds", "request_bytes", "response_bytes"];
 
 const RESPONSE_CODE = propertyPath("response.code");
 const REQUEST_DURATION = propertyPath("request.duration");
@@ -73,24 +79,24 @@ export class RouteMetrics {
     if (cfg.requests) {
       const cls = responseClass(getPropertyI64(RESPONSE_CODE, 0));
       const index = slot * CLASS_COUNT + cls;
-      let id = unchecked(this.counters[index]);
+      let id = <u32>i32At(this.counters, index);
       if (id == UNDEFINED) {
         id = defineOrMark(MetricType.Counter, this.labels(slot) + tagSegment(CLASS_TAG, CLASS_NAMES[cls]) + cfg.prefix + "requests_total");
-        unchecked((this.counters[index] = id));
+        setI32At(this.counters, index, <i32>id);
       }
       if (id != REFUSED) incrementMetric(id, 1);
     }
     if (cfg.duration) {
       const ms = durationMillis();
-      if (ms >= 0) this.observe(this.durations, slot, "request_duration_milliseconds", ms);
+      if (ms >= 0) this.observe(this.durations, slot, Histogram.Duration, ms);
     }
     if (cfg.requestBytes) {
       const bytes = sizeOf(REQUEST_TOTAL_SIZE, REQUEST_SIZE);
-      if (bytes >= 0) this.observe(this.requestBytes, slot, "request_bytes", bytes);
+      if (bytes >= 0) this.observe(this.requestBytes, slot, Histogram.RequestBytes, bytes);
     }
     if (cfg.responseBytes) {
       const bytes = sizeOf(RESPONSE_TOTAL_SIZE, RESPONSE_SIZE);
-      if (bytes >= 0) this.observe(this.responseBytes, slot, "response_bytes", bytes);
+      if (bytes >= 0) this.observe(this.responseBytes, slot, Histogram.ResponseBytes, bytes);
     }
   }
 
@@ -101,11 +107,11 @@ export class RouteMetrics {
     return series.hasServices ? tagSegment(SERVICE_TAG, series.serviceLabel(slot)) + route : route;
   }
 
-  private observe(ids: Uint32Array, slot: i32, name: string, value: i64): void {
-    let id = unchecked(ids[slot]);
+  private observe(ids: Uint32Array, slot: i32, histogram: Histogram, value: i64): void {
+    let id = <u32>i32At(ids, slot);
     if (id == UNDEFINED) {
-      id = defineOrMark(MetricType.Histogram, this.labels(slot) + this.config.prefix + name);
-      unchecked((ids[slot] = id));
+      id = defineOrMark(MetricType.Histogram, this.labels(slot) + this.config.prefix + HISTOGRAM_NAMES[histogram]);
+      setI32At(ids, slot, <i32>id);
     }
     if (id != REFUSED) recordMetric(id, <u64>value);
   }

@@ -6,6 +6,7 @@
 // plus n lookups, not n passes.
 
 import { ByteKeyTable, NO_I32, FNV_OFFSET, fnvStep, findSegmentEnd, findUrlPathEnd, findQueryEnd, findQueryPairEnd } from "./bytes";
+import { i32At, setI32At } from "../unchecked";
 
 /** Where header values come from: the proxy host in the filter, a table in unit tests. */
 export abstract class HeaderSource {
@@ -127,12 +128,12 @@ export class RequestView {
   /** Whether segment k exists: segment 0 follows the leading '/', segment k > 0 a '/' ending segment k - 1 (already delimited). */
   hasSegment(k: i32): bool {
     if (k == 0) return true;
-    const end = unchecked(this.segs[2 * k - 2]);
+    const end = i32At(this.segs, 2 * k - 2);
     return end < this.pathLen && load<u8>(this.pathPtr + <usize>end) == 0x2f /* / */;
   }
 
   segmentStart(k: i32): i32 {
-    return k == 0 ? 1 : unchecked(this.segs[2 * k - 2]) + 1;
+    return k == 0 ? 1 : i32At(this.segs, 2 * k - 2) + 1;
   }
 
   /**
@@ -141,13 +142,13 @@ export class RequestView {
    * it is at most `hashLimit` bytes long — longer segments cannot equal any configured literal.
    */
   segmentEnd(k: i32, hashLimit: i32): i32 {
-    if (k < this.segments) return unchecked(this.segs[2 * k]);
+    if (k < this.segments) return i32At(this.segs, 2 * k);
     return this.delimit(k, hashLimit);
   }
 
   /** Hash of segment k's bytes (valid when its length is at most the hashLimit it was delimited with). */
   segmentHash(k: i32): u32 {
-    return <u32>unchecked(this.segs[2 * k + 1]);
+    return <u32>i32At(this.segs, 2 * k + 1);
   }
 
   private delimit(k: i32, hashLimit: i32): i32 {
@@ -166,8 +167,8 @@ export class RequestView {
     }
     if (i == hashEnd) i = findSegmentEnd(p, i, n);
     const segs = this.segs;
-    unchecked((segs[2 * k] = i));
-    unchecked((segs[2 * k + 1] = <i32>h));
+    setI32At(segs, 2 * k, i);
+    setI32At(segs, 2 * k + 1, <i32>h);
     this.segments = k + 1;
     if (i > this.scanned) this.scanned = i;
     if (i == n || load<u8>(p + <usize>i) != 0x2f) this.urlEnd = i;
@@ -189,12 +190,12 @@ export class RequestView {
   /** Header value by config-assigned id; fetched from the source on first use in this request. */
   header(id: i32, name: ArrayBuffer): ArrayBuffer | null {
     if (id < 0 || id >= this.headerFetched.length) return null;
-    if (unchecked(this.headerFetched[id]) == this.generation) return unchecked(this.headerValues[id]);
+    if (i32At(this.headerFetched, id) == this.generation) return unchecked(this.headerValues[id]);
     const source = this.headers;
     let value: ArrayBuffer | null = null;
     if (source !== null) value = source.header(name);
     unchecked((this.headerValues[id] = value));
-    unchecked((this.headerFetched[id] = this.generation));
+    setI32At(this.headerFetched, id, this.generation);
     return value;
   }
 
@@ -208,8 +209,8 @@ export class RequestView {
     if (slot < 0 || at >= this.queryValues.length) return -1;
     if (this.queryIndexed != this.generation) this.indexQuery();
     const values = this.queryValues;
-    if (unchecked(values[at + 2]) != this.generation) return -1;
-    return (<i64>unchecked(values[at]) << 32) | <i64>unchecked(values[at + 1]);
+    if (i32At(values, at + 2) != this.generation) return -1;
+    return (<i64>i32At(values, at) << 32) | <i64>i32At(values, at + 1);
   }
 
   /** One pass over the query string: records the first value of every configured parameter name. */
@@ -237,11 +238,11 @@ export class RequestView {
       }
       const pairEnd = findQueryPairEnd(p, eq, n);
       const at = 3 * names.find(0, p + <usize>i, eq - i, h);
-      if (at >= 0 && unchecked(values[at + 2]) != gen) {
+      if (at >= 0 && i32At(values, at + 2) != gen) {
         const vStart = eq < pairEnd ? eq + 1 : pairEnd;
-        unchecked((values[at] = vStart));
-        unchecked((values[at + 1] = pairEnd - vStart));
-        unchecked((values[at + 2] = gen));
+        setI32At(values, at, vStart);
+        setI32At(values, at + 1, pairEnd - vStart);
+        setI32At(values, at + 2, gen);
       }
       if (pairEnd >= n || load<u8>(p + <usize>pairEnd) == 0x23 /* # */) {
         this.queryStop = pairEnd; // the query's end, found on the way (see queryEnd)

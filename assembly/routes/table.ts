@@ -18,6 +18,7 @@ import { SegmentKind, PathTemplate } from "./template";
 import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix, hashKey } from "./mixed";
 import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array, minusOnes } from "./bytes";
 import { RequestView } from "./request";
+import { i32At, setI32At, u64At, refAt } from "../unchecked";
 
 export const NO_ROUTE: i32 = -1;
 
@@ -342,10 +343,10 @@ export class RouteTable {
    */
   private matchNode(req: RequestView, node: i32, depth: i32): i32 {
     if (!req.hasSegment(depth)) {
-      const r = this.firstAccepted(unchecked(this.nodeLists[2 * node]), req);
+      const r = this.firstAccepted(i32At(this.nodeLists, 2 * node), req);
       if (r >= 0) return r;
     } else {
-      const bits = unchecked(this.nodeInfo[node]);
+      const bits = i32At(this.nodeInfo, node);
       if (bits != 0) { // some child
         const kinds = bits & 3;
         const param = (bits >> 2) - 1;
@@ -361,10 +362,10 @@ export class RouteTable {
         }
         if ((kinds & MIXED_CHILDREN) != 0) {
           const mixed = this.mixed;
-          const last = unchecked(this.mixedStart[node + 1]);
-          for (let e = unchecked(this.mixedStart[node]); e < last; e++) {
+          const last = i32At(this.mixedStart, node + 1);
+          for (let e = i32At(this.mixedStart, node); e < last; e++) {
             if (!mixed.matches(e, req.pathPtr, start, end)) continue;
-            const r = this.matchNode(req, unchecked(this.mixedChild[e]), depth + 1);
+            const r = this.matchNode(req, i32At(this.mixedChild, e), depth + 1);
             if (r >= 0) return r;
           }
         }
@@ -374,7 +375,7 @@ export class RouteTable {
         }
       }
     }
-    return this.firstAccepted(unchecked(this.nodeLists[2 * node + 1]), req);
+    return this.firstAccepted(i32At(this.nodeLists, 2 * node + 1), req);
   }
 
   private matchPrefix(req: RequestView): i32 {
@@ -382,16 +383,16 @@ export class RouteTable {
     const n = req.urlPrefixLen(this.maxPrefixLen);
     const states = this.prefixStates;
     let h = FNV_OFFSET;
-    unchecked((states[0] = h));
+    setI32At(states, 0, <i32>h);
     for (let i = 0; i < n; i++) {
       h = fnvStep(h, <u32>load<u8>(ptr + <usize>i));
-      unchecked((states[i + 1] = h));
+      setI32At(states, i + 1, <i32>h);
     }
     const lengths = this.prefixLengths.dataStart; // ascending: walked from the end, longest first
     for (let i = this.prefixLengths.length - 1; i >= 0; i--) {
       const len = <i32>load<i64>(lengths + (<usize>i << 3));
       if (len > n) continue;
-      const list = this.prefixes.find(0, ptr, len, unchecked(states[len]));
+      const list = this.prefixes.find(0, ptr, len, <u32>i32At(states, len));
       if (list >= 0) {
         const r = this.firstAccepted(list, req);
         if (r >= 0) return r;
@@ -403,9 +404,9 @@ export class RouteTable {
   private firstAccepted(list: i32, req: RequestView): i32 {
     if (list < 0) return NO_ROUTE;
     const data = this.listData;
-    const end = unchecked(this.listStart[list + 1]);
-    for (let i = unchecked(this.listStart[list]); i < end; i++) {
-      const id = unchecked(data[i]);
+    const end = i32At(this.listStart, list + 1);
+    for (let i = i32At(this.listStart, list); i < end; i++) {
+      const id = i32At(data, i);
       if (this.accepts(id, req)) return id;
     }
     return NO_ROUTE;
@@ -413,7 +414,7 @@ export class RouteTable {
 
   /** Method, header and query-parameter conditions of one route. */
   accepts(id: i32, req: RequestView): bool {
-    const mask = unchecked(this.methodMasks[id]);
+    const mask = u64At(this.methodMasks, id);
     if (mask != 0) {
       let m = req.methodId;
       if (m == -2) {
@@ -422,19 +423,19 @@ export class RouteTable {
       }
       if (m < 0 || (mask & ((<u64>1) << <u64>m)) == 0) return false;
     }
-    const slot = unchecked(this.conditionSlot[id]);
+    const slot = i32At(this.conditionSlot, id);
     if (slot < 0) return true;
-    const route = unchecked(this.conditioned[slot]);
+    const route = refAt(this.conditioned, slot);
     const headers = route.headers;
     for (let i = 0; i < headers.length; i++) {
-      const cond = unchecked(headers[i]);
+      const cond = refAt(headers, i);
       const value = req.header(cond.slot, cond.nameBytes);
       if (value === null) return false;
       if (!valueMatches(cond, changetype<usize>(value), value.byteLength)) return false;
     }
     const query = route.queryParams;
     for (let i = 0; i < query.length; i++) {
-      const cond = unchecked(query[i]);
+      const cond = refAt(query, i);
       const range = req.queryParam(cond.slot);
       if (range < 0) return false;
       const start = <i32>(range >> 32);
