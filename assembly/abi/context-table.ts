@@ -63,7 +63,7 @@ export class ContextTable<T> {
       if (i < 0) {
         if ((this.count + 1) << 1 > (1 << this.bits)) this.grow();
         i = this.freeSlot(id);
-        unchecked((this.ids[i] = id));
+        store<u32>(changetype<usize>(this.ids) + (<usize>i << 2), id);
         this.count++;
       }
       unchecked((this.values[i] = value));

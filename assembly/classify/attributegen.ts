@@ -20,6 +20,7 @@ import { OperationLabels, mayChangeAsLabel } from "./operation-labels";
 import { alsoKeep, collectionPoint } from "../filter/configure-gc";
 import { atColumn } from "../routes/template";
 import { isSpace } from "util/string";
+import { i32At, refAt } from "../unchecked";
 
 // Garbage compiling one condition leaves (tokens, syntax tree, planner state, names), for the
 // collections between conditions (filter/configure-gc.ts): a base plus a share per source character.
@@ -183,7 +184,7 @@ export class AttributeGenClassifier extends Classifier {
   private runGenerator(g: Generator, stream: StreamState): i32 {
     const programs = g.programs;
     for (let m = 0; m < programs.length; m++) {
-      const program = unchecked(programs[m]);
+      const program = refAt(programs, m);
       const result = program === null ? 1 : program.evalBool(this.activation);
       if (result < 0) {
         // attributegen: an error ends this attribute's evaluation (later matches, even an empty
@@ -196,7 +197,7 @@ export class AttributeGenClassifier extends Classifier {
         return -2;
       }
       if (result == 1) {
-        const op = unchecked(g.matchInfo[2 * m]);
+        const op = i32At(g.matchInfo, 2 * m);
         if (op >= 0) {
           setPropertyBytes(g.attributeName, this.operations.ptr(op), this.operations.len(op));
           stream.series = op;

@@ -1,6 +1,7 @@
 // Byte-level helpers for the per-request path: hashing and comparing raw UTF-8 without building
 // strings, and a hash table keyed by (namespace, bytes) that lets the matcher look up a path
 // segment or a path prefix directly in the request buffer.
+import { i32At } from "../unchecked";
 
 // Shared empty arrays, the initial value of fields that configure time replaces: one load instead
 // of building an empty array per field and object. They have no elements, so nothing writes them.
@@ -290,11 +291,11 @@ export class ByteKeyTable {
 
   /** The UTF-8 bytes of key i (entry order: the order keys were first added). */
   @inline keyPtr(i: i32): usize {
-    return this.arenaBytes.dataStart + <usize>unchecked(this.records[(i << 2) + 1]);
+    return this.arenaBytes.dataStart + <usize>i32At(this.records, (i << 2) + 1);
   }
 
   @inline keyLength(i: i32): i32 {
-    return unchecked(this.records[(i << 2) + 2]);
+    return i32At(this.records, (i << 2) + 2);
   }
 
   /** Freezes with values replaced: entry i gets values[base + old value of entry i]. */

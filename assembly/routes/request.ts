@@ -132,7 +132,7 @@ export class RequestView {
     return end < this.pathLen && load<u8>(this.pathPtr + <usize>end) == 0x2f /* / */;
   }
 
-  segmentStart(k: i32): i32 {
+  @inline segmentStart(k: i32): i32 {
     return k == 0 ? 1 : i32At(this.segs, 2 * k - 2) + 1;
   }
 
