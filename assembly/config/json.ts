@@ -19,6 +19,7 @@
 // of the object it belongs to reports it as a configuration error (config/json-problems.ts).
 import { decodeRune, isInvalid, widthOf, runeOf, hexValue } from "../regex/utf8";
 import { child, index } from "./diagnostics";
+import { sortAscending } from "../sort";
 // A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
 // (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
@@ -935,7 +936,7 @@ function finishProblems(doc: JsonDocument): void {
   // (offset, problem) pairs in offset order.
   const order = new Array<i64>(n);
   for (let i = 0; i < n; i++) unchecked((order[i] = ((<i64>unchecked(problems[i]).at) << 32) | <i64>i));
-  order.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+  sortAscending(order);
   const bytes = doc.bytes;
   let line = 1;
   let lineStart = 0;

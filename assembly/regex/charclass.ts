@@ -4,10 +4,11 @@
 
 import { MAX_RUNE } from "./utf8";
 import { appendFoldedVariants } from "./casefold";
+import { sortAscending } from "../sort";
 
 /**
  * Packed ranges of canonicalize(), reused from class to class (compile time only, never
- * reentrant). An i64[] sorted by the standard sort: the instantiation program.ts uses already.
+ * reentrant). An i64[]: the module has one sort, of i64 keys (../sort.ts).
  */
 const packedScratch: i64[] = [];
 
@@ -42,13 +43,13 @@ export class CharClass {
   canonicalize(): void {
     const n = this.pairs.length >> 1;
     if (n == 0) return;
-    // Pack (lo, hi) into one i64 so the standard numeric sort orders by lo then hi.
+    // Pack (lo, hi) into one i64 so that an ascending sort orders by lo then hi.
     const packed = packedScratch;
     packed.length = n;
     for (let i = 0; i < n; i++) {
       unchecked(packed[i] = (<i64>this.pairs[2 * i] << 32) | <i64>(<u32>this.pairs[2 * i + 1]));
     }
-    packed.sort();
+    sortAscending(packed);
     // Merge in place: the output never has more ranges than the input.
     const out = this.pairs;
     let m = 0;

@@ -3,6 +3,7 @@
 // touches no managed objects in its inner loops.
 
 import { isWordChar, utf8Length, encodeRune } from "./utf8";
+import { sortAscending } from "../sort";
 
 /** Instruction opcodes. Consuming instructions continue at pc + 1. */
 export const enum Op {
@@ -64,7 +65,7 @@ export function fillMinusOne(a: StaticArray<i32>): void {
 }
 const NO_ASCII_TABLE = new StaticArray<u8>(0);
 /** Working array of computeRuneClasses(), reused from one program to the next. */
-// i64, not i32: the module's sorts are all of i64 (one instantiation of the standard sort).
+// i64, not i32: the module has one sort, of i64 keys (../sort.ts).
 const scratchBounds: i64[] = [];
 
 export class Program {
@@ -202,7 +203,7 @@ export class Program {
         }
       }
     }
-    bounds.sort();
+    sortAscending(bounds);
     // Deduplicate in place.
     let n = 0;
     for (let i = 0; i < bounds.length; i++) {

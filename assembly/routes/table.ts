@@ -19,6 +19,7 @@ import { MixedPatterns, MixedShape, compareShapes, shapeHash, mix, hashKey } fro
 import { ByteKeyTable, NO_I32, NO_U32, FNV_OFFSET, fnvStep, bytesEqual, equalsBuffer, toInt32Array, minusOnes } from "./bytes";
 import { RequestView } from "./request";
 import { i32At, setI32At, u64At, refAt } from "../unchecked";
+import { sortAscending, sortBy } from "../sort";
 
 export const NO_ROUTE: i32 = -1;
 
@@ -52,7 +53,7 @@ class ListBuilder {
    */
   build(keyCount: i32, data: Int32Array, start: Int32Array): Int32Array {
     const e = this.entries;
-    e.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    sortAscending(e);
     const ids = minusOnes(keyCount);
     let list = -1;
     let lastKey: i64 = -1;
@@ -283,7 +284,7 @@ export class RouteTable {
     const count = prefixes.size;
     this.maxPrefixLen = prefixes.maxKeyLength;
     // Shortest first (the candidate lists' comparator: one function); matchPrefix reads it from the end.
-    lengths.sort((a: i64, b: i64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    sortAscending(lengths);
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
     return count;
   }
@@ -484,15 +485,15 @@ let shapesInSort: MixedShape[] | null = null;
 
 /**
  * The order of `shapes` by MixedShape.compare, ties in their current order: shapes[order[0]] is
- * first. An i64 index array so that the module has one instantiation of the standard sort (about
- * 1 KB each), and no sorted copy of the shapes.
+ * first. An i64 index array, so that the module's one sort (sort.ts) serves here too, and no
+ * sorted copy of the shapes.
  */
 function sortShapes(shapes: MixedShape[]): i64[] {
   const n = shapes.length;
   const order = new Array<i64>(n);
   for (let i = 0; i < n; i++) unchecked((order[i] = i));
   shapesInSort = shapes;
-  order.sort((a: i64, b: i64): i32 => {
+  sortBy(order, (a: i64, b: i64): i32 => {
     const all = shapesInSort!;
     const c = MixedShape.compare(unchecked(all[<i32>a]), unchecked(all[<i32>b]));
     return c != 0 ? c : (a < b ? -1 : 1);
