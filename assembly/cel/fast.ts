@@ -55,6 +55,21 @@ export class FastCondition {
     if (failed) return UNDECIDED;
     return decisive ? 0 : 1;
   }
+
+  /**
+   * The literal of the first `attr == literal` test when the condition is an && of tests, so that
+   * it is false whenever `attr` has another value (the condition index, classify/condition-index.ts);
+   * null otherwise.
+   */
+  requiredValue(attr: i32): ArrayBuffer | null {
+    if (!this.isAnd) return null;
+    const checks = this.checks;
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i];
+      if (c.attr == attr && c.test == Test.Eq) return c.literal;
+    }
+    return null;
+  }
 }
 
 function holds(c: Check, ptr: usize, len: i32): bool {

@@ -63,6 +63,12 @@ export class Program {
     this.warnings = warnings;
   }
 
+  /** See FastCondition#requiredValue: the value `attr` must have for this condition to hold, if any. */
+  requiredValue(attr: i32): ArrayBuffer | null {
+    const fast = this.fast;
+    return fast !== null ? fast.requiredValue(attr) : null;
+  }
+
   /** 1 = true, 0 = false, -1 = error (runtime error, or a non-bool result). Never traps. */
   evalBool(act: Activation): i32 {
     const fast = this.fast;

@@ -21,6 +21,7 @@ import { alsoKeep, collectionPoint } from "../filter/configure-gc";
 import { atColumn } from "../routes/template";
 import { isSpace } from "util/string";
 import { i32At, refAt } from "../unchecked";
+import { ConditionIndex } from "./condition-index";
 
 // Garbage compiling one condition leaves (tokens, syntax tree, planner state, names), for the
 // collections between conditions (filter/configure-gc.ts): a base plus a share per source character.
@@ -45,6 +46,8 @@ class Generator {
    */
   matchInfo: i32[] = [];
   needsResponse: bool = false;
+  /** The conditions a request can satisfy, by one lookup (condition-index.ts); null: all, in order. */
+  conditions: ConditionIndex | null = null;
   /** `attributes[i].match` (configure time only). */
   matchListPath: string = "";
   constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
@@ -116,7 +119,11 @@ export class AttributeGenClassifier extends Classifier {
     }
     this.all = [];
     this.labels = null;
-    for (let i = 0; i < all.length; i++) all[i].matchListPath = "";
+    for (let i = 0; i < all.length; i++) {
+      const g = all[i];
+      g.matchListPath = "";
+      g.conditions = ConditionIndex.build(g.programs);
+    }
     // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
     const late: string[] = [];
     for (let i = 0; i < all.length; i++) {
@@ -183,7 +190,11 @@ export class AttributeGenClassifier extends Classifier {
   /** Index of the match that wrote the attribute, -1 when none matched, -2 on an evaluation error. */
   private runGenerator(g: Generator, stream: StreamState): i32 {
     const programs = g.programs;
-    for (let m = 0; m < programs.length; m++) {
+    const count = programs.length;
+    // Every condition in order, or only those the index leaves (the others are false).
+    const index = g.conditions;
+    let m = index !== null ? index.first(this.activation) : 0;
+    for (; m >= 0 && m < count; m = index !== null ? index.next() : m + 1) {
       const program = refAt(programs, m);
       const result = program === null ? 1 : program.evalBool(this.activation);
       if (result < 0) {

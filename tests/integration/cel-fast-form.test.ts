@@ -122,3 +122,43 @@ for (const missing of [[], ['request.url_path']]) {
     });
   });
 }
+
+// The condition index (assembly/classify/condition-index.ts): lists with at least four conditions
+// requiring `A == 'literal'` of one attribute are evaluated through a lookup of A's value. Lists
+// mostly of such conditions (several literals, the key's test first or last, on either side of
+// ==), mixed with the random shapes above, must answer as evaluating every condition in order.
+const KEYS: Attr[] = ['request.url_path', 'request.method', 'request.host'];
+const literal = fc.constantFrom('/a', '/b', '/a/b', 'GET', 'POST', 'a', '');
+const keyed = (key: Attr): fc.Arbitrary<Cond> => fc.record({
+  lit: literal, literalFirst: fc.boolean(), last: fc.boolean(), rest: fc.array(check, { maxLength: 2 }),
+}).map(({ lit, literalFirst, last, rest }) => {
+  const k: Check = { attr: key, test: '==', lit, literalFirst };
+  return { checks: last ? [...rest, k] : [k, ...rest], and: true };
+});
+const indexedList = fc.constantFrom(...KEYS).chain((key) =>
+  fc.array(fc.oneof({ weight: 4, arbitrary: keyed(key) }, { weight: 1, arbitrary: cond }), { minLength: 4, maxLength: 14 }));
+const indexedReq: fc.Arbitrary<Req> = fc.record({
+  method: fc.constantFrom('GET', 'POST', 'a'),
+  path: fc.constantFrom('/a', '/b', '/a/b', '/a?x', '/b?', '/c', '/'),
+  host: fc.option(fc.constantFrom('a', '/a', 'b'), { nil: undefined }), ua: maybe, referer: maybe,
+});
+
+for (const missing of [[], ['request.url_path']]) {
+  describe(`condition index = every condition in order${missing.length ? ' (proxy without request.url_path)' : ''}`, () => {
+    test('random lists of mostly attribute == literal conditions', async () => {
+      await fc.assert(fc.asyncProperty(indexedList, fc.array(indexedReq, { minLength: 1, maxLength: 8 }),
+        async (conds, reqs) => {
+          const indexed = await startFilter(config(conds, false), { missingProperties: missing });
+          const tree = await startFilter(config(conds, true), { missingProperties: missing });
+          assert.equal(indexed.configured, true, indexed.startError);
+          assert.equal(tree.configured, true, tree.startError);
+          for (const r of reqs) {
+            const want = expected(conds, r);
+            const label = `${conds.map(condText).join(' ; ')} on ${JSON.stringify(r)}`;
+            assert.equal(await run(indexed, r), want, 'indexed: ' + label);
+            assert.equal(await run(tree, r), want, 'tree: ' + label);
+          }
+        }), { numRuns: 80 });
+    });
+  });
+}
