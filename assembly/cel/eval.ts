@@ -489,28 +489,26 @@ export class TernaryNode extends UnaryNode {
 
 // ---- comparisons ----------------------------------------------------------------------------
 
-/** `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
-export class EqNode extends BinaryNode {
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const eq = valuesEqual(this.left.v, this.right.v);
-    if (eq < 0) { this.fail(ErrorCode.Unsupported); return; }
-    this.v.setBool((eq == 1) != (this.op == Op.Ne));
-  }
-  describe(code: ErrorCode): string {
-    return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
-  }
-}
-
 /** The orderings (-1, 0, 1 → bits 0, 1, 2) that satisfy Lt, Le, Gt, Ge, three bits each. */
 const ORDERINGS: u32 = 0b001 | (0b011 << 3) | (0b100 << 6) | (0b110 << 9);
 
-/** `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
+/**
+ * `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers
+ * compare by value. `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double,
+ * strings/bytes by bytes, bools, timestamps, durations.
+ */
 export class CompareNode extends BinaryNode {
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const a = this.left.v;
     const b = this.right.v;
+    const op = this.op;
+    if (op <= Op.Ne) {
+      const eq = valuesEqual(a, b);
+      if (eq < 0) { this.fail(ErrorCode.Unsupported); return; } // only equality fails with Unsupported
+      this.v.setBool((eq == 1) != (op == Op.Ne));
+      return;
+    }
     let c: i32;
     if (isNumericKind(a.kind) && isNumericKind(b.kind)) {
       c = compareNumeric(a, b);
@@ -527,7 +525,12 @@ export class CompareNode extends BinaryNode {
       return;
     }
     // bit c + 1 of the operator's 3 bits in ORDERINGS says whether the ordering c satisfies it
-    this.v.setBool(((ORDERINGS >> (3 * (<u32>this.op - Op.Lt) + <u32>(c + 1))) & 1) != 0);
+    this.v.setBool(((ORDERINGS >> (3 * (<u32>op - Op.Lt) + <u32>(c + 1))) & 1) != 0);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.Unsupported) return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
+    return super.describe(code);
   }
 }
 

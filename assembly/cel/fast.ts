@@ -16,7 +16,7 @@
 
 import { Activation } from "./activation";
 import { Kind, copyBytes, occursAt } from "./value";
-import { EvalNode, BinaryNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
+import { EvalNode, BinaryNode, AttrNode, ConstNode, CompareNode, LogicalNode } from "./eval";
 import { StringTestNode, StringTest, MatchesNode } from "./functions";
 import { Op } from "./ast";
 import { Regex } from "../regex/index";
@@ -88,7 +88,7 @@ function stringLiteral(n: EvalNode): ArrayBuffer | null {
 function checkOf(n: EvalNode): Check | null {
   // attribute == literal (either way round), attribute.startsWith/endsWith/contains(literal), attribute.matches(re)
   let test: i32 = -1;
-  if (n instanceof EqNode) test = <i32>(<EqNode>n).op - Op.Eq; // Eq, Ne
+  if (n instanceof CompareNode) test = (<CompareNode>n).op <= Op.Ne ? (<CompareNode>n).op - Op.Eq : -1; // Eq, Ne
   else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).op;
   else if (n instanceof MatchesNode) test = Test.Matches;
   if (<u32>test > <u32>Test.Matches) return null;

@@ -3,7 +3,7 @@
 // statically known (the rules are in type-rules.ts), pre-computes everything that does not depend
 // on the request (encoded literals, lower-cased header keys, property paths, compiled regexes,
 // constant conversions such as duration('1s')) and orders && / || operands cheapest first.
-// `a == b`, for example, is planned in Planner.binary (an EqNode) and evaluated by EqNode.eval.
+// `a == b`, for example, is planned in Planner.binary (a CompareNode) and evaluated by CompareNode.eval.
 //
 // Errors carry the 0-based column of the offending token. Things CEL defines as *false* rather
 // than as an error (== between different types) compile, but produce a warning.
@@ -19,7 +19,7 @@ import { CelError, makeError } from "./errors";
 import { Kind, decodeUtf8, copyBytes } from "./value";
 import {
   EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, IndexNode, HasNode, InNode,
-  LogicalNode, NotNode, TernaryNode, EqNode, CompareNode, ArithNode, NegNode, noOverload, pairText,
+  LogicalNode, NotNode, TernaryNode, CompareNode, ArithNode, NegNode, noOverload, pairText,
 } from "./eval";
 import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
 import { Activation } from "./activation";
@@ -321,7 +321,7 @@ export class Planner {
           this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + name + "' is always " +
             (op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
         }
-        n = new EqNode(l, r, name, op);
+        n = new CompareNode(l, r, name, op);
         break;
       }
       case Op.Lt:
