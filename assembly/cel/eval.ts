@@ -106,7 +106,7 @@ export abstract class UnaryNode extends EvalNode {
 
 /**
  * A node with two operands; `name` (operator or function) is for messages. `op` is the operator
- * (Op) of `==`, `<`, `+` … (EqNode, CompareNode, ArithNode), the StringTest of a StringTestNode.
+ * (Op) of `==`, `<`, `+` … (CompareNode, ArithNode), the StringTest of a StringTestNode.
  */
 export abstract class BinaryNode extends EvalNode {
   left: EvalNode;
@@ -456,15 +456,6 @@ export class LogicalNode extends EvalNode {
   }
 }
 
-export class NotNode extends UnaryNode {
-  eval(act: Activation): void {
-    if (!this.evalOperand(act)) return;
-    const ov = this.operand.v;
-    if (ov.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(ov.i == 0);
-  }
-}
-
 /** `cond ? then : otherwise` (the operand is the condition). */
 export class TernaryNode extends UnaryNode {
   then: EvalNode;
@@ -672,20 +663,33 @@ export class ArithNode extends BinaryNode {
   }
 }
 
-export class NegNode extends UnaryNode {
+/** `!x` (op Not) and `-x` (op Neg, int, double or duration). */
+export class UnaryOpNode extends UnaryNode {
+  op: Op;
+  constructor(operand: EvalNode, op: Op) {
+    super(operand, opName(op));
+    this.op = op;
+  }
+
   eval(act: Activation): void {
     if (!this.evalOperand(act)) return;
     const ov = this.operand.v;
-    if (ov.kind == Kind.Int || ov.kind == Kind.Duration) {
+    const k = ov.kind;
+    if (this.op == Op.Not) {
+      if (k == Kind.Bool) { this.v.setBool(ov.i == 0); return; }
+    } else if (k == Kind.Int || k == Kind.Duration) {
       if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
-      this.v.setTime(ov.kind, -ov.i);
-    } else if (ov.kind == Kind.Double) {
+      this.v.setTime(k, -ov.i);
+      return;
+    } else if (k == Kind.Double) {
       this.v.setDouble(-ov.d);
-    } else {
-      this.fail(ErrorCode.NoMatchingOverload);
+      return;
     }
+    this.fail(ErrorCode.NoMatchingOverload);
   }
+
   describe(code: ErrorCode): string {
+    if (this.op == Op.Not) return super.describe(code);
     if (code == ErrorCode.IntOverflow) return "integer overflow in unary '-'";
     return "no matching overload for unary '-' applied to " + kindName(this.operand.v.kind);
   }

@@ -19,7 +19,7 @@ import { CelError, makeError } from "./errors";
 import { Kind, decodeUtf8, copyBytes } from "./value";
 import {
   EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, IndexNode, HasNode, InNode,
-  LogicalNode, NotNode, TernaryNode, CompareNode, ArithNode, NegNode, noOverload, pairText,
+  LogicalNode, TernaryNode, CompareNode, ArithNode, UnaryOpNode, noOverload, pairText,
 } from "./eval";
 import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
 import { Activation } from "./activation";
@@ -293,9 +293,8 @@ export class Planner {
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
     const ok = isNot ? isBoolish(o.type) : hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Double) | (1 << TypeKind.Duration) | (1 << TypeKind.Dyn));
-    const name = opName(e.op);
-    if (!ok) return this.noOverload(name, o.type, null, e.pos);
-    const n: EvalNode = isNot ? new NotNode(o, name) : new NegNode(o, name);
+    if (!ok) return this.noOverload(opName(e.op), o.type, null, e.pos);
+    const n = new UnaryOpNode(o, e.op);
     n.type = isNot ? T_BOOL : o.type;
     return n;
   }
