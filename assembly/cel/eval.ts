@@ -270,17 +270,58 @@ export class ListNode extends EvalNode {
 // ---- map / list access ----------------------------------------------------------------------
 
 /**
- * Shared by `map[key]` and `key in map`. `mapInfo` is set when the map operand is statically a
- * map attribute; `literalKey` holds the key bytes (lower-cased for header maps) when the key is a
- * string literal.
+ * `operand[index]` on a map attribute or a list, also `map.field` (index = literal field name);
+ * and, with `op` Op.In, `key in map` / `value in list` (left = needle, right = haystack).
+ * `mapInfo` is set when the map operand is statically a map attribute; `literalKey` holds the key
+ * bytes (lower-cased for header maps) when the key is a string literal.
  */
-export abstract class MapLookupNode extends BinaryNode {
+export class MapLookupNode extends BinaryNode {
   mapInfo: AttributeInfo | null;
   literalKey: ArrayBuffer | null;
-  constructor(left: EvalNode, right: EvalNode, name: string, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super(left, right, name, 0);
+  label: string; // index: source text of the operand, for messages
+
+  /** `name` is "index" or "'in'" (for messages); `op` Op.In for `in`, else 0. */
+  constructor(left: EvalNode, right: EvalNode, name: string, op: i32, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
+    super(left, right, name, op);
     this.mapInfo = mapInfo;
     this.literalKey = literalKey;
+    this.label = label;
+  }
+
+  eval(act: Activation): void {
+    if (!this.evalOperands(act)) return;
+    const lv = this.left.v;
+    const rv = this.right.v;
+    if (this.op == Op.In) {
+      if (rv.kind == Kind.List) {
+        const list = rv.list;
+        if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+        const n = list.length;
+        for (let i = 0; i < n; i++) {
+          if (valuesEqual(lv, unchecked(list[i])) == 1) { this.v.setBool(true); return; }
+        }
+        this.v.setBool(false);
+        return;
+      }
+      if (rv.kind == Kind.Map) {
+        const found = this.lookup(act, rv, lv);
+        if (found >= 0) this.v.setBool(found != 0);
+        return;
+      }
+    } else if (lv.kind == Kind.Map) {
+      if (rv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
+      if (this.lookup(act, lv, rv) == 0) this.fail(ErrorCode.NoSuchKey);
+      return;
+    } else if (lv.kind == Kind.List) {
+      const list = lv.list;
+      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+      if (rv.kind != Kind.Int && rv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      // as unsigned, a negative int index is out of range too
+      if (<u64>rv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
+      this.v.copyFrom(unchecked(list[<i32>rv.i]));
+      return;
+    }
+    this.fail(ErrorCode.NoMatchingOverload);
   }
 
   /**
@@ -288,7 +329,7 @@ export abstract class MapLookupNode extends BinaryNode {
    * 1 present, 0 absent (a non-string key is never present), -1 when this node cannot read that
    * map or the key does not fit the budget (the error is then set).
    */
-  protected lookup(act: Activation, map: Value, key: Value): i32 {
+  private lookup(act: Activation, map: Value, key: Value): i32 {
     const info = this.mapInfo;
     if (info === null || info.id != map.mapAttr) {
       this.fail(ErrorCode.Unsupported);
@@ -310,43 +351,13 @@ export abstract class MapLookupNode extends BinaryNode {
     this.v.setRequestView(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
     return 1;
   }
-}
-
-/** `operand[index]` on a map attribute or a list; also `map.field` (index = literal field name). */
-export class IndexNode extends MapLookupNode {
-  label: string; // source text of the operand, for messages
-
-  constructor(operand: EvalNode, index: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
-    super(operand, index, "index", mapInfo, literalKey);
-    this.label = label;
-  }
-
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const mv = this.left.v;
-    const kv = this.right.v;
-    if (mv.kind == Kind.Map) {
-      if (kv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
-      if (this.lookup(act, mv, kv) == 0) this.fail(ErrorCode.NoSuchKey);
-      return;
-    }
-    if (mv.kind == Kind.List) {
-      const list = mv.list;
-      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      if (kv.kind != Kind.Int && kv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
-      // as unsigned, a negative int index is out of range too
-      if (<u64>kv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
-      this.v.copyFrom(unchecked(list[<i32>kv.i]));
-      return;
-    }
-    this.fail(ErrorCode.NoMatchingOverload);
-  }
 
   describe(code: ErrorCode): string {
+    // only an index raises NoSuchKey and IndexOutOfRange
     const key = this.right.v;
     if (code == ErrorCode.NoSuchKey) return "no such key " + key.toDisplay() + " in " + this.label;
     if (code == ErrorCode.IndexOutOfRange) return "index " + key.toDisplay() + " out of range in " + this.label;
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for index " + kindsOf(this.left.v, key);
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for " + this.name + " " + kindsOf(this.left.v, key);
     return genericMessage(code);
   }
 }
@@ -369,40 +380,6 @@ export class HasNode extends UnaryNode {
       return;
     }
     this.v.setBool(true);
-  }
-}
-
-/** `key in map` / `value in list` (left = needle, right = haystack). */
-export class InNode extends MapLookupNode {
-  constructor(needle: EvalNode, haystack: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super(needle, haystack, "in", mapInfo, literalKey);
-  }
-
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const nv = this.left.v;
-    const hv = this.right.v;
-    if (hv.kind == Kind.List) {
-      const list = hv.list;
-      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      const n = list.length;
-      for (let i = 0; i < n; i++) {
-        if (valuesEqual(nv, unchecked(list[i])) == 1) { this.v.setBool(true); return; }
-      }
-      this.v.setBool(false);
-      return;
-    }
-    if (hv.kind == Kind.Map) {
-      const found = this.lookup(act, hv, nv);
-      if (found >= 0) this.v.setBool(found != 0);
-      return;
-    }
-    this.fail(ErrorCode.NoMatchingOverload);
-  }
-
-  describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'in' " + kindsOf(this.left.v, this.right.v);
-    return genericMessage(code);
   }
 }
 

@@ -18,7 +18,7 @@ import {
 import { CelError, makeError } from "./errors";
 import { Kind, decodeUtf8, copyBytes } from "./value";
 import {
-  EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, IndexNode, HasNode, InNode,
+  EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, MapLookupNode, HasNode,
   LogicalNode, TernaryNode, CompareNode, ArithNode, UnaryOpNode, noOverload, pairText,
 } from "./eval";
 import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
@@ -238,7 +238,7 @@ export class Planner {
       const keyText = String.UTF8.decode(literalKey);
       return pathNode(propertyPathOf(["filter_state", keyText]), "filter_state['" + keyText + "']");
     }
-    const n = new IndexNode(operand, key, mapInfo, literalKey, label);
+    const n = new MapLookupNode(operand, key, "index", 0, mapInfo, literalKey, label);
     n.type = operand.type.kind == TypeKind.Map ? operand.type.elem! : T_DYN;
     return n;
   }
@@ -269,12 +269,12 @@ export class Planner {
     if (t.kind == TypeKind.List) {
       const k = key.type.kind;
       if (!hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Dyn))) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
-      const n = new IndexNode(operand, key, null, null, "list");
+      const n = new MapLookupNode(operand, key, "index", 0, null, null, "list");
       n.type = t.elem!;
       return n;
     }
     if (t.kind == TypeKind.Dyn) {
-      const n = new IndexNode(operand, key, null, null, label !== null ? label : "value");
+      const n = new MapLookupNode(operand, key, "index", 0, null, null, label !== null ? label : "value");
       n.type = T_DYN;
       return n;
     }
@@ -335,9 +335,9 @@ export class Planner {
         if (rk == TypeKind.Map) {
           if (!isStringish(lt)) return this.fail(overloadText("in", lt, rt) + ": map keys are strings", e.pos);
           const mapInfo = mapAttributeOf(r);
-          n = new InNode(l, r, mapInfo, literalKeyOf(l, mapInfo));
+          n = new MapLookupNode(l, r, "'in'", Op.In, mapInfo, literalKeyOf(l, mapInfo), "");
         } else if (rk == TypeKind.List || rk == TypeKind.Dyn) {
-          n = new InNode(l, r, null, null);
+          n = new MapLookupNode(l, r, "'in'", Op.In, null, null, "");
         }
         break;
       }
