@@ -47,41 +47,43 @@ export class SizeNode extends UnaryNode {
   }
 }
 
-export const enum StringTest { StartsWith, EndsWith, Contains }
-
-/** s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8 (valid for code points). */
-export class StringTestNode extends BinaryNode {
-  // `op` is the StringTest
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const s = this.left.v;
-    const p = this.right.v;
-    if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    const test = this.op;
-    const from = test == StringTest.EndsWith ? s.len - p.len : 0;
-    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
-  }
-}
+/** The string tests, in FUNCTIONS order (planner.ts): startsWith, endsWith, contains, then matches. */
+export const enum StringTest { StartsWith, EndsWith, Contains, Matches }
 
 /**
- * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. The
- * pattern is a constant, compiled once by the planner: a pattern computed per request is refused
- * at configure time, since it would let a client choose the regex (and its cost).
+ * s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8
+ * (valid for code points). s.matches(re) / matches(s, re) (op Matches, left = s, right = re): RE2
+ * partial (unanchored) match. The pattern is a constant, compiled once by the planner into `regex`
+ * (the right operand is then only a stand-in, never evaluated): a pattern computed per request is
+ * refused at configure time, since it would let a client choose the regex (and its cost).
  */
-export class MatchesNode extends BinaryNode {
-  regex: Regex;
+export class StringTestNode extends BinaryNode {
+  // `op` is the StringTest
+  regex: Regex | null;
 
-  constructor(subject: EvalNode, pattern: EvalNode, regex: Regex) {
-    super(subject, pattern, "matches", 0);
+  constructor(subject: EvalNode, arg: EvalNode, name: string, test: StringTest, regex: Regex | null) {
+    super(subject, arg, name, test);
     this.regex = regex;
   }
 
   eval(act: Activation): void {
-    const s = this.left;
-    s.eval(act);
-    if (this.takeError(s)) return;
-    if (s.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(this.regex.matchBytes(s.v.ptr, s.v.len));
+    const test = this.op;
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return;
+    const s = l.v;
+    if (test == StringTest.Matches) {
+      if (s.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      this.v.setBool(this.regex!.matchBytes(s.ptr, s.len));
+      return;
+    }
+    const r = this.right;
+    r.eval(act);
+    if (this.takeError(r)) return;
+    const p = r.v;
+    if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    const from = test == StringTest.EndsWith ? s.len - p.len : 0;
+    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
 }
 

@@ -21,7 +21,7 @@ import {
   EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, MapLookupNode, HasNode,
   LogicalNode, TernaryNode, CompareNode, ArithNode, UnaryOpNode, noOverload, pairText,
 } from "./eval";
-import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
+import { SizeNode, StringTestNode, StringTest, ConvertNode } from "./functions";
 import { Activation } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
 import { propertyPathOf } from "../abi/hostcalls";
@@ -82,7 +82,7 @@ function hasKind(k: TypeKind, kinds: u32): bool {
 
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
-  if (n instanceof MatchesNode) return 20;
+  if (n instanceof StringTestNode && (<StringTestNode>n).op == StringTest.Matches) return 20;
   if (n instanceof ConvertNode) return 4;
   if (n instanceof ArithNode) return 2;
   if (n instanceof SizeNode) return 2;
@@ -467,7 +467,7 @@ export class Planner {
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
       // StringTest, or the matches() one after them
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS) : this.matches(s, a, argExpr);
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS, null) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
@@ -496,7 +496,7 @@ export class Planner {
       return this.fail("invalid regular expression '" + text + "': " + what, at);
     }
     // The pattern lives on in the compiled regex; the node keeps the shared stand-in below.
-    return new MatchesNode(s, patternStandIn(), re);
+    return new StringTestNode(s, patternStandIn(), "matches", StringTest.Matches, re);
   }
 
   /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
@@ -585,7 +585,7 @@ function sharedAttributeNode(info: AttributeInfo): EvalNode {
 let patternConst: ConstNode | null = null;
 
 /**
- * The right operand of every MatchesNode: a constant string that is never evaluated or read but
+ * The right operand of every matches() StringTestNode: a constant string that is never evaluated or read but
  * for its kind (in "no matching overload" messages), instead of a copy of each pattern.
  */
 function patternStandIn(): ConstNode {
