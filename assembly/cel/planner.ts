@@ -22,9 +22,8 @@ import {
   LogicalNode, TernaryNode, CompareNode, ArithNode, UnaryOpNode, noOverload, pairText,
 } from "./eval";
 import { SizeNode, StringTestNode, StringTest, ConvertNode } from "./functions";
-import { Activation } from "./activation";
+import { Activation, joinPath } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
-import { propertyPathOf } from "../abi/hostcalls";
 import { didYouMean } from "../text/did-you-mean";
 
 /** Deepest tree the planner accepts; bounds recursion in the planner and in the evaluator. */
@@ -235,8 +234,8 @@ export class Planner {
     const literalKey = literalKeyOf(key, mapInfo);
     if (literalKey !== null && mapInfo!.id == AttrId.FilterState) {
       // filter_state['wasm.x'] → one property read of "filter_state\0wasm.x"
-      const keyText = String.UTF8.decode(literalKey);
-      return pathNode(propertyPathOf(["filter_state", keyText]), "filter_state['" + keyText + "']");
+      // (the key is a string literal's bytes: valid UTF-8, so its text encodes back to the same bytes)
+      return pathNode(joinPath(mapInfo!.path, literalKey), "filter_state['" + String.UTF8.decode(literalKey) + "']");
     }
     const n = new MapLookupNode(operand, key, "index", 0, mapInfo, literalKey, label);
     n.type = operand.type.kind == TypeKind.Map ? operand.type.elem! : T_DYN;
