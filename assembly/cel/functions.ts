@@ -5,7 +5,7 @@
 import { Activation } from "./activation";
 import { AttrId } from "./attributes";
 import {
-  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, TWO_63, TWO_64,
+  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, formatInt, TWO_63, TWO_64,
 } from "./value";
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex } from "../regex/index";
@@ -174,27 +174,6 @@ function parseDoubleText(s: string, out: Value): bool {
   return true;
 }
 
-/** Writes the decimal form of v into scratch (>= 21 bytes); returns the length. */
-function formatInt(buf: ArrayBuffer, v: i64, unsigned: bool): i32 {
-  const base = changetype<usize>(buf);
-  let mag: u64 = unsigned ? <u64>v : (v < 0 ? <u64>0 - <u64>v : <u64>v);
-  const neg = !unsigned && v < 0;
-  // write digits backwards at the end of the buffer, then move them to the front
-  let p = 21;
-  do {
-    p--;
-    store<u8>(base + <usize>p, <u8>(0x30 + <i32>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
-  if (neg) {
-    p--;
-    store<u8>(base + <usize>p, 0x2d);
-  }
-  const len = 21 - p;
-  memory.copy(base, base + <usize>p, <usize>len);
-  return len;
-}
-
 /** string() int() uint() double() bytes() bool() duration() timestamp(): conversion to kind `target`. */
 export class ConvertNode extends UnaryNode {
   target: Kind;
@@ -220,7 +199,7 @@ export class ConvertNode extends UnaryNode {
     switch (target) {
       case Kind.String: {
         if (k == Kind.Int || k == Kind.Uint) {
-          const len = formatInt(this.scratch, n, k == Kind.Uint);
+          const len = formatInt(changetype<usize>(this.scratch), n, k == Kind.Uint);
           v.setBytesView(Kind.String, this.scratch, changetype<usize>(this.scratch), len);
           return;
         }

@@ -130,13 +130,13 @@ export class Value {
     switch (this.kind) {
       case Kind.Null: return "null";
       case Kind.Bool: return this.i != 0 ? "true" : "false";
-      case Kind.Int: return this.i.toString();
-      case Kind.Uint: return (<u64>this.i).toString() + "u";
+      case Kind.Int: return intText(this.i, false);
+      case Kind.Uint: return intText(this.i, true) + "u";
       case Kind.Double: return this.d.toString();
       case Kind.String: return "'" + displayText(this.ptr, this.len) + "'";
       case Kind.Bytes: return "b'" + displayText(this.ptr, this.len) + "'";
       case Kind.Timestamp:
-      case Kind.Duration: return (this.kind == Kind.Timestamp ? "timestamp(" : "duration(") + this.i.toString() + "ns)";
+      case Kind.Duration: return (this.kind == Kind.Timestamp ? "timestamp(" : "duration(") + intText(this.i, false) + "ns)";
       case Kind.List: return "list";
       case Kind.Map: return "map";
       case Kind.Error: return "error";
@@ -152,6 +152,34 @@ export class Value {
  */
 export abstract class ErrorSite extends Value {
   abstract describe(code: ErrorCode): string;
+}
+
+/** Writes the decimal form of v (as unsigned when `unsigned`) at `base` (>= 21 bytes); returns the length. */
+export function formatInt(base: usize, v: i64, unsigned: bool): i32 {
+  let mag: u64 = unsigned ? <u64>v : (v < 0 ? <u64>0 - <u64>v : <u64>v);
+  const neg = !unsigned && v < 0;
+  // write digits backwards at the end of the buffer, then move them to the front
+  let p = 21;
+  do {
+    p--;
+    store<u8>(base + <usize>p, <u8>(0x30 + <i32>(mag % 10)));
+    mag /= 10;
+  } while (mag != 0);
+  if (neg) {
+    p--;
+    store<u8>(base + <usize>p, 0x2d);
+  }
+  const len = 21 - p;
+  memory.copy(base, base + <usize>p, <usize>len);
+  return len;
+}
+
+/** Scratch for intText. */
+const INT_TEXT = memory.data(24);
+
+/** The decimal text of an int (or, when `unsigned`, of a uint's bits): for messages. */
+function intText(v: i64, unsigned: bool): string {
+  return decodeUtf8(INT_TEXT, formatInt(INT_TEXT, v, unsigned));
 }
 
 /** Longest text a message quotes; a message about a 1 MiB value must not cost MiBs. */
