@@ -16,16 +16,21 @@ import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
 import { CelType, T_DYN } from "./types";
 import { Op, opName } from "./ast";
 import {
-  Value, Kind, ErrorCode, ErrorSite, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
+  Value, Kind, ErrorCode, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
   copyBytes,
 } from "./value";
 
-export abstract class EvalNode extends ErrorSite {
+/**
+ * An evaluation node. It is also its own result slot (the Value it extends: one object per node
+ * rather than two, which halves what a compiled condition costs), and the site of the errors it
+ * raises: it describes them later, on demand (messages are built only when asked).
+ */
+export abstract class EvalNode extends Value {
   type: CelType = T_DYN; // static type assigned by the planner
   /** Rough relative evaluation cost, set by the planner (used to order && / || operands). */
   cost: i32 = 1;
 
-  /** The node's result slot: the node itself (see ErrorSite). */
+  /** The node's result slot: the node itself. */
   @inline get v(): Value { return this; }
 
   abstract eval(act: Activation): void;
@@ -175,7 +180,7 @@ export class AttrNode extends AttributeNode {
 }
 
 /** Decodes Envoy's encoding of a value of static kind `kind` (see proxy-wasm-abi.md §6). */
-function decodeAttribute(v: Value, kind: i32, p: usize, n: i32, site: ErrorSite): void {
+function decodeAttribute(v: Value, kind: i32, p: usize, n: i32, site: EvalNode): void {
   switch (kind) {
     case Kind.String:
     case Kind.Bytes:

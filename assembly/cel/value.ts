@@ -14,6 +14,7 @@
 // bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
+import { EvalNode } from "./eval";
 // One out-of-line byte comparison for the whole module: memory.compare inlines ~150 B of code at
 // every call site.
 import { bytesEqual as sameRange, sameBytes } from "../routes/bytes";
@@ -61,7 +62,7 @@ export function kindName(k: Kind): string {
 
 
 export class Value {
-  // Small on purpose: every evaluation node is its own Value (ErrorSite, below), and a
+  // Small on purpose: every evaluation node is its own Value (eval.ts EvalNode), and a
   // configuration may hold 10⁵ conditions. Laid out without padding (the i64 first); fields only
   // one kind uses share storage (`d` is `i`, `mapAttr` and `errCode` are `len`).
   i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern), Timestamp, Duration; Double (bit pattern, see `d`)
@@ -70,7 +71,7 @@ export class Value {
   len: i32 = 0; // String / Bytes: byte length; Map: mapAttr; Error: errCode
   owner: ArrayBuffer | null = null; // keeps configuration-lifetime bytes at ptr alive (null for request data)
   list: Value[] | null = null; // List: the slots of its elements (list literals are the only lists)
-  errSite: ErrorSite | null = null; // Error: who raised it (for the message)
+  errSite: EvalNode | null = null; // Error: the node that raised it (it describes the error on demand)
 
   /** Double: the value (stored in `i`). */
   @inline get d(): f64 { return reinterpret<f64>(this.i); }
@@ -106,7 +107,7 @@ export class Value {
   }
   @inline setList(list: Value[]): void { this.kind = Kind.List; this.list = list; }
   @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }
-  @inline setError(code: ErrorCode, site: ErrorSite | null): void {
+  @inline setError(code: ErrorCode, site: EvalNode | null): void {
     this.kind = Kind.Error;
     this.errCode = code;
     this.errSite = site;
@@ -143,15 +144,6 @@ export class Value {
     }
     return "?";
   }
-}
-
-/**
- * Something that raised an error and can describe it later (messages are built only on demand).
- * Every evaluation node is one (eval.ts), and is also its own result slot: one object per node
- * rather than two, which halves what a compiled condition costs.
- */
-export abstract class ErrorSite extends Value {
-  abstract describe(code: ErrorCode): string;
 }
 
 /** Writes the decimal form of v (as unsigned when `unsigned`) at `base` (>= 21 bytes); returns the length. */
