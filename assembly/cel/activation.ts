@@ -269,8 +269,8 @@ function queryStart(p: usize, n: i32): i32 {
   return n;
 }
 
-/** `prefix \0 key` as one property path (used only on fallback paths; allocates). */
-function joinPath(prefix: ArrayBuffer, key: ArrayBuffer): ArrayBuffer {
+/** `prefix \0 key` as one property path (used only on fallback paths and by the planner; allocates). */
+export function joinPath(prefix: ArrayBuffer, key: ArrayBuffer): ArrayBuffer {
   const a = prefix.byteLength;
   const b = key.byteLength;
   const out = new ArrayBuffer(a + 1 + b);

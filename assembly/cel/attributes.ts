@@ -178,10 +178,9 @@ export function attributeNames(): string[] {
 
 /** True when some proper dotted prefix of `qn` is an attribute (`request.headers` of `request.headers.x`). */
 export function hasAttributePrefix(qn: string): bool {
-  let dot = qn.lastIndexOf(".");
-  while (dot > 0) {
-    if (findAttribute(qn.substring(0, dot)) !== null) return true;
-    dot = qn.lastIndexOf(".", dot - 1);
+  // each '.' after the first character, the last one first
+  for (let dot = qn.length - 1; dot > 0; dot--) {
+    if (qn.charCodeAt(dot) == 0x2e && findAttribute(qn.substring(0, dot)) !== null) return true;
   }
   return false;
 }

@@ -16,16 +16,21 @@ import { AttrId, AttributeInfo, ATTR_HEADER_MAP } from "./attributes";
 import { CelType, T_DYN } from "./types";
 import { Op, opName } from "./ast";
 import {
-  Value, Kind, ErrorCode, ErrorSite, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
+  Value, Kind, ErrorCode, kindName, valuesEqual, compareNumeric, isNumericKind, bytesCompare,
   copyBytes,
 } from "./value";
 
-export abstract class EvalNode extends ErrorSite {
+/**
+ * An evaluation node. It is also its own result slot (the Value it extends: one object per node
+ * rather than two, which halves what a compiled condition costs), and the site of the errors it
+ * raises: it describes them later, on demand (messages are built only when asked).
+ */
+export abstract class EvalNode extends Value {
   type: CelType = T_DYN; // static type assigned by the planner
   /** Rough relative evaluation cost, set by the planner (used to order && / || operands). */
   cost: i32 = 1;
 
-  /** The node's result slot: the node itself (see ErrorSite). */
+  /** The node's result slot: the node itself. */
   @inline get v(): Value { return this; }
 
   abstract eval(act: Activation): void;
@@ -106,7 +111,7 @@ export abstract class UnaryNode extends EvalNode {
 
 /**
  * A node with two operands; `name` (operator or function) is for messages. `op` is the operator
- * (Op) of `==`, `<`, `+` … (EqNode, CompareNode, ArithNode), the StringTest of a StringTestNode.
+ * (Op) of `==`, `<`, `+` … (CompareNode, ArithNode), the StringTest of a StringTestNode.
  */
 export abstract class BinaryNode extends EvalNode {
   left: EvalNode;
@@ -175,7 +180,7 @@ export class AttrNode extends AttributeNode {
 }
 
 /** Decodes Envoy's encoding of a value of static kind `kind` (see proxy-wasm-abi.md §6). */
-function decodeAttribute(v: Value, kind: i32, p: usize, n: i32, site: ErrorSite): void {
+function decodeAttribute(v: Value, kind: i32, p: usize, n: i32, site: EvalNode): void {
   switch (kind) {
     case Kind.String:
     case Kind.Bytes:
@@ -270,17 +275,58 @@ export class ListNode extends EvalNode {
 // ---- map / list access ----------------------------------------------------------------------
 
 /**
- * Shared by `map[key]` and `key in map`. `mapInfo` is set when the map operand is statically a
- * map attribute; `literalKey` holds the key bytes (lower-cased for header maps) when the key is a
- * string literal.
+ * `operand[index]` on a map attribute or a list, also `map.field` (index = literal field name);
+ * and, with `op` Op.In, `key in map` / `value in list` (left = needle, right = haystack).
+ * `mapInfo` is set when the map operand is statically a map attribute; `literalKey` holds the key
+ * bytes (lower-cased for header maps) when the key is a string literal.
  */
-export abstract class MapLookupNode extends BinaryNode {
+export class MapLookupNode extends BinaryNode {
   mapInfo: AttributeInfo | null;
   literalKey: ArrayBuffer | null;
-  constructor(left: EvalNode, right: EvalNode, name: string, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super(left, right, name, 0);
+  label: string; // index: source text of the operand, for messages
+
+  /** `name` is "index" or "'in'" (for messages); `op` Op.In for `in`, else 0. */
+  constructor(left: EvalNode, right: EvalNode, name: string, op: i32, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
+    super(left, right, name, op);
     this.mapInfo = mapInfo;
     this.literalKey = literalKey;
+    this.label = label;
+  }
+
+  eval(act: Activation): void {
+    if (!this.evalOperands(act)) return;
+    const lv = this.left.v;
+    const rv = this.right.v;
+    if (this.op == Op.In) {
+      if (rv.kind == Kind.List) {
+        const list = rv.list;
+        if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+        const n = list.length;
+        for (let i = 0; i < n; i++) {
+          if (valuesEqual(lv, unchecked(list[i])) == 1) { this.v.setBool(true); return; }
+        }
+        this.v.setBool(false);
+        return;
+      }
+      if (rv.kind == Kind.Map) {
+        const found = this.lookup(act, rv, lv);
+        if (found >= 0) this.v.setBool(found != 0);
+        return;
+      }
+    } else if (lv.kind == Kind.Map) {
+      if (rv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
+      if (this.lookup(act, lv, rv) == 0) this.fail(ErrorCode.NoSuchKey);
+      return;
+    } else if (lv.kind == Kind.List) {
+      const list = lv.list;
+      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
+      if (rv.kind != Kind.Int && rv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      // as unsigned, a negative int index is out of range too
+      if (<u64>rv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
+      this.v.copyFrom(unchecked(list[<i32>rv.i]));
+      return;
+    }
+    this.fail(ErrorCode.NoMatchingOverload);
   }
 
   /**
@@ -288,7 +334,7 @@ export abstract class MapLookupNode extends BinaryNode {
    * 1 present, 0 absent (a non-string key is never present), -1 when this node cannot read that
    * map or the key does not fit the budget (the error is then set).
    */
-  protected lookup(act: Activation, map: Value, key: Value): i32 {
+  private lookup(act: Activation, map: Value, key: Value): i32 {
     const info = this.mapInfo;
     if (info === null || info.id != map.mapAttr) {
       this.fail(ErrorCode.Unsupported);
@@ -310,43 +356,13 @@ export abstract class MapLookupNode extends BinaryNode {
     this.v.setRequestView(info.id == AttrId.FilterState ? Kind.Bytes : Kind.String, buf);
     return 1;
   }
-}
-
-/** `operand[index]` on a map attribute or a list; also `map.field` (index = literal field name). */
-export class IndexNode extends MapLookupNode {
-  label: string; // source text of the operand, for messages
-
-  constructor(operand: EvalNode, index: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null, label: string) {
-    super(operand, index, "index", mapInfo, literalKey);
-    this.label = label;
-  }
-
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const mv = this.left.v;
-    const kv = this.right.v;
-    if (mv.kind == Kind.Map) {
-      if (kv.kind != Kind.String) { this.fail(ErrorCode.NoSuchKey); return; }
-      if (this.lookup(act, mv, kv) == 0) this.fail(ErrorCode.NoSuchKey);
-      return;
-    }
-    if (mv.kind == Kind.List) {
-      const list = mv.list;
-      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      if (kv.kind != Kind.Int && kv.kind != Kind.Uint) { this.fail(ErrorCode.NoMatchingOverload); return; }
-      // as unsigned, a negative int index is out of range too
-      if (<u64>kv.i >= <u64>list.length) { this.fail(ErrorCode.IndexOutOfRange); return; }
-      this.v.copyFrom(unchecked(list[<i32>kv.i]));
-      return;
-    }
-    this.fail(ErrorCode.NoMatchingOverload);
-  }
 
   describe(code: ErrorCode): string {
+    // only an index raises NoSuchKey and IndexOutOfRange
     const key = this.right.v;
     if (code == ErrorCode.NoSuchKey) return "no such key " + key.toDisplay() + " in " + this.label;
     if (code == ErrorCode.IndexOutOfRange) return "index " + key.toDisplay() + " out of range in " + this.label;
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for index " + kindsOf(this.left.v, key);
+    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for " + this.name + " " + kindsOf(this.left.v, key);
     return genericMessage(code);
   }
 }
@@ -369,40 +385,6 @@ export class HasNode extends UnaryNode {
       return;
     }
     this.v.setBool(true);
-  }
-}
-
-/** `key in map` / `value in list` (left = needle, right = haystack). */
-export class InNode extends MapLookupNode {
-  constructor(needle: EvalNode, haystack: EvalNode, mapInfo: AttributeInfo | null, literalKey: ArrayBuffer | null) {
-    super(needle, haystack, "in", mapInfo, literalKey);
-  }
-
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const nv = this.left.v;
-    const hv = this.right.v;
-    if (hv.kind == Kind.List) {
-      const list = hv.list;
-      if (list === null) { this.fail(ErrorCode.Unsupported); return; } // defensive: never trap
-      const n = list.length;
-      for (let i = 0; i < n; i++) {
-        if (valuesEqual(nv, unchecked(list[i])) == 1) { this.v.setBool(true); return; }
-      }
-      this.v.setBool(false);
-      return;
-    }
-    if (hv.kind == Kind.Map) {
-      const found = this.lookup(act, hv, nv);
-      if (found >= 0) this.v.setBool(found != 0);
-      return;
-    }
-    this.fail(ErrorCode.NoMatchingOverload);
-  }
-
-  describe(code: ErrorCode): string {
-    if (code == ErrorCode.NoMatchingOverload) return "no matching overload for 'in' " + kindsOf(this.left.v, this.right.v);
-    return genericMessage(code);
   }
 }
 
@@ -456,15 +438,6 @@ export class LogicalNode extends EvalNode {
   }
 }
 
-export class NotNode extends UnaryNode {
-  eval(act: Activation): void {
-    if (!this.evalOperand(act)) return;
-    const ov = this.operand.v;
-    if (ov.kind != Kind.Bool) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(ov.i == 0);
-  }
-}
-
 /** `cond ? then : otherwise` (the operand is the condition). */
 export class TernaryNode extends UnaryNode {
   then: EvalNode;
@@ -489,28 +462,26 @@ export class TernaryNode extends UnaryNode {
 
 // ---- comparisons ----------------------------------------------------------------------------
 
-/** `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers compare by value. */
-export class EqNode extends BinaryNode {
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const eq = valuesEqual(this.left.v, this.right.v);
-    if (eq < 0) { this.fail(ErrorCode.Unsupported); return; }
-    this.v.setBool((eq == 1) != (this.op == Op.Ne));
-  }
-  describe(code: ErrorCode): string {
-    return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
-  }
-}
-
 /** The orderings (-1, 0, 1 → bits 0, 1, 2) that satisfy Lt, Le, Gt, Ge, three bits each. */
 const ORDERINGS: u32 = 0b001 | (0b011 << 3) | (0b100 << 6) | (0b110 << 9);
 
-/** `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double, strings/bytes by bytes, bools, timestamps, durations. */
+/**
+ * `==` / `!=` (op Eq, Ne) with CEL heterogeneous equality: different types are unequal, numbers
+ * compare by value. `< <= > >=` (op Lt, Le, Gt, Ge): numbers across int/uint/double,
+ * strings/bytes by bytes, bools, timestamps, durations.
+ */
 export class CompareNode extends BinaryNode {
   eval(act: Activation): void {
     if (!this.evalOperands(act)) return;
     const a = this.left.v;
     const b = this.right.v;
+    const op = this.op;
+    if (op <= Op.Ne) {
+      const eq = valuesEqual(a, b);
+      if (eq < 0) { this.fail(ErrorCode.Unsupported); return; } // only equality fails with Unsupported
+      this.v.setBool((eq == 1) != (op == Op.Ne));
+      return;
+    }
     let c: i32;
     if (isNumericKind(a.kind) && isNumericKind(b.kind)) {
       c = compareNumeric(a, b);
@@ -527,7 +498,12 @@ export class CompareNode extends BinaryNode {
       return;
     }
     // bit c + 1 of the operator's 3 bits in ORDERINGS says whether the ordering c satisfies it
-    this.v.setBool(((ORDERINGS >> (3 * (<u32>this.op - Op.Lt) + <u32>(c + 1))) & 1) != 0);
+    this.v.setBool(((ORDERINGS >> (3 * (<u32>op - Op.Lt) + <u32>(c + 1))) & 1) != 0);
+  }
+
+  describe(code: ErrorCode): string {
+    if (code == ErrorCode.Unsupported) return "equality is not supported for " + kindsOf(this.left.v, this.right.v);
+    return super.describe(code);
   }
 }
 
@@ -669,20 +645,33 @@ export class ArithNode extends BinaryNode {
   }
 }
 
-export class NegNode extends UnaryNode {
+/** `!x` (op Not) and `-x` (op Neg, int, double or duration). */
+export class UnaryOpNode extends UnaryNode {
+  op: Op;
+  constructor(operand: EvalNode, op: Op) {
+    super(operand, opName(op));
+    this.op = op;
+  }
+
   eval(act: Activation): void {
     if (!this.evalOperand(act)) return;
     const ov = this.operand.v;
-    if (ov.kind == Kind.Int || ov.kind == Kind.Duration) {
+    const k = ov.kind;
+    if (this.op == Op.Not) {
+      if (k == Kind.Bool) { this.v.setBool(ov.i == 0); return; }
+    } else if (k == Kind.Int || k == Kind.Duration) {
       if (ov.i == i64.MIN_VALUE) { this.fail(ErrorCode.IntOverflow); return; }
-      this.v.setTime(ov.kind, -ov.i);
-    } else if (ov.kind == Kind.Double) {
+      this.v.setTime(k, -ov.i);
+      return;
+    } else if (k == Kind.Double) {
       this.v.setDouble(-ov.d);
-    } else {
-      this.fail(ErrorCode.NoMatchingOverload);
+      return;
     }
+    this.fail(ErrorCode.NoMatchingOverload);
   }
+
   describe(code: ErrorCode): string {
+    if (this.op == Op.Not) return super.describe(code);
     if (code == ErrorCode.IntOverflow) return "integer overflow in unary '-'";
     return "no matching overload for unary '-' applied to " + kindName(this.operand.v.kind);
   }

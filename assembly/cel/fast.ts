@@ -16,15 +16,15 @@
 
 import { Activation } from "./activation";
 import { Kind, copyBytes, occursAt } from "./value";
-import { EvalNode, BinaryNode, AttrNode, ConstNode, EqNode, LogicalNode } from "./eval";
-import { StringTestNode, StringTest, MatchesNode } from "./functions";
+import { EvalNode, BinaryNode, AttrNode, ConstNode, CompareNode, LogicalNode } from "./eval";
+import { StringTestNode } from "./functions";
 import { Op } from "./ast";
 import { Regex } from "../regex/index";
 
 /** The fast form could not decide: evaluate the tree. */
 export const UNDECIDED: i32 = -2;
 
-/** Eq, Ne in ast.ts Op order; StartsWith … Contains in StringTest order. */
+/** Eq, Ne in ast.ts Op order; StartsWith … Matches in StringTest order. */
 const enum Test { Eq, Ne, StartsWith, EndsWith, Contains, Matches }
 
 class Check {
@@ -103,9 +103,8 @@ function stringLiteral(n: EvalNode): ArrayBuffer | null {
 function checkOf(n: EvalNode): Check | null {
   // attribute == literal (either way round), attribute.startsWith/endsWith/contains(literal), attribute.matches(re)
   let test: i32 = -1;
-  if (n instanceof EqNode) test = <i32>(<EqNode>n).op - Op.Eq; // Eq, Ne
-  else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).op;
-  else if (n instanceof MatchesNode) test = Test.Matches;
+  if (n instanceof CompareNode) test = (<CompareNode>n).op <= Op.Ne ? (<CompareNode>n).op - Op.Eq : -1; // Eq, Ne
+  else if (n instanceof StringTestNode) test = Test.StartsWith + <i32>(<StringTestNode>n).op; // … Matches
   if (<u32>test > <u32>Test.Matches) return null;
   const b = <BinaryNode>n;
   const isMatches = test == Test.Matches;
@@ -116,7 +115,7 @@ function checkOf(n: EvalNode): Check | null {
     lit = stringLiteral(b.left);
   }
   if (attr === null || lit === null) return null;
-  return new Check(attr.info.id, <Test>test, lit, isMatches ? (<MatchesNode>n).regex : null);
+  return new Check(attr.info.id, <Test>test, lit, isMatches ? (<StringTestNode>n).regex : null);
 }
 
 /** The fast form of a planned condition, or null when it has another shape (the tree is used). */

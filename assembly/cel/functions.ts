@@ -5,7 +5,7 @@
 import { Activation } from "./activation";
 import { AttrId } from "./attributes";
 import {
-  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, TWO_63, TWO_64,
+  Value, Kind, ErrorCode, decodeUtf8, occursAt, codePointCount, isValidUtf8, formatInt, TWO_63, TWO_64,
 } from "./value";
 import { EvalNode, UnaryNode, BinaryNode, genericMessage } from "./eval";
 import { Regex } from "../regex/index";
@@ -47,41 +47,43 @@ export class SizeNode extends UnaryNode {
   }
 }
 
-export const enum StringTest { StartsWith, EndsWith, Contains }
-
-/** s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8 (valid for code points). */
-export class StringTestNode extends BinaryNode {
-  // `op` is the StringTest
-  eval(act: Activation): void {
-    if (!this.evalOperands(act)) return;
-    const s = this.left.v;
-    const p = this.right.v;
-    if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    const test = this.op;
-    const from = test == StringTest.EndsWith ? s.len - p.len : 0;
-    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
-  }
-}
+/** The string tests, in FUNCTIONS order (planner.ts): startsWith, endsWith, contains, then matches. */
+export const enum StringTest { StartsWith, EndsWith, Contains, Matches }
 
 /**
- * s.matches(re) / matches(s, re) (left = s, right = re): RE2 partial (unanchored) match. The
- * pattern is a constant, compiled once by the planner: a pattern computed per request is refused
- * at configure time, since it would let a client choose the regex (and its cost).
+ * s.startsWith(p) / s.endsWith(p) / s.contains(p) (left = s, right = p): byte comparisons on UTF-8
+ * (valid for code points). s.matches(re) / matches(s, re) (op Matches, left = s, right = re): RE2
+ * partial (unanchored) match. The pattern is a constant, compiled once by the planner into `regex`
+ * (the right operand is then only a stand-in, never evaluated): a pattern computed per request is
+ * refused at configure time, since it would let a client choose the regex (and its cost).
  */
-export class MatchesNode extends BinaryNode {
-  regex: Regex;
+export class StringTestNode extends BinaryNode {
+  // `op` is the StringTest
+  regex: Regex | null;
 
-  constructor(subject: EvalNode, pattern: EvalNode, regex: Regex) {
-    super(subject, pattern, "matches", 0);
+  constructor(subject: EvalNode, arg: EvalNode, name: string, test: StringTest, regex: Regex | null) {
+    super(subject, arg, name, test);
     this.regex = regex;
   }
 
   eval(act: Activation): void {
-    const s = this.left;
-    s.eval(act);
-    if (this.takeError(s)) return;
-    if (s.v.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
-    this.v.setBool(this.regex.matchBytes(s.v.ptr, s.v.len));
+    const test = this.op;
+    const l = this.left;
+    l.eval(act);
+    if (this.takeError(l)) return;
+    const s = l.v;
+    if (test == StringTest.Matches) {
+      if (s.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
+      this.v.setBool(this.regex!.matchBytes(s.ptr, s.len));
+      return;
+    }
+    const r = this.right;
+    r.eval(act);
+    if (this.takeError(r)) return;
+    const p = r.v;
+    if (s.kind != Kind.String || p.kind != Kind.String) { this.fail(ErrorCode.NoMatchingOverload); return; }
+    const from = test == StringTest.EndsWith ? s.len - p.len : 0;
+    this.v.setBool(occursAt(s.ptr, s.len, p.ptr, p.len, from, test == StringTest.Contains ? s.len : from));
   }
 }
 
@@ -172,27 +174,6 @@ function parseDoubleText(s: string, out: Value): bool {
   return true;
 }
 
-/** Writes the decimal form of v into scratch (>= 21 bytes); returns the length. */
-function formatInt(buf: ArrayBuffer, v: i64, unsigned: bool): i32 {
-  const base = changetype<usize>(buf);
-  let mag: u64 = unsigned ? <u64>v : (v < 0 ? <u64>0 - <u64>v : <u64>v);
-  const neg = !unsigned && v < 0;
-  // write digits backwards at the end of the buffer, then move them to the front
-  let p = 21;
-  do {
-    p--;
-    store<u8>(base + <usize>p, <u8>(0x30 + <i32>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
-  if (neg) {
-    p--;
-    store<u8>(base + <usize>p, 0x2d);
-  }
-  const len = 21 - p;
-  memory.copy(base, base + <usize>p, <usize>len);
-  return len;
-}
-
 /** string() int() uint() double() bytes() bool() duration() timestamp(): conversion to kind `target`. */
 export class ConvertNode extends UnaryNode {
   target: Kind;
@@ -218,7 +199,7 @@ export class ConvertNode extends UnaryNode {
     switch (target) {
       case Kind.String: {
         if (k == Kind.Int || k == Kind.Uint) {
-          const len = formatInt(this.scratch, n, k == Kind.Uint);
+          const len = formatInt(changetype<usize>(this.scratch), n, k == Kind.Uint);
           v.setBytesView(Kind.String, this.scratch, changetype<usize>(this.scratch), len);
           return;
         }

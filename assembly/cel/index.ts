@@ -15,7 +15,7 @@ import { plan } from "./planner";
 import { CelError } from "./errors";
 import { EvalNode, genericMessage } from "./eval";
 import { Activation } from "./activation";
-import { Value, Kind, ErrorCode, ErrorSite, kindName } from "./value";
+import { Value, Kind, ErrorCode, kindName } from "./value";
 import { FastCondition, fastFormOf, UNDECIDED } from "./fast";
 
 export { CelError } from "./errors";
@@ -52,7 +52,7 @@ export class Program {
   private fast: FastCondition | null;
   // The error of the most recent evalBool that returned -1: its code and the node that raised it.
   private lastErrCode: ErrorCode = ErrorCode.None;
-  private lastErrSite: ErrorSite | null = null;
+  private lastErrSite: EvalNode | null = null;
   private lastNonBool: i32 = -1; // Kind of a non-bool result, or -1
 
   constructor(root: EvalNode, usesResponse: bool, usesFilterState: bool, warnings: string[]) {

@@ -3,7 +3,7 @@
 // statically known (the rules are in type-rules.ts), pre-computes everything that does not depend
 // on the request (encoded literals, lower-cased header keys, property paths, compiled regexes,
 // constant conversions such as duration('1s')) and orders && / || operands cheapest first.
-// `a == b`, for example, is planned in Planner.binary (an EqNode) and evaluated by EqNode.eval.
+// `a == b`, for example, is planned in Planner.binary (a CompareNode) and evaluated by CompareNode.eval.
 //
 // Errors carry the 0-based column of the offending token. Things CEL defines as *false* rather
 // than as an error (== between different types) compile, but produce a warning.
@@ -18,13 +18,12 @@ import {
 import { CelError, makeError } from "./errors";
 import { Kind, decodeUtf8, copyBytes } from "./value";
 import {
-  EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, IndexNode, HasNode, InNode,
-  LogicalNode, NotNode, TernaryNode, EqNode, CompareNode, ArithNode, NegNode, noOverload, pairText,
+  EvalNode, ConstNode, AttrNode, AttrPresenceNode, MapAttrNode, PathNode, ListNode, MapLookupNode, HasNode,
+  LogicalNode, TernaryNode, CompareNode, ArithNode, UnaryOpNode, noOverload, pairText,
 } from "./eval";
-import { SizeNode, StringTestNode, StringTest, MatchesNode, ConvertNode } from "./functions";
-import { Activation } from "./activation";
+import { SizeNode, StringTestNode, StringTest, ConvertNode } from "./functions";
+import { Activation, joinPath } from "./activation";
 import { Regex, lastCompileError } from "../regex/index";
-import { propertyPathOf } from "../abi/hostcalls";
 import { didYouMean } from "../text/did-you-mean";
 
 /** Deepest tree the planner accepts; bounds recursion in the planner and in the evaluator. */
@@ -82,7 +81,7 @@ function hasKind(k: TypeKind, kinds: u32): bool {
 
 /** Evaluation cost of a node itself, excluding its children (rough units: one attribute compare = 1). */
 function ownCost(n: EvalNode): i32 {
-  if (n instanceof MatchesNode) return 20;
+  if (n instanceof StringTestNode && (<StringTestNode>n).op == StringTest.Matches) return 20;
   if (n instanceof ConvertNode) return 4;
   if (n instanceof ArithNode) return 2;
   if (n instanceof SizeNode) return 2;
@@ -235,10 +234,10 @@ export class Planner {
     const literalKey = literalKeyOf(key, mapInfo);
     if (literalKey !== null && mapInfo!.id == AttrId.FilterState) {
       // filter_state['wasm.x'] → one property read of "filter_state\0wasm.x"
-      const keyText = String.UTF8.decode(literalKey);
-      return pathNode(propertyPathOf(["filter_state", keyText]), "filter_state['" + keyText + "']");
+      // (the key is a string literal's bytes: valid UTF-8, so its text encodes back to the same bytes)
+      return pathNode(joinPath(mapInfo!.path, literalKey), "filter_state['" + String.UTF8.decode(literalKey) + "']");
     }
-    const n = new IndexNode(operand, key, mapInfo, literalKey, label);
+    const n = new MapLookupNode(operand, key, "index", 0, mapInfo, literalKey, label);
     n.type = operand.type.kind == TypeKind.Map ? operand.type.elem! : T_DYN;
     return n;
   }
@@ -269,12 +268,12 @@ export class Planner {
     if (t.kind == TypeKind.List) {
       const k = key.type.kind;
       if (!hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Uint) | (1 << TypeKind.Dyn))) return this.badIndex(t, key.type, "list indexes are ints", e.pos);
-      const n = new IndexNode(operand, key, null, null, "list");
+      const n = new MapLookupNode(operand, key, "index", 0, null, null, "list");
       n.type = t.elem!;
       return n;
     }
     if (t.kind == TypeKind.Dyn) {
-      const n = new IndexNode(operand, key, null, null, label !== null ? label : "value");
+      const n = new MapLookupNode(operand, key, "index", 0, null, null, label !== null ? label : "value");
       n.type = T_DYN;
       return n;
     }
@@ -293,9 +292,8 @@ export class Planner {
     const k = o.type.kind;
     const isNot = e.op == Op.Not;
     const ok = isNot ? isBoolish(o.type) : hasKind(k, (1 << TypeKind.Int) | (1 << TypeKind.Double) | (1 << TypeKind.Duration) | (1 << TypeKind.Dyn));
-    const name = opName(e.op);
-    if (!ok) return this.noOverload(name, o.type, null, e.pos);
-    const n: EvalNode = isNot ? new NotNode(o, name) : new NegNode(o, name);
+    if (!ok) return this.noOverload(opName(e.op), o.type, null, e.pos);
+    const n = new UnaryOpNode(o, e.op);
     n.type = isNot ? T_BOOL : o.type;
     return n;
   }
@@ -321,7 +319,7 @@ export class Planner {
           this.warn("comparing " + lt.toString() + " with " + rt.toString() + " with '" + name + "' is always " +
             (op == Op.Eq ? "false" : "true") + (lk == TypeKind.Bytes || rk == TypeKind.Bytes ? " (filter state values are bytes: use string(x))" : ""), e.pos);
         }
-        n = new EqNode(l, r, name, op);
+        n = new CompareNode(l, r, name, op);
         break;
       }
       case Op.Lt:
@@ -336,9 +334,9 @@ export class Planner {
         if (rk == TypeKind.Map) {
           if (!isStringish(lt)) return this.fail(overloadText("in", lt, rt) + ": map keys are strings", e.pos);
           const mapInfo = mapAttributeOf(r);
-          n = new InNode(l, r, mapInfo, literalKeyOf(l, mapInfo));
+          n = new MapLookupNode(l, r, "'in'", Op.In, mapInfo, literalKeyOf(l, mapInfo), "");
         } else if (rk == TypeKind.List || rk == TypeKind.Dyn) {
-          n = new InNode(l, r, null, null);
+          n = new MapLookupNode(l, r, "'in'", Op.In, null, null, "");
         }
         break;
       }
@@ -468,7 +466,7 @@ export class Planner {
       if (a === null) return null;
       if (!isStringish(s.type) || !isStringish(a.type)) return this.noOverload(fn, s.type, a.type, e.pos);
       // StringTest, or the matches() one after them
-      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS) : this.matches(s, a, argExpr);
+      const n = f != FN_MATCHES ? new StringTestNode(s, a, fn, f - FN_STRING_TESTS, null) : this.matches(s, a, argExpr);
       if (n !== null) n.type = T_BOOL;
       return n;
     }
@@ -497,7 +495,7 @@ export class Planner {
       return this.fail("invalid regular expression '" + text + "': " + what, at);
     }
     // The pattern lives on in the compiled regex; the node keeps the shared stand-in below.
-    return new MatchesNode(s, patternStandIn(), re);
+    return new StringTestNode(s, patternStandIn(), "matches", StringTest.Matches, re);
   }
 
   /** Conversion `i` (CONVERSION_KINDS order), called `fn`, of `a`. */
@@ -586,7 +584,7 @@ function sharedAttributeNode(info: AttributeInfo): EvalNode {
 let patternConst: ConstNode | null = null;
 
 /**
- * The right operand of every MatchesNode: a constant string that is never evaluated or read but
+ * The right operand of every matches() StringTestNode: a constant string that is never evaluated or read but
  * for its kind (in "no matching overload" messages), instead of a copy of each pattern.
  */
 function patternStandIn(): ConstNode {

@@ -14,6 +14,7 @@
 // bytes until endRound(), and no collection runs inside a host callback (filter/memory.ts).
 
 import { firstInvalidUtf8 } from "../regex/utf8";
+import { EvalNode } from "./eval";
 // One out-of-line byte comparison for the whole module: memory.compare inlines ~150 B of code at
 // every call site.
 import { bytesEqual as sameRange, sameBytes } from "../routes/bytes";
@@ -61,7 +62,7 @@ export function kindName(k: Kind): string {
 
 
 export class Value {
-  // Small on purpose: every evaluation node is its own Value (ErrorSite, below), and a
+  // Small on purpose: every evaluation node is its own Value (eval.ts EvalNode), and a
   // configuration may hold 10⁵ conditions. Laid out without padding (the i64 first); fields only
   // one kind uses share storage (`d` is `i`, `mapAttr` and `errCode` are `len`).
   i: i64 = 0; // Bool (0/1), Int, Uint (bit pattern), Timestamp, Duration; Double (bit pattern, see `d`)
@@ -70,7 +71,7 @@ export class Value {
   len: i32 = 0; // String / Bytes: byte length; Map: mapAttr; Error: errCode
   owner: ArrayBuffer | null = null; // keeps configuration-lifetime bytes at ptr alive (null for request data)
   list: Value[] | null = null; // List: the slots of its elements (list literals are the only lists)
-  errSite: ErrorSite | null = null; // Error: who raised it (for the message)
+  errSite: EvalNode | null = null; // Error: the node that raised it (it describes the error on demand)
 
   /** Double: the value (stored in `i`). */
   @inline get d(): f64 { return reinterpret<f64>(this.i); }
@@ -106,7 +107,7 @@ export class Value {
   }
   @inline setList(list: Value[]): void { this.kind = Kind.List; this.list = list; }
   @inline setMap(attr: i32): void { this.kind = Kind.Map; this.mapAttr = attr; }
-  @inline setError(code: ErrorCode, site: ErrorSite | null): void {
+  @inline setError(code: ErrorCode, site: EvalNode | null): void {
     this.kind = Kind.Error;
     this.errCode = code;
     this.errSite = site;
@@ -130,13 +131,13 @@ export class Value {
     switch (this.kind) {
       case Kind.Null: return "null";
       case Kind.Bool: return this.i != 0 ? "true" : "false";
-      case Kind.Int: return this.i.toString();
-      case Kind.Uint: return (<u64>this.i).toString() + "u";
+      case Kind.Int: return intText(this.i, false);
+      case Kind.Uint: return intText(this.i, true) + "u";
       case Kind.Double: return this.d.toString();
       case Kind.String: return "'" + displayText(this.ptr, this.len) + "'";
       case Kind.Bytes: return "b'" + displayText(this.ptr, this.len) + "'";
       case Kind.Timestamp:
-      case Kind.Duration: return (this.kind == Kind.Timestamp ? "timestamp(" : "duration(") + this.i.toString() + "ns)";
+      case Kind.Duration: return (this.kind == Kind.Timestamp ? "timestamp(" : "duration(") + intText(this.i, false) + "ns)";
       case Kind.List: return "list";
       case Kind.Map: return "map";
       case Kind.Error: return "error";
@@ -145,13 +146,32 @@ export class Value {
   }
 }
 
-/**
- * Something that raised an error and can describe it later (messages are built only on demand).
- * Every evaluation node is one (eval.ts), and is also its own result slot: one object per node
- * rather than two, which halves what a compiled condition costs.
- */
-export abstract class ErrorSite extends Value {
-  abstract describe(code: ErrorCode): string;
+/** Writes the decimal form of v (as unsigned when `unsigned`) at `base` (>= 21 bytes); returns the length. */
+export function formatInt(base: usize, v: i64, unsigned: bool): i32 {
+  let mag: u64 = unsigned ? <u64>v : (v < 0 ? <u64>0 - <u64>v : <u64>v);
+  const neg = !unsigned && v < 0;
+  // write digits backwards at the end of the buffer, then move them to the front
+  let p = 21;
+  do {
+    p--;
+    store<u8>(base + <usize>p, <u8>(0x30 + <i32>(mag % 10)));
+    mag /= 10;
+  } while (mag != 0);
+  if (neg) {
+    p--;
+    store<u8>(base + <usize>p, 0x2d);
+  }
+  const len = 21 - p;
+  memory.copy(base, base + <usize>p, <usize>len);
+  return len;
+}
+
+/** Scratch for intText. */
+const INT_TEXT = memory.data(24);
+
+/** The decimal text of an int (or, when `unsigned`, of a uint's bits): for messages. */
+function intText(v: i64, unsigned: bool): string {
+  return decodeUtf8(INT_TEXT, formatInt(INT_TEXT, v, unsigned));
 }
 
 /** Longest text a message quotes; a message about a 1 MiB value must not cost MiBs. */
