@@ -133,7 +133,6 @@ export class BitVm {
     const t = this.tables;
     // The row of a single bit b of chunk j is follow(consuming instruction 4j + b); every other
     // row is the union of its lowest bit's row and the row without that bit.
-    const follow = followScratch;
     for (let j = 0; j < this.chunks; j++) {
       for (let v = 1; v < perChunk; v++) {
         const row = base + (j * perChunk + v) * rowWords;
@@ -141,10 +140,7 @@ export class BitVm {
         const rest = v & (v - 1);
         if (rest == 0) {
           const k = j * bits + low;
-          if (k < this.m) {
-            this.closureBits(unchecked(this.pcs[k]) + 1, false, flags, follow);
-            for (let w = 0; w < words; w++) unchecked(t[row + w] = unchecked(follow[w]));
-          }
+          if (k < this.m) this.closureBits(unchecked(this.pcs[k]) + 1, false, flags, rowAt(t, row));
         } else {
           const a = base + (j * perChunk + (1 << low)) * rowWords;
           const b = base + (j * perChunk + rest) * rowWords;
@@ -153,9 +149,7 @@ export class BitVm {
       }
     }
     // Start row: the closure of pc 0 (new attempts of an unanchored search).
-    this.closureBits(0, true, flags, follow);
-    const startRow = base + this.chunks * perChunk * rowWords;
-    for (let w = 0; w < words; w++) unchecked(t[startRow + w] = unchecked(follow[w]));
+    this.closureBits(0, true, flags, rowAt(t, base + this.chunks * perChunk * rowWords));
     unchecked(this.contextTable[flags] = base);
     return base;
   }
@@ -164,27 +158,22 @@ export class BitVm {
    * Closure of {pc} (or of nothing plus the start, when `start`) under `flags` as a set: the
    * consuming instructions reached, or only the Match bit when Match is reachable.
    */
-  private closureBits(pc: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
+  private closureBits(pc: i32, start: bool, flags: i32, out: usize): void {
     const kernel = sharedKernelA();
     unchecked(kernel[0] = pc);
     this.closureOf(kernel, start ? 0 : 1, start, flags, out);
   }
 
-  /** Closure of the given kernel (pcs) as a set, see closureBits. */
-  private closureOf(kernel: StaticArray<i32>, n: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
-    const words = this.words;
-    for (let w = 0; w < words; w++) unchecked(out[w] = 0);
+  /** Closure of the given kernel (pcs) as a set, see closureBits; `out` points to `words` words. */
+  private closureOf(kernel: StaticArray<i32>, n: i32, start: bool, flags: i32, out: usize): void {
+    memory.fill(out, 0, <usize>this.words << 3);
     const c = this.closure;
     if (c.run(kernel, 0, n, start, flags)) {
-      const mb = this.m;
-      unchecked(out[mb >> 6] = <u64>1 << <u64>(mb & 63));
+      setBit(out, this.m);
       return;
     }
     const consumers = c.consumers;
-    for (let i = 0; i < c.numConsumers; i++) {
-      const k = unchecked(this.indexes[unchecked(consumers[i])]);
-      unchecked(out[k >> 6] |= <u64>1 << <u64>(k & 63));
-    }
+    for (let i = 0; i < c.numConsumers; i++) setBit(out, unchecked(this.indexes[unchecked(consumers[i])]));
   }
 
   /**
@@ -217,7 +206,7 @@ export class BitVm {
     let result = false;
     // Position 0 uses the ordinary closure (^ holds there) and every later one the tables: two-word
     // sets from position 1 on run in run2(), the others in this loop.
-    for (let w = 0; w < words; w++) unchecked(live[w] = 0);
+    memory.fill(changetype<usize>(live), 0, <usize>words << 3);
     while (i < len) {
       if (i > 0) {
         if (words == 2) {
@@ -246,7 +235,7 @@ export class BitVm {
       const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
       if (i == 0) {
         // Only the start closure (the mask leaves every condition an Assert of the program tests).
-        this.closureOf(sharedKernelA(), 0, true, flags, next);
+        this.closureOf(sharedKernelA(), 0, true, flags, changetype<usize>(next));
       } else {
         let base = unchecked(this.contextTable[flags]);
         if (base < 0) {
@@ -255,12 +244,8 @@ export class BitVm {
         }
         const tables = this.tables;
         // C = start row (unanchored) ∪ rows of A's nibbles.
-        if (anchored) {
-          for (let w = 0; w < words; w++) unchecked(next[w] = 0);
-        } else {
-          const start = base + chunks * perChunk * words;
-          for (let w = 0; w < words; w++) unchecked(next[w] = unchecked(tables[start + w]));
-        }
+        const start = base + chunks * perChunk * words;
+        for (let w = 0; w < words; w++) unchecked(next[w] = anchored ? 0 : unchecked(tables[start + w]));
         // Only the non-zero chunks of A: a sparse live set costs little.
         for (let lw = 0; lw < words; lw++) {
           let x = unchecked(live[lw]);
@@ -299,7 +284,7 @@ export class BitVm {
       }
       // (At offset 0, for an empty input, the start is tried even when anchored.)
       if (n > 0 || !anchored || i == 0) {
-        this.closureOf(kernel, n, !anchored || i == 0, emptyFlags(prev, true, false, false), next);
+        this.closureOf(kernel, n, !anchored || i == 0, emptyFlags(prev, true, false, false), changetype<usize>(next));
         result = (unchecked(next[matchWord]) & matchBit) != 0;
       }
     }
@@ -410,4 +395,14 @@ const NO_WORDS = changetype<StaticArray<u64>>(NO_INTS);
 // One match runs at a time: the live sets are shared by every BitVm.
 const liveScratch = new StaticArray<u64>(MAX_WORDS);
 const nextScratch = new StaticArray<u64>(MAX_WORDS);
-const followScratch = new StaticArray<u64>(MAX_WORDS);
+
+/** Address of row `row` (in words) of table `t`. */
+// @ts-ignore: decorator
+@inline function rowAt(t: StaticArray<u64>, row: i32): usize { return changetype<usize>(t) + (<usize>row << 3); }
+
+/** Sets bit k of the set at `set`. */
+// @ts-ignore: decorator
+@inline function setBit(set: usize, k: i32): void {
+  const at = set + (<usize>(k >> 6) << 3);
+  store<u64>(at, load<u64>(at) | (<u64>1 << <u64>(k & 63)));
+}
