@@ -344,23 +344,22 @@ export class BitVm {
         n0 = unchecked(t[base + startOffset]);
         n1 = unchecked(t[base + startOffset + 1]);
       }
+      // The rows of A's non-zero chunks (chunk = bit >> 3, 256 rows of 2 words each): those of
+      // word 0, then those of word 1, whose rows start 8 chunks later.
       let x = l0;
-      while (x != 0) {
-        const shift = ctz(x) & ~7;
-        const row = base + ((<i32>shift << 5) + <i32>((x >>> shift) & 255)) * 2; // chunk (bit >> 3), 256 rows each
-        x &= ~(<u64>255 << shift);
-        n0 |= unchecked(t[row]);
-        n1 |= unchecked(t[row + 1]);
-        lookups++;
-      }
-      x = l1;
-      while (x != 0) {
-        const shift = ctz(x) & ~7;
-        const row = base + (((64 + <i32>shift) << 5) + <i32>((x >>> shift) & 255)) * 2;
-        x &= ~(<u64>255 << shift);
-        n0 |= unchecked(t[row]);
-        n1 |= unchecked(t[row + 1]);
-        lookups++;
+      let wordBase = base;
+      while (true) {
+        while (x != 0) {
+          const shift = ctz(x) & ~7;
+          const row = wordBase + ((<i32>shift << 5) + <i32>((x >>> shift) & 255)) * 2;
+          x &= ~(<u64>255 << shift);
+          n0 |= unchecked(t[row]);
+          n1 |= unchecked(t[row + 1]);
+          lookups++;
+        }
+        if (wordBase != base) break;
+        x = l1;
+        wordBase = base + 8 * 256 * 2;
       }
       lookups++;
       if (((matchInHigh ? n1 : n0) & matchBit) != 0) { result = 1; break; }
