@@ -41,8 +41,8 @@ export class BitVm {
   /**
    * Chunks of the live set per table. A chunk has 8 bits for two-word sets and 4 bits for wider
    * ones: a context's table has chunks × 2^bits rows of `words` words, and with 8-bit chunks it
-   * fits MAX_TABLE_BYTES (16 × 256 × 2 × 8 = 64 KiB) exactly up to two words. So run2() always
-   * has 8-bit chunks (half the lookups) and the wide loop of match() always 4-bit ones.
+   * fits MAX_TABLE_BYTES (16 × 256 × 2 × 8 = 64 KiB) exactly up to two words. So the two-word
+   * loop of run() always has 8-bit chunks (half the lookups) and stepWide() always 4-bit ones.
    */
   private readonly chunks: i32;
   // Allocated on first use (prepare()): a configured regex that never thrashes costs nothing here.
@@ -133,7 +133,6 @@ export class BitVm {
     const t = this.tables;
     // The row of a single bit b of chunk j is follow(consuming instruction 4j + b); every other
     // row is the union of its lowest bit's row and the row without that bit.
-    const follow = followScratch;
     for (let j = 0; j < this.chunks; j++) {
       for (let v = 1; v < perChunk; v++) {
         const row = base + (j * perChunk + v) * rowWords;
@@ -141,10 +140,7 @@ export class BitVm {
         const rest = v & (v - 1);
         if (rest == 0) {
           const k = j * bits + low;
-          if (k < this.m) {
-            this.closureBits(unchecked(this.pcs[k]) + 1, false, flags, follow);
-            for (let w = 0; w < words; w++) unchecked(t[row + w] = unchecked(follow[w]));
-          }
+          if (k < this.m) this.closureBits(unchecked(this.pcs[k]) + 1, false, flags, rowAt(t, row));
         } else {
           const a = base + (j * perChunk + (1 << low)) * rowWords;
           const b = base + (j * perChunk + rest) * rowWords;
@@ -153,9 +149,7 @@ export class BitVm {
       }
     }
     // Start row: the closure of pc 0 (new attempts of an unanchored search).
-    this.closureBits(0, true, flags, follow);
-    const startRow = base + this.chunks * perChunk * rowWords;
-    for (let w = 0; w < words; w++) unchecked(t[startRow + w] = unchecked(follow[w]));
+    this.closureBits(0, true, flags, rowAt(t, base + this.chunks * perChunk * rowWords));
     unchecked(this.contextTable[flags] = base);
     return base;
   }
@@ -164,27 +158,22 @@ export class BitVm {
    * Closure of {pc} (or of nothing plus the start, when `start`) under `flags` as a set: the
    * consuming instructions reached, or only the Match bit when Match is reachable.
    */
-  private closureBits(pc: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
+  private closureBits(pc: i32, start: bool, flags: i32, out: usize): void {
     const kernel = sharedKernelA();
     unchecked(kernel[0] = pc);
     this.closureOf(kernel, start ? 0 : 1, start, flags, out);
   }
 
-  /** Closure of the given kernel (pcs) as a set, see closureBits. */
-  private closureOf(kernel: StaticArray<i32>, n: i32, start: bool, flags: i32, out: StaticArray<u64>): void {
-    const words = this.words;
-    for (let w = 0; w < words; w++) unchecked(out[w] = 0);
+  /** Closure of the given kernel (pcs) as a set, see closureBits; `out` points to `words` words. */
+  private closureOf(kernel: StaticArray<i32>, n: i32, start: bool, flags: i32, out: usize): void {
+    memory.fill(out, 0, <usize>this.words << 3);
     const c = this.closure;
     if (c.run(kernel, 0, n, start, flags)) {
-      const mb = this.m;
-      unchecked(out[mb >> 6] = <u64>1 << <u64>(mb & 63));
+      setBit(out, this.m);
       return;
     }
     const consumers = c.consumers;
-    for (let i = 0; i < c.numConsumers; i++) {
-      const k = unchecked(this.indexes[unchecked(consumers[i])]);
-      unchecked(out[k >> 6] |= <u64>1 << <u64>(k & 63));
-    }
+    for (let i = 0; i < c.numConsumers; i++) setBit(out, unchecked(this.indexes[unchecked(consumers[i])]));
   }
 
   /**
@@ -198,97 +187,35 @@ export class BitVm {
     if (!this.prepare()) return false;
     const prog = this.prog;
     const words = this.words;
-    const chunks = this.chunks;
-    // (This loop runs only sets of more than two words at positions > 0: 4-bit chunks.)
-    const perChunk = 16;
-    const matchWord = this.m >> 6;
-    const matchBit = <u64>1 << <u64>(this.m & 63);
     const anchored = prog.anchoredStart;
-    const firstByte = prog.firstByte;
-    const assertMask = prog.assertFlags;
-    const accept = this.accept;
-    const end = ptr + <usize>len;
     const live = liveScratch; // A
-    const next = nextScratch; // C
     let lookups: i64 = 0;
-    let scanned: i64 = 0;
     let prev = PREV_BEGIN;
     let i = 0;
     let result = false;
-    // Position 0 uses the ordinary closure (^ holds there) and every later one the tables: two-word
-    // sets from position 1 on run in run2(), the others in this loop.
-    for (let w = 0; w < words; w++) unchecked(live[w] = 0);
-    while (i < len) {
-      if (i > 0) {
-        if (words == 2) {
-          const r = this.run2(ptr, len, i, prev); // adds its lookups and bytes scanned to steps
+    memory.fill(changetype<usize>(live), 0, <usize>words << 3);
+    if (len > 0) {
+      // Position 0 uses the ordinary closure (^ holds there), every later one the tables (run()).
+      // Only the start closure (the mask leaves every condition an Assert of the program tests).
+      const d = decodeRune(ptr, ptr + <usize>len);
+      const c = runeOf(d);
+      this.closureOf(sharedKernelA(), 0, true, emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & prog.assertFlags,
+        changetype<usize>(nextScratch));
+      if (this.nextHasMatch()) {
+        result = true;
+      } else {
+        if (this.acceptNext(prog.runeClass(c) * words) && anchored) {
+          lookups = 1; // (the count position 0 always reported)
+        } else {
+          prev = prevFlagsAfter(c);
+          i = widthOf(d);
+          const r = this.run(ptr, len, i, prev); // adds its lookups and bytes scanned to steps
           if (r < 0) return false; // a table was refused: usable is now false
           result = r == 1;
-          i = this.end2;
-          prev = this.prev2;
-          break;
-        }
-        // No live attempt and every match starts with firstByte: skip to its next occurrence.
-        if (firstByte >= 0 && isEmpty(live, words)) {
-          const j = findByte(ptr, i, len, firstByte);
-          scanned += <i64>((j < 0 ? len : j) - i);
-          if (j < 0) { i = len; break; }
-          i = j;
+          i = this.runEnd;
+          prev = this.runPrev;
         }
       }
-      const b = <i32>load<u8>(ptr + <usize>i);
-      let c: i32, width: i32;
-      if (b < 0x80) { c = b; width = 1; } else {
-        const d = decodeRune(ptr + <usize>i, end);
-        c = runeOf(d);
-        width = widthOf(d);
-      }
-      const flags = emptyFlags(prev, false, c == 0x0a, isWordChar(c)) & assertMask;
-      if (i == 0) {
-        // Only the start closure (the mask leaves every condition an Assert of the program tests).
-        this.closureOf(sharedKernelA(), 0, true, flags, next);
-      } else {
-        let base = unchecked(this.contextTable[flags]);
-        if (base < 0) {
-          base = this.tableFor(flags);
-          if (base < 0) return false; // refused: usable is now false
-        }
-        const tables = this.tables;
-        // C = start row (unanchored) ∪ rows of A's nibbles.
-        if (anchored) {
-          for (let w = 0; w < words; w++) unchecked(next[w] = 0);
-        } else {
-          const start = base + chunks * perChunk * words;
-          for (let w = 0; w < words; w++) unchecked(next[w] = unchecked(tables[start + w]));
-        }
-        // Only the non-zero chunks of A: a sparse live set costs little.
-        for (let lw = 0; lw < words; lw++) {
-          let x = unchecked(live[lw]);
-          while (x != 0) {
-            const shift = ctz(x) & ~3;
-            const chunk = <i32>((x >>> shift) & 15);
-            x &= ~(<u64>15 << shift);
-            lookups++;
-            const row = base + ((((lw << 6) + <i32>shift) << 2) + chunk) * words; // chunk (bit >> 2), 16 rows each
-            for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
-          }
-        }
-        lookups++;
-      }
-      if ((unchecked(next[matchWord]) & matchBit) != 0) { result = true; break; }
-      const row = prog.runeClass(c) * words;
-      let any: u64 = 0;
-      for (let w = 0; w < words; w++) {
-        const a = unchecked(next[w]) & unchecked(accept[row + w]);
-        unchecked(live[w] = a);
-        any |= a;
-      }
-      if (any == 0 && anchored) {
-        lookups += <i64>(i == 0); // (the count position 0 always reported)
-        break;
-      }
-      prev = prevFlagsAfter(c);
-      i += width;
     }
     if (!result && i >= len) {
       // End of input: $ and \z hold; the ordinary closure of the live set decides.
@@ -299,42 +226,46 @@ export class BitVm {
       }
       // (At offset 0, for an empty input, the start is tried even when anchored.)
       if (n > 0 || !anchored || i == 0) {
-        this.closureOf(kernel, n, !anchored || i == 0, emptyFlags(prev, true, false, false), next);
-        result = (unchecked(next[matchWord]) & matchBit) != 0;
+        this.closureOf(kernel, n, !anchored || i == 0, emptyFlags(prev, true, false, false), changetype<usize>(nextScratch));
+        result = this.nextHasMatch();
       }
     }
-    this.steps += lookups + scanned + this.closure.steps;
+    this.steps += lookups + this.closure.steps;
     return result;
   }
 
-  // Results of run2() besides its return value (its work is added to steps).
-  private end2: i32 = 0;
-  private prev2: i32 = 0;
+  // Results of run() besides its return value (its work is added to steps).
+  private runEnd: i32 = 0;
+  private runPrev: i32 = 0;
 
   /**
-   * The loop of match() for two-word sets (programs of up to 127 consuming instructions, which
-   * includes every program under the default size limit), with the sets in locals. Runs from
-   * position `i` (> 0) with the live set in liveScratch; returns 1 on a match, 0 when the input
-   * ended or no attempt is left (end2 = where it stopped, the live set back in liveScratch),
-   * -1 if the budget refused a table.
+   * The loop of match() from position `i` (> 0) on, with the live set in liveScratch. Two-word
+   * sets (programs of up to 127 consuming instructions, which includes every program under the
+   * default size limit) are kept in locals; wider ones are stepped by stepWide(). Returns 1 on a
+   * match, 0 when the input ended or no attempt is left (runEnd = where it stopped, the live set
+   * back in liveScratch), -1 if the budget refused a table (then steps are 0, as for a refusal
+   * in prepare()).
    */
-  private run2(ptr: usize, len: i32, i: i32, prev: i32): i32 {
+  private run(ptr: usize, len: i32, i: i32, prev: i32): i32 {
     const prog = this.prog;
     const anchored = prog.anchoredStart;
     const firstByte = prog.firstByte;
     const assertMask = prog.assertFlags;
     const accept = this.accept;
-    // Two-word sets have 8-bit chunks (see chunks).
-    const startOffset = this.chunks * 256 * 2;
+    const wide = this.words > 2;
+    // Two-word sets have 8-bit chunks, wider ones 4-bit chunks (see chunks).
+    const startOffset = this.chunks * (wide ? 16 : 256) * this.words;
     const matchInHigh = this.m >= 64;
     const matchBit = <u64>1 << <u64>(this.m & 63);
     const end = ptr + <usize>len;
     let l0 = unchecked(liveScratch[0]), l1 = unchecked(liveScratch[1]);
+    let liveEmpty = isEmpty(liveScratch, this.words);
     let lookups: i64 = 0;
     let scanned: i64 = 0;
     let result = 0;
     while (i < len) {
-      if (firstByte >= 0 && (l0 | l1) == 0) {
+      // No live attempt and every match starts with firstByte: skip to its next occurrence.
+      if (firstByte >= 0 && liveEmpty) {
         const j = findByte(ptr, i, len, firstByte);
         scanned += <i64>((j < 0 ? len : j) - i);
         if (j < 0) { i = len; break; }
@@ -351,47 +282,107 @@ export class BitVm {
       let base = unchecked(this.contextTable[flags]);
       if (base < 0) {
         base = this.tableFor(flags);
-        if (base < 0) return -1; // (steps stay 0, as for a refusal in match())
+        if (base < 0) {
+          this.steps = 0;
+          return -1;
+        }
       }
-      const t = this.tables;
-      let n0: u64 = 0, n1: u64 = 0;
-      if (!anchored) {
-        n0 = unchecked(t[base + startOffset]);
-        n1 = unchecked(t[base + startOffset + 1]);
-      }
-      let x = l0;
-      while (x != 0) {
-        const shift = ctz(x) & ~7;
-        const row = base + ((<i32>shift << 5) + <i32>((x >>> shift) & 255)) * 2; // chunk (bit >> 3), 256 rows each
-        x &= ~(<u64>255 << shift);
-        n0 |= unchecked(t[row]);
-        n1 |= unchecked(t[row + 1]);
+      if (wide) {
+        const r = this.stepWide(base, startOffset, prog.runeClass(c) * this.words);
+        if (r < 0) { result = 1; break; }
+        liveEmpty = r == 0;
+      } else {
+        const t = this.tables;
+        let n0: u64 = 0, n1: u64 = 0;
+        if (!anchored) {
+          n0 = unchecked(t[base + startOffset]);
+          n1 = unchecked(t[base + startOffset + 1]);
+        }
+        // The rows of A's non-zero chunks (chunk = bit >> 3, 256 rows of 2 words each): those of
+        // word 0, then those of word 1, whose rows start 8 chunks later.
+        let x = l0;
+        let wordBase = base;
+        while (true) {
+          while (x != 0) {
+            const shift = ctz(x) & ~7;
+            const row = wordBase + ((<i32>shift << 5) + <i32>((x >>> shift) & 255)) * 2;
+            x &= ~(<u64>255 << shift);
+            n0 |= unchecked(t[row]);
+            n1 |= unchecked(t[row + 1]);
+            lookups++;
+          }
+          if (wordBase != base) break;
+          x = l1;
+          wordBase = base + 8 * 256 * 2;
+        }
         lookups++;
+        if (((matchInHigh ? n1 : n0) & matchBit) != 0) { result = 1; break; }
+        const row = prog.runeClass(c) << 1;
+        l0 = n0 & unchecked(accept[row]);
+        l1 = n1 & unchecked(accept[row + 1]);
+        liveEmpty = (l0 | l1) == 0;
       }
-      x = l1;
-      while (x != 0) {
-        const shift = ctz(x) & ~7;
-        const row = base + (((64 + <i32>shift) << 5) + <i32>((x >>> shift) & 255)) * 2;
-        x &= ~(<u64>255 << shift);
-        n0 |= unchecked(t[row]);
-        n1 |= unchecked(t[row + 1]);
-        lookups++;
-      }
-      lookups++;
-      if (((matchInHigh ? n1 : n0) & matchBit) != 0) { result = 1; break; }
-      const row = prog.runeClass(c) << 1;
-      l0 = n0 & unchecked(accept[row]);
-      l1 = n1 & unchecked(accept[row + 1]);
-      if ((l0 | l1) == 0 && anchored) break;
+      if (liveEmpty && anchored) break;
       prev = prevFlagsAfter(c);
       i += width;
     }
-    unchecked(liveScratch[0] = l0);
-    unchecked(liveScratch[1] = l1);
+    if (!wide) {
+      unchecked(liveScratch[0] = l0);
+      unchecked(liveScratch[1] = l1);
+    }
     this.steps += lookups + scanned;
-    this.end2 = i;
-    this.prev2 = prev;
+    this.runEnd = i;
+    this.runPrev = prev;
     return result;
+  }
+
+  /**
+   * One character for sets of more than two words (4-bit chunks): C = the start row at
+   * `startOffset` (unanchored) ∪ the rows of A's non-zero chunks in the table at `base`. Returns
+   * -1 if C holds Match; otherwise sets A = C ∩ the accept row at `acceptRow` and returns 1 if A
+   * has a live attempt, else 0. Its lookups are added to steps.
+   */
+  private stepWide(base: i32, startOffset: i32, acceptRow: i32): i32 {
+    const words = this.words;
+    const tables = this.tables;
+    const anchored = this.prog.anchoredStart;
+    const live = liveScratch;
+    const next = nextScratch;
+    const start = base + startOffset;
+    for (let w = 0; w < words; w++) unchecked(next[w] = anchored ? 0 : unchecked(tables[start + w]));
+    // Only the non-zero chunks of A: a sparse live set costs little.
+    let lookups: i64 = 1;
+    for (let lw = 0; lw < words; lw++) {
+      let x = unchecked(live[lw]);
+      while (x != 0) {
+        const shift = ctz(x) & ~3;
+        const chunk = <i32>((x >>> shift) & 15);
+        x &= ~(<u64>15 << shift);
+        lookups++;
+        const row = base + ((((lw << 6) + <i32>shift) << 2) + chunk) * words; // chunk (bit >> 2), 16 rows each
+        for (let w = 0; w < words; w++) unchecked(next[w] |= unchecked(tables[row + w]));
+      }
+    }
+    this.steps += lookups;
+    if (this.nextHasMatch()) return -1;
+    return this.acceptNext(acceptRow) ? 0 : 1;
+  }
+
+  /** Does C (nextScratch) hold the Match bit? */
+  private nextHasMatch(): bool {
+    const m = this.m;
+    return ((unchecked(nextScratch[m >> 6]) >>> <u64>(m & 63)) & 1) != 0;
+  }
+
+  /** A = C ∩ the accept row at `row` (liveScratch from nextScratch); true if A is empty. */
+  private acceptNext(row: i32): bool {
+    let any: u64 = 0;
+    for (let w = 0; w < this.words; w++) {
+      const a = unchecked(nextScratch[w]) & unchecked(this.accept[row + w]);
+      unchecked(liveScratch[w] = a);
+      any |= a;
+    }
+    return any == 0;
   }
 }
 
@@ -410,4 +401,14 @@ const NO_WORDS = changetype<StaticArray<u64>>(NO_INTS);
 // One match runs at a time: the live sets are shared by every BitVm.
 const liveScratch = new StaticArray<u64>(MAX_WORDS);
 const nextScratch = new StaticArray<u64>(MAX_WORDS);
-const followScratch = new StaticArray<u64>(MAX_WORDS);
+
+/** Address of row `row` (in words) of table `t`. */
+// @ts-ignore: decorator
+@inline function rowAt(t: StaticArray<u64>, row: i32): usize { return changetype<usize>(t) + (<usize>row << 3); }
+
+/** Sets bit k of the set at `set`. */
+// @ts-ignore: decorator
+@inline function setBit(set: usize, k: i32): void {
+  const at = set + (<usize>(k >> 6) << 3);
+  store<u64>(at, load<u64>(at) | (<u64>1 << <u64>(k & 63)));
+}

@@ -158,8 +158,3 @@ export function addPerlClass(out: CharClass, letter: i32, fold: bool): void {
   const lower = letter | 0x20;
   addNamed(out, lower == 0x64 ? NAMED_DIGIT : lower == 0x77 ? NAMED_WORD : NAMED_PERL_SPACE, letter != lower, fold);
 }
-
-export function isPerlClassLetter(c: i32): bool {
-  const lower = c | 0x20;
-  return lower == 0x64 || lower == 0x77 || lower == 0x73;
-}

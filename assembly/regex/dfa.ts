@@ -205,22 +205,31 @@ export class LazyDfa {
     return t;
   }
 
-  private findOrAddState(kernel: StaticArray<i32>, n: i32, flags: i32): i32 {
-    const mask = this.table.length - 1;
-    let slot = <i32>(hashState(kernel, 0, n, flags) & <u32>mask);
+  /**
+   * Slot of state (kernel a[off .. off+n), flags) in the hash table: the slot holding it, or the
+   * empty slot where it belongs.
+   */
+  private slotOf(a: StaticArray<i32>, off: i32, n: i32, flags: i32): i32 {
+    const table = this.table;
+    const mask = table.length - 1;
+    let slot = <i32>(hashState(a, off, n, flags) & <u32>mask);
     while (true) {
-      const id = unchecked(this.table[slot]);
-      if (id < 0) break;
+      const id = unchecked(table[slot]);
+      if (id < 0) return slot;
       if (unchecked(this.prevFlags[id]) == flags && unchecked(this.kernelLength[id]) == n) {
-        const off = unchecked(this.kernelOffset[id]);
-        let same = true;
-        for (let i = 0; i < n; i++) {
-          if (unchecked(this.pool[off + i]) != unchecked(kernel[i])) { same = false; break; }
-        }
-        if (same) return id;
+        const at = unchecked(this.kernelOffset[id]);
+        let i = 0;
+        while (i < n && unchecked(this.pool[at + i]) == unchecked(a[off + i])) i++;
+        if (i == n) return slot;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  private findOrAddState(kernel: StaticArray<i32>, n: i32, flags: i32): i32 {
+    const slot = this.slotOf(kernel, 0, n, flags);
+    const found = unchecked(this.table[slot]);
+    if (found >= 0) return found;
     // New state: make room first.
     if (this.numStates == this.capacity || this.poolUsed + n > this.pool.length) {
       const wantStates = this.numStates == this.capacity ? this.capacity * 2 : this.capacity;
@@ -241,8 +250,8 @@ export class LazyDfa {
     unchecked(this.kernelOffset[id] = off);
     unchecked(this.kernelLength[id] = n);
     unchecked(this.prevFlags[id] = flags);
-    const row = id * this.stride;
-    for (let c = 0; c < this.stride; c++) unchecked(this.trans[row + c] = T_UNKNOWN);
+    // Every transition T_UNKNOWN (-1): all bytes 0xff.
+    memory.fill(changetype<usize>(this.trans) + (<usize>(id * this.stride) << 2), 0xff, <usize>this.stride << 2);
     unchecked(this.table[slot] = id);
     return id;
   }
@@ -283,12 +292,10 @@ export class LazyDfa {
     memory.copy(changetype<usize>(this.kernelLength), changetype<usize>(oldLength), <usize>n << 2);
     memory.copy(changetype<usize>(this.prevFlags), changetype<usize>(oldFlags), <usize>n << 2);
     memory.copy(changetype<usize>(this.pool), changetype<usize>(oldPool), <usize>this.poolUsed << 2);
-    // Rehash.
-    const mask = this.table.length - 1;
+    // Rehash. (The states are distinct: slotOf finds each one's empty slot.)
     for (let id = 0; id < n; id++) {
-      let slot = <i32>(hashState(this.pool, this.kernelOffset[id], this.kernelLength[id], this.prevFlags[id]) & <u32>mask);
-      while (this.table[slot] >= 0) slot = (slot + 1) & mask;
-      this.table[slot] = id;
+      const slot = this.slotOf(this.pool, unchecked(this.kernelOffset[id]), unchecked(this.kernelLength[id]), unchecked(this.prevFlags[id]));
+      unchecked(this.table[slot] = id);
     }
   }
 }

@@ -5,7 +5,7 @@
 // with a byte position rather than silently reinterpreted.
 
 import { Node, NodeKind, newChildList, newNode } from "./ast";
-import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, isPerlClassLetter, posixClassIndex } from "./charclass";
+import { CharClass, addPerlClass, addPosixClass, hasCaseVariants, posixClassIndex } from "./charclass";
 import { RegexError } from "./errors";
 import {
   EMPTY_BEGIN_LINE, EMPTY_BEGIN_TEXT, EMPTY_END_LINE, EMPTY_END_TEXT,
@@ -530,13 +530,12 @@ export class Parser {
           continue;
         }
       }
-      if (c == C_BACKSLASH && isPerlClassLetter(this.byteAt(this.pos + 1))) {
-        addPerlClass(cls, this.byteAt(this.pos + 1), fold);
-        this.pos += 2;
-        continue;
-      }
       const loPos = this.pos;
       const lo = this.parseClassChar();
+      if (lo == ESC_PERL_CLASS) {
+        addPerlClass(cls, this.escapeLetter, fold);
+        continue;
+      }
       if (lo < 0) return null;
       let hi = lo;
       // '-' makes a range unless it is last ([a-]); elsewhere it is literal (Perl/RE2).
@@ -544,10 +543,8 @@ export class Parser {
         this.pos++;
         const hiPos = this.pos;
         hi = this.parseClassChar();
-        if (hi < 0) {
-          if (this.error == null) this.failWith(RANGE, " end", hiPos);
-          return null;
-        }
+        if (hi == ESC_PERL_CLASS) return this.failWith(RANGE, ": a class escape cannot be a range endpoint", hiPos);
+        if (hi < 0) return null;
         if (hi < lo) return this.failWith(RANGE, " " + this.text(loPos, this.pos) + ": end before start", loPos);
       }
       cls.addRange(lo, hi);
@@ -558,17 +555,13 @@ export class Parser {
     return this.classNode(cls, start);
   }
 
-  /** One class member character (literal or escape); -1 on error. */
+  /**
+   * One class member: a character (literal or escape), ESC_PERL_CLASS for \d \w \s \D \W \S
+   * (the letter in escapeLetter), or ESC_ERROR (in a class, parseEscape returns nothing else).
+   */
   private parseClassChar(): i32 {
     if (this.byteAt(this.pos) != C_BACKSLASH) return this.nextRune();
-    const at = this.pos;
-    const r = this.parseEscape(true);
-    if (r == ESC_ERROR) return -1;
-    if (r < 0) {
-      this.failWith(RANGE, ": a class escape cannot be a range endpoint", at);
-      return -1;
-    }
-    return r;
+    return this.parseEscape(true);
   }
 
   /**
