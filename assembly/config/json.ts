@@ -424,7 +424,7 @@ class Parser {
   /** Arrays: items so far; objects: tape index of the current key. */
   private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
   private depth: i32 = 0;
-  /** Per depth: hash table of an object's keys once it has many (duplicate detection, checkDuplicate). */
+  /** Per depth: hash table of an object's keys (duplicate detection, checkDuplicate). */
   private keySlots: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
 
   constructor(public bytes: Uint8Array, knownKeys: string[] | null, capacity: i32) {
@@ -602,36 +602,23 @@ class Parser {
 
   /**
    * Reports key entry `key` (the member-th of object e) if an earlier key of the object is the
-   * same text. Small objects compare with every earlier key; from SMALL_OBJECT keys on, a hash
-   * index keeps hostile objects with many keys linear.
+   * same text. A hash index of the object's keys keeps hostile objects with many keys linear.
    */
   checkDuplicate(e: i32, key: i32, member: i32): void {
     const doc = this.doc;
-    let first = -1;
-    if (member < SMALL_OBJECT) {
-      for (let m = e + 1; m < key; m = doc.after(m + 1)) {
-        if (sameKey(doc, m, key)) {
-          first = m;
-          break;
-        }
-      }
-    } else {
-      // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
-      // from an earlier object, so empty for this one (no clearing). Built at the SMALL_OBJECT-th
-      // key, rebuilt twice as large when half full.
-      const d = this.depth - 1;
-      let slots = unchecked(this.keySlots[d]);
-      if (member == SMALL_OBJECT || slots === null || member * 2 >= slots.length) {
-        if (slots === null || member * 2 >= slots.length) {
-          let size = 64;
-          while (size <= member * 2) size <<= 1;
-          slots = new StaticArray<i32>(size);
-          unchecked((this.keySlots[d] = slots));
-        }
-        for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m); // the earlier keys
-      }
-      first = insertKey(doc, slots, e, key);
+    // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
+    // from an earlier object, so empty for this one (no clearing). Rebuilt twice as large, with
+    // the object's earlier keys, when half full.
+    const d = this.depth - 1;
+    let slots = unchecked(this.keySlots[d]);
+    if (slots === null || member * 2 >= slots.length) {
+      let size = 64;
+      while (size <= member * 2) size <<= 1;
+      slots = new StaticArray<i32>(size);
+      unchecked((this.keySlots[d] = slots));
+      for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m);
     }
+    const first = insertKey(doc, slots, e, key);
     if (first >= 0) {
       this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
     }
@@ -698,9 +685,6 @@ class Parser {
     return this.entry(JsonKind.Number, start, 0, this.pos) >= 0;
   }
 }
-
-/** Objects with fewer keys than this are checked for duplicates pairwise. */
-const SMALL_OBJECT: i32 = 16;
 
 function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
   if (doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) || doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM)) {
