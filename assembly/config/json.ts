@@ -78,11 +78,28 @@ export class JsonProblem {
   ) {}
 }
 
-/** The parsed document: the input bytes plus the tape. Values are handles into it. */
+/**
+ * The parsed document: the input bytes plus the tape; values are handles into it. It is its own
+ * parser (parseJson) and the outcome: `value` (the root) or `error`, and `problems`.
+ */
 export class JsonDocument {
   tape: StaticArray<i32>;
   count: i32 = 0;
+  /** Invalid strings and duplicate keys (see JsonProblem); complete only when `error` is null. */
   problems: JsonProblem[] = [];
+  /** Why the document is not JSON ("invalid JSON at line 1 column 7: …"); null when it parsed. */
+  error: string | null = null;
+  /** The root value; null when the document did not parse. */
+  value: JsonValue | null = null;
+
+  // Parsing state. Open containers, outermost first (for JSON paths and problem owners).
+  private frameEntry: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  /** Arrays: items so far; objects: tape index of the current key. */
+  private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  private depth: i32 = 0;
+  /** Per depth: hash table of an object's keys (duplicate detection, checkDuplicate). */
+  private keyTables: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
+  pos: i32 = 0;
 
   /**
    * The known keys by hash of their text (KNOWN_KEY_SLOTS slots, -1 empty, else the index in
@@ -243,6 +260,262 @@ export class JsonDocument {
     }
     return n == text.length ? 1 : 0;
   }
+
+  // ---- parsing (parseJson) ------------------------------------------------------------------
+
+  fail(message: string, at: i32): void {
+    if (this.error !== null) return;
+    // 1-based line and column (columns count bytes).
+    const bytes = this.bytes;
+    let line = 1;
+    let column = 1;
+    const end = min(at, bytes.length);
+    for (let i = 0; i < end; i++) {
+      column++;
+      if (unchecked(bytes[i]) == 0x0a) {
+        line++;
+        column = 1;
+      }
+    }
+    this.error = "invalid JSON at line " + line.toString() + " column " + column.toString() + ": " + message;
+  }
+
+  // Not inlined: a call is smaller, and numbers and punctuation are a small share of the bytes.
+  peek(): i32 {
+    return this.pos < this.bytes.length ? <i32>unchecked(this.bytes[this.pos]) : -1;
+  }
+
+  skipWhitespace(): void {
+    while (this.pos < this.bytes.length) {
+      const c = unchecked(this.bytes[this.pos]);
+      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) this.pos++;
+      else break;
+    }
+  }
+
+  describe(c: i32): string {
+    if (c < 0) return "end of input";
+    if (c >= 0x20 && c < 0x7f) return "'" + String.fromCharCode(c) + "'";
+    return "byte 0x" + (<u32>c).toString(16);
+  }
+
+  /** Appends an entry; -1 (and a parse error) if the pre-count was exceeded, which valid input never does. */
+  entry(kind: JsonKind, start: i32, flags: i32, word1: i32): i32 {
+    const doc = this;
+    const i = doc.count;
+    if ((i << 1) + 1 >= doc.tape.length) {
+      this.fail("document structure miscounted", start);
+      return -1;
+    }
+    unchecked((doc.tape[i << 1] = (start << START_SHIFT) | flags | <i32>kind));
+    unchecked((doc.tape[(i << 1) + 1] = word1));
+    doc.count = i + 1;
+    return i;
+  }
+
+  // ---- problems ------------------------------------------------------------------------------
+
+  /** JSON path of the value being parsed, e.g. `routes[2].name`. Built only for problems. */
+  currentPath(): string {
+    let path = "";
+    const doc = this;
+    for (let d = 0; d < this.depth; d++) {
+      const at = unchecked(this.frameAt[d]);
+      if (doc.kindAt(unchecked(this.frameEntry[d])) == JsonKind.Array) path = index(path, at);
+      else if (at >= 0) path = child(path, doc.stringAt(at));
+    }
+    return path;
+  }
+
+  /** Tape index of the innermost open object, -1 if none. */
+  owner(): i32 {
+    for (let d = this.depth - 1; d >= 0; d--) {
+      const e = unchecked(this.frameEntry[d]);
+      if (this.kindAt(e) == JsonKind.Object) return e;
+    }
+    return -1;
+  }
+
+  problem(detail: string, at: i32, firstAt: bool): void {
+    const doc = this;
+    if (doc.problems.length >= MAX_JSON_PROBLEMS) {
+      this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
+        " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
+      return;
+    }
+    const owner = this.owner();
+    if (owner >= 0) unchecked((doc.tape[owner << 1] |= FLAG_PROBLEM));
+    doc.problems.push(new JsonProblem(this.currentPath(), owner, detail, at, firstAt));
+  }
+
+  // ---- values --------------------------------------------------------------------------------
+
+  parseValue(): bool {
+    if (this.depth > MAX_DEPTH) {
+      this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels", this.pos);
+      return false;
+    }
+    this.skipWhitespace();
+    const c = this.peek();
+    const start = this.pos;
+    if (c == 0x7b /* { */) return this.parseContainer(JsonKind.Object);
+    if (c == 0x5b /* [ */) return this.parseContainer(JsonKind.Array);
+    if (c == 0x22 /* " */) return this.parseString(false) >= 0;
+    if (c == 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
+    if (this.matchWord("true") || this.matchWord("false")) return this.entry(JsonKind.Bool, start, 0, this.pos) >= 0;
+    if (this.matchWord("null")) return this.entry(JsonKind.Null, start, 0, this.pos) >= 0;
+    this.fail("expected a value, found " + this.describe(c), start);
+    return false;
+  }
+
+  matchWord(word: string): bool {
+    const n = word.length;
+    if (this.pos + n > this.bytes.length) return false;
+    for (let i = 0; i < n; i++) {
+      if (<i32>unchecked(this.bytes[this.pos + i]) != <i32>load<u16>(changetype<usize>(word) + (<usize>i << 1))) return false;
+    }
+    this.pos += n;
+    return true;
+  }
+
+  /**
+   * An object or an array (one loop for both: an object's member is a key, ':' and a value).
+   * Its entry's word 1 is set when it closes.
+   */
+  parseContainer(kind: JsonKind): bool {
+    const isObject = kind == JsonKind.Object;
+    const e = this.entry(kind, this.pos, 0, 0);
+    if (e < 0) return false;
+    const d = this.depth;
+    unchecked((this.frameEntry[d] = e));
+    unchecked((this.frameAt[d] = isObject ? -1 : 0));
+    this.depth = d + 1;
+    this.pos++; // { or [
+    const close = isObject ? 0x7d /* } */ : 0x5d /* ] */;
+    this.skipWhitespace();
+    let members = 0;
+    if (this.peek() != close) {
+      while (true) {
+        if (isObject) {
+          this.skipWhitespace();
+          if (this.peek() != 0x22) {
+            this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
+            return false;
+          }
+          const key = this.parseString(true);
+          if (key < 0) return false;
+          unchecked((this.frameAt[d] = key));
+          this.checkDuplicate(e, key, members++);
+          this.skipWhitespace();
+          if (this.peek() != 0x3a /* : */) {
+            this.fail("expected ':' after key \"" + this.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
+            return false;
+          }
+          this.pos++;
+        }
+        if (!this.parseValue()) return false;
+        this.skipWhitespace();
+        const c = this.peek();
+        if (c == close) break;
+        if (c != 0x2c /* , */) {
+          this.fail("expected ',' or '" + String.fromCharCode(close) + (isObject ? "' in object, found " : "' in array, found ") +
+            this.describe(c), this.pos);
+          return false;
+        }
+        this.pos++;
+        if (!isObject) unchecked((this.frameAt[d] = unchecked(this.frameAt[d]) + 1));
+      }
+    }
+    this.depth = d;
+    unchecked((this.tape[(e << 1) + 1] = this.count));
+    this.pos++; // } or ]
+    return true;
+  }
+
+  /**
+   * Reports key entry `key` (the member-th of object e) if an earlier key of the object is the
+   * same text. A hash index of the object's keys keeps hostile objects with many keys linear.
+   */
+  checkDuplicate(e: i32, key: i32, member: i32): void {
+    const doc = this;
+    // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
+    // from an earlier object, so empty for this one (no clearing). Rebuilt twice as large, with
+    // the object's earlier keys, when half full.
+    const d = this.depth - 1;
+    let slots = unchecked(this.keyTables[d]);
+    if (slots === null || member * 2 >= slots.length) {
+      let size = 64;
+      while (size <= member * 2) size <<= 1;
+      slots = new StaticArray<i32>(size);
+      unchecked((this.keyTables[d] = slots));
+      for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m);
+    }
+    const first = insertKey(doc, slots, e, key);
+    if (first >= 0) {
+      this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
+    }
+  }
+
+  /**
+   * Scans a string (value or key) and records its entry; returns the entry index or -1. Checks,
+   * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates (scanString).
+   */
+  parseString(isKey: bool): i32 {
+    const start = this.pos;
+    const close = scanString(this.bytes, start + 1, 0);
+    if (close < 0) {
+      this.fail(scanError, scanAt);
+      return -1;
+    }
+    // Taken before anything else runs: decoding a string (stringAt) scans too.
+    const bad = scanBad;
+    const badDetail = scanDetail;
+    let flags = scanEscaped ? FLAG_ESCAPED : 0;
+    this.pos = close + 1;
+    if (bad >= 0) flags |= FLAG_PROBLEM;
+    const entry = this.entry(JsonKind.String, start, flags, this.pos);
+    if (isKey && entry >= 0 && flags == 0) this.internKey(entry);
+    if (entry >= 0 && bad >= 0) {
+      // A bad key is named by the path of its own member.
+      if (isKey) unchecked((this.frameAt[this.depth - 1] = entry));
+      this.problem(badDetail + (isKey ? " in key" : ""), bad, false);
+    }
+    return entry;
+  }
+
+  /** Skips the digits at pos; whether there was one. */
+  digits(): bool {
+    const from = this.pos;
+    while (true) {
+      const c = this.peek();
+      if (c < 0x30 || c > 0x39) break;
+      this.pos++;
+    }
+    return this.pos > from;
+  }
+
+  parseNumber(): bool {
+    const start = this.pos;
+    if (this.peek() == 0x2d) this.pos++;
+    let error: string | null = null;
+    if (this.peek() == 0x30) this.pos++;
+    else if (!this.digits()) error = "invalid number";
+    if (changetype<usize>(error) == 0 && this.peek() == 0x2e /* . */) {
+      this.pos++;
+      if (!this.digits()) error = "invalid number: digits expected after '.'";
+    }
+    if (changetype<usize>(error) == 0 && (this.peek() | 0x20) == 0x65 /* e E */) {
+      this.pos++;
+      const c = this.peek();
+      if (c == 0x2b || c == 0x2d) this.pos++;
+      if (!this.digits()) error = "invalid number: digits expected in exponent";
+    }
+    if (changetype<usize>(error) != 0) {
+      this.fail(error, start);
+      return false;
+    }
+    return this.entry(JsonKind.Number, start, 0, this.pos) >= 0;
+  }
 }
 
 export class JsonValue {
@@ -381,14 +654,6 @@ export class JsonObject extends JsonValue {
   }
 }
 
-export class JsonParseError {
-  constructor(public message: string, public offset: i32, public line: i32, public column: i32) {}
-
-  toString(): string {
-    return "invalid JSON at line " + this.line.toString() + " column " + this.column.toString() + ": " + this.message;
-  }
-}
-
 /**
  * Upper bound of the tape entries a document needs: one per key (':'), one for the root, one per
  * ',' and one per first item of a container, counting outside strings only.
@@ -413,277 +678,6 @@ function countEntries(bytes: Uint8Array, from: i32): i32 {
     }
   }
   return count;
-}
-
-class Parser {
-  pos: i32 = 0;
-  error: JsonParseError | null = null;
-  doc: JsonDocument;
-  // Open containers, outermost first (for JSON paths and problem owners).
-  private frameEntry: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
-  /** Arrays: items so far; objects: tape index of the current key. */
-  private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
-  private depth: i32 = 0;
-  /** Per depth: hash table of an object's keys (duplicate detection, checkDuplicate). */
-  private keySlots: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
-
-  constructor(public bytes: Uint8Array, knownKeys: string[] | null, capacity: i32) {
-    this.doc = new JsonDocument(bytes, knownKeys, capacity);
-  }
-
-  fail(message: string, at: i32): void {
-    if (this.error !== null) return;
-    // 1-based line and column (columns count bytes).
-    const bytes = this.bytes;
-    let line = 1;
-    let column = 1;
-    const end = min(at, bytes.length);
-    for (let i = 0; i < end; i++) {
-      column++;
-      if (unchecked(bytes[i]) == 0x0a) {
-        line++;
-        column = 1;
-      }
-    }
-    this.error = new JsonParseError(message, at, line, column);
-  }
-
-  // Not inlined: a call is smaller, and numbers and punctuation are a small share of the bytes.
-  peek(): i32 {
-    return this.pos < this.bytes.length ? <i32>unchecked(this.bytes[this.pos]) : -1;
-  }
-
-  skipWhitespace(): void {
-    while (this.pos < this.bytes.length) {
-      const c = unchecked(this.bytes[this.pos]);
-      if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) this.pos++;
-      else break;
-    }
-  }
-
-  describe(c: i32): string {
-    if (c < 0) return "end of input";
-    if (c >= 0x20 && c < 0x7f) return "'" + String.fromCharCode(c) + "'";
-    return "byte 0x" + (<u32>c).toString(16);
-  }
-
-  /** Appends an entry; -1 (and a parse error) if the pre-count was exceeded, which valid input never does. */
-  entry(kind: JsonKind, start: i32, flags: i32, word1: i32): i32 {
-    const doc = this.doc;
-    const i = doc.count;
-    if ((i << 1) + 1 >= doc.tape.length) {
-      this.fail("document structure miscounted", start);
-      return -1;
-    }
-    unchecked((doc.tape[i << 1] = (start << START_SHIFT) | flags | <i32>kind));
-    unchecked((doc.tape[(i << 1) + 1] = word1));
-    doc.count = i + 1;
-    return i;
-  }
-
-  // ---- problems ------------------------------------------------------------------------------
-
-  /** JSON path of the value being parsed, e.g. `routes[2].name`. Built only for problems. */
-  currentPath(): string {
-    let path = "";
-    const doc = this.doc;
-    for (let d = 0; d < this.depth; d++) {
-      const at = unchecked(this.frameAt[d]);
-      if (doc.kindAt(unchecked(this.frameEntry[d])) == JsonKind.Array) path = index(path, at);
-      else if (at >= 0) path = child(path, doc.stringAt(at));
-    }
-    return path;
-  }
-
-  /** Tape index of the innermost open object, -1 if none. */
-  owner(): i32 {
-    for (let d = this.depth - 1; d >= 0; d--) {
-      const e = unchecked(this.frameEntry[d]);
-      if (this.doc.kindAt(e) == JsonKind.Object) return e;
-    }
-    return -1;
-  }
-
-  problem(detail: string, at: i32, firstAt: bool): void {
-    const doc = this.doc;
-    if (doc.problems.length >= MAX_JSON_PROBLEMS) {
-      this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
-        " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
-      return;
-    }
-    const owner = this.owner();
-    if (owner >= 0) unchecked((doc.tape[owner << 1] |= FLAG_PROBLEM));
-    doc.problems.push(new JsonProblem(this.currentPath(), owner, detail, at, firstAt));
-  }
-
-  // ---- values --------------------------------------------------------------------------------
-
-  parseValue(): bool {
-    if (this.depth > MAX_DEPTH) {
-      this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels", this.pos);
-      return false;
-    }
-    this.skipWhitespace();
-    const c = this.peek();
-    const start = this.pos;
-    if (c == 0x7b /* { */) return this.parseContainer(JsonKind.Object);
-    if (c == 0x5b /* [ */) return this.parseContainer(JsonKind.Array);
-    if (c == 0x22 /* " */) return this.parseString(false) >= 0;
-    if (c == 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
-    if (this.matchWord("true") || this.matchWord("false")) return this.entry(JsonKind.Bool, start, 0, this.pos) >= 0;
-    if (this.matchWord("null")) return this.entry(JsonKind.Null, start, 0, this.pos) >= 0;
-    this.fail("expected a value, found " + this.describe(c), start);
-    return false;
-  }
-
-  matchWord(word: string): bool {
-    const n = word.length;
-    if (this.pos + n > this.bytes.length) return false;
-    for (let i = 0; i < n; i++) {
-      if (<i32>unchecked(this.bytes[this.pos + i]) != <i32>load<u16>(changetype<usize>(word) + (<usize>i << 1))) return false;
-    }
-    this.pos += n;
-    return true;
-  }
-
-  /**
-   * An object or an array (one loop for both: an object's member is a key, ':' and a value).
-   * Its entry's word 1 is set when it closes.
-   */
-  parseContainer(kind: JsonKind): bool {
-    const isObject = kind == JsonKind.Object;
-    const e = this.entry(kind, this.pos, 0, 0);
-    if (e < 0) return false;
-    const d = this.depth;
-    unchecked((this.frameEntry[d] = e));
-    unchecked((this.frameAt[d] = isObject ? -1 : 0));
-    this.depth = d + 1;
-    this.pos++; // { or [
-    const close = isObject ? 0x7d /* } */ : 0x5d /* ] */;
-    this.skipWhitespace();
-    let members = 0;
-    if (this.peek() != close) {
-      while (true) {
-        if (isObject) {
-          this.skipWhitespace();
-          if (this.peek() != 0x22) {
-            this.fail("expected a quoted key, found " + this.describe(this.peek()), this.pos);
-            return false;
-          }
-          const key = this.parseString(true);
-          if (key < 0) return false;
-          unchecked((this.frameAt[d] = key));
-          this.checkDuplicate(e, key, members++);
-          this.skipWhitespace();
-          if (this.peek() != 0x3a /* : */) {
-            this.fail("expected ':' after key \"" + this.doc.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
-            return false;
-          }
-          this.pos++;
-        }
-        if (!this.parseValue()) return false;
-        this.skipWhitespace();
-        const c = this.peek();
-        if (c == close) break;
-        if (c != 0x2c /* , */) {
-          this.fail("expected ',' or '" + String.fromCharCode(close) + (isObject ? "' in object, found " : "' in array, found ") +
-            this.describe(c), this.pos);
-          return false;
-        }
-        this.pos++;
-        if (!isObject) unchecked((this.frameAt[d] = unchecked(this.frameAt[d]) + 1));
-      }
-    }
-    this.depth = d;
-    unchecked((this.doc.tape[(e << 1) + 1] = this.doc.count));
-    this.pos++; // } or ]
-    return true;
-  }
-
-  /**
-   * Reports key entry `key` (the member-th of object e) if an earlier key of the object is the
-   * same text. A hash index of the object's keys keeps hostile objects with many keys linear.
-   */
-  checkDuplicate(e: i32, key: i32, member: i32): void {
-    const doc = this.doc;
-    // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
-    // from an earlier object, so empty for this one (no clearing). Rebuilt twice as large, with
-    // the object's earlier keys, when half full.
-    const d = this.depth - 1;
-    let slots = unchecked(this.keySlots[d]);
-    if (slots === null || member * 2 >= slots.length) {
-      let size = 64;
-      while (size <= member * 2) size <<= 1;
-      slots = new StaticArray<i32>(size);
-      unchecked((this.keySlots[d] = slots));
-      for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m);
-    }
-    const first = insertKey(doc, slots, e, key);
-    if (first >= 0) {
-      this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
-    }
-  }
-
-  /**
-   * Scans a string (value or key) and records its entry; returns the entry index or -1. Checks,
-   * without decoding, that it is valid UTF-8 and that \u escapes pair their surrogates (scanString).
-   */
-  parseString(isKey: bool): i32 {
-    const start = this.pos;
-    const close = scanString(this.bytes, start + 1, 0);
-    if (close < 0) {
-      this.fail(scanError, scanAt);
-      return -1;
-    }
-    // Taken before anything else runs: decoding a string (stringAt) scans too.
-    const bad = scanBad;
-    const badDetail = scanDetail;
-    let flags = scanEscaped ? FLAG_ESCAPED : 0;
-    this.pos = close + 1;
-    if (bad >= 0) flags |= FLAG_PROBLEM;
-    const entry = this.entry(JsonKind.String, start, flags, this.pos);
-    if (isKey && entry >= 0 && flags == 0) this.doc.internKey(entry);
-    if (entry >= 0 && bad >= 0) {
-      // A bad key is named by the path of its own member.
-      if (isKey) unchecked((this.frameAt[this.depth - 1] = entry));
-      this.problem(badDetail + (isKey ? " in key" : ""), bad, false);
-    }
-    return entry;
-  }
-
-  /** Skips the digits at pos; whether there was one. */
-  digits(): bool {
-    const from = this.pos;
-    while (true) {
-      const c = this.peek();
-      if (c < 0x30 || c > 0x39) break;
-      this.pos++;
-    }
-    return this.pos > from;
-  }
-
-  parseNumber(): bool {
-    const start = this.pos;
-    if (this.peek() == 0x2d) this.pos++;
-    let error: string | null = null;
-    if (this.peek() == 0x30) this.pos++;
-    else if (!this.digits()) error = "invalid number";
-    if (changetype<usize>(error) == 0 && this.peek() == 0x2e /* . */) {
-      this.pos++;
-      if (!this.digits()) error = "invalid number: digits expected after '.'";
-    }
-    if (changetype<usize>(error) == 0 && (this.peek() | 0x20) == 0x65 /* e E */) {
-      this.pos++;
-      const c = this.peek();
-      if (c == 0x2b || c == 0x2d) this.pos++;
-      if (!this.digits()) error = "invalid number: digits expected in exponent";
-    }
-    if (changetype<usize>(error) != 0) {
-      this.fail(error, start);
-      return false;
-    }
-    return this.entry(JsonKind.Number, start, 0, this.pos) >= 0;
-  }
 }
 
 function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
@@ -723,7 +717,7 @@ function keyHash(doc: JsonDocument, k: i32): u32 {
 }
 
 /**
- * Adds key entry k of object e to a key table (see Parser.checkDuplicate); returns the entry of
+ * Adds key entry k of object e to a key table (see JsonDocument.checkDuplicate); returns the entry of
  * an equal key already there (k is then not added), else -1.
  */
 function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): i32 {
@@ -937,25 +931,16 @@ function finishProblems(doc: JsonDocument): void {
   }
 }
 
-export class JsonResult {
-  constructor(
-    public value: JsonValue | null,
-    public error: JsonParseError | null,
-    /** Invalid strings and duplicate keys of a document that parsed (see JsonProblem). */
-    public problems: JsonProblem[],
-  ) {}
-}
-
 /**
  * Parses one JSON document; trailing non-whitespace is an error. Never throws. Keys found in
  * `knownKeys` are returned as those strings (see JsonDocument.internKey).
  */
-export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
+export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonDocument {
   const n = bytes.length;
   const tooLarge = n > MAX_JSON_BYTES;
   // A UTF-8 byte order mark is tolerated (some editors add one).
   const from = n >= 3 && unchecked(bytes[0]) == 0xef && unchecked(bytes[1]) == 0xbb && unchecked(bytes[2]) == 0xbf ? 3 : 0;
-  const p = new Parser(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
+  const p = new JsonDocument(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
   p.pos = from;
   if (tooLarge) {
     p.fail("larger than the " + (MAX_JSON_BYTES >> 20).toString() + " MiB limit (" + n.toString() + " bytes)", 0);
@@ -963,12 +948,14 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
-  if (p.error !== null) return new JsonResult(null, p.error, []);
-  finishProblems(p.doc);
-  return new JsonResult(p.doc.handle(0), null, p.doc.problems);
+  if (p.error === null) {
+    finishProblems(p);
+    p.value = p.handle(0);
+  }
+  return p;
 }
 
-export function parseJsonString(text: string): JsonResult {
+export function parseJsonString(text: string): JsonDocument {
   return parseJson(Uint8Array.wrap(String.UTF8.encode(text)));
 }
 
