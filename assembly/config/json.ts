@@ -196,7 +196,6 @@ export class JsonDocument {
   }
 
   handle(i: i32): JsonValue {
-    if (this.kindAt(i) == JsonKind.Object) return new JsonObject(this, i);
     return new JsonValue(this, i);
   }
 
@@ -543,7 +542,7 @@ export class JsonValue {
   }
   asNumber(): f64 { return F64.parseFloat(this.raw); }
   asBool(): bool { return unchecked(this.doc.bytes[this.offset]) == 0x74; /* t */ }
-  asObject(): JsonObject { return changetype<JsonObject>(this); }
+  asObject(): JsonObject { return this; }
 
   /** Number of items of an array, without making handles. */
   get length(): i32 {
@@ -583,24 +582,11 @@ export class JsonValue {
     for (let i = this.index + 1; i < end; i = doc.after(i)) unchecked((out[k++] = doc.handle(i)));
     return out;
   }
-}
 
-/**
- * Position of `key` in `list`. Keys the parser interned (see JsonDocument.internKey) and the readers'
- * literals are the same strings, so an identity pass finds them without comparing characters.
- */
-export function indexOfKey(list: string[], key: string): i32 {
-  const k = changetype<usize>(key);
-  for (let i = 0; i < list.length; i++) if (changetype<usize>(unchecked(list[i])) == k) return i;
-  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) == key) return i;
-  return -1;
-}
+  // ---- objects --------------------------------------------------------------------------------
+  // Members keep their document order (error messages and "first wins" rules depend on it).
+  // Iterate them with `firstMember()` / `nextMember(m)` (m is the key's tape index, -1 at the end).
 
-/**
- * Members keep their document order (error messages and "first wins" rules depend on it).
- * Iterate them with `firstMember()` / `nextMember(m)` (m is the key's tape index, -1 at the end).
- */
-export class JsonObject extends JsonValue {
   /** Number of members (a repeated key counts each time). */
   get size(): i32 {
     let n = 0;
@@ -653,6 +639,23 @@ export class JsonObject extends JsonValue {
     return -1;
   }
 }
+
+/**
+ * Position of `key` in `list`. Keys the parser interned (see JsonDocument.internKey) and the readers'
+ * literals are the same strings, so an identity pass finds them without comparing characters.
+ */
+export function indexOfKey(list: string[], key: string): i32 {
+  const k = changetype<usize>(key);
+  for (let i = 0; i < list.length; i++) if (changetype<usize>(unchecked(list[i])) == k) return i;
+  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) == key) return i;
+  return -1;
+}
+
+/**
+ * A value known to be an object (asObject()). One class serves every kind of value (the object
+ * methods are JsonValue's): one handle class, no subclass to construct, visit and describe.
+ */
+export type JsonObject = JsonValue;
 
 /**
  * Upper bound of the tape entries a document needs: one per key (':'), one for the root, one per
