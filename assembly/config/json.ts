@@ -263,7 +263,7 @@ export class JsonDocument {
   // ---- parsing (parseJson) ------------------------------------------------------------------
 
   fail(message: string, at: i32): void {
-    if (this.error !== null) return;
+    if (changetype<usize>(this.error) != 0) return;
     // 1-based line and column (columns count bytes).
     const bytes = this.bytes;
     let line = 1;
@@ -951,7 +951,7 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
-  if (p.error === null) {
+  if (changetype<usize>(p.error) == 0) {
     finishProblems(p);
     p.value = p.handle(0);
   }
