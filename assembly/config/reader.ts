@@ -48,7 +48,7 @@ export class ObjectReader {
     path: string,
     public diags: Diagnostics,
     public known: string[],
-    /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for. */
+    /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for (one alias per key). */
     private aliases: string[] | null = null,
     /** false: a list's reader, made before its first reset() (which reports instead). */
     report: bool = true,
@@ -63,15 +63,12 @@ export class ObjectReader {
     for (let j = 0; j < n; j++) {
       unchecked((ids[j] = doc.keyIdOf(j < nk ? unchecked(known[j]) : unchecked(aliases![(j - nk) << 1]))));
     }
-    // Per known key, its alias pair (-1: none, -2: several, looked up by the general loop).
+    // Per known key, its alias pair (-1: none).
     const aliasOf = new StaticArray<i32>(nk);
     for (let j = 0; j < nk; j++) {
       let pair = -1;
       if (aliases !== null) {
-        for (let a = 0; a < aliases.length; a += 2) {
-          if (unchecked(aliases[a + 1]) != unchecked(known[j])) continue;
-          pair = pair == -1 ? a : -2;
-        }
+        for (let a = 0; a < aliases.length; a += 2) if (unchecked(aliases[a + 1]) == unchecked(known[j])) pair = a;
       }
       unchecked((aliasOf[j] = pair));
     }
@@ -181,7 +178,7 @@ export class ObjectReader {
   }
 
   /**
-   * The member holding key k (or one of its aliases), as JsonObject member index; -1 when absent.
+   * The member holding key k (or its alias), as JsonObject member index; -1 when absent.
    * string() and bool() read through it without making a value handle (read it with `obj`'s
    * kindOf/stringOf).
    */
@@ -189,15 +186,7 @@ export class ObjectReader {
     const key = unchecked(this.known[k]); // k is a position in known: see list()
     const m = this.slotMember(k, key);
     const pair = unchecked(this.aliasOf[k]);
-    if (pair == -1) return m;
-    if (pair >= 0) return this.withAlias(m, key, pair);
-    // Several aliases of one key: each in turn.
-    const aliases = this.aliases!;
-    let found = m;
-    for (let a = 0; a < aliases.length; a += 2) {
-      if (unchecked(aliases[a + 1]) == key) found = this.withAlias(found, key, a);
-    }
-    return found;
+    return pair < 0 ? m : this.withAlias(m, key, pair);
   }
 
   /** Member `m` of `key`, or its alias of pair `pair` when `m` is absent; warns when both are set. */
@@ -210,7 +199,7 @@ export class ObjectReader {
     return m;
   }
 
-  /** The raw value of key k (or of one of its aliases); null when absent. */
+  /** The raw value of key k (or of its alias); null when absent. */
   value(k: i32): JsonValue | null {
     const m = this.memberIndex(k);
     return m < 0 ? null : this.obj.valueOf(m);
