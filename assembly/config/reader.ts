@@ -41,7 +41,8 @@ export class ObjectReader {
   /** The JSON path; null until asked for after reset() (built only to report). */
   private pathText: string | null;
   private listPath: string = "";
-  private item: i32 = -1;
+  /** A list's reader: position in the list of the item nextObject() points at. */
+  position: i32 = -1;
 
   constructor(
     public obj: JsonObject,
@@ -50,10 +51,11 @@ export class ObjectReader {
     public known: string[],
     /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for (one alias per key). */
     private aliases: string[] | null = null,
-    /** false: a list's reader, made before its first reset() (which reports instead). */
+    /** false: a list's reader (forList), whose callers report each item's problems. */
     report: bool = true,
   ) {
     this.pathText = path;
+    this.items = obj;
     const nk = known.length;
     const n = nk + (aliases === null ? 0 : aliases.length >> 1);
     const ids = new StaticArray<i32>(n);
@@ -121,25 +123,52 @@ export class ObjectReader {
     return unchecked(this.slotMembers[j]);
   }
 
+  /** forList: the list, and the tape index of its next item (-1: none left). */
+  private items: JsonValue;
+  private nextAt: i32 = -1;
+
   /**
-   * Points this reader at item `item` of the list at `listPath`, an object with the same keys:
-   * one reader (and no path string) per list instead of per item, which configuring 10,000 routes
-   * measured as a share of its time.
+   * A reader for the objects of the list `items` at `listPath` (objects with the same keys),
+   * pointed at each in turn by nextObject(): one reader and one item handle per list, and no
+   * path string per item, which configuring 10,000 routes measured as a share of its time.
    */
-  reset(obj: JsonObject, listPath: string, item: i32): void {
-    this.obj = obj;
-    this.pathText = null;
-    this.listPath = listPath;
-    this.item = item;
-    this.indexMembers();
-    reportObjectProblems(obj, this.diags);
+  static forList(items: JsonValue, listPath: string, diags: Diagnostics, known: string[], aliases: string[] | null): ObjectReader {
+    const r = new ObjectReader(new JsonValue(items.doc, items.index), listPath, diags, known, aliases, false);
+    r.items = items;
+    r.listPath = listPath;
+    r.nextAt = items.firstItem();
+    return r;
   }
 
-  /** The JSON path of the object read, e.g. `routes[3]`. */
+  /**
+   * Points a list's reader (forList) at the next item among the first `limit`; false past them.
+   * An item that is not an object is an error, `must be <expected>`, also recorded as left out
+   * when `drop`, and skipped. The caller reports the object's JSON problems (reportObjectProblems)
+   * where they count as errors of the part it reads.
+   */
+  nextObject(expected: string, drop: bool, limit: i32): bool {
+    const obj = this.obj;
+    while (this.nextAt >= 0 && this.position + 1 < limit) {
+      obj.index = this.nextAt;
+      this.nextAt = this.items.nextItem(this.nextAt);
+      this.position++;
+      this.pathText = null;
+      if (obj.isObject()) {
+        this.indexMembers();
+        return true;
+      }
+      const path = this.path;
+      this.diags.error(path, mustBe(expected, obj.kind));
+      if (drop) this.diags.drop(path);
+    }
+    return false;
+  }
+
+  /** The JSON path of the object read, e.g. `routes[3]` (built when asked for, then kept). */
   get path(): string {
     let p = this.pathText;
     if (changetype<usize>(p) == 0) {
-      p = index(this.listPath, this.item);
+      p = index(this.listPath, this.position);
       this.pathText = p;
     }
     return p;
