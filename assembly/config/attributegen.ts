@@ -11,7 +11,8 @@
 //   stay in their order, so the first true one still wins.
 import { JsonObject, JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
+import { reportObjectProblems } from "./json-problems";
 import { checkAttributeName, readRegexLimit } from "./native";
 // A string is tested for null as `changetype<usize>(s) == 0`: `s === null` is a call of String.__eq
 // (the == overload, which the compiler uses for === too); the flow still narrows the type.
@@ -76,23 +77,20 @@ export function readAttributeGenConfig(obj: JsonObject, diags: Diagnostics): Att
   top.finish(false);
   if (attributes === null) return cfg;
   if (attributes.firstItem() < 0) diags.warn("attributes", "no attributes: the plugin does nothing");
-  let i = 0;
-  for (let it = attributes.firstItem(); it >= 0; it = attributes.nextItem(it)) {
-    const a = readAttribute(attributes.item(it), i++, diags);
+  const r = ObjectReader.forList(attributes, "attributes", diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
+  while (r.nextObject("an object", true, i32.MAX_VALUE)) {
+    const a = readAttribute(r, diags);
     if (a !== null) cfg.attributes.push(a);
   }
   return cfg;
 }
 
-function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec | null {
-  const path = index("attributes", i);
-  if (!v.isObject()) {
-    dropWrongKind(diags, path, "an object", v.kind);
-    return null;
-  }
+/** The attribute `r` (the attributes list's reader) points at. */
+function readAttribute(r: ObjectReader, diags: Diagnostics): AttributeSpec | null {
   const mark = diags.mark();
+  const i = r.position;
   const spec = new AttributeSpec(i);
-  const r = new ObjectReader(v.asObject(), path, diags, ATTRIBUTE_KEYS, ATTRIBUTE_ALIASES);
+  reportObjectProblems(r.obj, diags);
   const name = r.string(AttributeKey.OutputAttribute, true);
   if (changetype<usize>(name) != 0) {
     spec.outputAttribute = name;
@@ -103,17 +101,16 @@ function readAttribute(v: JsonValue, i: i32, diags: Diagnostics): AttributeSpec 
   r.finish(false);
   // Without a valid name or phase the attribute cannot be written: the whole attribute goes.
   if (diags.failedSince(mark)) {
-    diags.drop(path);
+    diags.drop(r.path);
     return null;
   }
   if (matches === null || matches.firstItem() < 0) {
     diags.warn(r.pathOf(AttributeKey.Match), "no match entries: " + (changetype<usize>(name) == 0 ? "the attribute" : name) + " is never set");
   } else {
-    let m = 0;
-    for (let it = matches.firstItem(); it >= 0; it = matches.nextItem(it)) {
-      const ms = readMatch(matches.item(it), index(r.pathOf(AttributeKey.Match), m), i, m, diags);
+    const m = ObjectReader.forList(matches, r.pathOf(AttributeKey.Match), diags, MATCH_KEYS, null);
+    while (m.nextObject("an object like {\"value\": \"...\", \"condition\": \"...\"}", true, i32.MAX_VALUE)) {
+      const ms = readMatch(m, i, diags);
       if (ms !== null) spec.matches.push(ms);
-      m++;
     }
   }
   return spec;
@@ -137,25 +134,22 @@ function readPhase(v: JsonValue | null, path: string, diags: Diagnostics): Phase
   return Phase.AfterResponse;
 }
 
-function readMatch(v: JsonValue, path: string, attribute: i32, m: i32, diags: Diagnostics): MatchSpec | null {
-  if (!v.isObject()) {
-    dropWrongKind(diags, path, "an object like {\"value\": \"...\", \"condition\": \"...\"}", v.kind);
-    return null;
-  }
+/** The match `r` (a match list's reader) points at, of attribute `attribute`. */
+function readMatch(r: ObjectReader, attribute: i32, diags: Diagnostics): MatchSpec | null {
   const mark = diags.mark();
-  const r = new ObjectReader(v.asObject(), path, diags, MATCH_KEYS);
+  reportObjectProblems(r.obj, diags);
   // protobuf-JSON rejects a number for a string field, so attributegen ignored such a config;
   // YAML authors must quote numeric-looking values (value: "404").
   const value = r.string(MatchKey.Value);
   const condition = r.string(MatchKey.Condition);
   r.finish(false);
   if (diags.failedSince(mark)) {
-    diags.drop(path);
+    diags.drop(r.path);
     return null;
   }
   if (changetype<usize>(value) == 0) {
     // Valid for attributegen (protobuf default ""), but almost certainly not what was meant.
-    diags.warn(child(path, "value"), "missing: the attribute is set to an empty string when this matches");
+    diags.warn(r.pathOf(MatchKey.Value), "missing: the attribute is set to an empty string when this matches");
   }
-  return new MatchSpec(changetype<usize>(value) == 0 ? "" : value, changetype<usize>(condition) == 0 ? "" : condition, attribute, m);
+  return new MatchSpec(changetype<usize>(value) == 0 ? "" : value, changetype<usize>(condition) == 0 ? "" : condition, attribute, r.position);
 }

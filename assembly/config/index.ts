@@ -84,7 +84,7 @@ export function readConfig(bytes: Uint8Array): ParsedConfig {
   }
   const parsed = parseJson(bytes, SCHEMA_KEYS);
   const err = parsed.error;
-  if (err !== null) return unusable(out, err.toString() + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
+  if (changetype<usize>(err) != 0) return unusable(out, err + " (pluginConfig must be JSON; WasmPlugin YAML is converted to JSON by Istio)");
   const root = parsed.value!;
   if (!root.isObject()) return unusable(out, "pluginConfig must be a JSON object, found " + kindName(root));
   const obj: JsonObject = root.asObject();

@@ -79,11 +79,28 @@ export class JsonProblem {
   ) {}
 }
 
-/** The parsed document: the input bytes plus the tape. Values are handles into it. */
+/**
+ * The parsed document: the input bytes plus the tape; values are handles into it. It is its own
+ * parser (parseJson) and the outcome: `value` (the root) or `error`, and `problems`.
+ */
 export class JsonDocument {
   tape: StaticArray<i32>;
   count: i32 = 0;
+  /** Invalid strings and duplicate keys (see JsonProblem); complete only when `error` is null. */
   problems: JsonProblem[] = [];
+  /** Why the document is not JSON ("invalid JSON at line 1 column 7: …"); null when it parsed. */
+  error: string | null = null;
+  /** The root value; null when the document did not parse. */
+  value: JsonValue | null = null;
+
+  // Parsing state. Open containers, outermost first (for JSON paths and problem owners).
+  private frameEntry: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  /** Arrays: items so far; objects: tape index of the current key. */
+  private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
+  private depth: i32 = 0;
+  /** Per depth: hash table of an object's keys (duplicate detection, checkDuplicate). */
+  private keyTables: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
+  pos: i32 = 0;
 
   /**
    * The known keys by hash of their text (KNOWN_KEY_SLOTS slots, -1 empty, else the index in
@@ -180,7 +197,6 @@ export class JsonDocument {
   }
 
   handle(i: i32): JsonValue {
-    if (this.kindAt(i) == JsonKind.Object) return new JsonObject(this, i);
     return new JsonValue(this, i);
   }
 
@@ -244,196 +260,11 @@ export class JsonDocument {
     }
     return n == text.length ? 1 : 0;
   }
-}
 
-export class JsonValue {
-  constructor(public doc: JsonDocument, public index: i32) {}
-
-  get kind(): JsonKind { return this.doc.kindAt(this.index); }
-  /** Byte offset of the value in the document. */
-  get offset(): i32 { return this.doc.startAt(this.index); }
-
-  isString(): bool { return this.kind == JsonKind.String; }
-  isNumber(): bool { return this.kind == JsonKind.Number; }
-  isBool(): bool { return this.kind == JsonKind.Bool; }
-  isArray(): bool { return this.kind == JsonKind.Array; }
-  isObject(): bool { return this.kind == JsonKind.Object; }
-  isNull(): bool { return this.kind == JsonKind.Null; }
-
-  /** The text of a string ("" for any other kind). */
-  asString(): string { return this.itemString(this.index); }
-  /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
-  get raw(): string {
-    const k = this.kind;
-    if (k == JsonKind.Array || k == JsonKind.Object) return "";
-    const from = this.offset;
-    return String.UTF8.decodeUnsafe(this.doc.bytes.dataStart + <usize>from, <usize>(this.doc.word1(this.index) - from));
-  }
-  asNumber(): f64 { return F64.parseFloat(this.raw); }
-  asBool(): bool { return unchecked(this.doc.bytes[this.offset]) == 0x74; /* t */ }
-  asObject(): JsonObject { return changetype<JsonObject>(this); }
-
-  /** Number of items of an array, without making handles. */
-  get length(): i32 {
-    let n = 0;
-    for (let it = this.firstItem(); it >= 0; it = this.nextItem(it)) n++;
-    return n;
-  }
-
-  // Array items without handles: `for (let it = v.firstItem(); it >= 0; it = v.nextItem(it))`.
-  firstItem(): i32 {
-    return this.firstChild(JsonKind.Array);
-  }
-
-  /** The first entry inside this value if it is a container of `kind`; -1 if none. */
-  firstChild(kind: JsonKind): i32 {
-    if (this.kind != kind) return -1;
-    const i = this.index + 1;
-    return i < this.doc.word1(this.index) ? i : -1;
-  }
-
-  /** The entry after entry `it` (and its descendants) inside this container; -1 past its end. */
-  nextItem(it: i32): i32 {
-    const i = this.doc.after(it);
-    return i < this.doc.word1(this.index) ? i : -1;
-  }
-
-  itemIsString(it: i32): bool { return this.doc.kindAt(it) == JsonKind.String; }
-  itemString(it: i32): string { return this.itemIsString(it) ? this.doc.stringAt(it) : ""; }
-  item(it: i32): JsonValue { return this.doc.handle(it); }
-
-  asArray(): JsonValue[] {
-    if (this.kind != JsonKind.Array) return [];
-    const doc = this.doc;
-    const out = new Array<JsonValue>(this.length);
-    const end = doc.word1(this.index);
-    let k = 0;
-    for (let i = this.index + 1; i < end; i = doc.after(i)) unchecked((out[k++] = doc.handle(i)));
-    return out;
-  }
-}
-
-/**
- * Position of `key` in `list`. Keys the parser interned (see JsonDocument.internKey) and the readers'
- * literals are the same strings, so an identity pass finds them without comparing characters.
- */
-export function indexOfKey(list: string[], key: string): i32 {
-  const k = changetype<usize>(key);
-  for (let i = 0; i < list.length; i++) if (changetype<usize>(unchecked(list[i])) == k) return i;
-  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) == key) return i;
-  return -1;
-}
-
-/**
- * Members keep their document order (error messages and "first wins" rules depend on it).
- * Iterate them with `firstMember()` / `nextMember(m)` (m is the key's tape index, -1 at the end).
- */
-export class JsonObject extends JsonValue {
-  /** Number of members (a repeated key counts each time). */
-  get size(): i32 {
-    let n = 0;
-    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) n++;
-    return n;
-  }
-
-  firstMember(): i32 {
-    return this.firstChild(JsonKind.Object);
-  }
-
-  nextMember(m: i32): i32 {
-    return this.nextItem(m + 1); // past the member's value
-  }
-
-  keyOf(m: i32): string { return this.doc.stringAt(m); } // an interned key: the known string itself
-  valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
-  // Member m's value without a handle:
-  kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
-  stringOf(m: i32): string { return this.itemString(m + 1); }
-  boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
-
-  /** Whether this object owns problems (see JsonProblem.owner). */
-  get hasProblems(): bool { return this.doc.hasFlag(this.index, FLAG_PROBLEM); }
-
-  /** The keys in document order (allocates; readers iterate members instead). */
-  get keys(): string[] {
-    const out: string[] = [];
-    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) out.push(this.keyOf(m));
-    return out;
-  }
-
-  /** The value of the first member named `key`. */
-  get(key: string): JsonValue | null {
-    const m = this.memberOf(key);
-    return m < 0 ? null : this.valueOf(m);
-  }
-
-  has(key: string): bool {
-    return this.memberOf(key) >= 0;
-  }
-
-  /** The first member named `key`, -1 if none (first key wins over a repeated one). */
-  memberOf(key: string): i32 {
-    const doc = this.doc;
-    const id = doc.keyIdOf(key);
-    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) {
-      if (doc.keyEquals(m, key, id)) return m;
-    }
-    return -1;
-  }
-}
-
-export class JsonParseError {
-  constructor(public message: string, public offset: i32, public line: i32, public column: i32) {}
-
-  toString(): string {
-    return "invalid JSON at line " + this.line.toString() + " column " + this.column.toString() + ": " + this.message;
-  }
-}
-
-/**
- * Upper bound of the tape entries a document needs: one per key (':'), one for the root, one per
- * ',' and one per first item of a container, counting outside strings only.
- */
-function countEntries(bytes: Uint8Array, from: i32): i32 {
-  const p = bytes.dataStart;
-  const n = bytes.length;
-  let count = 1;
-  let i = from;
-  while (i < n) {
-    const c = load<u8>(p + <usize>i);
-    i++;
-    if (c == 0x22 /* " */) {
-      while (i < n) {
-        const s = load<u8>(p + <usize>i);
-        i++;
-        if (s == 0x22) break;
-        if (s == 0x5c /* \ */) i++;
-      }
-    } else if (c == 0x2c /* , */ || c == 0x3a /* : */ || c == 0x5b /* [ */ || c == 0x7b /* { */) {
-      count++;
-    }
-  }
-  return count;
-}
-
-class Parser {
-  pos: i32 = 0;
-  error: JsonParseError | null = null;
-  doc: JsonDocument;
-  // Open containers, outermost first (for JSON paths and problem owners).
-  private frameEntry: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
-  /** Arrays: items so far; objects: tape index of the current key. */
-  private frameAt: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH + 2);
-  private depth: i32 = 0;
-  /** Per depth: hash table of an object's keys once it has many (duplicate detection, checkDuplicate). */
-  private keySlots: StaticArray<StaticArray<i32> | null> = new StaticArray<StaticArray<i32> | null>(MAX_DEPTH + 2);
-
-  constructor(public bytes: Uint8Array, knownKeys: string[] | null, capacity: i32) {
-    this.doc = new JsonDocument(bytes, knownKeys, capacity);
-  }
+  // ---- parsing (parseJson) ------------------------------------------------------------------
 
   fail(message: string, at: i32): void {
-    if (this.error !== null) return;
+    if (changetype<usize>(this.error) != 0) return;
     // 1-based line and column (columns count bytes).
     const bytes = this.bytes;
     let line = 1;
@@ -446,7 +277,7 @@ class Parser {
         column = 1;
       }
     }
-    this.error = new JsonParseError(message, at, line, column);
+    this.error = "invalid JSON at line " + line.toString() + " column " + column.toString() + ": " + message;
   }
 
   // Not inlined: a call is smaller, and numbers and punctuation are a small share of the bytes.
@@ -470,7 +301,7 @@ class Parser {
 
   /** Appends an entry; -1 (and a parse error) if the pre-count was exceeded, which valid input never does. */
   entry(kind: JsonKind, start: i32, flags: i32, word1: i32): i32 {
-    const doc = this.doc;
+    const doc = this;
     const i = doc.count;
     if ((i << 1) + 1 >= doc.tape.length) {
       this.fail("document structure miscounted", start);
@@ -487,7 +318,7 @@ class Parser {
   /** JSON path of the value being parsed, e.g. `routes[2].name`. Built only for problems. */
   currentPath(): string {
     let path = "";
-    const doc = this.doc;
+    const doc = this;
     for (let d = 0; d < this.depth; d++) {
       const at = unchecked(this.frameAt[d]);
       if (doc.kindAt(unchecked(this.frameEntry[d])) == JsonKind.Array) path = index(path, at);
@@ -500,13 +331,13 @@ class Parser {
   owner(): i32 {
     for (let d = this.depth - 1; d >= 0; d--) {
       const e = unchecked(this.frameEntry[d]);
-      if (this.doc.kindAt(e) == JsonKind.Object) return e;
+      if (this.kindAt(e) == JsonKind.Object) return e;
     }
     return -1;
   }
 
   problem(detail: string, at: i32, firstAt: bool): void {
-    const doc = this.doc;
+    const doc = this;
     if (doc.problems.length >= MAX_JSON_PROBLEMS) {
       this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
         " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
@@ -577,7 +408,7 @@ class Parser {
           this.checkDuplicate(e, key, members++);
           this.skipWhitespace();
           if (this.peek() != 0x3a /* : */) {
-            this.fail("expected ':' after key \"" + this.doc.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
+            this.fail("expected ':' after key \"" + this.stringAt(key) + "\", found " + this.describe(this.peek()), this.pos);
             return false;
           }
           this.pos++;
@@ -596,43 +427,30 @@ class Parser {
       }
     }
     this.depth = d;
-    unchecked((this.doc.tape[(e << 1) + 1] = this.doc.count));
+    unchecked((this.tape[(e << 1) + 1] = this.count));
     this.pos++; // } or ]
     return true;
   }
 
   /**
    * Reports key entry `key` (the member-th of object e) if an earlier key of the object is the
-   * same text. Small objects compare with every earlier key; from SMALL_OBJECT keys on, a hash
-   * index keeps hostile objects with many keys linear.
+   * same text. A hash index of the object's keys keeps hostile objects with many keys linear.
    */
   checkDuplicate(e: i32, key: i32, member: i32): void {
-    const doc = this.doc;
-    let first = -1;
-    if (member < SMALL_OBJECT) {
-      for (let m = e + 1; m < key; m = doc.after(m + 1)) {
-        if (sameKey(doc, m, key)) {
-          first = m;
-          break;
-        }
-      }
-    } else {
-      // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
-      // from an earlier object, so empty for this one (no clearing). Built at the SMALL_OBJECT-th
-      // key, rebuilt twice as large when half full.
-      const d = this.depth - 1;
-      let slots = unchecked(this.keySlots[d]);
-      if (member == SMALL_OBJECT || slots === null || member * 2 >= slots.length) {
-        if (slots === null || member * 2 >= slots.length) {
-          let size = 64;
-          while (size <= member * 2) size <<= 1;
-          slots = new StaticArray<i32>(size);
-          unchecked((this.keySlots[d] = slots));
-        }
-        for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m); // the earlier keys
-      }
-      first = insertKey(doc, slots, e, key);
+    const doc = this;
+    // One table per depth, reused by the objects at that depth: a slot holding an entry <= e is
+    // from an earlier object, so empty for this one (no clearing). Rebuilt twice as large, with
+    // the object's earlier keys, when half full.
+    const d = this.depth - 1;
+    let slots = unchecked(this.keyTables[d]);
+    if (slots === null || member * 2 >= slots.length) {
+      let size = 64;
+      while (size <= member * 2) size <<= 1;
+      slots = new StaticArray<i32>(size);
+      unchecked((this.keyTables[d] = slots));
+      for (let m = e + 1; m < key; m = doc.after(m + 1)) insertKey(doc, slots, e, m);
     }
+    const first = insertKey(doc, slots, e, key);
     if (first >= 0) {
       this.problem("duplicate key \"" + doc.stringAt(key) + "\"", doc.startAt(first), true);
     }
@@ -656,7 +474,7 @@ class Parser {
     this.pos = close + 1;
     if (bad >= 0) flags |= FLAG_PROBLEM;
     const entry = this.entry(JsonKind.String, start, flags, this.pos);
-    if (isKey && entry >= 0 && flags == 0) this.doc.internKey(entry);
+    if (isKey && entry >= 0 && flags == 0) this.internKey(entry);
     if (entry >= 0 && bad >= 0) {
       // A bad key is named by the path of its own member.
       if (isKey) unchecked((this.frameAt[this.depth - 1] = entry));
@@ -700,8 +518,171 @@ class Parser {
   }
 }
 
-/** Objects with fewer keys than this are checked for duplicates pairwise. */
-const SMALL_OBJECT: i32 = 16;
+export class JsonValue {
+  constructor(public doc: JsonDocument, public index: i32) {}
+
+  get kind(): JsonKind { return this.doc.kindAt(this.index); }
+  /** Byte offset of the value in the document. */
+  get offset(): i32 { return this.doc.startAt(this.index); }
+
+  isString(): bool { return this.kind == JsonKind.String; }
+  isNumber(): bool { return this.kind == JsonKind.Number; }
+  isBool(): bool { return this.kind == JsonKind.Bool; }
+  isArray(): bool { return this.kind == JsonKind.Array; }
+  isObject(): bool { return this.kind == JsonKind.Object; }
+  isNull(): bool { return this.kind == JsonKind.Null; }
+
+  /** The text of a string ("" for any other kind). */
+  asString(): string { return this.itemString(this.index); }
+  /** The literal text of a number (integers can be checked exactly); "" for a list or an object. */
+  get raw(): string {
+    const k = this.kind;
+    if (k == JsonKind.Array || k == JsonKind.Object) return "";
+    const from = this.offset;
+    return String.UTF8.decodeUnsafe(this.doc.bytes.dataStart + <usize>from, <usize>(this.doc.word1(this.index) - from));
+  }
+  asNumber(): f64 { return F64.parseFloat(this.raw); }
+  asBool(): bool { return unchecked(this.doc.bytes[this.offset]) == 0x74; /* t */ }
+  asObject(): JsonObject { return this; }
+
+  /** Number of items of an array, without making handles. */
+  get length(): i32 {
+    let n = 0;
+    for (let it = this.firstItem(); it >= 0; it = this.nextItem(it)) n++;
+    return n;
+  }
+
+  // Array items without handles: `for (let it = v.firstItem(); it >= 0; it = v.nextItem(it))`.
+  firstItem(): i32 {
+    return this.firstChild(JsonKind.Array);
+  }
+
+  /** The first entry inside this value if it is a container of `kind`; -1 if none. */
+  firstChild(kind: JsonKind): i32 {
+    if (this.kind != kind) return -1;
+    const i = this.index + 1;
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
+
+  /** The entry after entry `it` (and its descendants) inside this container; -1 past its end. */
+  nextItem(it: i32): i32 {
+    const i = this.doc.after(it);
+    return i < this.doc.word1(this.index) ? i : -1;
+  }
+
+  itemIsString(it: i32): bool { return this.doc.kindAt(it) == JsonKind.String; }
+  itemString(it: i32): string { return this.itemIsString(it) ? this.doc.stringAt(it) : ""; }
+  item(it: i32): JsonValue { return this.doc.handle(it); }
+
+  asArray(): JsonValue[] {
+    if (this.kind != JsonKind.Array) return [];
+    const doc = this.doc;
+    const out = new Array<JsonValue>(this.length);
+    const end = doc.word1(this.index);
+    let k = 0;
+    for (let i = this.index + 1; i < end; i = doc.after(i)) unchecked((out[k++] = doc.handle(i)));
+    return out;
+  }
+
+  // ---- objects --------------------------------------------------------------------------------
+  // Members keep their document order (error messages and "first wins" rules depend on it).
+  // Iterate them with `firstMember()` / `nextMember(m)` (m is the key's tape index, -1 at the end).
+
+  /** Number of members (a repeated key counts each time). */
+  get size(): i32 {
+    let n = 0;
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) n++;
+    return n;
+  }
+
+  firstMember(): i32 {
+    return this.firstChild(JsonKind.Object);
+  }
+
+  nextMember(m: i32): i32 {
+    return this.nextItem(m + 1); // past the member's value
+  }
+
+  keyOf(m: i32): string { return this.doc.stringAt(m); } // an interned key: the known string itself
+  valueOf(m: i32): JsonValue { return this.doc.handle(m + 1); }
+  // Member m's value without a handle:
+  kindOf(m: i32): JsonKind { return this.doc.kindAt(m + 1); }
+  stringOf(m: i32): string { return this.itemString(m + 1); }
+  boolOf(m: i32): bool { return unchecked(this.doc.bytes[this.doc.startAt(m + 1)]) == 0x74; /* t */ }
+
+  /** Whether this object owns problems (see JsonProblem.owner). */
+  get hasProblems(): bool { return this.doc.hasFlag(this.index, FLAG_PROBLEM); }
+
+  /** The keys in document order (allocates; readers iterate members instead). */
+  get keys(): string[] {
+    const out: string[] = [];
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) out.push(this.keyOf(m));
+    return out;
+  }
+
+  /** The value of the first member named `key`. */
+  get(key: string): JsonValue | null {
+    const m = this.memberOf(key);
+    return m < 0 ? null : this.valueOf(m);
+  }
+
+  has(key: string): bool {
+    return this.memberOf(key) >= 0;
+  }
+
+  /** The first member named `key`, -1 if none (first key wins over a repeated one). */
+  memberOf(key: string): i32 {
+    const doc = this.doc;
+    const id = doc.keyIdOf(key);
+    for (let m = this.firstMember(); m >= 0; m = this.nextMember(m)) {
+      if (doc.keyEquals(m, key, id)) return m;
+    }
+    return -1;
+  }
+}
+
+/**
+ * Position of `key` in `list`. Keys the parser interned (see JsonDocument.internKey) and the readers'
+ * literals are the same strings, so an identity pass finds them without comparing characters.
+ */
+export function indexOfKey(list: string[], key: string): i32 {
+  const k = changetype<usize>(key);
+  for (let i = 0; i < list.length; i++) if (changetype<usize>(unchecked(list[i])) == k) return i;
+  for (let i = 0; i < list.length; i++) if (unchecked(list[i]) == key) return i;
+  return -1;
+}
+
+/**
+ * A value known to be an object (asObject()). One class serves every kind of value (the object
+ * methods are JsonValue's): one handle class, no subclass to construct, visit and describe.
+ */
+export type JsonObject = JsonValue;
+
+/**
+ * Upper bound of the tape entries a document needs: one per key (':'), one for the root, one per
+ * ',' and one per first item of a container, counting outside strings only.
+ */
+function countEntries(bytes: Uint8Array, from: i32): i32 {
+  const p = bytes.dataStart;
+  const n = bytes.length;
+  let count = 1;
+  let i = from;
+  while (i < n) {
+    const c = load<u8>(p + <usize>i);
+    i++;
+    if (c == 0x22 /* " */) {
+      while (i < n) {
+        const s = load<u8>(p + <usize>i);
+        i++;
+        if (s == 0x22) break;
+        if (s == 0x5c /* \ */) i++;
+      }
+    } else if (c == 0x2c /* , */ || c == 0x3a /* : */ || c == 0x5b /* [ */ || c == 0x7b /* { */) {
+      count++;
+    }
+  }
+  return count;
+}
 
 function sameKey(doc: JsonDocument, a: i32, b: i32): bool {
   if (doc.hasFlag(a, FLAG_ESCAPED | FLAG_PROBLEM) || doc.hasFlag(b, FLAG_ESCAPED | FLAG_PROBLEM)) {
@@ -740,7 +721,7 @@ function keyHash(doc: JsonDocument, k: i32): u32 {
 }
 
 /**
- * Adds key entry k of object e to a key table (see Parser.checkDuplicate); returns the entry of
+ * Adds key entry k of object e to a key table (see JsonDocument.checkDuplicate); returns the entry of
  * an equal key already there (k is then not added), else -1.
  */
 function insertKey(doc: JsonDocument, slots: StaticArray<i32>, e: i32, k: i32): i32 {
@@ -954,25 +935,16 @@ function finishProblems(doc: JsonDocument): void {
   }
 }
 
-export class JsonResult {
-  constructor(
-    public value: JsonValue | null,
-    public error: JsonParseError | null,
-    /** Invalid strings and duplicate keys of a document that parsed (see JsonProblem). */
-    public problems: JsonProblem[],
-  ) {}
-}
-
 /**
  * Parses one JSON document; trailing non-whitespace is an error. Never throws. Keys found in
  * `knownKeys` are returned as those strings (see JsonDocument.internKey).
  */
-export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonResult {
+export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null): JsonDocument {
   const n = bytes.length;
   const tooLarge = n > MAX_JSON_BYTES;
   // A UTF-8 byte order mark is tolerated (some editors add one).
   const from = n >= 3 && unchecked(bytes[0]) == 0xef && unchecked(bytes[1]) == 0xbb && unchecked(bytes[2]) == 0xbf ? 3 : 0;
-  const p = new Parser(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
+  const p = new JsonDocument(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
   p.pos = from;
   if (tooLarge) {
     p.fail("larger than the " + (MAX_JSON_BYTES >> 20).toString() + " MiB limit (" + n.toString() + " bytes)", 0);
@@ -980,12 +952,14 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);
   }
-  if (p.error !== null) return new JsonResult(null, p.error, []);
-  finishProblems(p.doc);
-  return new JsonResult(p.doc.handle(0), null, p.doc.problems);
+  if (changetype<usize>(p.error) == 0) {
+    finishProblems(p);
+    p.value = p.handle(0);
+  }
+  return p;
 }
 
-export function parseJsonString(text: string): JsonResult {
+export function parseJsonString(text: string): JsonDocument {
   return parseJson(Uint8Array.wrap(String.UTF8.encode(text)));
 }
 

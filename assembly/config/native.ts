@@ -12,7 +12,8 @@
 // accept policy the key is left out and its route kept (config/index.ts).
 import { JsonObject, JsonValue, JsonKind } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
-import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
+import { ObjectReader, kindName, mustBe } from "./reader";
+import { reportObjectProblems } from "./json-problems";
 import { RouteSpec, PathMatchKind, ValueCondition, ValueMatchKind, NO_CONDITIONS, withMethod } from "../routes/spec";
 import { templateError } from "../routes/template";
 import { mixedOverflow } from "../routes/mixed";
@@ -172,23 +173,12 @@ export function readRouteList(list: JsonValue | null, base: string, regexes: Def
   }
   routesLeft -= count;
   regexes.beginList(base);
-  // One item handle and one reader for the whole list, pointed at each route in turn: nothing
-  // of the JSON is kept past readRoute().
-  const item = new JsonValue(list.doc, 0);
-  let reader: ObjectReader | null = null;
-  let i = 0;
-  for (let it = list.firstItem(); it >= 0 && i < count; it = list.nextItem(it)) {
-    item.index = it;
-    if (!item.isObject()) {
-      const path = index(base, i);
-      dropWrongKind(diags, path, "an object", item.kind);
-    } else {
-      const obj = item.asObject();
-      if (reader === null) reader = new ObjectReader(obj, base, diags, ROUTE_KEYS, ROUTE_ALIASES, false);
-      const route = readRoute(reader, obj, base, i, regexes, diags);
-      if (route !== null) out.push(route);
-    }
-    i++;
+  // One reader for the whole list, pointed at each route in turn: nothing of the JSON is kept
+  // past readRoute().
+  const r = ObjectReader.forList(list, base, diags, ROUTE_KEYS, ROUTE_ALIASES);
+  while (r.nextObject("an object", true, count)) {
+    const route = readRoute(r, regexes, diags);
+    if (route !== null) out.push(route);
   }
   if (total == 0) {
     diags.warn(base, base == "routes" ? "no routes: every request is unmatched" : "no routes: every request of this service is unmatched");
@@ -234,14 +224,14 @@ function withoutFailedRegexes(routes: RouteSpec[]): RouteSpec[] {
   return routes;
 }
 
-/** Route `i` (`obj`) of the list at `base`, read through `r`, a route reader reset at it here. */
-function readRoute(r: ObjectReader, obj: JsonObject, base: string, i: i32, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
+/** The route `r` (a route list's reader) points at. */
+function readRoute(r: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics): RouteSpec | null {
   const mark = diags.mark();
   const errorsBefore = diags.errors.length;
-  r.reset(obj, base, i); // reports the object's JSON problems: errors of this route
+  reportObjectProblems(r.obj, diags); // errors of this route
 
   const name = r.nonEmpty(RouteKey.Name, true, "");
-  const route = new RouteSpec(i, changetype<usize>(name) == 0 ? "" : name);
+  const route = new RouteSpec(r.position, changetype<usize>(name) == 0 ? "" : name);
 
   readMethods(r, route, diags);
 
@@ -415,18 +405,11 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
   const out: ValueCondition[] = [];
   const base = r.pathOf(key);
   const names = new Map<string, i32>(); // a set (keys only): a route may carry thousands of conditions; a Map to share its instantiation
-  // One item handle and one reader for the list, as for routes (readRouteList).
-  const item = new JsonValue(list.doc, list.firstItem());
-  const c = new ObjectReader(item.asObject(), base, diags, CONDITION_KEYS, null, false);
-  let i = -1;
-  for (let it = list.firstItem(); it >= 0; it = list.nextItem(it)) {
-    i++;
-    item.index = it;
-    if (!item.isObject()) {
-      diags.error(index(base, i), mustBe("an object like {\"name\": \"...\", \"value\": \"...\"}", item.kind));
-      continue;
-    }
-    c.reset(item.asObject(), base, i);
+  // One reader for the list, as for routes (readRouteList).
+  const c = ObjectReader.forList(list, base, diags, CONDITION_KEYS, null);
+  while (c.nextObject("an object like {\"name\": \"...\", \"value\": \"...\"}", false, i32.MAX_VALUE)) {
+    const i = c.position;
+    reportObjectProblems(c.obj, diags);
     let name = c.string(ConditionKey.Name, true);
     const value = c.string(ConditionKey.Value, true);
     const type = c.string(ConditionKey.Type);

@@ -41,19 +41,21 @@ export class ObjectReader {
   /** The JSON path; null until asked for after reset() (built only to report). */
   private pathText: string | null;
   private listPath: string = "";
-  private item: i32 = -1;
+  /** A list's reader: position in the list of the item nextObject() points at. */
+  position: i32 = -1;
 
   constructor(
     public obj: JsonObject,
     path: string,
     public diags: Diagnostics,
     public known: string[],
-    /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for. */
+    /** Pairs: an accepted alias (e.g. protobuf-JSON camelCase), then the key it stands for (one alias per key). */
     private aliases: string[] | null = null,
-    /** false: a list's reader, made before its first reset() (which reports instead). */
+    /** false: a list's reader (forList), whose callers report each item's problems. */
     report: bool = true,
   ) {
     this.pathText = path;
+    this.items = obj;
     const nk = known.length;
     const n = nk + (aliases === null ? 0 : aliases.length >> 1);
     const ids = new StaticArray<i32>(n);
@@ -63,15 +65,12 @@ export class ObjectReader {
     for (let j = 0; j < n; j++) {
       unchecked((ids[j] = doc.keyIdOf(j < nk ? unchecked(known[j]) : unchecked(aliases![(j - nk) << 1]))));
     }
-    // Per known key, its alias pair (-1: none, -2: several, looked up by the general loop).
+    // Per known key, its alias pair (-1: none).
     const aliasOf = new StaticArray<i32>(nk);
     for (let j = 0; j < nk; j++) {
       let pair = -1;
       if (aliases !== null) {
-        for (let a = 0; a < aliases.length; a += 2) {
-          if (unchecked(aliases[a + 1]) != unchecked(known[j])) continue;
-          pair = pair == -1 ? a : -2;
-        }
+        for (let a = 0; a < aliases.length; a += 2) if (unchecked(aliases[a + 1]) == unchecked(known[j])) pair = a;
       }
       unchecked((aliasOf[j] = pair));
     }
@@ -124,25 +123,52 @@ export class ObjectReader {
     return unchecked(this.slotMembers[j]);
   }
 
+  /** forList: the list, and the tape index of its next item (-1: none left). */
+  private items: JsonValue;
+  private nextAt: i32 = -1;
+
   /**
-   * Points this reader at item `item` of the list at `listPath`, an object with the same keys:
-   * one reader (and no path string) per list instead of per item, which configuring 10,000 routes
-   * measured as a share of its time.
+   * A reader for the objects of the list `items` at `listPath` (objects with the same keys),
+   * pointed at each in turn by nextObject(): one reader and one item handle per list, and no
+   * path string per item, which configuring 10,000 routes measured as a share of its time.
    */
-  reset(obj: JsonObject, listPath: string, item: i32): void {
-    this.obj = obj;
-    this.pathText = null;
-    this.listPath = listPath;
-    this.item = item;
-    this.indexMembers();
-    reportObjectProblems(obj, this.diags);
+  static forList(items: JsonValue, listPath: string, diags: Diagnostics, known: string[], aliases: string[] | null): ObjectReader {
+    const r = new ObjectReader(new JsonValue(items.doc, items.index), listPath, diags, known, aliases, false);
+    r.items = items;
+    r.listPath = listPath;
+    r.nextAt = items.firstItem();
+    return r;
   }
 
-  /** The JSON path of the object read, e.g. `routes[3]`. */
+  /**
+   * Points a list's reader (forList) at the next item among the first `limit`; false past them.
+   * An item that is not an object is an error, `must be <expected>`, also recorded as left out
+   * when `drop`, and skipped. The caller reports the object's JSON problems (reportObjectProblems)
+   * where they count as errors of the part it reads.
+   */
+  nextObject(expected: string, drop: bool, limit: i32): bool {
+    const obj = this.obj;
+    while (this.nextAt >= 0 && this.position + 1 < limit) {
+      obj.index = this.nextAt;
+      this.nextAt = this.items.nextItem(this.nextAt);
+      this.position++;
+      this.pathText = null;
+      if (obj.isObject()) {
+        this.indexMembers();
+        return true;
+      }
+      const path = this.path;
+      this.diags.error(path, mustBe(expected, obj.kind));
+      if (drop) this.diags.drop(path);
+    }
+    return false;
+  }
+
+  /** The JSON path of the object read, e.g. `routes[3]` (built when asked for, then kept). */
   get path(): string {
     let p = this.pathText;
     if (changetype<usize>(p) == 0) {
-      p = index(this.listPath, this.item);
+      p = index(this.listPath, this.position);
       this.pathText = p;
     }
     return p;
@@ -181,7 +207,7 @@ export class ObjectReader {
   }
 
   /**
-   * The member holding key k (or one of its aliases), as JsonObject member index; -1 when absent.
+   * The member holding key k (or its alias), as JsonObject member index; -1 when absent.
    * string() and bool() read through it without making a value handle (read it with `obj`'s
    * kindOf/stringOf).
    */
@@ -189,15 +215,7 @@ export class ObjectReader {
     const key = unchecked(this.known[k]); // k is a position in known: see list()
     const m = this.slotMember(k, key);
     const pair = unchecked(this.aliasOf[k]);
-    if (pair == -1) return m;
-    if (pair >= 0) return this.withAlias(m, key, pair);
-    // Several aliases of one key: each in turn.
-    const aliases = this.aliases!;
-    let found = m;
-    for (let a = 0; a < aliases.length; a += 2) {
-      if (unchecked(aliases[a + 1]) == key) found = this.withAlias(found, key, a);
-    }
-    return found;
+    return pair < 0 ? m : this.withAlias(m, key, pair);
   }
 
   /** Member `m` of `key`, or its alias of pair `pair` when `m` is absent; warns when both are set. */
@@ -210,7 +228,7 @@ export class ObjectReader {
     return m;
   }
 
-  /** The raw value of key k (or of one of its aliases); null when absent. */
+  /** The raw value of key k (or of its alias); null when absent. */
   value(k: i32): JsonValue | null {
     const m = this.memberIndex(k);
     return m < 0 ? null : this.obj.valueOf(m);

@@ -17,6 +17,7 @@
 import { JsonValue } from "./json";
 import { Diagnostics, child, index } from "./diagnostics";
 import { ObjectReader, kindName, mustBe, dropWrongKind } from "./reader";
+import { reportObjectProblems } from "./json-problems";
 import { RouteSpec } from "../routes/spec";
 import { readRouteList, tooMany, TopKey } from "./native";
 import { DeferredRegexes } from "./native-regexes";
@@ -74,9 +75,9 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   if (count > MAX_SERVICES) count = tooMany(diags, SERVICES_KEY, MAX_SERVICES, "services", "", MAX_SERVICES, count);
   const claims = new HostClaims();
   let fallback: ServiceSpec | null = null;
-  let i = 0;
-  for (let it = items.firstItem(); it >= 0 && i < count; it = items.nextItem(it)) {
-    const service = readService(items.item(it), i++, out, claims, regexes, diags);
+  const r = ObjectReader.forList(items, SERVICES_KEY, diags, SERVICE_KEYS, null);
+  while (r.nextObject("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", true, count)) {
+    const service = readService(r, out, claims, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -92,20 +93,16 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
   return out;
 }
 
-function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClaims, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
-  const path = index(SERVICES_KEY, i);
-  if (!v.isObject()) {
-    dropWrongKind(diags, path, "an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", v.kind);
-    return null;
-  }
-  const r = new ObjectReader(v.asObject(), path, diags, SERVICE_KEYS);
+/** The service `r` (the services list's reader) points at. */
+function readService(r: ObjectReader, kept: ServiceSpec[], claims: HostClaims, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
+  reportObjectProblems(r.obj, diags);
   // What makes the service unusable as a whole: its name, its host list. Errors inside a host
   // or a route only drop that host or route (their readers report and drop them).
   let mark = diags.mark();
   const name = r.nonEmpty(ServiceKey.Name, true, "");
   if (changetype<usize>(name) != 0 && !diags.failedSince(mark)) checkServiceLabel(name, r.pathOf(ServiceKey.Name), kept, diags);
   let usable = !diags.failedSince(mark);
-  const service = new ServiceSpec(i, changetype<usize>(name) == 0 ? "" : name);
+  const service = new ServiceSpec(r.position, changetype<usize>(name) == 0 ? "" : name);
 
   mark = diags.mark();
   const hosts = r.value(ServiceKey.Hosts);
@@ -134,7 +131,7 @@ function readService(v: JsonValue, i: i32, kept: ServiceSpec[], claims: HostClai
   if (usable) service.routes = readRouteList(routes, service.routesPath, regexes, diags);
   r.finish(true);
   if (!usable) {
-    diags.drop(path);
+    diags.drop(r.path);
     return null;
   }
   return service;
