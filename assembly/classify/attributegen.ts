@@ -44,8 +44,6 @@ class Generator {
    */
   matchInfo: i32[] = [];
   needsResponse: bool = false;
-  /** `attributes[i].match` (configure time only). */
-  matchListPath: string = "";
   constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
 }
 
@@ -66,6 +64,8 @@ export class AttributeGenClassifier extends Classifier {
   // configuration survives that (filter/configure-gc.ts).
   private all: Generator[] = [];
   private labels: OperationLabels | null = null;
+  /** `attributes[i].match` of the attribute being compiled: where label clashes are reported. */
+  private listPath: string = "";
 
   constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig, labels: OperationLabels) {
     super();
@@ -81,7 +81,7 @@ export class AttributeGenClassifier extends Classifier {
       const spec = config.attributes[a];
       const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
       all.push(g);
-      g.matchListPath = matchListPath(spec.index); // where label clashes are reported: one string per attribute
+      this.listPath = matchListPath(spec.index); // one string per attribute
       const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
       for (let m = 0; m < spec.matches.length; m++) {
         // Between two conditions: what is used below is reachable from `this`, `config` or `diags`.
@@ -92,17 +92,19 @@ export class AttributeGenClassifier extends Classifier {
         // The compiled program is all that is kept: the source is garbage once compiled.
         match.condition = "";
         let program: Program | null = null;
+        let kept = true;
         if (!isBlank(condition)) {
           program = compile(condition);
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
               err !== null ? atColumn(err.reason, err.column) : "invalid expression");
-            diags.drop(match.path);
-            continue;
+            kept = false;
           }
         }
-        if (isOperation && !labels.admit(match.value, g.matchListPath, match.index, ".value")) {
+        // The label is checked only for a match whose condition compiled (one problem per match).
+        if (kept && isOperation) kept = labels.admit(match.value, this.listPath, match.index, ".value");
+        if (!kept) {
           diags.drop(match.path);
           continue;
         }
@@ -115,19 +117,13 @@ export class AttributeGenClassifier extends Classifier {
     }
     this.all = [];
     this.labels = null;
-    for (let i = 0; i < all.length; i++) all[i].matchListPath = "";
-    // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
-    const late: string[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const g = all[i];
-      if (g.phase == Phase.AfterResponse && g.needsResponse) late.push(g.attributeText);
-    }
+    this.listPath = "";
     // ON_REQUEST generators first, then the AFTER_RESPONSE ones, each in configuration order.
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < all.length; i++) {
         const g = all[i];
         if ((g.phase == Phase.OnRequest) != (pass == 0)) continue;
-        if (pass == 1 && late.includes(g.attributeText)) this.atLog.push(g);
+        if (pass == 1 && writtenAtLog(all, g.attributeText)) this.atLog.push(g);
         else this.atRequest.push(g);
       }
     }
@@ -218,6 +214,15 @@ export class AttributeGenClassifier extends Classifier {
 /** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
 function matchPath(g: Generator, m: i32): string {
   return index(matchListPath(g.index), g.matchInfo[2 * m + 1]);
+}
+
+/** An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can. */
+function writtenAtLog(all: Generator[], attribute: string): bool {
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i];
+    if (g.phase == Phase.AfterResponse && g.needsResponse && g.attributeText == attribute) return true;
+  }
+  return false;
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */
