@@ -83,10 +83,10 @@ export class RouteTable {
    * collector to mark, whatever the number of routes.
    */
   private conditioned: RouteSpec[] = [];
-  private conditionSlot: Int32Array = NO_I32;
+  private conditionSlot: Int32Array;
   /** Distinct method names used by any route; a route's method set is a bit mask over this list. */
   methodNames: ArrayBuffer[] = [];
-  private methodMasks: Uint64Array = new Uint64Array(0);
+  private methodMasks: Uint64Array;
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
   /** Per node: (parameter child + 1) << 2 | LITERAL_CHILDREN | MIXED_CHILDREN (one load per node visited). */
@@ -126,10 +126,16 @@ export class RouteTable {
   queryNames: ByteKeyTable = new ByteKeyTable();
 
   constructor(routes: RouteSpec[]) {
-    this.size = routes.length;
-    this.assignConditions(routes);
+    const n = routes.length;
+    this.size = n;
+    // Set before `this` is used: no placeholder arrays are built first.
+    const masks = new Uint64Array(n);
+    this.methodMasks = masks;
+    const slots = minusOnes(n);
+    this.conditionSlot = slots;
+    this.assignConditions(routes, masks, slots);
     // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then "any path", then the prefix groups.
-    const lists = new ListBuilder(routes.length);
+    const lists = new ListBuilder(n);
     const anyKey = 2 * this.buildTrie(routes, lists);
     const keyCount = this.buildPrefixesAndAny(routes, lists, anyKey);
     this.listData = new Int32Array(lists.size);
@@ -147,12 +153,8 @@ export class RouteTable {
    * conditions), its RouteSpec when it has conditions or a regex, and the regex routes in config
    * order.
    */
-  private assignConditions(routes: RouteSpec[]): void {
+  private assignConditions(routes: RouteSpec[], masks: Uint64Array, slots: Int32Array): void {
     const n = routes.length;
-    const masks = new Uint64Array(n);
-    const slots = minusOnes(n);
-    this.methodMasks = masks;
-    this.conditionSlot = slots;
     const methods: string[] = [];
     const headers = new ByteKeyTable(); // header name → slot, configure time only
     const query = this.queryNames;
