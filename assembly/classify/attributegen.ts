@@ -61,8 +61,8 @@ export class AttributeGenClassifier extends Classifier {
 
   // Build-time state, in fields rather than locals: compiling may collect between two conditions,
   // and only what is reachable from this classifier (kept by alsoKeep) or from the parsed
-  // configuration survives that (filter/configure-gc.ts).
-  private all: Generator[] = [];
+  // configuration survives that (filter/configure-gc.ts). The generators being compiled are in
+  // `atRequest`, in configuration order, until they are ordered by phase.
   private labels: OperationLabels | null = null;
   /** `attributes[i].match` of the attribute being compiled: where label clashes are reported. */
   private listPath: string = "";
@@ -75,7 +75,7 @@ export class AttributeGenClassifier extends Classifier {
     if (!metrics.enabled) this.errorCounter = u32.MAX_VALUE;
     this.debug = config.debug;
     if (!anyOperationMayChangeAsLabel(config)) labels.namesKeepTheirLabels(); // no label table needed
-    const all = this.all;
+    const all = this.atRequest;
     let compiledChars = 0;
     for (let a = 0; a < config.attributes.length; a++) {
       const spec = config.attributes[a];
@@ -115,7 +115,7 @@ export class AttributeGenClassifier extends Classifier {
         g.matchInfo.push(match.index);
       }
     }
-    this.all = [];
+    this.atRequest = [];
     this.labels = null;
     this.listPath = "";
     // ON_REQUEST generators first, then the AFTER_RESPONSE ones, each in configuration order.
