@@ -48,8 +48,6 @@ class Generator {
   needsResponse: bool = false;
   /** The conditions a request can satisfy, by one lookup (condition-index.ts); null: all, in order. */
   conditions: ConditionIndex | null = null;
-  /** `attributes[i].match` (configure time only). */
-  matchListPath: string = "";
   constructor(public index: i32, public attributeName: ArrayBuffer, public attributeText: string, public phase: Phase) {}
 }
 
@@ -67,9 +65,11 @@ export class AttributeGenClassifier extends Classifier {
 
   // Build-time state, in fields rather than locals: compiling may collect between two conditions,
   // and only what is reachable from this classifier (kept by alsoKeep) or from the parsed
-  // configuration survives that (filter/configure-gc.ts).
-  private all: Generator[] = [];
+  // configuration survives that (filter/configure-gc.ts). The generators being compiled are in
+  // `atRequest`, in configuration order, until they are ordered by phase.
   private labels: OperationLabels | null = null;
+  /** `attributes[i].match` of the attribute being compiled: where label clashes are reported. */
+  private listPath: string = "";
 
   constructor(config: AttributeGenConfig, diags: Diagnostics, metrics: MetricsConfig, labels: OperationLabels) {
     super();
@@ -79,13 +79,13 @@ export class AttributeGenClassifier extends Classifier {
     if (!metrics.enabled) this.errorCounter = u32.MAX_VALUE;
     this.debug = config.debug;
     if (!anyOperationMayChangeAsLabel(config)) labels.namesKeepTheirLabels(); // no label table needed
-    const all = this.all;
+    const all = this.atRequest;
     let compiledChars = 0;
     for (let a = 0; a < config.attributes.length; a++) {
       const spec = config.attributes[a];
       const g = new Generator(spec.index, String.UTF8.encode(spec.outputAttribute), spec.outputAttribute, spec.phase);
       all.push(g);
-      g.matchListPath = matchListPath(spec.index); // where label clashes are reported: one string per attribute
+      this.listPath = matchListPath(spec.index); // one string per attribute
       const isOperation = spec.outputAttribute == OPERATION_ATTRIBUTE;
       for (let m = 0; m < spec.matches.length; m++) {
         // Between two conditions: what is used below is reachable from `this`, `config` or `diags`.
@@ -96,17 +96,19 @@ export class AttributeGenClassifier extends Classifier {
         // The compiled program is all that is kept: the source is garbage once compiled.
         match.condition = "";
         let program: Program | null = null;
+        let kept = true;
         if (!isBlank(condition)) {
           program = compile(condition);
           if (program === null) {
             const err = lastError();
             diags.error(match.path + ".condition",
               err !== null ? atColumn(err.reason, err.column) : "invalid expression");
-            diags.drop(match.path);
-            continue;
+            kept = false;
           }
         }
-        if (isOperation && !labels.admit(match.value, g.matchListPath, match.index, ".value")) {
+        // The label is checked only for a match whose condition compiled (one problem per match).
+        if (kept && isOperation) kept = labels.admit(match.value, this.listPath, match.index, ".value");
+        if (!kept) {
           diags.drop(match.path);
           continue;
         }
@@ -117,25 +119,16 @@ export class AttributeGenClassifier extends Classifier {
         g.matchInfo.push(match.index);
       }
     }
-    this.all = [];
+    this.atRequest = [];
     this.labels = null;
-    for (let i = 0; i < all.length; i++) {
-      const g = all[i];
-      g.matchListPath = "";
-      g.conditions = ConditionIndex.build(g.programs);
-    }
-    // An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can.
-    const late: string[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const g = all[i];
-      if (g.phase == Phase.AfterResponse && g.needsResponse) late.push(g.attributeText);
-    }
+    this.listPath = "";
+    for (let i = 0; i < all.length; i++) all[i].conditions = ConditionIndex.build(all[i].programs);
     // ON_REQUEST generators first, then the AFTER_RESPONSE ones, each in configuration order.
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < all.length; i++) {
         const g = all[i];
         if ((g.phase == Phase.OnRequest) != (pass == 0)) continue;
-        if (pass == 1 && late.includes(g.attributeText)) this.atLog.push(g);
+        if (pass == 1 && writtenAtLog(all, g.attributeText)) this.atLog.push(g);
         else this.atRequest.push(g);
       }
     }
@@ -230,6 +223,15 @@ export class AttributeGenClassifier extends Classifier {
 /** `attributes[2].match[1]`: where match m of generator g is in the configuration (debug lines). */
 function matchPath(g: Generator, m: i32): string {
   return index(matchListPath(g.index), g.matchInfo[2 * m + 1]);
+}
+
+/** An attribute moves to request headers only if every AFTER_RESPONSE generator writing it can. */
+function writtenAtLog(all: Generator[], attribute: string): bool {
+  for (let i = 0; i < all.length; i++) {
+    const g = all[i];
+    if (g.phase == Phase.AfterResponse && g.needsResponse && g.attributeText == attribute) return true;
+  }
+  return false;
 }
 
 /** Whether a value written to the operation attribute could change as a metric label (see OperationLabels). */

@@ -11,8 +11,9 @@ import { NameTable } from "./names";
 export class NativeClassifier extends Classifier {
   private routes: RouteSet;
   private headers: HostRequestHeaders = new HostRequestHeaders();
-  private attributeName: ArrayBuffer = new ArrayBuffer(0);
-  private attributeText: string = "";
+  // Set in the constructor before `this` is used: no placeholder values.
+  private attributeName: ArrayBuffer;
+  private attributeText: string;
 
   constructor(config: NativeConfig) {
     const operations = new NameTable();

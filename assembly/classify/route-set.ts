@@ -42,7 +42,7 @@ export class RouteSet {
     this.routePositions = positions;
     this.request.prepare(table.headerSlots, table.queryNames);
     this.defaultText = defaultValue;
-    if (defaultValue !== null) this.defaultValue = String.UTF8.encode(defaultValue);
+    if (changetype<usize>(defaultValue) != 0) this.defaultValue = String.UTF8.encode(defaultValue);
     // Names are encoded once (NameTable); the request path only indexes them.
     for (let i = 0; i < n; i++) {
       ops[i] = operations.add(routes[i].name);
@@ -89,7 +89,7 @@ export class RouteSet {
 
 /** What an unmatched request gets, for the debug line. */
 export function defaultDecision(def: string | null, attributeText: string): string {
-  return def !== null ? attributeText + "=\"" + def + "\" (default)" : "attribute left unset";
+  return changetype<usize>(def) != 0 ? attributeText + "=\"" + def + "\" (default)" : "attribute left unset";
 }
 
 /** "GET /users/9" of the request a RouteSet last classified, bounded in length. */

@@ -22,8 +22,9 @@ export class ServicesClassifier extends Classifier {
   /** Service index → its JSON path (`services[2]`), for debug lines. */
   private servicePaths: string[] = [];
   private headers: HostRequestHeaders = new HostRequestHeaders();
-  private attributeName: ArrayBuffer = new ArrayBuffer(0);
-  private attributeText: string = "";
+  // Set in the constructor before `this` is used: no placeholder values.
+  private attributeName: ArrayBuffer;
+  private attributeText: string;
   /** Written for requests no service claims (the top-level default); null leaves the attribute unset. */
   private defaultValue: ArrayBuffer | null = null;
   private defaultText: string | null = null;
@@ -35,7 +36,7 @@ export class ServicesClassifier extends Classifier {
     this.attributeText = config.outputAttribute;
     const def = config.defaultValue;
     this.defaultText = def;
-    if (def !== null) this.defaultValue = String.UTF8.encode(def);
+    if (changetype<usize>(def) != 0) this.defaultValue = String.UTF8.encode(def);
     const services = config.services;
     this.hosts = new HostSelector(services);
     // Series: per service, one per distinct route name, then its unmatched one; last, no service.
@@ -45,7 +46,7 @@ export class ServicesClassifier extends Classifier {
       this.serviceNames.add(service.name); // distinct (config/services.ts): index s
       this.servicePaths.push(service.path);
       const own = service.defaultValue;
-      sets.push(new RouteSet(service.routes, this.operations, service.routesPath, own !== null ? own : def));
+      sets.push(new RouteSet(service.routes, this.operations, service.routesPath, changetype<usize>(own) != 0 ? own : def));
     }
     // Once every name is known: per operation, the last service that used it (s + 1) and that
     // service's series for it. Arrays by operation index rather than a map per service.

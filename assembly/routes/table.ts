@@ -85,17 +85,17 @@ export class RouteTable {
    * collector to mark, whatever the number of routes.
    */
   private conditioned: RouteSpec[] = [];
-  private conditionSlot: Int32Array = NO_I32;
+  private conditionSlot: Int32Array;
   /** Distinct method names used by any route; a route's method set is a bit mask over this list. */
   methodNames: ArrayBuffer[] = [];
-  private methodMasks: Uint64Array = new Uint64Array(0);
+  private methodMasks: Uint64Array;
 
   // Trie: node 0 is the root ("/" consumed). Candidate lists are ids into `lists` (-1: none).
   /** Per node: (parameter child + 1) << 2 | LITERAL_CHILDREN | MIXED_CHILDREN (one load per node visited). */
   private nodeInfo: Int32Array = NO_I32;
   /**
    * The list id per list key: trie node n's exact-end list at 2n, its catch-all list at 2n + 1
-   * (then the prefix groups' and the "any path" list, which the constructor reads out).
+   * (then the "any path" list and the prefix groups', which the constructor reads out).
    */
   private nodeLists: Int32Array = NO_I32;
   private edges: ByteKeyTable = new ByteKeyTable();
@@ -111,7 +111,7 @@ export class RouteTable {
   private listStart: Int32Array = NO_I32;
 
   private prefixes: ByteKeyTable = new ByteKeyTable();
-  /** Distinct prefix byte lengths, shortest first (i64: see buildPrefixes); tried longest first. */
+  /** Distinct prefix byte lengths, shortest first (i64: see buildPrefixesAndAny); tried longest first. */
   private prefixLengths: i64[] = [];
   private prefixStates: Uint32Array = NO_U32;
   private maxPrefixLen: i32 = 0;
@@ -128,67 +128,65 @@ export class RouteTable {
   queryNames: ByteKeyTable = new ByteKeyTable();
 
   constructor(routes: RouteSpec[]) {
-    this.size = routes.length;
-    this.assignMethods(routes);
-    this.assignConditionSlots(routes);
-    this.keepConditions(routes);
-    // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then prefix groups, then "any path".
-    const lists = new ListBuilder(routes.length);
-    const nodes = this.buildTrie(routes, lists);
-    const groups = this.buildPrefixes(routes, lists, 2 * nodes);
-    const anyKey = 2 * nodes + groups;
-    this.buildRegexAndAny(routes, lists, anyKey);
-    const keyCount = anyKey + 1;
+    const n = routes.length;
+    this.size = n;
+    // Set before `this` is used: no placeholder arrays are built first.
+    const masks = new Uint64Array(n);
+    this.methodMasks = masks;
+    const slots = minusOnes(n);
+    this.conditionSlot = slots;
+    this.assignConditions(routes, masks, slots);
+    // List keys: trie node n → 2n (exact end) / 2n + 1 (catch-all), then "any path", then the prefix groups.
+    const lists = new ListBuilder(n);
+    const anyKey = 2 * this.buildTrie(routes, lists);
+    const keyCount = this.buildPrefixesAndAny(routes, lists, anyKey);
     this.listData = new Int32Array(lists.size);
     const starts = new Int32Array(lists.size + 1);
     const ids = lists.build(keyCount, this.listData, starts);
     this.listStart = starts;
     this.nodeLists = ids;
-    this.prefixes.freezeWith(ids, 2 * nodes);
+    this.prefixes.freezeWith(ids, anyKey + 1);
     this.anyPathList = ids[anyKey];
   }
 
-  private keepConditions(routes: RouteSpec[]): void {
-    this.conditionSlot = minusOnes(routes.length);
-    for (let r = 0; r < routes.length; r++) {
-      const route = routes[r];
-      if (route.headers.length > 0 || route.queryParams.length > 0 || route.regex !== null) {
-        this.conditionSlot[r] = this.conditioned.length;
-        this.conditioned.push(route);
-      }
-    }
-  }
-
-  private assignMethods(routes: RouteSpec[]): void {
-    this.methodMasks = new Uint64Array(routes.length);
-    const names: string[] = [];
-    for (let r = 0; r < routes.length; r++) {
+  /**
+   * Per route, what is not its path pattern, in one pass: its method mask (a bit per distinct
+   * method name), the slots of its header and query-parameter names (hash tables: linear in the
+   * conditions), its RouteSpec when it has conditions or a regex, and the regex routes in config
+   * order.
+   */
+  private assignConditions(routes: RouteSpec[], masks: Uint64Array, slots: Int32Array): void {
+    const n = routes.length;
+    const methods: string[] = [];
+    const headers = new ByteKeyTable(); // header name → slot, configure time only
+    const query = this.queryNames;
+    for (let r = 0; r < n; r++) {
       const route = routes[r];
       let mask: u64 = 0;
       for (let m = 0; m < route.methods.length; m++) {
-        let id = names.indexOf(route.methods[m]);
+        let id = methods.indexOf(route.methods[m]);
         if (id < 0) {
-          id = names.length;
-          names.push(route.methods[m]);
+          id = methods.length;
+          methods.push(route.methods[m]);
         }
         // Config validation caps distinct methods at MAX_METHODS; guard anyway.
         if (id < MAX_METHODS) mask |= (<u64>1) << <u64>id;
       }
-      this.methodMasks[r] = mask;
-    }
-    for (let i = 0; i < names.length; i++) this.methodNames.push(String.UTF8.encode(names[i]));
-  }
-
-  /** Numbers the distinct header and query-parameter names (hash tables: linear in the conditions). */
-  private assignConditionSlots(routes: RouteSpec[]): void {
-    const headers = new ByteKeyTable(); // header name → slot, configure time only
-    const query = this.queryNames;
-    for (let r = 0; r < routes.length; r++) {
-      const hs = routes[r].headers;
+      masks[r] = mask;
+      const hs = route.headers;
       for (let h = 0; h < hs.length; h++) hs[h].slot = headers.add(hs[h].name);
-      const qs = routes[r].queryParams;
+      const qs = route.queryParams;
       for (let q = 0; q < qs.length; q++) qs[q].slot = query.add(qs[q].name);
+      if (hs.length > 0 || qs.length > 0 || route.regex !== null) {
+        slots[r] = this.conditioned.length;
+        this.conditioned.push(route);
+      }
+      if (route.pathKind == PathMatchKind.Regex) {
+        this.regexRoutes.push(r);
+        this.regexSpecs.push(route);
+      }
     }
+    for (let i = 0; i < methods.length; i++) this.methodNames.push(String.UTF8.encode(methods[i]));
     this.headerSlots = headers.size;
     query.freeze();
   }
@@ -263,13 +261,17 @@ export class RouteTable {
     this.mixed.compile(shapes, order);
   }
 
-  /** Groups prefix routes by prefix (list keys keyBase + group); returns the number of groups. */
-  private buildPrefixes(routes: RouteSpec[], lists: ListBuilder, keyBase: i32): i32 {
+  /**
+   * Lists the routes without a path condition (list key anyKey) and groups the prefix routes by
+   * prefix (list keys anyKey + 1 + group); returns the number of list keys.
+   */
+  private buildPrefixesAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): i32 {
     // prefix bytes (namespace 0) → group; the value becomes the group's list id once lists are built
     const prefixes = this.prefixes;
     const lengths = this.prefixLengths; // i64: the module sorts only i64 (one sort instantiation)
     for (let r = 0; r < routes.length; r++) {
       const route = routes[r];
+      if (route.pathKind == PathMatchKind.Any) lists.add(anyKey, route, r);
       if (route.pathKind != PathMatchKind.Prefix) continue;
       const text = route.pathText;
       let g = prefixes.size;
@@ -279,25 +281,13 @@ export class RouteTable {
         const len = prefixes.keyLength(g); // its UTF-8 bytes, as just encoded
         if (!lengths.includes(len)) lengths.push(len);
       }
-      lists.add(keyBase + g, route, r);
+      lists.add(anyKey + 1 + g, route, r);
     }
-    const count = prefixes.size;
     this.maxPrefixLen = prefixes.maxKeyLength;
     // Shortest first (the candidate lists' comparator: one function); matchPrefix reads it from the end.
     sortAscending(lengths);
     this.prefixStates = new Uint32Array(this.maxPrefixLen + 1);
-    return count;
-  }
-
-  private buildRegexAndAny(routes: RouteSpec[], lists: ListBuilder, anyKey: i32): void {
-    for (let r = 0; r < routes.length; r++) {
-      const kind = routes[r].pathKind;
-      if (kind == PathMatchKind.Regex) {
-        this.regexRoutes.push(r);
-        this.regexSpecs.push(routes[r]);
-      }
-      else if (kind == PathMatchKind.Any) lists.add(anyKey, routes[r], r);
-    }
+    return anyKey + 1 + prefixes.size;
   }
 
   // ---- per request -------------------------------------------------------------------------
