@@ -62,7 +62,7 @@ const NO_EXPRS: Expr[] = [];
  * | And, Or        | `list` = operands                                                       |
  * | Ternary        | `a` = condition, `b` = then, `c` = otherwise                            |
  * | List           | `list` = elements                                                       |
- * | Map            | `list` = keys, `values`                                                 |
+ * | Map            | `list` = key, value, key, value … (parsed only to be refused by the planner) |
  */
 export class Expr {
   // every field is set by reset(), which the constructor runs (one copy of the stores)
@@ -78,7 +78,6 @@ export class Expr {
   b: Expr | null;
   c: Expr | null;
   list!: Expr[];
-  values!: Expr[];
 
   constructor(kind: ExprKind, pos: i32, a: Expr | null = null, b: Expr | null = null) {
     this.reset(kind, pos, a, b);
@@ -98,7 +97,6 @@ export class Expr {
     this.b = b;
     this.c = null;
     this.list = NO_EXPRS;
-    this.values = NO_EXPRS;
   }
 
   /** `a` of a kind that always has it (all but Call, where it is the optional target). */

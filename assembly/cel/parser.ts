@@ -307,22 +307,19 @@ export class Parser extends Lexer {
   parseMap(): Expr | null {
     const open = this.pos;
     this.advance();
-    const keys: Expr[] = [];
-    const values: Expr[] = [];
+    const entries: Expr[] = []; // key, value, key, value …
     while (!this.at(Tok.RBrace)) {
       const k = this.parseExpr();
       if (k === null) return null;
       if (!this.expect(Tok.Colon, "':' in map literal")) return null;
       const v = this.parseExpr();
       if (v === null) return null;
-      keys.push(k);
-      values.push(v);
+      entries.push(k);
+      entries.push(v);
       if (!this.accept(Tok.Comma)) break;
     }
     if (!this.expect(Tok.RBrace, "'}'")) return null;
-    const e = listExpr(ExprKind.Map, keys, open);
-    e.values = values;
-    return e;
+    return listExpr(ExprKind.Map, entries, open);
   }
 }
 

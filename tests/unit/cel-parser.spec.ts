@@ -39,7 +39,7 @@ function show(e: Expr): string {
     case ExprKind.List: return "[" + showAll(e.list, ", ") + "]";
     case ExprKind.Map: {
       const parts: string[] = [];
-      for (let i = 0; i < e.list.length; i++) parts.push(show(e.list[i]) + ": " + show(e.values[i]));
+      for (let i = 0; i + 1 < e.list.length; i += 2) parts.push(show(e.list[i]) + ": " + show(e.list[i + 1]));
       return "{" + parts.join(", ") + "}";
     }
   }
