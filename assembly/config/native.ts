@@ -243,12 +243,12 @@ function readRoute(r: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics
     diags.error(r.path, "set only one of path, path_prefix and path_regex");
   } else if (changetype<usize>(exact) != 0) {
     const error = templateError(exact);
-    if (changetype<usize>(error) != 0) diags.error(child(r.path, "path"), error);
+    if (changetype<usize>(error) != 0) diags.error(r.pathOf(RouteKey.Path), error);
     route.pathKind = PathMatchKind.Template;
     route.pathText = exact;
   } else if (changetype<usize>(prefix) != 0) {
-    if (prefix.length == 0) diags.error(child(r.path, "path_prefix"), "must not be empty (omit it to match any path)");
-    else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(r.path, "path_prefix"), "must start with '/'");
+    if (prefix.length == 0) diags.error(r.pathOf(RouteKey.PathPrefix), "must not be empty (omit it to match any path)");
+    else if (prefix.charCodeAt(0) != 0x2f) diags.error(r.pathOf(RouteKey.PathPrefix), "must start with '/'");
     route.pathKind = PathMatchKind.Prefix;
     route.pathText = prefix;
   } else if (changetype<usize>(regex) != 0) {
@@ -416,14 +416,14 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
     c.finish(true);
     if (changetype<usize>(name) == 0 || changetype<usize>(value) == 0) continue;
     if (name.length == 0) {
-      diags.error(child(c.path, "name"), "must not be empty");
+      diags.error(c.pathOf(ConditionKey.Name), "must not be empty");
       continue;
     }
     if (isHeader) {
       for (let k = 0; k < name.length; k++) {
         const ch = name.charCodeAt(k);
         if (!(isTokenChar(ch) || (k == 0 && ch == 0x3a /* : pseudo-header */))) {
-          diags.error(child(c.path, "name"), "invalid character in header name at column " + (k + 1).toString());
+          diags.error(c.pathOf(ConditionKey.Name), "invalid character in header name at column " + (k + 1).toString());
           name = null;
           break;
         }
@@ -433,7 +433,7 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
     if (names.has(name)) {
-      diags.error(child(c.path, "name"), "duplicate condition on '" + name + "'");
+      diags.error(c.pathOf(ConditionKey.Name), "duplicate condition on '" + name + "'");
       continue;
     }
     names.set(name, 0);
@@ -442,7 +442,7 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
       } else {
-        diags.error(child(c.path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
+        diags.error(c.pathOf(ConditionKey.Type), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
         continue;
       }
     }
