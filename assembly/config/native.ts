@@ -26,6 +26,12 @@ import { asciiLower, asciiUpper } from "../text/ascii-case";
 // (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
+
+// Limits written out in messages here (no number formatting): the build fails when one changes.
+// @ts-ignore: compile-time check
+if (MAX_PROGRAM_SIZE != 10000 || DEFAULT_MAX_PROGRAM_SIZE != 100) ERROR("update the limits in readRegexLimit's message");
+// @ts-ignore: compile-time check
+if (MAX_METHODS != 64) ERROR("MAX_METHODS changed: update 'more than 64' in limitMethodCount");
 export const MAX_ROUTES: i32 = 100000;
 
 export class NativeConfig {
@@ -88,8 +94,8 @@ export function readRegexLimit(top: ObjectReader, key: i32, diags: Diagnostics):
     if (n >= 1 && n <= <f64>MAX_PROGRAM_SIZE && n == Math.floor(n)) {
       limit = <i32>n;
     } else {
-      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to " + MAX_PROGRAM_SIZE.toString() +
-        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? numberText(n) : kindName(v)));
+      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to 10000 (default 100), found " + // MAX_PROGRAM_SIZE, DEFAULT_MAX_PROGRAM_SIZE
+        (v.isNumber() ? numberText(n) : kindName(v)));
     }
   }
   beginRegexConfiguration(limit);
@@ -365,7 +371,7 @@ function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics)
     if (seen.length > MAX_METHODS) {
       seen.length = before; // the route's methods are not taken
       const path = index(base, route.index);
-      diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes" +
+      diags.error(child(path, "method"), "more than 64 distinct methods across the routes" + // MAX_METHODS
         (base == "routes" ? "" : " of the service"));
       diags.drop(path);
       continue;

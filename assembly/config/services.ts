@@ -36,6 +36,8 @@ const enum ServiceKey { Name, Hosts, Routes, Default }
 export const MAX_SERVICES: i32 = 1000;
 /** Gateway API: a hostname is at most 253 characters. */
 export const MAX_HOST_LENGTH: i32 = 253;
+// @ts-ignore: compile-time check (the limit is written out in hostError's message)
+if (MAX_HOST_LENGTH != 253) ERROR("MAX_HOST_LENGTH changed: update '253' in hostError");
 
 export class ServiceSpec {
   /** Lower-case hostnames ("*.example.com" for a wildcard); empty for the fallback service. */
@@ -224,7 +226,7 @@ function isLowerAlnum(c: i32): bool {
 export function hostError(host: string): string | null {
   const n = host.length;
   if (n == 0) return "must not be empty";
-  if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the " + MAX_HOST_LENGTH.toString() + " of a host name";
+  if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the 253 of a host name" /* MAX_HOST_LENGTH */;
   // (Before the checks below, which "*" passes.)
   if (n == 1 && host.charCodeAt(0) == 0x2a) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
   const why = hostProblem(host, n);
