@@ -78,8 +78,7 @@ export function readConfig(bytes: Uint8Array): ParsedConfig {
     return out;
   }
   if (bytes.length > MAX_JSON_BYTES) {
-    diags.error("", "pluginConfig is " + bytes.length.toString() + " bytes, more than the limit of " +
-      (MAX_JSON_BYTES >> 20).toString() + " MiB");
+    diags.error("", "pluginConfig is " + bytes.length.toString() + " bytes, more than the limit of 32 MiB"); // MAX_JSON_BYTES
     return out;
   }
   const parsed = parseJson(bytes, SCHEMA_KEYS);

@@ -38,6 +38,13 @@ export const MAX_JSON_BYTES: i32 = 32 << 20;
 /** More problems than this and the document is refused as a whole (see JsonProblem). */
 export const MAX_JSON_PROBLEMS: i32 = 1000;
 
+// The limits are written out in their messages (no number formatting): these fail the build when
+// one changes without them.
+// @ts-ignore: compile-time check
+if (MAX_JSON_BYTES != 32 << 20) ERROR("MAX_JSON_BYTES changed: update '32 MiB' in parseJson and readConfig (config/index.ts)");
+// @ts-ignore: compile-time check
+if (MAX_JSON_PROBLEMS != 1000) ERROR("MAX_JSON_PROBLEMS changed: update 'more than 1000' in JsonDocument#problem");
+
 /** Strings of at most this many bytes are shared when repeated (see JsonDocument.shortStrings). */
 const SHORT_STRING_BYTES: i32 = 16;
 const SHORT_STRING_SLOTS: i32 = 256;
@@ -47,6 +54,8 @@ const KNOWN_KEY_SLOTS: i32 = 256;
 
 /** Nesting deeper than this is rejected rather than risking the wasm stack. */
 const MAX_DEPTH: i32 = 64;
+// @ts-ignore: compile-time check
+if (MAX_DEPTH != 64) ERROR("MAX_DEPTH changed: update 'deeper than 64 levels' in JsonDocument#parseValue");
 
 // Tape entry i is tape[2i], tape[2i + 1]:
 //   word 0: byte offset of the value's first byte << START_SHIFT | flags | kind
@@ -339,7 +348,7 @@ export class JsonDocument {
   problem(detail: string, at: i32, firstAt: bool): void {
     const doc = this;
     if (doc.problems.length >= MAX_JSON_PROBLEMS) {
-      this.fail("more than " + MAX_JSON_PROBLEMS.toString() +
+      this.fail("more than 1000" + // MAX_JSON_PROBLEMS
         " invalid strings and duplicate keys (the first: " + unchecked(doc.problems[0]).path + ": " + unchecked(doc.problems[0]).detail + ")", at);
       return;
     }
@@ -352,7 +361,7 @@ export class JsonDocument {
 
   parseValue(): bool {
     if (this.depth > MAX_DEPTH) {
-      this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels", this.pos);
+      this.fail("nesting deeper than 64 levels" /* MAX_DEPTH */, this.pos);
       return false;
     }
     this.skipWhitespace();
@@ -947,7 +956,7 @@ export function parseJson(bytes: Uint8Array, knownKeys: string[] | null = null):
   const p = new JsonDocument(bytes, knownKeys, tooLarge ? 1 : countEntries(bytes, from));
   p.pos = from;
   if (tooLarge) {
-    p.fail("larger than the " + (MAX_JSON_BYTES >> 20).toString() + " MiB limit (" + n.toString() + " bytes)", 0);
+    p.fail("larger than the 32 MiB limit (" /* MAX_JSON_BYTES */ + n.toString() + " bytes)", 0);
   } else if (p.parseValue()) {
     p.skipWhitespace();
     if (p.pos < n) p.fail("unexpected " + p.describe(p.peek()) + " after the end of the document", p.pos);

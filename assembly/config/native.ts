@@ -26,6 +26,12 @@ import { asciiLower, asciiUpper } from "../text/ascii-case";
 // (the == overload, which the compiler uses for === too); the flow still narrows the type.
 
 export const DEFAULT_OUTPUT_ATTRIBUTE = "istio_operationId";
+
+// Limits written out in messages here (no number formatting): the build fails when one changes.
+// @ts-ignore: compile-time check
+if (MAX_PROGRAM_SIZE != 10000 || DEFAULT_MAX_PROGRAM_SIZE != 100) ERROR("update the limits in readRegexLimit's message");
+// @ts-ignore: compile-time check
+if (MAX_METHODS != 64) ERROR("MAX_METHODS changed: update 'more than 64' in limitMethodCount");
 export const MAX_ROUTES: i32 = 100000;
 
 export class NativeConfig {
@@ -88,8 +94,8 @@ export function readRegexLimit(top: ObjectReader, key: i32, diags: Diagnostics):
     if (n >= 1 && n <= <f64>MAX_PROGRAM_SIZE && n == Math.floor(n)) {
       limit = <i32>n;
     } else {
-      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to " + MAX_PROGRAM_SIZE.toString() +
-        " (default " + DEFAULT_MAX_PROGRAM_SIZE.toString() + "), found " + (v.isNumber() ? numberText(n) : kindName(v)));
+      diags.error(PROGRAM_SIZE_KEY, "must be a whole number of instructions from 1 to 10000 (default 100), found " + // MAX_PROGRAM_SIZE, DEFAULT_MAX_PROGRAM_SIZE
+        (v.isNumber() ? numberText(n) : kindName(v)));
     }
   }
   beginRegexConfiguration(limit);
@@ -243,12 +249,12 @@ function readRoute(r: ObjectReader, regexes: DeferredRegexes, diags: Diagnostics
     diags.error(r.path, "set only one of path, path_prefix and path_regex");
   } else if (changetype<usize>(exact) != 0) {
     const error = templateError(exact);
-    if (changetype<usize>(error) != 0) diags.error(child(r.path, "path"), error);
+    if (changetype<usize>(error) != 0) diags.error(r.pathOf(RouteKey.Path), error);
     route.pathKind = PathMatchKind.Template;
     route.pathText = exact;
   } else if (changetype<usize>(prefix) != 0) {
-    if (prefix.length == 0) diags.error(child(r.path, "path_prefix"), "must not be empty (omit it to match any path)");
-    else if (prefix.charCodeAt(0) != 0x2f) diags.error(child(r.path, "path_prefix"), "must start with '/'");
+    if (prefix.length == 0) diags.error(r.pathOf(RouteKey.PathPrefix), "must not be empty (omit it to match any path)");
+    else if (prefix.charCodeAt(0) != 0x2f) diags.error(r.pathOf(RouteKey.PathPrefix), "must start with '/'");
     route.pathKind = PathMatchKind.Prefix;
     route.pathText = prefix;
   } else if (changetype<usize>(regex) != 0) {
@@ -365,7 +371,7 @@ function limitMethodCount(routes: RouteSpec[], base: string, diags: Diagnostics)
     if (seen.length > MAX_METHODS) {
       seen.length = before; // the route's methods are not taken
       const path = index(base, route.index);
-      diags.error(child(path, "method"), "more than " + MAX_METHODS.toString() + " distinct methods across the routes" +
+      diags.error(child(path, "method"), "more than 64 distinct methods across the routes" + // MAX_METHODS
         (base == "routes" ? "" : " of the service"));
       diags.drop(path);
       continue;
@@ -416,14 +422,14 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
     c.finish(true);
     if (changetype<usize>(name) == 0 || changetype<usize>(value) == 0) continue;
     if (name.length == 0) {
-      diags.error(child(c.path, "name"), "must not be empty");
+      diags.error(c.pathOf(ConditionKey.Name), "must not be empty");
       continue;
     }
     if (isHeader) {
       for (let k = 0; k < name.length; k++) {
         const ch = name.charCodeAt(k);
         if (!(isTokenChar(ch) || (k == 0 && ch == 0x3a /* : pseudo-header */))) {
-          diags.error(child(c.path, "name"), "invalid character in header name at column " + (k + 1).toString());
+          diags.error(c.pathOf(ConditionKey.Name), "invalid character in header name at column " + (k + 1).toString());
           name = null;
           break;
         }
@@ -433,7 +439,7 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
     }
     // Gateway API: only the first entry for a name counts; a second is almost certainly a mistake.
     if (names.has(name)) {
-      diags.error(child(c.path, "name"), "duplicate condition on '" + name + "'");
+      diags.error(c.pathOf(ConditionKey.Name), "duplicate condition on '" + name + "'");
       continue;
     }
     names.set(name, 0);
@@ -442,7 +448,7 @@ function readConditions(r: ObjectReader, key: i32, route: RouteSpec, regexes: De
       if (type == "RegularExpression") {
         kind = ValueMatchKind.Regex;
       } else {
-        diags.error(child(c.path, "type"), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
+        diags.error(c.pathOf(ConditionKey.Type), "must be \"Exact\" or \"RegularExpression\", found \"" + type + "\"");
         continue;
       }
     }

@@ -36,6 +36,8 @@ const enum ServiceKey { Name, Hosts, Routes, Default }
 export const MAX_SERVICES: i32 = 1000;
 /** Gateway API: a hostname is at most 253 characters. */
 export const MAX_HOST_LENGTH: i32 = 253;
+// @ts-ignore: compile-time check (the limit is written out in hostError's message)
+if (MAX_HOST_LENGTH != 253) ERROR("MAX_HOST_LENGTH changed: update '253' in hostError");
 
 export class ServiceSpec {
   /** Lower-case hostnames ("*.example.com" for a wildcard); empty for the fallback service. */
@@ -73,11 +75,14 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
     return out;
   }
   if (count > MAX_SERVICES) count = tooMany(diags, SERVICES_KEY, MAX_SERVICES, "services", "", MAX_SERVICES, count);
-  const claims = new HostClaims();
+  // The hosts claimed so far: host -> claim c, whose owner and position are claimed[2c], [2c + 1]
+  // (configure time only; one Map instantiation the module has anyway).
+  const claims = new Map<string, i32>();
+  const claimed: i32[] = [];
   let fallback: ServiceSpec | null = null;
   const r = ObjectReader.forList(items, SERVICES_KEY, diags, SERVICE_KEYS, null);
   while (r.nextObject("an object like {\"name\": \"...\", \"hosts\": [...], \"routes\": [...]}", true, count)) {
-    const service = readService(r, out, claims, regexes, diags);
+    const service = readService(r, out, claims, claimed, regexes, diags);
     if (service === null) continue;
     if (service.isFallback) {
       if (fallback !== null) {
@@ -94,7 +99,7 @@ export function readServices(top: ObjectReader, regexes: DeferredRegexes, diags:
 }
 
 /** The service `r` (the services list's reader) points at. */
-function readService(r: ObjectReader, kept: ServiceSpec[], claims: HostClaims, regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
+function readService(r: ObjectReader, kept: ServiceSpec[], claims: Map<string, i32>, claimed: i32[], regexes: DeferredRegexes, diags: Diagnostics): ServiceSpec | null {
   reportObjectProblems(r.obj, diags);
   // What makes the service unusable as a whole: its name, its host list. Errors inside a host
   // or a route only drop that host or route (their readers report and drop them).
@@ -123,7 +128,7 @@ function readService(r: ObjectReader, kept: ServiceSpec[], claims: HostClaims, r
   // Hosts are claimed only by a service that is kept, so a dropped service cannot keep another
   // one's host from it.
   if (usable && hosts !== null && hosts.isArray()) {
-    readHosts(hosts, service, r.pathOf(ServiceKey.Hosts), claims, diags);
+    readHosts(hosts, service, r.pathOf(ServiceKey.Hosts), kept, claims, claimed, diags);
     if (service.hosts.length == 0) usable = false; // every host was invalid or claimed: reported
   }
 
@@ -163,7 +168,12 @@ function checkServiceLabel(name: string, path: string, kept: ServiceSpec[], diag
   }
 }
 
-function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims: HostClaims, diags: Diagnostics): void {
+/**
+ * Reads the `hosts` of `service`, claiming them. A claim's owner is a position in `kept`: the
+ * service read now comes next there, as a service that claims hosts is always kept.
+ */
+function readHosts(items: JsonValue, service: ServiceSpec, base: string, kept: ServiceSpec[], claims: Map<string, i32>,
+  claimed: i32[], diags: Diagnostics): void {
   let h = -1;
   for (let it = items.firstItem(); it >= 0; it = items.nextItem(it)) {
     h++;
@@ -179,10 +189,11 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
       diags.drop(path);
       continue;
     }
-    const claim = claims.find(host);
-    if (claim >= 0) {
-      const owner = claims.serviceOf(claim);
-      const ownerPath = claims.pathOf(claim);
+    if (claims.has(host)) {
+      const c = claims.get(host) << 1;
+      const k = claimed[c];
+      const owner = k < kept.length ? kept[k] : service;
+      const ownerPath = index(child(owner.path, "hosts"), claimed[c + 1]);
       if (owner === service) {
         diags.warn(path, quoted(host) + " is listed twice (first at " + ownerPath + ")");
       } else {
@@ -192,41 +203,14 @@ function readHosts(items: JsonValue, service: ServiceSpec, base: string, claims:
       }
       continue;
     }
-    claims.claim(host, service, h);
+    claims.set(host, claimed.length >> 1);
+    claimed.push(kept.length);
+    claimed.push(h);
     service.hosts.push(host);
     service.hostPositions.push(h);
   }
 }
 
-/**
- * Which kept service claimed a host first, and at which position of its `hosts` (configure time
- * only). Parallel lists behind a Map<string, i32>, an instantiation the module has anyway.
- */
-class HostClaims {
-  private byHost: Map<string, i32> = new Map<string, i32>();
-  private services: ServiceSpec[] = [];
-  private positions: i32[] = [];
-
-  /** The claim of `host`, -1 if none. */
-  find(host: string): i32 {
-    return this.byHost.has(host) ? this.byHost.get(host) : -1;
-  }
-
-  serviceOf(claim: i32): ServiceSpec {
-    return this.services[claim];
-  }
-
-  /** JSON path of the claiming host, e.g. `services[0].hosts[2]`. */
-  pathOf(claim: i32): string {
-    return index(child(this.services[claim].path, "hosts"), this.positions[claim]);
-  }
-
-  claim(host: string, service: ServiceSpec, position: i32): void {
-    this.byHost.set(host, this.services.length);
-    this.services.push(service);
-    this.positions.push(position);
-  }
-}
 
 @inline
 function isLowerAlnum(c: i32): bool {
@@ -242,7 +226,7 @@ function isLowerAlnum(c: i32): bool {
 export function hostError(host: string): string | null {
   const n = host.length;
   if (n == 0) return "must not be empty";
-  if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the " + MAX_HOST_LENGTH.toString() + " of a host name";
+  if (n > MAX_HOST_LENGTH) return "is " + n.toString() + " characters long, more than the 253 of a host name" /* MAX_HOST_LENGTH */;
   // (Before the checks below, which "*" passes.)
   if (n == 1 && host.charCodeAt(0) == 0x2a) return "\"*\" alone is not a host: omit \"hosts\" for the service that takes the requests no other service claims";
   const why = hostProblem(host, n);
