@@ -107,16 +107,13 @@ export class PathTemplate {
     let kind = SegmentKind.Literal;
     let from = i;
     let to = end;
-    if (len == 1 && code(path, i) == 0x2a /* * */) {
-      kind = SegmentKind.Param;
-      to = from;
-    } else if (len == 2 && code(path, i) == 0x2a && code(path, i + 1) == 0x2a) {
-      if (!isLast) return failQuoted(path, i, end, " must be the last segment", i); // '**'
-      kind = SegmentKind.CatchAll;
+    if (<u32>(len - 1) < 2 && code(path, i) == 0x2a /* * */ && code(path, end - 1) == 0x2a) {
+      // "*": one segment; "**": the rest of the path
+      if (len == 2 && !isLast) return failQuoted(path, i, end, " must be the last segment", i);
+      kind = len == 1 ? SegmentKind.Param : SegmentKind.CatchAll;
       to = from;
     } else {
       // Literal text and {parameters}, left to right.
-      let params = 0;
       let lastClose = -2; // index just after the previous parameter's '}'
       let k = i;
       while (k < end) {
@@ -128,17 +125,18 @@ export class PathTemplate {
             close++;
           }
           if (close == end) return fail("unclosed '{'", k);
-          let nameTo = close;
-          const catchAll = close - (k + 1) >= 3 && code(path, close - 1) == 0x2e && code(path, close - 2) == 0x2e &&
-            code(path, close - 3) == 0x2e;
-          if (catchAll) nameTo -= 3;
+          // "{name...}": the four units "...}" in one load (little-endian: the first is the low one)
+          const catchAll = close - (k + 1) >= 3 &&
+            load<u64>(changetype<usize>(path) + (<usize>(close - 3) << 1)) == 0x007d_002e_002e_002e;
+          const nameTo = catchAll ? close - 3 : close;
           if (nameTo == k + 1) return fail("empty parameter name", k);
           for (let n = k + 1; n < nameTo; n++) {
             const nc = code(path, n);
             if (!isParamNameChar(nc)) return fail("invalid character '" + String.fromCharCode(nc) + "' in parameter name", n);
           }
+          const whole = k == i && close == end - 1;
           if (catchAll) {
-            if (k != i || close != end - 1) {
+            if (!whole) {
               return failQuoted(path, k, close + 1, " (a catch-all) must be a whole segment", k);
             }
             if (!isLast) return failQuoted(path, i, end, " must be the last segment", i);
@@ -148,12 +146,11 @@ export class PathTemplate {
           }
           const dup = this.addName(path, k + 1, nameTo);
           if (dup.length != 0) return fail(dup, k);
-          params++;
           if (catchAll) {
             kind = SegmentKind.CatchAll;
             from = k + 1;
             to = nameTo;
-          } else if (k == i && close == end - 1) {
+          } else if (whole) {
             kind = SegmentKind.Param;
             from = k + 1;
             to = nameTo;
